@@ -1,0 +1,53 @@
+/* What every boot path (PVH, multiboot2) hands to kmain. Nothing after early boot knows which loader
+ * ran. Filled by boot_info_from_pvh() / boot_info_from_multiboot2() (kernel/boot_info.c), which read
+ * the loader's structures through a caller-supplied physical-to-virtual function so the same code runs
+ * on the host against captured blobs. */
+#ifndef KERNEL_BOOT_INFO_H
+#define KERNEL_BOOT_INFO_H
+
+#include "kernel/types.h"
+
+#define BOOT_MAX_REGIONS 128
+#define BOOT_CMDLINE_MAX 1024
+#define BOOT_LOADER_MAX 64
+
+enum mem_type {
+	MEM_USABLE = 1,       /* E820 type 1 */
+	MEM_RESERVED = 2,     /* type 2, and every type we do not know */
+	MEM_ACPI_RECLAIM = 3, /* type 3 */
+	MEM_ACPI_NVS = 4,     /* type 4 */
+	MEM_BAD = 5,          /* type 5 */
+};
+
+struct mem_region {
+	u64 start; /* physical, bytes */
+	u64 size;
+	u32 type; /* enum mem_type */
+};
+
+struct boot_info {
+	const char *loader;            /* "PVH" or the multiboot2 boot loader name tag */
+	char loader_name[BOOT_LOADER_MAX];
+	char cmdline[BOOT_CMDLINE_MAX];
+	u64 rsdp;                      /* physical address of the ACPI RSDP, 0 when unknown */
+	u32 nr_regions;
+	struct mem_region regions[BOOT_MAX_REGIONS]; /* sorted by start, non-overlapping */
+	u64 kernel_start, kernel_end;  /* physical extent of the loaded kernel image */
+};
+
+/* Translates a physical address of boot data to a pointer, or NULL when it cannot be read. */
+typedef const void *(*boot_phys_reader)(u64 phys, u64 len);
+
+/* Fill *bi from a PVH hvm_start_info at physical address `info`. Returns 0, or a negative errno with
+ * a one-line reason written into `why` (size `why_len`). */
+int boot_info_from_pvh(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why, size_t why_len);
+/* The same for a multiboot2 information structure. */
+int boot_info_from_multiboot2(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why,
+			      size_t why_len);
+/* Sort regions, resolve overlaps (the more restrictive type wins), merge neighbours of one type.
+ * Returns 0 or -EINVAL (with why) for an empty map or absurd sizes. Used by both parsers. */
+int boot_info_normalize(struct boot_info *bi, char *why, size_t why_len);
+/* Total bytes of MEM_USABLE. */
+u64 boot_info_usable_bytes(const struct boot_info *bi);
+
+#endif
