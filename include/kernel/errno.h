@@ -21,7 +21,8 @@
 #define EOPNOTSUPP 95
 #define ECANCELED 125
 
-/* errname(-EBUSY) == "-EBUSY"; unknown values give "-E?". Works for positive values too. */
+/* errname(-EBUSY) == "-EBUSY", errname(EBUSY) == "EBUSY", errname(0) == "0"; unknown values give
+ * "-E?" (or "E?" when positive). */
 const char *errname(int err);
 
 #endif
