@@ -1,0 +1,83 @@
+"""Checks that need Python, called from a case's script as `call NAME [ARGS]` (dashes or underscores).
+
+A check is a function f(runner, *args) registered with @check. It reads the case (runner.case: boot,
+machine, memory...), the serial output (runner.vm.text), the last shell command's output
+(runner.output) and QMP (runner.vm.qmp), and raises CaseFailure with one line saying what is wrong.
+"""
+
+import re
+
+from vm import CaseFailure
+
+CHECKS = {}
+
+GiB = 1 << 30
+MiB = 1 << 20
+
+
+def check(fn):
+    CHECKS[fn.__name__] = fn
+    return fn
+
+
+def fmt(n):
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if n and n % (1 << shift) == 0:
+            return "%d%s" % (n >> shift, unit)
+    return "%#x" % n
+
+
+def qemu_ram_layout(machine, ram):
+    """(RAM below 4 GiB, RAM from 4 GiB up) as QEMU 7.2 places `-m ram`: q35 keeps everything low
+    up to 2.75 GiB, else 2 GiB low and the rest from 4 GiB; pc (i440fx) keeps up to 3.5 GiB low,
+    else 3 GiB low (gigabyte alignment) and the rest from 4 GiB."""
+    if machine.startswith("q35"):
+        lowmem = 0x80000000 if ram >= 0xB0000000 else 0xB0000000
+    else:
+        lowmem = 0xC0000000 if ram >= 0xE0000000 else 0xE0000000
+    below = min(ram, lowmem)
+    return below, ram - below
+
+
+# One line of the boot banner's memory map, e.g. "  [mem 0x0000000000100000-0x000000001ffdffff] usable".
+# The end is inclusive, as in Linux's e820 lines.
+MAP_LINE = re.compile(r"\[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]\s+([\w -]+?)\s*$", re.M)
+
+
+def parse_memory_map(text):
+    """[(start, end_exclusive, type)] from the banner's memory map."""
+    return [(int(a, 16), int(b, 16) + 1, t.strip()) for a, b, t in MAP_LINE.findall(text)]
+
+
+def overlap(a0, a1, b0, b1):
+    return max(0, min(a1, b1) - max(a0, b0))
+
+
+@check
+def memory_map(runner, slack="2M"):
+    """The banner's memory map agrees with -m: usable RAM totals -m less at most `slack` (the legacy
+    hole below 1 MiB and the firmware's reservations), nothing usable in the PCI hole below 4 GiB,
+    RAM from 4 GiB up exactly when -m does not fit below the hole, and nothing usable beyond RAM."""
+    from script import parse_size, ram_bytes
+    ram, slack = ram_bytes(runner.case.memory), parse_size(slack)
+    regions = parse_memory_map(runner.vm.text)
+    if not regions:
+        raise CaseFailure("no memory map lines (%s) in the serial output" % MAP_LINE.pattern)
+    usable = [(s, e) for s, e, t in regions if t.lower() in ("usable", "ram", "available")]
+    total = sum(e - s for s, e in usable)
+    below, above = qemu_ram_layout(runner.case.machine, ram)
+    where = "-m %s on %s" % (runner.case.memory, runner.case.machine)
+    if not ram - slack <= total <= ram:
+        raise CaseFailure("usable RAM is %s (%d bytes), expected %s less at most %s for %s"
+                          % (fmt(total), total, fmt(ram), fmt(slack), where))
+    hole = sum(overlap(s, e, below, 4 * GiB) for s, e in usable)
+    if hole:
+        raise CaseFailure("%s of usable RAM inside the PCI hole %#x-%#x for %s" % (fmt(hole), below, 4 * GiB, where))
+    high = sum(overlap(s, e, 4 * GiB, 1 << 52) for s, e in usable)
+    if high != above:
+        raise CaseFailure("usable RAM from 4 GiB up is %s, expected %s for %s" % (fmt(high), fmt(above), where))
+    beyond = sum(overlap(s, e, 4 * GiB + above, 1 << 52) for s, e in usable)
+    if above and beyond:
+        raise CaseFailure("usable RAM beyond the end of RAM (%#x) for %s" % (4 * GiB + above, where))
+    runner.vm.note("check", "memory map: %d regions, usable %s (%d bytes), %s above 4 GiB"
+                   % (len(regions), fmt(total), total, fmt(high)))

@@ -1,0 +1,190 @@
+#!/usr/bin/env python3
+"""hotmem's test runner: every host unit test binary (build/host/test_*) and every QEMU case in
+tests/qemu/cases.cfg. Python 3 standard library only.
+
+    tests/run_tests.py                  everything (make test builds what it needs first)
+    tests/run_tests.py -g boot          only cases in group "boot" (-g may repeat; "host" = host tests)
+    tests/run_tests.py pvh-q35-512M     only the named cases / host binaries (shell patterns work)
+    tests/run_tests.py -v               echo every line of every test (serial output included)
+    tests/run_tests.py --host-only | --qemu-only | -j N | --list
+
+Prints PASS:/FAIL:/SKIP: lines and ends with exactly one line `N passed, N failed` (`, N skipped` when
+some were skipped). Exit status 1 on any failure (or when nothing was selected). A failing QEMU case
+saves its transcript to build/test-logs/<case>.log and names it in its FAIL line.
+"""
+
+import argparse
+import concurrent.futures
+import fnmatch
+import glob
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
+
+import script  # noqa: E402  (needs the path above)
+from vm import CaseFailure  # noqa: E402
+
+RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
+HOST_TIMEOUT = 300
+LOG_DIR = os.path.join(ROOT, "build", "test-logs")
+
+
+class Report:
+    """Collects results from worker threads and prints each line once, whole."""
+
+    def __init__(self, verbose):
+        self.verbose = verbose
+        self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
+        self.lock = threading.Lock()
+
+    def result(self, line):
+        kind = line[:4]
+        with self.lock:
+            self.counts[kind] += 1
+            print(line, flush=True)
+
+    def echo(self, prefix, line):
+        if self.verbose:
+            with self.lock:
+                print("%s| %s" % (prefix, line), flush=True)
+
+    def info(self, line):
+        with self.lock:
+            print("INFO: " + line, flush=True)
+
+
+# ---- host tests ----
+def run_host_test(path, report):
+    """Run one host test binary; its PASS/FAIL/SKIP lines count. A crash or a non-zero exit without
+    a FAIL line is a failure of its own, reported with the tail of the output."""
+    name = os.path.basename(path)
+    try:
+        p = subprocess.run([path], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           stdin=subprocess.DEVNULL, timeout=HOST_TIMEOUT)
+        out, status = p.stdout.decode("utf-8", "replace"), p.returncode
+    except subprocess.TimeoutExpired as e:
+        out, status = (e.output or b"").decode("utf-8", "replace"), None
+    lines = out.splitlines()
+    failed = seen = 0
+    for line in lines:
+        report.echo("host " + name, line)
+        if RESULT.match(line):
+            seen += 1
+            failed += line.startswith("FAIL")
+            report.result(line)
+    tail = " | ".join(l.strip() for l in lines[-8:] if l.strip()) or "no output"
+    if status is None:
+        report.result("FAIL: host: %s: timed out after %ds: %s" % (name, HOST_TIMEOUT, tail))
+    elif status != 0 and not failed:
+        why = ("killed by signal %d" % -status) if status < 0 else ("exited with status %d" % status)
+        report.result("FAIL: host: %s: %s: %s" % (name, why, tail))
+    elif status == 0 and seen == 0:
+        report.result("FAIL: host: %s: exited 0 but printed no PASS/FAIL/SKIP line: %s" % (name, tail))
+
+
+# ---- QEMU cases ----
+def run_case(case, report):
+    t0 = time.monotonic()
+    runner = script.Runner(case, ROOT, echo=lambda line: report.echo(case.name, line))
+    why = None
+    try:
+        runner.run()
+    except CaseFailure as e:
+        why = str(e)
+    except Exception as e:  # a bug in a check or in the runner: still a clean FAIL with a transcript
+        why = "runner error: %s: %s" % (type(e).__name__, e)
+    finally:
+        runner.vm.stop()
+    took = time.monotonic() - t0
+    for line in runner.ktest_lines:
+        report.result(line)
+    log = os.path.join(LOG_DIR, case.name + ".log")
+    if why is None:
+        if os.path.exists(log):
+            os.remove(log)  # a stale transcript of an earlier failure would mislead
+        report.result("PASS: qemu: %s" % case.name)
+    else:
+        os.makedirs(LOG_DIR, exist_ok=True)
+        header = "%s: FAILED after %.1fs: %s" % (case.name, took, why)
+        with open(log, "w") as f:
+            f.write(runner.vm.transcript(header))
+        report.result("FAIL: qemu: %s: %s (transcript: %s)" % (case.name, why, os.path.relpath(log, ROOT)))
+    if report.verbose:
+        report.info("qemu: %s took %.1fs" % (case.name, took))
+
+
+def selected(name, groups, patterns, opts):
+    if opts.group and not (set(opts.group) & groups):
+        return False
+    return not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter,
+                                 epilog="Environment: ACCEL=kvm (default tcg), QEMU=<binary>.")
+    ap.add_argument("names", nargs="*", help="case or host binary names (shell patterns)")
+    ap.add_argument("-g", "--group", action="append", help="only tests in GROUP (repeatable)")
+    ap.add_argument("-v", "--verbose", action="store_true", help="echo all output")
+    ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
+                    help="QEMU cases run at once (default: 2, or 1 on one CPU)")
+    ap.add_argument("--host-only", action="store_true")
+    ap.add_argument("--qemu-only", action="store_true")
+    ap.add_argument("--list", action="store_true", help="list the selected tests and exit")
+    ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
+    opts = ap.parse_args()
+
+    host = [] if opts.qemu_only else sorted(
+        p for p in glob.glob(os.path.join(ROOT, "build", "host", "test_*"))
+        if os.access(p, os.X_OK) and not p.endswith((".d", ".o")) and
+        selected(os.path.basename(p), {"host"}, opts.names, opts))
+    try:
+        cases = [] if opts.host_only else [c for c in script.load_cases(opts.cases)
+                                           if selected(c.name, c.groups, opts.names, opts)]
+    except (OSError, ValueError) as e:
+        print("FAIL: qemu: case table: %s" % e)
+        print("0 passed, 1 failed")
+        return 1
+
+    if opts.list:
+        for p in host:
+            print("host  %s" % os.path.relpath(p, ROOT))
+        for c in cases:
+            print("qemu  %-28s %-8s %-4s -m %-8s groups: %s" % (c.name, c.boot, c.machine, c.memory,
+                                                               " ".join(sorted(c.groups))))
+        return 0
+
+    report = Report(opts.verbose)
+    t0 = time.monotonic()
+    if not host and not cases:
+        print("INFO: no test matches the selection")
+        print("0 passed, 0 failed")
+        return 1
+    # Host tests are short: run them first, one at a time, so their output reads in order.
+    for p in host:
+        run_host_test(p, report)
+    t_host = time.monotonic() - t0
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+        # Longest first (by timeout) so a slow case does not start last.
+        order = sorted(cases, key=lambda c: -c.timeout)
+        for f in [pool.submit(run_case, c, report) for c in order]:
+            f.result()
+    t_all = time.monotonic() - t0
+    report.info("%d host binaries in %.1fs, %d QEMU cases in %.1fs (-j %d, accel %s)"
+                % (len(host), t_host, len(cases), t_all - t_host, opts.jobs, os.environ.get("ACCEL", "tcg")))
+    n = report.counts
+    line = "%d passed, %d failed" % (n["PASS"], n["FAIL"])
+    if n["SKIP"]:
+        line += ", %d skipped" % n["SKIP"]
+    print(line, flush=True)
+    return 1 if n["FAIL"] else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
