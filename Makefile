@@ -23,7 +23,7 @@ WARN         := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes 
 KCFLAGS      := -std=c11 -O2 -g $(WARN) $(INCLUDES) -nostdinc -isystem $(GCC_INCLUDE) \
                 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
                 -mgeneral-regs-only -mcmodel=kernel -fno-asynchronous-unwind-tables \
-                -fno-omit-frame-pointer -fno-strict-aliasing -fno-common \
+                -fno-omit-frame-pointer -fno-strict-aliasing -fno-common -malign-data=abi \
                 -DHOTMEM_VERSION='"$(VERSION)"' -MMD -MP
 KLDFLAGS     := -nostdlib -static -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments
 
@@ -59,7 +59,7 @@ $(BUILD)/k/%.o: %.c
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -Iarch/x86_64/ $< -o $@
+	$(NASM) -f elf64 -g -F dwarf -Iarch/x86_64/include/ $< -o $@
 
 $(BUILD)/hotmem.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS)

@@ -16,7 +16,7 @@ struct ktest {
 
 #define KTEST(area, name)                                                                         \
 	static void ktest_fn_##area##_##name(void);                                              \
-	static const struct ktest ktest_##area##_##name __section(".ktests") __attribute__((used)) = { \
+	static const struct ktest ktest_##area##_##name __section(".ktests") __attribute__((used, aligned(8))) = { \
 		#area, #name, ktest_fn_##area##_##name};                                          \
 	static void ktest_fn_##area##_##name(void)
 

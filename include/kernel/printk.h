@@ -17,9 +17,13 @@
 #define KERN_INFO KERN_SOH "6"
 #define KERN_DEBUG KERN_SOH "7"
 
-#define LOGLEVEL_DEFAULT 6 /* messages with a level below this number reach the console: 0..6 */
+#define LOGLEVEL_DEFAULT 7 /* messages with a level below this number reach the console: 0..6 */
 
 int printk(const char *fmt, ...) __printf(1, 2);
+/* Console threshold (`loglevel=N`): messages whose level is below it are printed. */
+extern int console_loglevel;
+/* Print every line of the log ring to the console (the `dmesg` command). */
+void printk_dump_ring(void);
 int vprintk(const char *fmt, va_list ap);
 
 #define pr_emerg(fmt, ...) printk(KERN_EMERG fmt, ##__VA_ARGS__)

@@ -18,7 +18,7 @@ struct shell_command {
 };
 
 #define SHELL_COMMAND(id, name_, usage_, help_, fn_)                                              \
-	static const struct shell_command shell_cmd_##id __section(".shell_cmds") __attribute__((used)) = { \
+	static const struct shell_command shell_cmd_##id __section(".shell_cmds") __attribute__((used, aligned(8))) = { \
 		name_, usage_, help_, fn_}
 
 /* Output for shell commands: goes straight to the console (not through the log ring). */
@@ -27,5 +27,7 @@ void shell_printf(const char *fmt, ...) __printf(1, 2);
 int shell_error(const char *cmd, int err, const char *fmt, ...) __printf(3, 4);
 /* Runs one command line as if typed; returns the command's result. */
 int shell_exec(char *line);
+/* The shell loop: prompt, read, run. Never returns. */
+__noreturn void shell_run(void);
 
 #endif

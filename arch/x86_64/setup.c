@@ -1,0 +1,74 @@
+/* Early architecture setup and the hand-over from the loader to struct boot_info. */
+#include "kernel/arch.h"
+#include "kernel/idle.h"
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include <asm/io.h>
+#include <asm/memlayout.h>
+#include <asm/trap.h>
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289u
+#define PVH_START_MAGIC 0x336ec578u
+
+extern u64 boot_tsc_start;
+extern u64 early_pml4[512];
+
+void arch_early_init(void)
+{
+	gdt_init();
+	idt_init();
+	/* The identity map was only needed to jump to the higher half: drop it, so that a NULL
+	 * pointer (or any low address) faults. */
+	early_pml4[0] = 0;
+	write_cr3(read_cr3());
+}
+
+u64 arch_boot_tsc(void)
+{
+	return boot_tsc_start;
+}
+
+u64 arch_read_tsc(void)
+{
+	return rdtsc();
+}
+
+/* Boot data is read through the early direct map, which covers phys 0..4 GiB. */
+static const void *early_phys_reader(u64 phys, u64 len)
+{
+	if (phys == 0 || len > EARLY_DIRECT_MAP_SIZE || phys > EARLY_DIRECT_MAP_SIZE - len)
+		return NULL;
+	return (const void *)(PAGE_OFFSET + phys);
+}
+
+void arch_setup_boot_info(u32 magic, u32 info, struct boot_info *bi)
+{
+	char why[160] = "";
+	int err;
+
+	bi->kernel_start = kernel_virt_to_phys(__kernel_start);
+	bi->kernel_end = kernel_virt_to_phys(__kernel_end);
+	if (magic == MB2_BOOTLOADER_MAGIC) {
+		err = boot_info_from_multiboot2(bi, info, early_phys_reader, why, sizeof(why));
+	} else {
+		const u32 *p = early_phys_reader(info, 4);
+		if (!p || *p != PVH_START_MAGIC)
+			panic("boot: unknown loader (eax 0x%x, ebx 0x%x): neither multiboot2 nor PVH", magic, info);
+		err = boot_info_from_pvh(bi, info, early_phys_reader, why, sizeof(why));
+	}
+	if (err < 0)
+		panic("boot: bad boot data: %s", why);
+}
+
+void arch_crash(void)
+{
+	/* The top of the canonical lower half is never mapped. */
+	volatile u64 *p = (volatile u64 *)0x00007ffffffff000ULL;
+	*p = 0xdead;
+}
+
+/* Until the device layer provides idle_wait (workqueue + halt), waiting is a polite spin. */
+__attribute__((weak)) void idle_wait(void)
+{
+	cpu_relax();
+}

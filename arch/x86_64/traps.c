@@ -1,0 +1,135 @@
+/* IDT setup and the exception handler: any fault prints a report (vector, error code, RIP, CR2 for a
+ * page fault, registers) and leaves QEMU with the failure status. */
+#include "kernel/compiler.h"
+#include "kernel/exit.h"
+#include "kernel/printk.h"
+#include <asm/io.h>
+#include <asm/irqflags.h>
+#include <asm/memlayout.h>
+#include <asm/trap.h>
+
+struct idt_entry {
+	u16 off_lo;
+	u16 sel;
+	u8 ist;
+	u8 type_attr;
+	u16 off_mid;
+	u32 off_hi;
+	u32 zero;
+} __packed;
+_Static_assert(sizeof(struct idt_entry) == 16, "IDT entry is 16 bytes");
+
+extern const u64 isr_stub_table[256];
+static struct idt_entry idt[256] __aligned(16);
+
+static const char *const exc_names[32] = {
+	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
+	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
+	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
+	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
+	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+};
+
+static void set_gate(int vec, u64 handler, u8 ist)
+{
+	idt[vec].off_lo = handler & 0xffff;
+	idt[vec].sel = 0x08;
+	idt[vec].ist = ist;
+	idt[vec].type_attr = 0x8e; /* present, DPL 0, 64-bit interrupt gate */
+	idt[vec].off_mid = (handler >> 16) & 0xffff;
+	idt[vec].off_hi = handler >> 32;
+	idt[vec].zero = 0;
+}
+
+void idt_init(void)
+{
+	for (int v = 0; v < 256; v++)
+		set_gate(v, isr_stub_table[v], v == 8 ? 1 : v == 2 ? 2 : 0);
+	struct {
+		u16 limit;
+		u64 base;
+	} __packed p = {sizeof(idt) - 1, (u64)idt};
+	__asm__ __volatile__("lidt %0" ::"m"(p));
+}
+
+__attribute__((weak)) void irq_dispatch(struct regs *r)
+{
+	printk(KERN_WARNING "irq: unexpected interrupt vector %llu\n", (unsigned long long)r->vector);
+}
+
+/* Weak hook for the memory manager: describes what a faulting address is (e.g. "removed memory
+ * block 33"); NULL when it has nothing to say. */
+__attribute__((weak)) const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
+{
+	(void)addr;
+	(void)buf;
+	(void)len;
+	return NULL;
+}
+
+static struct fault_expect *expected_fault;
+
+void fault_expect_set(struct fault_expect *fe)
+{
+	expected_fault = fe;
+}
+
+static void report_fault(struct regs *r)
+{
+	u64 v = r->vector;
+	const char *name = v < 32 && exc_names[v] ? exc_names[v] : "exception";
+	char buf[128];
+
+	printk(KERN_EMERG "fault: %s (vector %llu) error 0x%llx at rip 0x%016llx\n", name,
+	       (unsigned long long)v, (unsigned long long)r->error_code, (unsigned long long)r->rip);
+	if (v == 14) {
+		u64 cr2 = read_cr2();
+		u64 e = r->error_code;
+		printk(KERN_EMERG "fault: cr2 0x%016llx (%s, %s, %s)\n", (unsigned long long)cr2,
+		       e & 1 ? "protection violation" : "page not present", e & 2 ? "write" : "read",
+		       e & 16 ? "instruction fetch" : "data");
+		const char *what = mm_describe_fault_address(cr2, buf, sizeof(buf));
+		if (what)
+			printk(KERN_EMERG "fault: cr2 is %s\n", what);
+	}
+	if (v == 8)
+		printk(KERN_EMERG "fault: double fault: kernel stack overflow or a fault while handling a fault\n");
+	printk(KERN_EMERG "fault: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
+	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+	printk(KERN_EMERG "fault: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", (unsigned long long)r->rsi,
+	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->rsp);
+	printk(KERN_EMERG "fault: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", (unsigned long long)r->r8,
+	       (unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11);
+	printk(KERN_EMERG "fault: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)r->r12,
+	       (unsigned long long)r->r13, (unsigned long long)r->r14, (unsigned long long)r->r15);
+	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", (unsigned long long)r->cs,
+	       (unsigned long long)r->ss, (unsigned long long)r->rflags, (unsigned long long)read_cr3());
+	/* a short stack trace by frame pointers, bounded and only through kernel addresses */
+	u64 *fp = (u64 *)r->rbp;
+	for (int depth = 0; depth < 12; depth++) {
+		if ((u64)fp < KERNEL_VMA || ((u64)fp & 7))
+			break;
+		printk(KERN_EMERG "fault: called from 0x%016llx\n", (unsigned long long)fp[1]);
+		fp = (u64 *)fp[0];
+	}
+}
+
+void x86_trap(struct regs *r)
+{
+	if (r->vector >= IRQ_VECTOR_BASE) {
+		irq_dispatch(r);
+		return;
+	}
+	if (r->vector == 14 && expected_fault) {
+		u64 cr2 = read_cr2();
+		if (cr2 >= expected_fault->lo && cr2 < expected_fault->hi) {
+			expected_fault->hit = true;
+			expected_fault->addr = cr2;
+			r->rip = expected_fault->resume_rip;
+			return;
+		}
+	}
+	report_fault(r);
+	printk(KERN_EMERG "fault: halting; QEMU exits with the failure status\n");
+	qemu_exit(false);
+}

@@ -1,0 +1,18 @@
+/* What kernel/main.c asks of the architecture. */
+#ifndef KERNEL_ARCH_H
+#define KERNEL_ARCH_H
+
+#include "kernel/boot_info.h"
+
+/* GDT, TSS, IDT and exception handlers. */
+void arch_early_init(void);
+/* Fill *bi from whatever the loader handed over (magic/info are the entry registers); panics with
+ * a clear line when the boot data is missing or broken. */
+void arch_setup_boot_info(u32 magic, u32 info, struct boot_info *bi);
+/* TSC at the first instruction, and now (for the boot-time line). */
+u64 arch_boot_tsc(void);
+u64 arch_read_tsc(void);
+/* Deliberately fault (the `crash` command). */
+void arch_crash(void);
+
+#endif

@@ -1,0 +1,109 @@
+/* kmain: the order of a boot (DESIGN.md §1). */
+#include "kernel/arch.h"
+#include "kernel/boot_info.h"
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/exit.h"
+#include "kernel/ktest.h"
+#include "kernel/power.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "lib/string.h"
+
+static struct boot_info boot_info;
+static bool run_selftest;
+
+static int set_selftest(const char *val)
+{
+	run_selftest = true;
+	return val ? -EINVAL : 0;
+}
+CMDLINE_PARAM(selftest, "selftest", set_selftest);
+
+static const char *mem_type_name(u32 t)
+{
+	switch (t) {
+	case MEM_USABLE:
+		return "usable";
+	case MEM_ACPI_RECLAIM:
+		return "ACPI data";
+	case MEM_ACPI_NVS:
+		return "ACPI NVS";
+	case MEM_BAD:
+		return "unusable";
+	default:
+		return "reserved";
+	}
+}
+
+static void print_memory_map(const struct boot_info *bi)
+{
+	printk("memory map (%u regions):\n", bi->nr_regions);
+	for (u32 i = 0; i < bi->nr_regions; i++) {
+		const struct mem_region *r = &bi->regions[i];
+		printk("  e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)r->start,
+		       (unsigned long long)(r->start + r->size - 1), mem_type_name(r->type));
+	}
+	u64 usable = boot_info_usable_bytes(bi);
+	printk("usable RAM: %llu bytes (%llu MiB)\n", (unsigned long long)usable,
+	       (unsigned long long)(usable >> 20));
+}
+
+void kmain(u32 magic, u32 info)
+{
+	console_init();
+	arch_early_init();
+	printk("\nhotmem %s (x86_64)\n", HOTMEM_VERSION);
+	arch_setup_boot_info(magic, info, &boot_info);
+	printk("boot loader: %s\n", boot_info.loader);
+	printk("command line: %s\n", boot_info.cmdline);
+	cmdline_parse(boot_info.cmdline);
+	print_memory_map(&boot_info);
+
+	if (run_selftest) {
+		int failed = ktest_run_all(NULL);
+		qemu_exit(failed == 0);
+	}
+	u64 cycles = arch_read_tsc() - arch_boot_tsc();
+	printk("boot: shell ready after %llu TSC cycles\n", (unsigned long long)cycles);
+	shell_run();
+}
+
+/* ---- commands about the machine as a whole ---- */
+static int cmd_poweroff(int argc, char **argv)
+{
+	printk("poweroff: bye\n");
+	machine_poweroff();
+}
+SHELL_COMMAND(poweroff, "poweroff", "poweroff", "power the machine off (QEMU exits with status 33)",
+	      cmd_poweroff);
+
+static int cmd_reboot(int argc, char **argv)
+{
+	printk("reboot: resetting\n");
+	machine_reboot();
+}
+SHELL_COMMAND(reboot, "reboot", "reboot", "reset the machine", cmd_reboot);
+
+static int cmd_crash(int argc, char **argv)
+{
+	printk("crash: touching an unmapped address on purpose\n");
+	arch_crash();
+	return shell_error("crash", -EFAULT, "the fault did not happen");
+}
+SHELL_COMMAND(crash, "crash", "crash", "fault on purpose to show the fault report (exit 35)", cmd_crash);
+
+static int cmd_selftest(int argc, char **argv)
+{
+	int failed = ktest_run_all(argc > 1 ? argv[1] : NULL);
+	return failed ? shell_error("selftest", -EIO, "%d tests failed", failed) : 0;
+}
+SHELL_COMMAND(selftest, "selftest", "selftest [AREA]", "run the in-kernel tests (of one area)", cmd_selftest);
+
+static int cmd_cmdline(int argc, char **argv)
+{
+	shell_printf("%s\n", cmdline_get());
+	return 0;
+}
+SHELL_COMMAND(cmdline, "cmdline", "cmdline", "print the kernel command line", cmd_cmdline);

@@ -1,0 +1,157 @@
+/* The serial shell: reads a line with echo and backspace, runs the command registered under its
+ * first word (SHELL_COMMAND, include/kernel/shell.h). Log lines that arrive while it waits are put on
+ * a line of their own and the prompt with the partial input is drawn again. */
+#include "kernel/console.h"
+#include "kernel/errno.h"
+#include "kernel/idle.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+
+#define PROMPT "hotmem> "
+#define SHELL_LINE_MAX 256
+#define SHELL_ARGS_MAX 16
+
+extern const struct shell_command __shell_cmds_start[], __shell_cmds_end[];
+
+static char input[SHELL_LINE_MAX];
+static size_t input_len;
+static bool waiting; /* the prompt is on screen and we are reading a line */
+
+void shell_printf(const char *fmt, ...)
+{
+	char buf[512];
+	va_list ap;
+	va_start(ap, fmt);
+	int n = vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	console_write(buf, strnlen(buf, sizeof(buf)));
+}
+
+int shell_error(const char *cmd, int err, const char *fmt, ...)
+{
+	char buf[400];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	shell_printf("%s: error: %s\n", cmd, buf);
+	return err < 0 ? err : -EINVAL;
+}
+
+void shell_console_begin(void)
+{
+	if (waiting)
+		console_write("\n", 1);
+}
+
+void shell_console_end(void)
+{
+	if (waiting) {
+		console_write(PROMPT, sizeof(PROMPT) - 1);
+		console_write(input, input_len);
+	}
+}
+
+static const struct shell_command *find_command(const char *name)
+{
+	for (const struct shell_command *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		if (strcmp(c->name, name) == 0)
+			return c;
+	return NULL;
+}
+
+int shell_exec(char *line)
+{
+	char *argv[SHELL_ARGS_MAX + 1];
+	int argc = split_args(line, argv, SHELL_ARGS_MAX);
+	if (argc == 0)
+		return 0;
+	if (argc < 0)
+		return shell_error(argv[0], -E2BIG, "too many arguments (at most %d)", SHELL_ARGS_MAX - 1);
+	argv[argc] = NULL;
+	const struct shell_command *c = find_command(argv[0]);
+	if (!c)
+		return shell_error(argv[0], -ENOENT, "unknown command (try 'help')");
+	return c->fn(argc, argv);
+}
+
+/* Reads one line into input[]; returns its length. */
+static size_t read_line(void)
+{
+	static bool last_cr;
+
+	input_len = 0;
+	console_write(PROMPT, sizeof(PROMPT) - 1);
+	waiting = true;
+	for (;;) {
+		int c = console_getc();
+		if (c < 0) {
+			idle_wait();
+			continue;
+		}
+		if (c == '\n' && last_cr) { /* the LF of a CR LF pair */
+			last_cr = false;
+			continue;
+		}
+		last_cr = (c == '\r');
+		if (c == '\r' || c == '\n') {
+			console_write("\n", 1);
+			break;
+		}
+		if (c == 0x08 || c == 0x7f) { /* backspace, delete */
+			if (input_len > 0) {
+				input_len--;
+				console_write("\b \b", 3);
+			}
+			continue;
+		}
+		if (c == 0x15) { /* ^U: erase the line */
+			while (input_len > 0) {
+				input_len--;
+				console_write("\b \b", 3);
+			}
+			continue;
+		}
+		if (c == 0x03) { /* ^C: abandon the line */
+			console_write("^C\n", 3);
+			input_len = 0;
+			break;
+		}
+		if (c < 0x20 || c > 0x7e || input_len >= SHELL_LINE_MAX - 1)
+			continue;
+		input[input_len++] = (char)c;
+		console_write((char *)&input[input_len - 1], 1);
+	}
+	waiting = false;
+	input[input_len] = '\0';
+	return input_len;
+}
+
+void shell_run(void)
+{
+	char line[SHELL_LINE_MAX];
+	for (;;) {
+		read_line();
+		strlcpy(line, input, sizeof(line));
+		shell_exec(line);
+	}
+}
+
+static int cmd_help(int argc, char **argv)
+{
+	for (const struct shell_command *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+		shell_printf("  %-34s %s\n", c->usage, c->help);
+	return 0;
+}
+SHELL_COMMAND(help, "help", "help", "list the commands", cmd_help);
+
+static int cmd_dmesg(int argc, char **argv)
+{
+	printk_dump_ring();
+	return 0;
+}
+SHELL_COMMAND(dmesg, "dmesg", "dmesg", "print the kernel log ring", cmd_dmesg);
