@@ -107,9 +107,10 @@ class QMP:
     def qom_set(self, path, prop, value, timeout=10.0):
         return self.execute("qom-set", {"path": path, "property": prop, "value": value}, timeout)
 
-    def wait_qom(self, path, prop, value, timeout, interval=0.05):
-        """Poll qom-get until it returns `value`. Returns the seconds it took; QMPTimeout names the
-        last value seen."""
+    def wait_qom(self, path, prop, value, timeout, interval=0.01):
+        """Poll qom-get until it returns `value`, every `interval` seconds at first and less often
+        later (at most every 0.25 s). Returns the seconds it took; QMPTimeout names the last value
+        seen."""
         start = time.monotonic()
         deadline = start + timeout
         while True:
@@ -120,7 +121,8 @@ class QMP:
             if time.monotonic() >= deadline:
                 raise QMPTimeout("timed out after %gs waiting for qom-get %s %s == %s (last: %s)"
                                  % (timeout, path, prop, value, cur))
-            time.sleep(interval)
+            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+            interval = min(interval * 1.5, 0.25)
 
     # ---- events ----
     def wait_event(self, name, timeout=10.0):
