@@ -9,6 +9,7 @@ QEMU         ?= qemu-system-x86_64
 GDB          ?=
 CMDLINE      ?=
 MEM          ?= 2G
+RUN_MAXMEM   ?= 8G
 SHELL        := /bin/bash
 
 CC           := gcc
@@ -86,13 +87,22 @@ qemu-tests: setup kernel
 	@python3 tests/run_tests.py --qemu-only $(if $(V),-v) $(if $(G),-g $(G))
 
 # ---- running ----
-QEMU_BASE := -machine q35 -accel $(ACCEL) -m $(MEM) -serial mon:stdio -display none -no-reboot \
+QEMU_BASE := -machine q35 -accel $(ACCEL) -serial mon:stdio -display none -no-reboot \
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -qmp unix:$(BUILD)/qmp.sock,server=on,wait=off \
              $(if $(GDB),-s -S)
 
+# The demo machine: boot RAM plus a virtio-mem device vm0 with a 4 GiB region.
+VMEM_REGION  ?= 4G
+VMEM_REQUEST ?= 1G
+VMEM_BLOCK   ?= 2M
+VIRTIO_MEM   := -object memory-backend-ram,id=mem0,size=$(VMEM_REGION) \
+                -device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=$(VMEM_REQUEST),block-size=$(VMEM_BLOCK)
+
 run: setup kernel
-	@echo "hotmem: booting under QEMU ($(ACCEL)); QMP on $(BUILD)/qmp.sock; 'poweroff' in the shell ends it"
-	@$(QEMU) $(QEMU_BASE) -kernel $(BUILD)/hotmem.elf $(if $(CMDLINE),-append "$(CMDLINE)"); \
+	@echo "hotmem: booting under QEMU ($(ACCEL)); 'poweroff' in the shell ends it."
+	@echo "hotmem: resize the virtio-mem device from another terminal with QMP on $(BUILD)/qmp.sock:"
+	@echo "hotmem:   scripts/resize 2G        (scripts/resize with no size prints the device's state)"
+	@$(QEMU) $(QEMU_BASE) -m $(MEM),maxmem=$(RUN_MAXMEM) $(VIRTIO_MEM) -kernel $(BUILD)/hotmem.elf $(if $(CMDLINE),-append "$(CMDLINE)"); \
 	  rc=$$?; if [ $$rc -eq 33 ]; then exit 0; else echo "hotmem: QEMU exited with status $$rc"; exit $$rc; fi
 
 gdb: kernel
@@ -106,13 +116,13 @@ $(BUILD)/hotmem.iso: $(BUILD)/hotmem.elf boot/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || (cat $(BUILD)/grub-mkrescue.log; false)
 
 run-iso: setup iso
-	@$(QEMU) $(QEMU_BASE) -cdrom $(BUILD)/hotmem.iso; rc=$$?; [ $$rc -eq 33 ] || { echo "hotmem: QEMU exited with status $$rc"; exit $$rc; }
+	@$(QEMU) $(QEMU_BASE) -m $(MEM) -cdrom $(BUILD)/hotmem.iso; rc=$$?; [ $$rc -eq 33 ] || { echo "hotmem: QEMU exited with status $$rc"; exit $$rc; }
 
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
 run-uefi: setup iso
 	@cp $(OVMF_VARS) $(BUILD)/ovmf_vars.fd
-	@$(QEMU) $(QEMU_BASE) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
+	@$(QEMU) $(QEMU_BASE) -m $(MEM) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
 	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf_vars.fd -cdrom $(BUILD)/hotmem.iso; \
 	  rc=$$?; [ $$rc -eq 33 ] || { echo "hotmem: QEMU exited with status $$rc"; exit $$rc; }
 
