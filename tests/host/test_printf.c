@@ -141,12 +141,12 @@ static void t_ours_only(void)
 }
 
 /* ---- randomized ---- */
-static u_int64_t rng_state;
+static uint64_t rng_state;
 
-static u_int64_t rnd(void)
+static uint64_t rnd(void)
 {
 	/* splitmix64 */
-	u_int64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
+	uint64_t z = (rng_state += 0x9e3779b97f4a7c15ULL);
 
 	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
 	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
@@ -159,9 +159,9 @@ static unsigned rnd_below(unsigned n)
 }
 
 /* Values biased toward the edges of each width. */
-static u_int64_t rnd_value(void)
+static uint64_t rnd_value(void)
 {
-	static const u_int64_t edge[] = { 0,	      1,	   2,		7,	    8,
+	static const uint64_t edge[] = { 0,	      1,	   2,		7,	    8,
 					  9,	      10,	   15,		16,	    0x7f,
 					  0x80,	      0xff,	   0x100,	0x7fff,	    0x8000,
 					  0xffff,     0x10000,	   0x7fffffff,	0x80000000, 0xffffffff,
@@ -184,7 +184,7 @@ static const char *const rnd_strings[] = { "", "a", "hotmem", "memory block 33",
 static void t_random(void)
 {
 	const char *env = getenv("TEST_SEED");
-	u_int64_t seed = env ? strtoull(env, NULL, 0) : (u_int64_t)time(NULL);
+	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
 	int cases = 20000;
 
 	printf("INFO: printf: random: seed %llu (TEST_SEED=%llu repeats it), %d cases\n",
@@ -256,7 +256,7 @@ static void t_random(void)
 		(void)star_p;
 
 		int before = mismatches;
-		u_int64_t v = rnd_value();
+		uint64_t v = rnd_value();
 		const char *s = rnd_strings[rnd_below(sizeof(rnd_strings) / sizeof(rnd_strings[0]))];
 
 #define WITH_STARS(...)                                     \
