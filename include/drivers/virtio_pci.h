@@ -1,0 +1,91 @@
+/* virtio over PCI, modern (virtio 1.x) transport: the vendor capabilities that locate each
+ * configuration structure inside the BARs, and the common configuration layout.
+ * Parsing is pure (drivers/virtio/virtio_pci_caps.c, host-tested); the transport that uses it is
+ * drivers/virtio/virtio_pci.c. */
+#ifndef DRIVERS_VIRTIO_PCI_H
+#define DRIVERS_VIRTIO_PCI_H
+
+#include "drivers/pci.h"
+#include "kernel/types.h"
+
+#define VIRTIO_PCI_VENDOR_ID 0x1af4
+#define VIRTIO_PCI_DEVICE_ID_MODERN_BASE 0x1040 /* device ID = 0x1040 + virtio device ID */
+
+#define VIRTIO_PCI_CAP_COMMON_CFG 1
+#define VIRTIO_PCI_CAP_NOTIFY_CFG 2
+#define VIRTIO_PCI_CAP_ISR_CFG 3
+#define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG 5
+
+#define VIRTIO_PCI_ISR_QUEUE 0x1
+#define VIRTIO_PCI_ISR_CONFIG 0x2
+
+struct virtio_pci_cap {
+	u8 cap_vndr; /* PCI_CAP_ID_VNDR */
+	u8 cap_next;
+	u8 cap_len;
+	u8 cfg_type; /* VIRTIO_PCI_CAP_* */
+	u8 bar;
+	u8 id;
+	u8 padding[2];
+	u32 offset; /* within the BAR */
+	u32 length;
+};
+
+struct virtio_pci_notify_cap {
+	struct virtio_pci_cap cap;
+	u32 notify_off_multiplier;
+};
+
+/* The common configuration structure (little-endian MMIO). */
+struct virtio_pci_common_cfg {
+	u32 device_feature_select;
+	u32 device_feature;
+	u32 driver_feature_select;
+	u32 driver_feature;
+	u16 config_msix_vector;
+	u16 num_queues;
+	u8 device_status;
+	u8 config_generation;
+	u16 queue_select;
+	u16 queue_size;
+	u16 queue_msix_vector;
+	u16 queue_enable;
+	u16 queue_notify_off;
+	u64 queue_desc;
+	u64 queue_driver;
+	u64 queue_device;
+};
+
+_Static_assert(sizeof(struct virtio_pci_cap) == 16, "virtio-pci: capability is 16 bytes");
+_Static_assert(sizeof(struct virtio_pci_notify_cap) == 20, "virtio-pci: notify capability is 20 bytes");
+_Static_assert(sizeof(struct virtio_pci_common_cfg) == 0x38, "virtio-pci: common cfg is 0x38 bytes");
+
+/* Where one structure lives: BAR number, offset and length inside it (validated against the BAR). */
+struct virtio_pci_region {
+	bool present;
+	u8 bar;
+	u32 offset;
+	u32 length;
+};
+
+struct virtio_pci_layout {
+	struct virtio_pci_region common, notify, isr, device;
+	u32 notify_off_multiplier;
+};
+
+/* Fills *l from the vendor capabilities of cfg[0..cfg_len). bar_size[i] is the decoded size of memory
+ * BAR i (0 for absent, I/O, or the upper half of a 64-bit BAR). For each type the first capability
+ * that is valid is used (the specification: the first one the driver can use); one that is too
+ * short, truncated by the end of the configuration space, of zero length, on a missing BAR or
+ * reaching outside its BAR is skipped with a warning. PCI-config-access and unknown types are skipped.
+ * Returns 0, -EINVAL for a broken capability list, -ENODEV when common, notify or ISR is missing
+ * (one line naming which). The device configuration is optional (device types without one exist). */
+int virtio_pci_parse_caps(const u8 *cfg, size_t cfg_len, const u64 bar_size[PCI_NUM_BARS],
+			  struct virtio_pci_layout *l, const char *who);
+
+/* Offset inside the notify region of the queue whose queue_notify_off is `qoff`, checked so that the
+ * 2-byte notification write stays inside the region. Returns 0 and *off, or -ERANGE. */
+int virtio_pci_notify_offset(const struct virtio_pci_layout *l, u16 qoff, u32 *off);
+
+#endif
