@@ -1,0 +1,47 @@
+/* The seam between the memory manager and the platform. kernel/mm calls only these; the kernel
+ * implements them in arch/x86_64/paging.c (page tables, TLB flushes), the host tests in
+ * tests/host/mm_fake.c (an mmap'd PROT_NONE reservation standing for physical address 0..).
+ *
+ * The direct map rule (DESIGN.md §3): memory is mapped at page_offset_base + phys while it is added
+ * and unmapped when it is removed; unplugged virtio-mem sub-blocks (2 MiB) are never mapped, so a touch
+ * of removed or unplugged memory faults. Offline memory stays mapped but is never read. */
+#ifndef MM_ARCH_H
+#define MM_ARCH_H
+
+#include "kernel/types.h"
+
+/* Virtual address of physical 0 in the direct map (PAGE_OFFSET in the kernel, the mmap base on the
+ * host). Set by the platform before mm_init. */
+extern unsigned long page_offset_base;
+
+static inline void *phys_to_virt(phys_addr_t pa)
+{
+	return (void *)(page_offset_base + (unsigned long)pa);
+}
+static inline phys_addr_t virt_to_phys(const void *va)
+{
+	return (phys_addr_t)((unsigned long)va - page_offset_base);
+}
+#define __va(pa) phys_to_virt(pa)
+#define __pa(va) virt_to_phys(va)
+
+/* Builds the direct map for every memblock.memory range (boot, after memblock is set up; page tables
+ * come from memblock) and switches to it. Everything else stays unmapped. 0 or a negative errno. */
+int arch_direct_map_init(void);
+
+/* Maps [start, start+size) (page aligned) into the direct map: the largest page sizes that fit, 4 KiB
+ * at the edges; page tables from the page allocator (GFP_KERNEL, PageTable). Works at any granularity
+ * down to 4 KiB, so virtio-mem maps plugged 2 MiB sub-blocks one by one. Mapping an already mapped
+ * page is an error. Returns 0, -EINVAL (misaligned, beyond MAX_PHYSMEM_BITS) or -ENOMEM (no page for a
+ * table; nothing is left half-mapped). */
+int arch_add_memory(phys_addr_t start, u64 size);
+/* Unmaps [start, start+size) and flushes the TLB for it; page tables left empty are freed. Unmapping
+ * an unmapped page is harmless. */
+void arch_remove_memory(phys_addr_t start, u64 size);
+/* True when phys is mapped in the direct map (tests, verify). */
+bool arch_is_mapped(phys_addr_t phys);
+
+/* Time stamp for benchmarks and the hotplug timings: nanoseconds since an arbitrary start. */
+u64 arch_now_ns(void);
+
+#endif

@@ -1,0 +1,40 @@
+/* Looking at the memory manager (kernel/mm/debug.c, verify.c). The printers take a printf-like
+ * function so the shell (shell_printf), the log (mm_printk) and the host tests can all use them. Their
+ * output is shaped like the Linux files (/proc/meminfo, /proc/buddyinfo, /proc/pagetypeinfo). */
+#ifndef MM_DEBUG_H
+#define MM_DEBUG_H
+
+#include "kernel/compiler.h"
+#include "mm/page.h"
+
+typedef void (*mm_print_fn)(const char *fmt, ...);
+
+/* printk with the signature of mm_print_fn. */
+void mm_printk(const char *fmt, ...) __printf(1, 2);
+
+/* Checks every invariant of the buddy, the pcp cache, the zones and the sections, printing one line
+ * `verify: <what> (pfn 0x...)` per violation through pr (NULL: printk), at most 50 lines (the count
+ * goes on). Returns the number of violations; 0 means clean. Checks, for every zone: each free-list
+ * entry is a PageBuddy head with the list's order, aligned to it, in the zone, in an online section,
+ * on the list of its pageblock's migrate type, refcount 0, not reserved; lists are well linked; list
+ * lengths = nr_free; free_pages[mt] = the pages on the lists; every PageBuddy page in an online section
+ * is on a list (and no page inside a free chunk is itself PageBuddy or PagePcp); pcp lists hold PagePcp
+ * order-0 pages of the zone, pcp.count matches; nr_isolate_pageblock matches the pageblocks; no free
+ * page outside a managed zone; free <= managed <= present <= spanned; each page's zone/section bits
+ * match where it is; offline sections hold no free pages. Takes the zone locks. */
+int mm_verify(mm_print_fn pr);
+
+/* One block of lines about a page: pfn, flags, type, order, refcount, zone, migrate type, owner. */
+void dump_page(const struct page *page, const char *reason);
+void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason);
+
+/* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, Offline, Workload, Pinned,
+ * Slab, PageTables, PcpFree, Isolated. */
+void show_meminfo(mm_print_fn pr);
+/* `Node 0, zone   Normal      n0 ... n9` per populated zone (free chunks per order). */
+void show_buddyinfo(mm_print_fn pr);
+/* Free chunks per zone, migrate type and order, then pageblocks per zone and type, like
+ * /proc/pagetypeinfo. */
+void show_pagetypeinfo(mm_print_fn pr);
+
+#endif

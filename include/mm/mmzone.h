@@ -1,0 +1,188 @@
+/* Zones, pageblocks and the buddy's free lists (DESIGN.md §3).
+ *
+ * Two zones on one node: ZONE_NORMAL (boot memory; all kernel allocations) and ZONE_MOVABLE (memory that
+ * must stay unpluggable: only movable allocations, which prefer it). A pageblock is 2^pageblock_order
+ * pages (2 MiB) with one migrate type, kept per section outside struct page (sparse.h). The largest buddy
+ * chunk is exactly one pageblock, so a chunk never spans two pageblocks and a 2 MiB virtio-mem sub-block
+ * is one chunk.
+ *
+ * Invariants (mm_verify checks them): a free chunk sits on free_area[order].free_list[mt] where mt is
+ * its pageblock's migrate type; zone->free_pages[mt] is the sum of those chunks' pages; pages on the
+ * pcp lists are PagePcp, order 0, refcount 0, in a pageblock whose type is not MIGRATE_ISOLATE.
+ *
+ * Locking: zone->lock (spin_lock_irqsave) guards the free lists, the pcp lists, the counters and the
+ * pageblock migrate types of the zone. Functions named __x expect it held. */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+
+#include "kernel/spinlock.h"
+#include "kernel/types.h"
+#include "lib/list.h"
+#include "mm/page.h"
+
+#define MAX_ORDER 9 /* orders 0..MAX_ORDER inclusive (Linux >= 6.4 calls it MAX_PAGE_ORDER) */
+#define NR_PAGE_ORDERS (MAX_ORDER + 1)
+#define MAX_ORDER_NR_PAGES (1UL << MAX_ORDER)
+#define pageblock_order 9
+#define pageblock_nr_pages (1UL << pageblock_order)
+_Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock (DESIGN.md §3)");
+
+#define pageblock_start_pfn(pfn) ((pfn) & ~(pageblock_nr_pages - 1))
+#define pageblock_end_pfn(pfn) (pageblock_start_pfn(pfn) + pageblock_nr_pages)
+#define pageblock_aligned(pfn) IS_ALIGNED((unsigned long)(pfn), pageblock_nr_pages)
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_PCPTYPES,               /* the types with a pcp list */
+	MIGRATE_ISOLATE = MIGRATE_PCPTYPES, /* never allocated from; frees into it stay there */
+	MIGRATE_TYPES
+};
+extern const char *const migratetype_names[MIGRATE_TYPES];
+
+static inline bool is_migrate_isolate(int mt)
+{
+	return mt == MIGRATE_ISOLATE;
+}
+
+enum zone_type { ZONE_NORMAL, ZONE_MOVABLE, MAX_NR_ZONES };
+
+struct free_area {
+	struct list_head free_list[MIGRATE_TYPES];
+	unsigned long nr_free[MIGRATE_TYPES]; /* chunks on each list */
+};
+
+/* The order-0 cache in front of the buddy (Linux's per-CPU page lists; one CPU here). Free order-0
+ * pages wait here (PagePcp) until `count` passes `high`, then `batch` of them go back to the buddy. */
+struct per_cpu_pages {
+	unsigned int count;
+	unsigned int high;
+	unsigned int batch;
+	struct list_head lists[MIGRATE_PCPTYPES];
+};
+
+struct zone {
+	spinlock_t lock;
+	const char *name; /* "Normal", "Movable" */
+	enum zone_type idx;
+	/* The zone spans [zone_start_pfn, zone_start_pfn + spanned_pages) (may contain holes and pages of
+	 * the other zone); present_pages = pages of RAM in online sections that belong to it;
+	 * managed_pages = present minus reserved and PageOffline pages a driver took out
+	 * (adjust_managed_page_count). */
+	unsigned long zone_start_pfn;
+	unsigned long spanned_pages;
+	unsigned long present_pages;
+	unsigned long managed_pages;
+	unsigned long free_pages[MIGRATE_TYPES]; /* pages in the buddy lists, per migrate type */
+	unsigned long nr_isolate_pageblock;      /* pageblocks of this zone currently MIGRATE_ISOLATE */
+	struct free_area free_area[NR_PAGE_ORDERS];
+	struct per_cpu_pages pcp;
+	int pcp_disabled; /* > 0: frees bypass the pcp cache (zone_pcp_disable, for offlining) */
+	unsigned long alloc_fail; /* requests this zone could not satisfy (for meminfo/debug) */
+};
+
+extern struct zone zones[MAX_NR_ZONES];
+
+#define for_each_zone(z) for ((z) = zones; (z) < zones + MAX_NR_ZONES; (z)++)
+
+static inline struct zone *page_zone(const struct page *page)
+{
+	return &zones[page_zonenum(page)];
+}
+static inline unsigned long zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
+}
+static inline bool zone_spans_pfn(const struct zone *z, unsigned long pfn)
+{
+	return pfn >= z->zone_start_pfn && pfn < zone_end_pfn(z);
+}
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->present_pages != 0;
+}
+static inline bool managed_zone(const struct zone *z)
+{
+	return z->managed_pages != 0;
+}
+static inline bool zone_is_empty(const struct zone *z)
+{
+	return z->spanned_pages == 0;
+}
+
+/* Free pages a request can get from the zone: buddy lists except ISOLATE, plus the pcp cache. */
+unsigned long zone_free_pages(const struct zone *z);
+/* Sum over the zones; meminfo's MemFree. */
+unsigned long nr_free_pages(void);
+/* Sum of managed pages; meminfo's MemTotal. */
+unsigned long totalram_pages(void);
+
+/* ---- pageblock migrate types (stored per section, sparse.h) ---- */
+int get_pfnblock_migratetype(unsigned long pfn);
+static inline int get_pageblock_migratetype(const struct page *page);
+/* Sets the type of the pageblock holding pfn, nothing else: the free chunks stay on their lists. Only
+ * for memmap init and for callers that then move the chunks (move_freepages_block does both). */
+void set_pfnblock_migratetype(unsigned long pfn, int migratetype);
+void set_pageblock_migratetype(struct page *page, int migratetype);
+
+/* Sets the pageblock holding `page` to `migratetype` and moves every free buddy chunk in it to that
+ * type's lists, keeping the counters. zone->lock held. Returns the number of free pages moved. Pages on
+ * the pcp lists are not moved: after isolating, call drain_zone_pages() (frees then land on the new
+ * type's lists). Keeps zone->nr_isolate_pageblock. */
+unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype);
+
+/* Takes the free chunk headed by `page` (PageBuddy, buddy_order == order) off its list: the pages
+ * become allocated-looking (not PageBuddy, refcount 0, ->order = order) and leave the free counts.
+ * zone->lock held. Returns false (nothing done) if page is not such a chunk. Used by
+ * alloc_contig_range and offlining on an isolated range. */
+bool __isolate_free_page(struct page *page, unsigned int order);
+/* Takes the single free page `page` out of the buddy, wherever it sits inside a free chunk (the rest
+ * of the chunk is split back onto the lists). Takes zone->lock. Returns true if the page was free in
+ * the buddy and now is not (refcount 0, order 0). */
+bool take_page_off_buddy(struct page *page);
+/* Offlining step 6 (DESIGN.md §3): takes every free chunk in [start_pfn, end_pfn) off the buddy,
+ * skipping PageOffline pages with refcount 0 (they are not in the buddy). The range must be isolated
+ * and test_pages_isolated clean. Takes zone->lock. Returns the number of buddy pages taken out; the
+ * caller adjusts present/managed counts. */
+unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn);
+
+/* Returns every pcp page of the zone (all zones when zone is NULL) to the buddy. */
+void drain_zone_pages(struct zone *zone);
+void drain_all_pages(struct zone *zone);
+/* While disabled (nestable), freed order-0 pages skip the pcp cache; disable also drains. */
+void zone_pcp_disable(struct zone *zone);
+void zone_pcp_enable(struct zone *zone);
+
+/* ---- memmap init and zone resizing (boot and hotplug) ---- */
+/* Writes the struct pages of [start_pfn, start_pfn + nr): zone and section in flags, PG_reserved,
+ * refcount 1, type NONE, owner 0; sets each whole pageblock's migrate type. The sections must be
+ * present (sparse_add_section). Does not touch the memory itself. */
+void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+		       int migratetype);
+/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range with
+ * `migratetype` (Linux onlines with MIGRATE_MOVABLE in both zones; MIGRATE_ISOLATE keeps the new
+ * pages out of reach until the caller un-isolates). present_pages is the caller's to add. */
+void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
+			    int migratetype);
+/* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline), to the smallest span
+ * that still covers the zone's other online pages. */
+void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
+/* Adds count (may be negative) to the managed pages of page's zone, as drivers do when they take
+ * pages out (PageOffline) or give them back. */
+void adjust_managed_page_count(struct page *page, long count);
+
+/* Hands 2^order never-used pages (memmap initialized, PG_reserved, refcount 1) to the buddy: clears
+ * reserved, adds them to the zone's managed count and frees them as one chunk. This is the default
+ * online-page step (generic_online_page) and how memblock retires. Onlining never writes the pages'
+ * memory, only their struct pages (and with page_poison=1 not even then: unpoisoned pages are fine). */
+void __free_pages_core(struct page *page, unsigned int order);
+
+/* ---- implementation helpers that need sparse.h ---- */
+#include "mm/sparse.h"
+
+static inline int get_pageblock_migratetype(const struct page *page)
+{
+	return get_pfnblock_migratetype(page_to_pfn(page));
+}
+
+#endif
