@@ -70,6 +70,7 @@ static int acpi_enable_mode(const struct acpi_info *ai)
 		return 0;
 	if (!ai->smi_cmd || !ai->acpi_enable)
 		return 0; /* no way to switch: the firmware says ACPI mode is all there is */
+	pr_info("acpi: enabling ACPI mode (SMI_CMD 0x%x <- 0x%x)\n", ai->smi_cmd, ai->acpi_enable);
 	outb((u16)ai->smi_cmd, ai->acpi_enable);
 	for (int i = 0; i < SCI_EN_POLLS; i++)
 		if (gas_read(&ai->pm1a_cnt) & ACPI_PM1_SCI_EN)
