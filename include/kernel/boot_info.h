@@ -32,20 +32,30 @@ struct boot_info {
 	u64 rsdp;                      /* physical address of the ACPI RSDP, 0 when unknown */
 	u32 nr_regions;
 	struct mem_region regions[BOOT_MAX_REGIONS]; /* sorted by start, non-overlapping */
-	u64 kernel_start, kernel_end;  /* physical extent of the loaded kernel image */
+	u64 kernel_start, kernel_end;  /* physical extent of the kernel image: set by the caller before
+					* parsing (both 0: not checked); the parsers keep them */
 };
 
 /* Translates a physical address of boot data to a pointer, or NULL when it cannot be read. */
 typedef const void *(*boot_phys_reader)(u64 phys, u64 len);
 
-/* Fill *bi from a PVH hvm_start_info at physical address `info`. Returns 0, or a negative errno with
- * a one-line reason written into `why` (size `why_len`). */
+/* Fill *bi from a PVH hvm_start_info (version 1 or later; version 0 carries no memory map and is
+ * refused) at physical address `info`. Returns 0, or a negative errno with a one-line reason written
+ * into `why` (size `why_len`): -EFAULT when rd cannot read something, -EINVAL for malformed data (bad
+ * magic, no memory map, no usable RAM, a region past 2^64, the kernel image outside usable RAM),
+ * -E2BIG for too many map entries (> 512 raw or > BOOT_MAX_REGIONS after merging) or a command line
+ * of BOOT_CMDLINE_MAX bytes or more. The memory map is normalized (boot_info_normalize) and the kernel
+ * image [kernel_start, kernel_end) must lie inside one usable region. Not reentrant (static scratch). */
 int boot_info_from_pvh(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why, size_t why_len);
-/* The same for a multiboot2 information structure. */
+/* The same for a multiboot2 information structure (8-byte aligned, total_size <= 1 MiB): tags 1
+ * (cmdline), 2 (loader name, cut to BOOT_LOADER_MAX - 1), 6 (memory map, required), 14/15 (ACPI RSDP:
+ * bi->rsdp is the physical address of the copy inside the tag; 15 wins over 14). */
 int boot_info_from_multiboot2(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why,
 			      size_t why_len);
-/* Sort regions, resolve overlaps (the more restrictive type wins), merge neighbours of one type.
- * Returns 0 or -EINVAL (with why) for an empty map or absurd sizes. Used by both parsers. */
+/* Sort regions, resolve overlaps (the more restrictive type wins: usable < ACPI data < ACPI NVS <
+ * reserved < unusable; unknown types count as reserved), merge neighbours of one type, drop empty ones.
+ * Returns 0, -EINVAL (with why) for no usable RAM or a region past 2^64, -E2BIG for more than
+ * BOOT_MAX_REGIONS regions. The parsers apply the same rules to the loader's raw map. */
 int boot_info_normalize(struct boot_info *bi, char *why, size_t why_len);
 /* Total bytes of MEM_USABLE. */
 u64 boot_info_usable_bytes(const struct boot_info *bi);

@@ -3,12 +3,24 @@
 #include "kernel/compiler.h"
 
 static const char *const names[] = {
-	[EPERM] = "-EPERM",	[ENOENT] = "-ENOENT",	[EIO] = "-EIO",
-	[ENXIO] = "-ENXIO",	[E2BIG] = "-E2BIG",	[EAGAIN] = "-EAGAIN",
-	[ENOMEM] = "-ENOMEM",	[EFAULT] = "-EFAULT",	[EBUSY] = "-EBUSY",
-	[EEXIST] = "-EEXIST",	[ENODEV] = "-ENODEV",	[EINVAL] = "-EINVAL",
-	[ENOSPC] = "-ENOSPC",	[ERANGE] = "-ERANGE",	[ENOSYS] = "-ENOSYS",
-	[EOPNOTSUPP] = "-EOPNOTSUPP", [ETIMEDOUT] = "-ETIMEDOUT", [ECANCELED] = "-ECANCELED",
+	[EPERM] = "-EPERM",
+	[ENOENT] = "-ENOENT",
+	[EIO] = "-EIO",
+	[ENXIO] = "-ENXIO",
+	[E2BIG] = "-E2BIG",
+	[EAGAIN] = "-EAGAIN",
+	[ENOMEM] = "-ENOMEM",
+	[EFAULT] = "-EFAULT",
+	[EBUSY] = "-EBUSY",
+	[EEXIST] = "-EEXIST",
+	[ENODEV] = "-ENODEV",
+	[EINVAL] = "-EINVAL",
+	[ENOSPC] = "-ENOSPC",
+	[ERANGE] = "-ERANGE",
+	[ENOSYS] = "-ENOSYS",
+	[EOPNOTSUPP] = "-EOPNOTSUPP",
+	[ETIMEDOUT] = "-ETIMEDOUT",
+	[ECANCELED] = "-ECANCELED",
 };
 
 /* errname(-EBUSY) is "-EBUSY", errname(EBUSY) is "EBUSY", errname(0) is "0"; a number without a

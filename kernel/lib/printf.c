@@ -114,11 +114,11 @@ enum length { LEN_INT, LEN_CHAR, LEN_SHORT, LEN_LONG, LEN_LLONG, LEN_SIZE };
 
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 {
-	struct out o = { buf, size, 0 };
+	struct out o = {buf, size, 0};
 
 	while (*fmt) {
 		const char *start = fmt;
-		struct spec sp = { .prec = -1, .base = 10 };
+		struct spec sp = {.prec = -1, .base = 10};
 		enum length len = LEN_INT;
 		bool is_signed = false;
 		u64 v;

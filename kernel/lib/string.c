@@ -12,7 +12,7 @@ typedef u64 __attribute__((may_alias, aligned(1))) unaligned_u64;
  * memcpy/memset themselves would recurse forever. */
 #define NO_LIBCALL __attribute__((optimize("no-tree-loop-distribute-patterns")))
 
-#define LOAD(p) (*(const unaligned_u64 *)(p))
+#define LOAD(p)	    (*(const unaligned_u64 *)(p))
 #define STORE(p, v) (*(unaligned_u64 *)(p) = (v))
 
 /* Copies n bytes upward. Also safe for overlapping buffers when dst < src: every word is read
