@@ -1,0 +1,253 @@
+/* host-srcs: drivers/virtio/virtio.c drivers/virtio/virtqueue.c kernel/lib/errname.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c */
+/* The virtio core against a fake transport: the status handshake in order, feature negotiation
+ * (VERSION_1 required, FEATURES_OK re-read), generation-consistent config reads, config changes
+ * during and after probe, probe failure, remove, and a request through a queue. */
+#include <string.h>
+
+#include "drivers/virtio.h"
+#include "host_test.h"
+#include "kernel/errno.h"
+#include "virtio_fake_transport.h"
+
+#define DEV_ID 24
+#define F_ACPI_PXM 0
+#define F_UNPLUGGED_INACCESSIBLE 1
+
+struct cfg {
+	u64 block_size;
+	u16 node_id;
+	u8 pad[6];
+	u64 addr, region_size, usable_region_size, plugged_size, requested_size;
+};
+
+static struct fake_vdev fv;
+static int probes, removes, changes, probe_result;
+static bool probe_uses_queue, probe_changes_config;
+static u64 seen_requested;
+static struct virtqueue *vq;
+static unsigned vq_callbacks;
+
+static void vq_done(struct virtqueue *q)
+{
+	(void)q;
+	vq_callbacks++;
+}
+
+static int t_probe(struct virtio_device *vdev)
+{
+	probes++;
+	if (probe_result)
+		return probe_result;
+	if (probe_uses_queue) {
+		vq_callback_t *cbs[] = {vq_done};
+		const char *const names[] = {"test.req"};
+		int err = virtio_find_vqs(vdev, 1, &vq, cbs, names);
+		if (err)
+			return err;
+		virtio_device_ready(vdev);
+	}
+	if (probe_changes_config)
+		fake_vdev_config_change(&fv); /* arrives while probe runs */
+	return 0;
+}
+
+static void t_remove(struct virtio_device *vdev)
+{
+	(void)vdev;
+	removes++;
+}
+
+static void t_changed(struct virtio_device *vdev)
+{
+	changes++;
+	virtio_cread(vdev, struct cfg, requested_size, &seen_requested);
+}
+
+static struct virtio_driver drv = {
+	.name = "test-mem",
+	.device_id = DEV_ID,
+	.features = BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE),
+	.probe = t_probe,
+	.remove = t_remove,
+	.config_changed = t_changed,
+};
+
+static void reset_state(u64 offered)
+{
+	probes = removes = changes = probe_result = 0;
+	probe_uses_queue = probe_changes_config = false;
+	seen_requested = 0;
+	vq = NULL;
+	vq_callbacks = 0;
+	fake_vdev_init(&fv, DEV_ID, offered, sizeof(struct cfg));
+	struct cfg c = {.block_size = 2 << 20, .addr = 1ULL << 32, .region_size = 2ULL << 30,
+			.usable_region_size = 256 << 20, .requested_size = 0};
+	memcpy(fv.config, &c, sizeof(c));
+	host_log_clear();
+}
+
+static void teardown(void)
+{
+	unregister_virtio_driver(&drv);
+	unregister_virtio_device(&fv.vdev);
+}
+
+static const u64 QEMU_FEATURES = BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM) |
+				 BIT_ULL(VIRTIO_F_INDIRECT_DESC) | BIT_ULL(VIRTIO_F_EVENT_IDX);
+
+static void case_handshake_driver_first(void)
+{
+	reset_state(QEMU_FEATURES);
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	CHECK(register_virtio_driver(&drv) == -EEXIST);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(probes == 1 && fv.vdev.driver == &drv);
+	/* reset, ACK, ACK|DRIVER, +FEATURES_OK, +DRIVER_OK */
+	const u8 want[] = {0, 1, 3, 11, 15};
+	CHECK(fv.nstatus == sizeof(want) && memcmp(fv.status_log, want, sizeof(want)) == 0);
+	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM)));
+	CHECK(virtio_has_feature(&fv.vdev, VIRTIO_F_VERSION_1) && !virtio_has_feature(&fv.vdev, VIRTIO_F_EVENT_IDX));
+	CHECK(strcmp(fv.vdev.name, "virtio0") == 0 && virtio_dev_at(0) == &fv.vdev && !virtio_dev_at(1));
+	teardown();
+	CHECK(removes == 1 && fv.status == 0 && !virtio_dev_at(0));
+}
+
+static void case_handshake_device_first(void)
+{
+	reset_state(QEMU_FEATURES | BIT_ULL(F_UNPLUGGED_INACCESSIBLE));
+	fv.must_accept = BIT_ULL(F_UNPLUGGED_INACCESSIBLE);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(probes == 0 && fv.status == VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	CHECK(probes == 1 && (fv.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	CHECK(fv.accepted & BIT_ULL(F_UNPLUGGED_INACCESSIBLE));
+	teardown();
+}
+
+static void case_no_version_1(void)
+{
+	reset_state(BIT_ULL(F_ACPI_PXM));
+	register_virtio_driver(&drv);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(probes == 0 && (fv.status & VIRTIO_CONFIG_S_FAILED) && !fv.vdev.driver);
+	CHECK(host_log_contains("virtio0: device offers no VERSION_1"));
+	teardown();
+}
+
+static void case_features_refused(void)
+{
+	reset_state(QEMU_FEATURES);
+	fv.must_accept = BIT_ULL(5); /* a feature the driver does not know: QEMU would refuse */
+	register_virtio_driver(&drv);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(probes == 0 && (fv.status & VIRTIO_CONFIG_S_FAILED) && !(fv.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	CHECK(host_log_contains("virtio0: device refused features 0x100000001"));
+	teardown();
+}
+
+static void case_probe_fails(void)
+{
+	reset_state(QEMU_FEATURES);
+	probe_result = -EINVAL;
+	register_virtio_driver(&drv);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(probes == 1 && !fv.vdev.driver && (fv.status & VIRTIO_CONFIG_S_FAILED));
+	CHECK(host_log_contains("virtio0: test-mem probe failed: -EINVAL"));
+	/* Another registration starts over from reset and succeeds. */
+	unregister_virtio_driver(&drv);
+	probe_result = 0;
+	register_virtio_driver(&drv);
+	CHECK(probes == 2 && fv.vdev.driver == &drv && fv.status == 15);
+	teardown();
+}
+
+static void case_config_generation(void)
+{
+	reset_state(QEMU_FEATURES);
+	register_virtio_device(&fv.vdev);
+	u64 v = 0;
+	fv.bump_generation_reads = 3; /* three torn reads, then a stable one */
+	CHECK(virtio_cread(&fv.vdev, struct cfg, block_size, &v) == 0 && v == 2 << 20);
+	CHECK(fv.bump_generation_reads == 0);
+	fv.bump_generation_reads = 1000;
+	CHECK(virtio_cread(&fv.vdev, struct cfg, block_size, &v) == -EAGAIN);
+	CHECK(host_log_contains("configuration kept changing"));
+	fv.bump_generation_reads = 0;
+	u8 big[64];
+	CHECK(virtio_cread_bytes(&fv.vdev, 0, big, sizeof(big)) == -ERANGE);
+	CHECK(virtio_cread_bytes(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
+	teardown();
+}
+
+static void case_config_change(void)
+{
+	reset_state(QEMU_FEATURES);
+	/* With no driver: logged with the raw configuration at info level. */
+	register_virtio_device(&fv.vdev);
+	((struct cfg *)fv.config)->requested_size = 1ULL << 30;
+	fake_vdev_config_change(&fv);
+	CHECK(host_log_contains("virtio0: config change 1: 56 bytes: 0x200000 0 0x100000000 0x80000000 "
+				"0x10000000 0 0x40000000"));
+	/* A change during probe reaches the driver after probe. */
+	probe_changes_config = true;
+	register_virtio_driver(&drv);
+	CHECK(probes == 1 && changes == 1 && seen_requested == 1ULL << 30);
+	((struct cfg *)fv.config)->requested_size = 300 << 20;
+	fake_vdev_config_change(&fv);
+	CHECK(changes == 2 && seen_requested == 300 << 20 && fv.vdev.config_changes == 3);
+	teardown();
+}
+
+/* A request/response through a queue set up in probe; the device answers from on_notify. */
+static void device_answers(struct fake_vdev *f, unsigned q)
+{
+	struct fake_chain c;
+	while (fake_vring_pop(&f->dev[q], &c) == 1) {
+		u16 ack = 0x0000;
+		fake_chain_write(&c, &ack, sizeof(ack));
+		fake_vring_push(&f->dev[q], c.head, sizeof(ack));
+	}
+}
+
+static void case_queue(void)
+{
+	reset_state(QEMU_FEATURES);
+	probe_uses_queue = true;
+	fv.on_notify = device_answers;
+	fv.queue_size = 1024; /* bigger than VIRTQUEUE_MAX_NUM: the transport uses its maximum */
+	register_virtio_driver(&drv);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	REQUIRE(vq && fv.nvqs == 1);
+	CHECK(vq->num == VIRTQUEUE_MAX_NUM);
+	u8 req[24] = {1};
+	u16 resp = 0xffff;
+	struct vq_buf out = {(phys_addr_t)(uintptr_t)req, sizeof(req)}, in = {(phys_addr_t)(uintptr_t)&resp, 2};
+	REQUIRE(virtqueue_add(vq, &out, 1, &in, 1, req) == 0);
+	CHECK(virtqueue_kick(vq));
+	CHECK(fake_vdev_interrupt(&fv, 0) && vq_callbacks == 1);
+	u32 len;
+	CHECK(virtqueue_get_buf(vq, &len) == req && len == 2 && resp == 0);
+	/* Breaking the device breaks its queues. */
+	virtio_break_device(&fv.vdev, "test says so");
+	CHECK(host_log_contains("virtio0: device broken: test says so") && virtqueue_is_broken(vq));
+	CHECK(fv.status & VIRTIO_CONFIG_S_FAILED);
+	CHECK(virtqueue_add(vq, &out, 1, &in, 1, req) == -EIO);
+	/* Removing the driver resets the device and deletes the queue. */
+	unregister_virtio_driver(&drv);
+	CHECK(removes == 1 && fv.nvqs == 0 && list_empty(&fv.vdev.vqs));
+	CHECK(fv.status == VIRTIO_CONFIG_S_ACKNOWLEDGE && !fv.vdev.broken);
+	unregister_virtio_device(&fv.vdev);
+}
+
+int main(void)
+{
+	RUN("virtio-core", "handshake, driver first", case_handshake_driver_first);
+	RUN("virtio-core", "handshake, device first", case_handshake_device_first);
+	RUN("virtio-core", "no VERSION_1", case_no_version_1);
+	RUN("virtio-core", "features refused", case_features_refused);
+	RUN("virtio-core", "probe fails", case_probe_fails);
+	RUN("virtio-core", "config generation", case_config_generation);
+	RUN("virtio-core", "config change", case_config_change);
+	RUN("virtio-core", "queue request and break", case_queue);
+	return test_summary();
+}
