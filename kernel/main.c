@@ -1,4 +1,5 @@
 /* kmain: the order of a boot (DESIGN.md §1). */
+#include "drivers/acpi.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -60,6 +61,8 @@ void kmain(u32 magic, u32 info)
 	printk("command line: %s\n", boot_info.cmdline);
 	cmdline_parse(boot_info.cmdline);
 	print_memory_map(&boot_info);
+	/* While the early direct map still covers the firmware's tables (phys 0..4 GiB). */
+	acpi_init(boot_info.rsdp);
 
 	if (run_selftest) {
 		int failed = ktest_run_all(NULL);
