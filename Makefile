@@ -80,10 +80,10 @@ host-tests: $(HOST_BINS)
 setup:
 	@scripts/setup
 
-test: setup kernel host-tests
+test: setup kernel iso host-tests
 	@python3 tests/run_tests.py $(if $(V),-v) $(if $(G),-g $(G))
 
-qemu-tests: setup kernel
+qemu-tests: setup kernel iso
 	@python3 tests/run_tests.py --qemu-only $(if $(V),-v) $(if $(G),-g $(G))
 
 # ---- running ----

@@ -39,14 +39,30 @@ def qemu_ram_layout(machine, ram):
     return below, ram - below
 
 
-# One line of the boot banner's memory map, e.g. "  [mem 0x0000000000100000-0x000000001ffdffff] usable".
+# The boot banner's memory map (kernel/main.c): a header, then one line per region, e.g.
+#   memory map (9 regions):
+#     e820: [mem 0x0000000000100000-0x000000001ffdefff] usable
 # The end is inclusive, as in Linux's e820 lines.
-MAP_LINE = re.compile(r"\[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\]\s+([\w -]+?)\s*$", re.M)
+MAP_HEADER = re.compile(r"^memory map \((\d+) regions?\):$", re.M)
+MAP_LINE = re.compile(r"^\s*e820: \[mem (0x[0-9a-fA-F]+)-(0x[0-9a-fA-F]+)\] ([\w -]+?)\s*$", re.M)
 
 
 def parse_memory_map(text):
-    """[(start, end_exclusive, type)] from the banner's memory map."""
-    return [(int(a, 16), int(b, 16) + 1, t.strip()) for a, b, t in MAP_LINE.findall(text)]
+    """[(start, end_exclusive, type)] from the first memory map in `text` (a later `dmesg` may
+    print it again)."""
+    head = MAP_HEADER.search(text)
+    if not head:
+        raise CaseFailure("no memory map header (/%s/) in the serial output" % MAP_HEADER.pattern)
+    count = int(head.group(1))
+    lines = text[head.end():].lstrip("\n").split("\n")[:count]
+    regions = []
+    for line in lines:
+        m = MAP_LINE.match(line)
+        if not m:
+            raise CaseFailure("memory map line %d of %d is not /%s/: %r"
+                              % (len(regions) + 1, count, MAP_LINE.pattern, line))
+        regions.append((int(m.group(1), 16), int(m.group(2), 16) + 1, m.group(3)))
+    return regions
 
 
 def overlap(a0, a1, b0, b1):
@@ -61,8 +77,6 @@ def memory_map(runner, slack="2M"):
     from script import parse_size, ram_bytes
     ram, slack = ram_bytes(runner.case.memory), parse_size(slack)
     regions = parse_memory_map(runner.vm.text)
-    if not regions:
-        raise CaseFailure("no memory map lines (%s) in the serial output" % MAP_LINE.pattern)
     usable = [(s, e) for s, e, t in regions if t.lower() in ("usable", "ram", "available")]
     total = sum(e - s for s, e in usable)
     below, above = qemu_ram_layout(runner.case.machine, ram)
