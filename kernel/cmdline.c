@@ -38,13 +38,17 @@ int cmdline_parse(const char *cmdline)
 	for (int i = 0; i < argc; i++) {
 		char *val = strchr(argv[i], '=');
 		if (val)
-			*val++ = '\0';
+			*val = '\0';
 		const struct cmdline_param *p = find_param(argv[i]);
 		if (!p) {
+			if (val)
+				*val = '=';
 			pr_warn("cmdline: unknown parameter '%s' (ignored)\n", argv[i]);
 			warnings++;
 			continue;
 		}
+		if (val)
+			val++;
 		int err = p->set(val);
 		if (err < 0) {
 			pr_warn("cmdline: bad value for %s%s%s: %s (ignored)\n", argv[i], val ? "=" : "",
