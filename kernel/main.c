@@ -6,10 +6,12 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
+#include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/timer.h"
 #include "lib/string.h"
 
 static struct boot_info boot_info;
@@ -63,6 +65,9 @@ void kmain(u32 magic, u32 info)
 	print_memory_map(&boot_info);
 	/* While the early direct map still covers the firmware's tables (phys 0..4 GiB). */
 	acpi_init(boot_info.rsdp);
+	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
+	irq_init();
+	time_init();
 
 	if (run_selftest) {
 		int failed = ktest_run_all(NULL);

@@ -1,0 +1,66 @@
+/* The clock: TSC calibrated against the PIT, and the tick (PIT channel 0 on IRQ 0). ktime_ns() turns
+ * TSC cycles into nanoseconds with a 32.32 fixed-point multiplier. */
+#include "kernel/irq.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include <asm/io.h>
+#include <asm/pit.h>
+
+static u64 tsc_base;
+static u64 tsc_freq;
+static u64 ns_mult; /* ns = cycles * ns_mult >> 32 */
+
+u64 ktime_ns(void)
+{
+	if (!ns_mult)
+		return 0;
+	return (u64)(((unsigned __int128)(rdtsc() - tsc_base) * ns_mult) >> 32);
+}
+
+u64 tsc_hz(void)
+{
+	return tsc_freq;
+}
+
+void udelay(unsigned us)
+{
+	u64 cycles = tsc_freq ? tsc_freq / 1000000 * us + 1 : (u64)us * 4000; /* 4 GHz guess before calibration */
+	u64 t0 = rdtsc();
+	while (rdtsc() - t0 < cycles)
+		cpu_relax();
+}
+
+static irqreturn_t tick_irq(int irq, void *dev)
+{
+	timer_tick();
+	return IRQ_HANDLED;
+}
+
+/* Three 5 ms windows on PIT channel 2; the shortest is the one least stretched by a busy host. */
+static u64 calibrate(void)
+{
+	const u16 counts = 5966; /* 5 ms */
+	u64 best = ~0ULL;
+	for (int i = 0; i < 3; i++) {
+		u64 c = pit_measure_tsc(counts);
+		if (c < best)
+			best = c;
+	}
+	return best * PIT_HZ / counts;
+}
+
+void time_init(void)
+{
+	tsc_freq = calibrate();
+	if (tsc_freq < 1000000) {
+		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n", (unsigned long long)tsc_freq);
+		tsc_freq = 1000000000;
+	}
+	ns_mult = (u64)(((unsigned __int128)NSEC_PER_SEC << 32) / tsc_freq);
+	tsc_base = rdtsc();
+	pit_start_periodic(HZ);
+	request_irq(0, tick_irq, 0, "timer", NULL);
+	arch_local_irq_enable();
+	printk("time: TSC %llu.%03llu MHz (calibrated against the PIT), tick %d Hz on IRQ 0\n",
+	       (unsigned long long)(tsc_freq / 1000000), (unsigned long long)(tsc_freq / 1000 % 1000), HZ);
+}
