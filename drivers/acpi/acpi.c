@@ -20,7 +20,9 @@ static const void *acpi_phys_read(u64 phys, u64 len)
 static void print_gas(const char *what, const struct acpi_gas *g)
 {
 	printk(KERN_INFO "acpi: %s: %s 0x%llx (%u bits)\n", what,
-	       g->space_id == ACPI_GAS_IO ? "io" : g->space_id == ACPI_GAS_MEMORY ? "mem" : "space?",
+	       g->space_id == ACPI_GAS_IO	? "io"
+	       : g->space_id == ACPI_GAS_MEMORY ? "mem"
+						: "space?",
 	       (unsigned long long)g->address, g->bit_width);
 }
 
@@ -45,9 +47,8 @@ int acpi_init(u64 rsdp)
 		ai->oem_id, ai->use_xsdt ? "XSDT" : "RSDT", (unsigned long long)ai->root);
 	if (err)
 		return err;
-	pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n",
-		(unsigned long long)ai->fadt, ai->fadt_revision, (unsigned long long)ai->dsdt, ai->sci_int,
-		ai->smi_cmd);
+	pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n", (unsigned long long)ai->fadt,
+		ai->fadt_revision, (unsigned long long)ai->dsdt, ai->sci_int, ai->smi_cmd);
 	if (ai->pm1a_cnt.address)
 		print_gas("PM1a_CNT", &ai->pm1a_cnt);
 	if (ai->pm1b_cnt.address)

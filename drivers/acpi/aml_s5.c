@@ -7,16 +7,16 @@
 #include "drivers/acpi.h"
 #include "kernel/errno.h"
 
-#define AML_ZERO_OP 0x00
-#define AML_ONE_OP 0x01
-#define AML_NAME_OP 0x08
-#define AML_BYTE_PREFIX 0x0a
-#define AML_WORD_PREFIX 0x0b
+#define AML_ZERO_OP	 0x00
+#define AML_ONE_OP	 0x01
+#define AML_NAME_OP	 0x08
+#define AML_BYTE_PREFIX	 0x0a
+#define AML_WORD_PREFIX	 0x0b
 #define AML_DWORD_PREFIX 0x0c
 #define AML_QWORD_PREFIX 0x0e
-#define AML_PACKAGE_OP 0x12
-#define AML_ROOT_CHAR 0x5c /* '\' */
-#define AML_ONES_OP 0xff
+#define AML_PACKAGE_OP	 0x12
+#define AML_ROOT_CHAR	 0x5c /* '\' */
+#define AML_ONES_OP	 0xff
 
 /* Decode one integer element at aml[*pos] (pos < end). Returns 0 and advances *pos, or -EINVAL. */
 static int aml_int(const u8 *aml, u32 end, u32 *pos, u64 *val)

@@ -10,12 +10,12 @@
 #include "kernel/printk.h"
 #include "kernel/spinlock.h"
 
-#define KBC_STATUS 0x64
-#define KBC_STATUS_IBF 0x02 /* input buffer full: the controller has not taken the last byte */
+#define KBC_STATUS	    0x64
+#define KBC_STATUS_IBF	    0x02 /* input buffer full: the controller has not taken the last byte */
 #define KBC_CMD_PULSE_RESET 0xfe
 
 /* Bounded waits, counted in port accesses (~1 µs each on hardware, more when trapped). */
-#define SCI_EN_POLLS 200000
+#define SCI_EN_POLLS	  200000
 #define AFTER_WRITE_POLLS 200000
 
 /* A generic-address register of up to 32 bits (PM1x_CNT, RESET_REG). Memory-space registers are
@@ -25,8 +25,9 @@ static u32 gas_read(const struct acpi_gas *g)
 	u8 bits = g->bit_width ? g->bit_width : 16;
 
 	if (g->space_id == ACPI_GAS_IO)
-		return bits <= 8 ? inb((u16)g->address) : bits <= 16 ? inw((u16)g->address)
-								    : inl((u16)g->address);
+		return bits <= 8    ? inb((u16)g->address)
+		       : bits <= 16 ? inw((u16)g->address)
+				    : inl((u16)g->address);
 	volatile void *p = (volatile void *)(uintptr_t)(PAGE_OFFSET + g->address);
 	return bits <= 8 ? *(volatile u8 *)p : bits <= 16 ? *(volatile u16 *)p : *(volatile u32 *)p;
 }
@@ -75,8 +76,7 @@ static int acpi_enable_mode(const struct acpi_info *ai)
 	for (int i = 0; i < SCI_EN_POLLS; i++)
 		if (gas_read(&ai->pm1a_cnt) & ACPI_PM1_SCI_EN)
 			return 0;
-	pr_err("acpi: SCI_EN still clear after writing 0x%x to SMI_CMD 0x%x\n", ai->acpi_enable,
-	       ai->smi_cmd);
+	pr_err("acpi: SCI_EN still clear after writing 0x%x to SMI_CMD 0x%x\n", ai->acpi_enable, ai->smi_cmd);
 	return -ETIMEDOUT;
 }
 
@@ -85,8 +85,9 @@ int acpi_poweroff(void)
 	const struct acpi_info *ai = acpi_get_info();
 
 	if (!ai || !ai->s5_found || !gas_usable(&ai->pm1a_cnt)) {
-		pr_err("acpi: power-off unavailable: %s\n",
-		       !ai ? "no ACPI tables" : !ai->s5_found ? "no \\_S5_ object" : "no usable PM1a_CNT");
+		pr_err("acpi: power-off unavailable: %s\n", !ai		    ? "no ACPI tables"
+							    : !ai->s5_found ? "no \\_S5_ object"
+									    : "no usable PM1a_CNT");
 		return -ENODEV;
 	}
 	int err = acpi_enable_mode(ai);

@@ -5,27 +5,27 @@
 #include "kernel/printk.h"
 
 #define SDT_HEADER_LEN 36
-#define SDT_MAX_LEN (16u << 20) /* a longer table is taken for garbage */
-#define RSDP_V1_LEN 20
-#define RSDP_V2_LEN 36
+#define SDT_MAX_LEN    (16u << 20) /* a longer table is taken for garbage */
+#define RSDP_V1_LEN    20
+#define RSDP_V2_LEN    36
 
 /* FADT field offsets (ACPI 6.5, table 5.9). */
-#define FADT_DSDT 40
-#define FADT_SCI_INT 46
-#define FADT_SMI_CMD 48
+#define FADT_DSDT	 40
+#define FADT_SCI_INT	 46
+#define FADT_SMI_CMD	 48
 #define FADT_ACPI_ENABLE 52
-#define FADT_PM1A_CNT 64
-#define FADT_PM1B_CNT 68
+#define FADT_PM1A_CNT	 64
+#define FADT_PM1B_CNT	 68
 #define FADT_PM1_CNT_LEN 89
-#define FADT_FLAGS 112
-#define FADT_RESET_REG 116
+#define FADT_FLAGS	 112
+#define FADT_RESET_REG	 116
 #define FADT_RESET_VALUE 128
-#define FADT_X_DSDT 140
-#define FADT_X_PM1A_CNT 172
-#define FADT_X_PM1B_CNT 184
-#define FADT_V1_LEN 116 /* the ACPI 1.0 FADT ends with Flags */
+#define FADT_X_DSDT	 140
+#define FADT_X_PM1A_CNT	 172
+#define FADT_X_PM1B_CNT	 184
+#define FADT_V1_LEN	 116 /* the ACPI 1.0 FADT ends with Flags */
 
-#define MCFG_ENTRIES 44
+#define MCFG_ENTRIES   44
 #define MCFG_ENTRY_LEN 16
 
 static u16 get16(const u8 *p)
@@ -79,8 +79,7 @@ static void sig_str(char out[5], const u8 *p)
 /* Map the whole table at `phys` whose signature must be `sig` (NULL: any). Returns it with its length
  * in *len, or NULL (with one line) when it cannot be read or its header is absurd. A wrong checksum is
  * warned about and counted, and the table is still returned. */
-static const u8 *map_table(struct acpi_info *ai, u64 phys, const char *sig, boot_phys_reader rd,
-			   u32 *len)
+static const u8 *map_table(struct acpi_info *ai, u64 phys, const char *sig, boot_phys_reader rd, u32 *len)
 {
 	const u8 *h = rd(phys, SDT_HEADER_LEN);
 	char name[5];
@@ -183,9 +182,8 @@ static void parse_fadt(struct acpi_info *ai, const u8 *f, u32 len)
 	if ((ai->fadt_flags & ACPI_FADT_RESET_REG_SUP) && len >= FADT_RESET_VALUE + 1) {
 		get_gas(&ai->reset_reg, f + FADT_RESET_REG);
 		ai->reset_value = f[FADT_RESET_VALUE];
-		ai->reset_supported = ai->reset_reg.address &&
-				      (ai->reset_reg.space_id == ACPI_GAS_IO ||
-				       ai->reset_reg.space_id == ACPI_GAS_MEMORY);
+		ai->reset_supported = ai->reset_reg.address && (ai->reset_reg.space_id == ACPI_GAS_IO ||
+								ai->reset_reg.space_id == ACPI_GAS_MEMORY);
 		if (!ai->reset_supported)
 			pr_warn("acpi: FADT reset register (space %u, address 0x%llx) unusable\n",
 				ai->reset_reg.space_id, (unsigned long long)ai->reset_reg.address);

@@ -24,17 +24,17 @@ struct acpi_gas {
 _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
 
 #define ACPI_GAS_MEMORY 0
-#define ACPI_GAS_IO 1
+#define ACPI_GAS_IO	1
 
 /* FADT flags (ACPI 6.5, table 5.10). */
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
-#define ACPI_FADT_HW_REDUCED (1u << 20)
+#define ACPI_FADT_HW_REDUCED	(1u << 20)
 
 /* PM1 control register bits. */
-#define ACPI_PM1_SCI_EN (1u << 0)
+#define ACPI_PM1_SCI_EN	       (1u << 0)
 #define ACPI_PM1_SLP_TYP_SHIFT 10
-#define ACPI_PM1_SLP_TYP_MASK (7u << 10)
-#define ACPI_PM1_SLP_EN (1u << 13)
+#define ACPI_PM1_SLP_TYP_MASK  (7u << 10)
+#define ACPI_PM1_SLP_EN	       (1u << 13)
 
 #define ACPI_MAX_MCFG 4
 
@@ -48,26 +48,26 @@ struct acpi_mcfg_entry {
 
 /* What hotmem keeps from the tables. Addresses are physical; a field is 0 / false when absent. */
 struct acpi_info {
-	u64 rsdp;          /* where the RSDP was */
-	u8 revision;       /* RSDP revision: 0 (ACPI 1.0, RSDT only) or 2+ */
-	char oem_id[7];    /* RSDP OEM id, NUL-terminated */
-	bool use_xsdt;     /* the root table is the XSDT (else the RSDT) */
-	u64 root;          /* the RSDT or XSDT */
+	u64 rsdp;	/* where the RSDP was */
+	u8 revision;	/* RSDP revision: 0 (ACPI 1.0, RSDT only) or 2+ */
+	char oem_id[7]; /* RSDP OEM id, NUL-terminated */
+	bool use_xsdt;	/* the root table is the XSDT (else the RSDT) */
+	u64 root;	/* the RSDT or XSDT */
 	u64 fadt, dsdt, mcfg;
 	u32 fadt_flags;
 	u8 fadt_revision;
 	u16 sci_int;
-	u32 smi_cmd;        /* port; 0: no SMI command port (ACPI mode is always on) */
-	u8 acpi_enable;     /* value for smi_cmd that turns ACPI mode on */
+	u32 smi_cmd;			    /* port; 0: no SMI command port (ACPI mode is always on) */
+	u8 acpi_enable;			    /* value for smi_cmd that turns ACPI mode on */
 	struct acpi_gas pm1a_cnt, pm1b_cnt; /* address 0: absent (pm1b is optional) */
-	bool reset_supported;               /* RESET_REG_SUP and a usable RESET_REG */
+	bool reset_supported;		    /* RESET_REG_SUP and a usable RESET_REG */
 	struct acpi_gas reset_reg;
 	u8 reset_value;
-	bool s5_found;              /* `\_S5_` package found in the DSDT */
-	u8 slp_typa, slp_typb;      /* SLP_TYP values for S5 (3 bits each) */
+	bool s5_found;	       /* `\_S5_` package found in the DSDT */
+	u8 slp_typa, slp_typb; /* SLP_TYP values for S5 (3 bits each) */
 	u32 nr_mcfg;
 	struct acpi_mcfg_entry mcfg_entries[ACPI_MAX_MCFG];
-	u32 bad_checksums;          /* tables used despite a wrong checksum (each warned once) */
+	u32 bad_checksums; /* tables used despite a wrong checksum (each warned once) */
 };
 
 /* Parse the tables reachable from the RSDP at `rsdp`. Fills *ai (zeroed first) and returns 0 when at

@@ -10,19 +10,19 @@
 #include "kernel/errno.h"
 #include "host_test.h"
 
-#define RSDP 0xf5a80
-#define RSDT 0x100000
-#define XSDT 0x100100
-#define FADT 0x101000
-#define DSDT 0x102000
-#define MCFG 0x103000
-#define SSDT 0x104000
+#define RSDP  0xf5a80
+#define RSDT  0x100000
+#define XSDT  0x100100
+#define FADT  0x101000
+#define DSDT  0x102000
+#define MCFG  0x103000
+#define SSDT  0x104000
 #define FADT2 0x105000
 #define DSDT2 0x106000
 
 /* QEMU's own: Name (_S5_, Package (0x04) { Zero, Zero, Zero, Zero }) after some unrelated AML. */
-static const u8 s5_qemu[] = {0x10, 0x05, '_', 'S', 'B', '_', 0x08, '_', 'S', '5', '_',
-			     0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00};
+static const u8 s5_qemu[] = {0x10, 0x05, '_',  'S',  'B',  '_',	 0x08, '_',  'S',
+			     '5',  '_',	 0x12, 0x06, 0x04, 0x00, 0x00, 0x00, 0x00};
 
 struct fadt_spec {
 	u8 rev;
@@ -93,8 +93,10 @@ static void build_v1_machine(void)
 	fake_mem_reset();
 	fake_rsdp(RSDP, 0, RSDT, 0);
 	build_root(RSDT, false, e, 1);
-	build_fadt(FADT, &(struct fadt_spec){.rev = 1, .len = 116, .dsdt = DSDT, .pm1a = 0xb004,
-					      .smi_cmd = 0xb2, .acpi_enable = 0xf1});
+	build_fadt(
+	    FADT,
+	    &(struct fadt_spec){
+		.rev = 1, .len = 116, .dsdt = DSDT, .pm1a = 0xb004, .smi_cmd = 0xb2, .acpi_enable = 0xf1});
 	fake_sdt(DSDT, "DSDT", 1, s5_qemu, sizeof(s5_qemu));
 }
 
@@ -111,13 +113,13 @@ static void build_v2_machine(void)
 	build_root(XSDT, true, xe, 2);
 	build_root(RSDT, false, re, 1);
 	build_fadt(FADT, &(struct fadt_spec){
-				 .dsdt = DSDT2,
-				 .x_dsdt = DSDT,
-				 .pm1a = 0x1234,
-				 .x_pm1a = {ACPI_GAS_IO, 16, 0, 2, 0x604},
-				 .flags = ACPI_FADT_RESET_REG_SUP,
-				 .reset = {ACPI_GAS_IO, 8, 0, 1, 0xcf9},
-				 .reset_value = 0x06,
+			     .dsdt = DSDT2,
+			     .x_dsdt = DSDT,
+			     .pm1a = 0x1234,
+			     .x_pm1a = {ACPI_GAS_IO, 16, 0, 2, 0x604},
+			     .flags = ACPI_FADT_RESET_REG_SUP,
+			     .reset = {ACPI_GAS_IO, 8, 0, 1, 0xcf9},
+			     .reset_value = 0x06,
 			 });
 	build_fadt(FADT2, &(struct fadt_spec){.rev = 1, .len = 116, .dsdt = DSDT2, .pm1a = 0xb004});
 	u8 s5_five[] = {0x08, '_', 'S', '5', '_', 0x12, 0x06, 0x02, 0x0a, 0x05, 0x0a, 0x05};
@@ -159,8 +161,8 @@ static void t_v2_prefers_xsdt(void)
 	REQUIRE(acpi_parse(&ai, RSDP, fake_rd) == 0);
 	CHECK(ai.revision == 2 && ai.use_xsdt && ai.root == XSDT);
 	CHECK(ai.fadt == FADT);
-	CHECK(ai.dsdt == DSDT);                 /* X_DSDT over DSDT */
-	CHECK(ai.pm1a_cnt.address == 0x604);    /* X_PM1a_CNT_BLK over PM1a_CNT_BLK */
+	CHECK(ai.dsdt == DSDT);		     /* X_DSDT over DSDT */
+	CHECK(ai.pm1a_cnt.address == 0x604); /* X_PM1a_CNT_BLK over PM1a_CNT_BLK */
 	CHECK(ai.s5_found && ai.slp_typa == 7 && ai.slp_typb == 1);
 	CHECK(ai.reset_supported && ai.reset_reg.space_id == ACPI_GAS_IO);
 	CHECK(ai.reset_reg.address == 0xcf9 && ai.reset_value == 6);
@@ -280,8 +282,8 @@ static void t_fadt_pm1b_and_legacy_fallback(void)
 	CHECK(!ai.reset_supported);
 
 	/* X_PM1b in memory space. */
-	build_fadt(FADT, &(struct fadt_spec){.dsdt = DSDT, .pm1a = 0x404,
-					      .x_pm1b = {ACPI_GAS_MEMORY, 16, 0, 2, 0xfed00000}});
+	build_fadt(FADT, &(struct fadt_spec){
+			     .dsdt = DSDT, .pm1a = 0x404, .x_pm1b = {ACPI_GAS_MEMORY, 16, 0, 2, 0xfed00000}});
 	REQUIRE(acpi_parse(&ai, RSDP, fake_rd) == 0);
 	CHECK(ai.pm1b_cnt.space_id == ACPI_GAS_MEMORY && ai.pm1b_cnt.address == 0xfed00000);
 }
@@ -291,23 +293,28 @@ static void t_fadt_reset_reg(void)
 	struct acpi_info ai;
 	build_v2_machine();
 	/* A reset register without RESET_REG_SUP is not used. */
-	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT, .pm1a = 0x604,
-					      .reset = {ACPI_GAS_IO, 8, 0, 1, 0xcf9}, .reset_value = 6});
+	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT,
+					     .pm1a = 0x604,
+					     .reset = {ACPI_GAS_IO, 8, 0, 1, 0xcf9},
+					     .reset_value = 6});
 	REQUIRE(acpi_parse(&ai, RSDP, fake_rd) == 0);
 	CHECK(!ai.reset_supported);
 
-	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT, .pm1a = 0x604,
-					      .flags = ACPI_FADT_RESET_REG_SUP,
-					      .reset = {ACPI_GAS_MEMORY, 8, 0, 1, 0xfee00000},
-					      .reset_value = 0x0e});
+	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT,
+					     .pm1a = 0x604,
+					     .flags = ACPI_FADT_RESET_REG_SUP,
+					     .reset = {ACPI_GAS_MEMORY, 8, 0, 1, 0xfee00000},
+					     .reset_value = 0x0e});
 	REQUIRE(acpi_parse(&ai, RSDP, fake_rd) == 0);
 	CHECK(ai.reset_supported && ai.reset_reg.space_id == ACPI_GAS_MEMORY);
 	CHECK(ai.reset_reg.address == 0xfee00000 && ai.reset_value == 0x0e);
 
 	/* PCI config space (space 2) is not something we can write: flagged unusable. */
-	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT, .pm1a = 0x604,
-					      .flags = ACPI_FADT_RESET_REG_SUP,
-					      .reset = {2, 8, 0, 1, 0x1f00cf9}, .reset_value = 6});
+	build_fadt(FADT, &(struct fadt_spec){.x_dsdt = DSDT,
+					     .pm1a = 0x604,
+					     .flags = ACPI_FADT_RESET_REG_SUP,
+					     .reset = {2, 8, 0, 1, 0x1f00cf9},
+					     .reset_value = 6});
 	host_log_clear();
 	REQUIRE(acpi_parse(&ai, RSDP, fake_rd) == 0);
 	CHECK(!ai.reset_supported);
