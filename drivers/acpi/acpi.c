@@ -42,29 +42,31 @@ int acpi_init(u64 rsdp)
 	int err = acpi_parse(&acpi, rsdp, acpi_phys_read);
 	if (err && err != -ENODEV)
 		return err;
+	/* Without a FADT there is still the MCFG for PCI; power-off and reset check for the FADT. */
+	acpi_ready = true;
 
 	pr_info("acpi: RSDP 0x%llx rev %u (%s), %s 0x%llx\n", (unsigned long long)ai->rsdp, ai->revision,
 		ai->oem_id, ai->use_xsdt ? "XSDT" : "RSDT", (unsigned long long)ai->root);
-	if (err)
-		return err;
-	pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n", (unsigned long long)ai->fadt,
-		ai->fadt_revision, (unsigned long long)ai->dsdt, ai->sci_int, ai->smi_cmd);
-	if (ai->pm1a_cnt.address)
-		print_gas("PM1a_CNT", &ai->pm1a_cnt);
-	if (ai->pm1b_cnt.address)
-		print_gas("PM1b_CNT", &ai->pm1b_cnt);
-	if (ai->s5_found)
-		pr_info("acpi: S5: SLP_TYPa %u, SLP_TYPb %u\n", ai->slp_typa, ai->slp_typb);
-	if (ai->reset_supported)
-		pr_info("acpi: reset register: %s 0x%llx <- 0x%x\n",
-			ai->reset_reg.space_id == ACPI_GAS_IO ? "io" : "mem",
-			(unsigned long long)ai->reset_reg.address, ai->reset_value);
+	if (ai->fadt) {
+		pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n",
+			(unsigned long long)ai->fadt, ai->fadt_revision, (unsigned long long)ai->dsdt,
+			ai->sci_int, ai->smi_cmd);
+		if (ai->pm1a_cnt.address)
+			print_gas("PM1a_CNT", &ai->pm1a_cnt);
+		if (ai->pm1b_cnt.address)
+			print_gas("PM1b_CNT", &ai->pm1b_cnt);
+		if (ai->s5_found)
+			pr_info("acpi: S5: SLP_TYPa %u, SLP_TYPb %u\n", ai->slp_typa, ai->slp_typb);
+		if (ai->reset_supported)
+			pr_info("acpi: reset register: %s 0x%llx <- 0x%x\n",
+				ai->reset_reg.space_id == ACPI_GAS_IO ? "io" : "mem",
+				(unsigned long long)ai->reset_reg.address, ai->reset_value);
+	}
 	for (u32 i = 0; i < ai->nr_mcfg; i++)
 		pr_info("acpi: MCFG: ECAM 0x%llx segment %u buses %u-%u\n",
 			(unsigned long long)ai->mcfg_entries[i].base, ai->mcfg_entries[i].segment,
 			ai->mcfg_entries[i].bus_start, ai->mcfg_entries[i].bus_end);
-	acpi_ready = true;
-	return 0;
+	return err;
 }
 
 const struct acpi_info *acpi_get_info(void)

@@ -70,9 +70,10 @@ struct acpi_info {
 	u32 bad_checksums; /* tables used despite a wrong checksum (each warned once) */
 };
 
-/* Parse the tables reachable from the RSDP at `rsdp`. Fills *ai (zeroed first) and returns 0 when at
- * least a FADT with a PM1a control block was found; -ENOENT when the RSDP is not there (bad signature or
- * checksum), -EINVAL for a root table that cannot be used, -ENODEV when there is no usable FADT.
+/* Parse the tables reachable from the RSDP at `rsdp`. Fills *ai (zeroed first) and returns 0 when a
+ * FADT was found (check pm1a_cnt/s5_found/reset_supported for what it allows); -ENOENT when the RSDP is
+ * not there (bad signature or checksum), -EINVAL for a root table that cannot be used, -ENODEV when
+ * there is no usable FADT (*ai still holds the RSDP, root and MCFG).
  * Every problem prints one `acpi:` line. Tables with a wrong checksum are warned about and used, as
  * Linux does; a length that is too small or runs past what `rd` can read makes a table unusable. */
 int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd);
@@ -91,7 +92,7 @@ int acpi_find_s5(const u8 *aml, u32 len, u8 *typa, u8 *typb);
 /* Parse the tables once. rsdp: from boot_info (0 → scan the BIOS areas). Returns as acpi_parse().
  * Needs the early direct map (phys 0..4 GiB at PAGE_OFFSET). */
 int acpi_init(u64 rsdp);
-/* The parsed tables, or NULL before a successful acpi_init(). */
+/* The parsed tables, or NULL when acpi_init() found no RSDP and root table (fadt == 0: no FADT). */
 const struct acpi_info *acpi_get_info(void);
 /* ECAM of PCI segment `segment`: its base and bus range. Returns 0, or -ENODEV without a matching
  * MCFG entry. */
