@@ -57,7 +57,10 @@ class QMP:
                     raise QMPTimeout("timed out after %gs connecting to QMP socket %s (%s)"
                                      % (timeout, self.path, last))
                 time.sleep(0.02)
-        msg = self._read_message(deadline, "the QMP greeting")
+        try:
+            msg = self._read_message(deadline, "the QMP greeting")
+        except QMPTimeout:
+            raise QMPTimeout("timed out after %gs waiting for the QMP greeting on %s" % (timeout, self.path))
         if "QMP" not in msg:
             raise QMPError("unexpected first QMP message: %s" % json.dumps(msg))
         self.greeting = msg["QMP"]
@@ -90,7 +93,10 @@ class QMP:
         deadline = time.monotonic() + timeout
         what = "the answer to QMP %s" % command
         while True:
-            msg = self._read_message(deadline, what)
+            try:
+                msg = self._read_message(deadline, what)
+            except QMPTimeout:
+                raise QMPTimeout("timed out after %gs waiting for %s" % (timeout, what))
             if "event" in msg:
                 self.events.append(msg)
                 continue

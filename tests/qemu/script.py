@@ -168,11 +168,13 @@ class Runner:
         self.deadline = None
 
     def budget(self, within):
+        """Seconds the next wait may take: `within`, or the case's `wait`, cut to what is left of the
+        case's timeout (rounded up to 0.1 s so messages stay readable)."""
         want = self.case.wait if within is None else within
         left = self.deadline - time.monotonic()
         if left <= 0:
             raise CaseFailure("the case's timeout of %gs ran out" % self.case.timeout)
-        return min(want, left)
+        return want if want <= left else round(left + 0.05, 1)
 
     def run(self):
         c = self.case
@@ -203,6 +205,10 @@ class Runner:
         self.vm.wait_regex(re.escape(PROMPT), self.budget(within), "prompt %r" % PROMPT)
 
     def _command(self, cmd, within):
+        if not self.vm.text[:self.vm.cursor].endswith(PROMPT):
+            # Typing before the shell reads would lose the line: wait for a prompt first.
+            self.vm.wait_regex(re.escape(PROMPT), self.budget(within),
+                               "prompt %r before sending %r" % (PROMPT, cmd))
         start = len(self.vm.text)
         self.vm.write(cmd + "\r")
         t = self.budget(within)
