@@ -120,10 +120,10 @@ static int normalize_raw(struct boot_info *bi, char *why, size_t why_len)
 			continue;
 		}
 		if (n == BOOT_MAX_REGIONS)
-			return boot_fail(
-			    why, why_len, -E2BIG,
-			    "memory map has more than %u regions after merging (the %u-th starts at 0x%llx)",
-			    BOOT_MAX_REGIONS, BOOT_MAX_REGIONS + 1, HEX(a));
+			return boot_fail(why, why_len, -E2BIG,
+					 "memory map has more than %u regions after merging (region %u would "
+					 "start at 0x%llx)",
+					 BOOT_MAX_REGIONS, BOOT_MAX_REGIONS + 1, HEX(a));
 		bi->regions[n++] = (struct mem_region){a, b - a, type};
 	}
 	bi->nr_regions = n;
