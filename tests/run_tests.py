@@ -19,6 +19,7 @@ import fnmatch
 import glob
 import os
 import re
+import signal
 import subprocess
 import sys
 import threading
@@ -28,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 
 import script  # noqa: E402  (needs the path above)
+import vm  # noqa: E402
 from vm import CaseFailure  # noqa: E402
 
 RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
@@ -42,9 +44,12 @@ class Report:
         self.verbose = verbose
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         self.lock = threading.Lock()
+        self.interrupted = False
 
     def result(self, line):
         kind = line[:4]
+        if self.interrupted:
+            return
         with self.lock:
             self.counts[kind] += 1
             print(line, flush=True)
@@ -125,7 +130,12 @@ def selected(name, groups, patterns, opts):
     return not patterns or any(fnmatch.fnmatchcase(name, p) for p in patterns)
 
 
+def on_sigterm(signum, frame):
+    raise KeyboardInterrupt
+
+
 def main():
+    signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Environment: ACCEL=kvm (default tcg), QEMU=<binary>.")
@@ -166,15 +176,23 @@ def main():
         print("INFO: no test matches the selection")
         print("0 passed, 0 failed")
         return 1
-    # Host tests are short: run them first, one at a time, so their output reads in order.
-    for p in host:
-        run_host_test(p, report)
-    t_host = time.monotonic() - t0
-    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs)) as pool:
+    pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs))
+    try:
+        # Host tests are short: run them first, one at a time, so their output reads in order.
+        for p in host:
+            run_host_test(p, report)
+        t_host = time.monotonic() - t0
         # Longest first (by timeout) so a slow case does not start last.
-        order = sorted(cases, key=lambda c: -c.timeout)
-        for f in [pool.submit(run_case, c, report) for c in order]:
+        futures = [pool.submit(run_case, c, report) for c in sorted(cases, key=lambda c: -c.timeout)]
+        for f in futures:
             f.result()
+    except KeyboardInterrupt:
+        report.interrupted = True
+        pool.shutdown(wait=False, cancel_futures=True)
+        vm.kill_all()
+        print("INFO: interrupted; every QEMU was killed", flush=True)
+        return 130
+    pool.shutdown()
     t_all = time.monotonic() - t0
     report.info("%d host binaries in %.1fs, %d QEMU cases in %.1fs (-j %d, accel %s)"
                 % (len(host), t_host, len(cases), t_all - t_host, opts.jobs, os.environ.get("ACCEL", "tcg")))

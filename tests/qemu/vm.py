@@ -9,7 +9,6 @@ import codecs
 import os
 import re
 import shutil
-import signal
 import subprocess
 import tempfile
 import threading
@@ -20,6 +19,21 @@ from qmp import QMP, QMPError, QMPTimeout
 
 class CaseFailure(Exception):
     """Why a case failed, in one line."""
+
+
+_live = set()
+_live_lock = threading.Lock()
+
+
+def kill_all():
+    """Kill every QEMU still running (the runner was interrupted)."""
+    with _live_lock:
+        procs = list(_live)
+    for p in procs:
+        try:
+            p.kill()
+        except OSError:
+            pass
 
 
 def shell_quote(argv):
@@ -59,9 +73,11 @@ class VM:
         self.note("runner", "start: " + shell_quote(self.argv))
         try:
             self.proc = subprocess.Popen(self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                         stderr=subprocess.PIPE, start_new_session=True)
+                                         stderr=subprocess.PIPE)
         except OSError as e:
             raise CaseFailure("cannot start %s: %s" % (self.argv[0], e))
+        with _live_lock:
+            _live.add(self.proc)
         for fn in (self._read_serial, self._read_stderr):
             t = threading.Thread(target=fn, daemon=True)
             t.start()
@@ -80,15 +96,14 @@ class VM:
             self.qmp.close()
         if self.proc and self.proc.poll() is None:
             self.note("runner", "killing QEMU (pid %d)" % self.proc.pid)
-            try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
-            except OSError:
-                self.proc.kill()
+            self.proc.kill()
         if self.proc:
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 pass
+            with _live_lock:
+                _live.discard(self.proc)
             for t in self._threads:
                 t.join(timeout=2)
         shutil.rmtree(self.tmpdir, ignore_errors=True)
