@@ -2,6 +2,7 @@
 #include "kernel/errno.h"
 #include "kernel/compiler.h"
 
+/* clang-format off */
 static const char *const names[] = {
 	[EPERM] = "-EPERM",
 	[ENOENT] = "-ENOENT",
@@ -22,6 +23,7 @@ static const char *const names[] = {
 	[ETIMEDOUT] = "-ETIMEDOUT",
 	[ECANCELED] = "-ECANCELED",
 };
+/* clang-format on */
 
 /* errname(-EBUSY) is "-EBUSY", errname(EBUSY) is "EBUSY", errname(0) is "0"; a number without a
  * name gives "-E?" (or "E?"). */
