@@ -1,5 +1,6 @@
 /* kmain: the order of a boot (DESIGN.md §1). */
 #include "drivers/acpi.h"
+#include "drivers/pci.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -68,6 +69,8 @@ void kmain(u32 magic, u32 info)
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
 	irq_init();
 	time_init();
+	/* devices */
+	pci_init(&boot_info);
 
 	if (run_selftest) {
 		int failed = ktest_run_all(NULL);

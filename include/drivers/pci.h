@@ -83,6 +83,7 @@ int pci_find_cap_in(const u8 *cfg, size_t cfg_len, u8 id, const char *who);
 #define PCI_BAR_MEM64 0x2
 #define PCI_BAR_PREFETCH 0x4
 #define PCI_BAR_ASSIGNED_BY_US 0x8 /* the firmware left it at 0: pci_init placed it */
+#define PCI_BAR_BROKEN 0x10        /* read back a size that is not a power of two: ignored */
 
 struct pci_bar {
 	u64 base;   /* bus (= physical) address; 0 when absent */
@@ -104,10 +105,36 @@ struct pci_dev {
 	void *driver_data;
 };
 
+/* ---- BAR decoding and placement (drivers/pci/pci_bar.c, pure) ---- */
+
+/* Decodes one BAR from its value and what it read back after all ones were written (decode off);
+ * for a 64-bit memory BAR the next register's value and read-back too. Returns 1 when the BAR was
+ * 64-bit (it used the next register), else 0. An absent BAR gets size 0; a size that is not a power
+ * of two gets size 0 and PCI_BAR_BROKEN. */
+int pci_bar_decode(u32 val, u32 probe, u32 val_hi, u32 probe_hi, struct pci_bar *bar);
+
+struct pci_range {
+	u64 start, size;
+};
+/* Lowest address in [win_start, win_end) aligned to size (at least 4 KiB) where size bytes overlap
+ * none of busy[0..nbusy); 0 when there is none. size must be a power of two. */
+u64 pci_place_bar(u64 size, u64 win_start, u64 win_end, const struct pci_range *busy, unsigned nbusy);
+
 #define PCI_MAX_DEVICES 64
 
-/* Enumerates all buses; logs one line per function. Returns the number of functions found. */
-int pci_init(void);
+struct boot_info;
+/* Enumerates all buses reachable from bus 0, sizes the BARs, places memory BARs the firmware left
+ * unassigned (below 4 GiB, clear of the memory map and of every other BAR), logs one line per
+ * function. Returns the number of functions found. bi may be NULL (nothing to avoid but BARs). */
+int pci_init(const struct boot_info *bi);
+
+/* Raw configuration access by address (drivers/pci/pci_conf.c). off < 256; 16/32-bit accesses aligned. */
+u32 pci_conf_read32(u8 bus, u8 dev, u8 fn, u16 off);
+u16 pci_conf_read16(u8 bus, u8 dev, u8 fn, u16 off);
+u8 pci_conf_read8(u8 bus, u8 dev, u8 fn, u16 off);
+void pci_conf_write32(u8 bus, u8 dev, u8 fn, u16 off, u32 v);
+void pci_conf_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v);
+void pci_conf_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v);
 
 u8 pci_read_config8(const struct pci_dev *pdev, u16 off);
 u16 pci_read_config16(const struct pci_dev *pdev, u16 off);
