@@ -111,9 +111,11 @@ static int read_cmdline_at(struct boot_info *bi, boot_phys_reader rd, u64 phys, 
 	for (u32 i = 0; i < BOOT_CMDLINE_MAX; i++) {
 		const char *c = phys + i >= phys ? rd(phys + i, 1) : NULL;
 
-		if (!c)
+		if (!c) {
+			bi->cmdline[0] = '\0';
 			return boot_fail(why, why_len, -EFAULT,
 					 "command line at 0x%llx cannot be read (byte %u)", HEX(phys), i);
+		}
 		bi->cmdline[i] = *c;
 		if (!*c)
 			return 0;
