@@ -14,6 +14,7 @@
 #include "kernel/shell.h"
 #include "kernel/timer.h"
 #include "lib/string.h"
+#include "mm/init.h"
 
 static struct boot_info boot_info;
 static bool run_selftest;
@@ -66,6 +67,8 @@ void kmain(u32 magic, u32 info)
 	print_memory_map(&boot_info);
 	/* While the early direct map still covers the firmware's tables (phys 0..4 GiB). */
 	acpi_init(boot_info.rsdp);
+	/* Replaces the early direct map with one of RAM only (include/mm/arch.h). */
+	mm_init(&boot_info);
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
 	irq_init();
 	time_init();

@@ -7,11 +7,15 @@
 /* Builds everything from the boot memory map, in order: memblock (RAM = MEM_USABLE regions; reserved:
  * the first MiB, the kernel image, `bi` itself if it lies in RAM), the direct map
  * (arch_direct_map_init), sections and memmap for every section holding RAM, zones (ZONE_NORMAL, and
- * with `movablecore=SIZE` on bi->cmdline the top SIZE of boot RAM, section aligned, in ZONE_MOVABLE),
- * memblock retires into the buddy, kmalloc. Also reads `page_poison=1`. Prints the reservation
+ * with movablecore_bytes (`movablecore=SIZE`) the top of boot RAM, at least SIZE in whole sections, in
+ * ZONE_MOVABLE), memblock retires into the buddy, kmalloc. Prints the reservation
  * breakdown (`mm: reserved ...`) and the totals. Panics only on a memory map it cannot use (no RAM).
  * Calling it again on the host starts the memory manager over (the tests do). */
 void mm_init(struct boot_info *bi);
+
+/* Boot parameters, set by their cmdline handlers (kernel/mm/mm_shell.c) before mm_init, or directly
+ * by host tests: `movablecore=SIZE` and `page_poison=1` (page_poison_enabled, gfp.h). */
+extern u64 movablecore_bytes;
 
 /* True once mm_init has handed memory to the buddy (alloc_pages works). */
 extern bool mm_ready;

@@ -41,7 +41,8 @@ int memblock_add(phys_addr_t base, u64 size);
  * 0 or -ENOSPC. */
 int memblock_reserve(phys_addr_t base, u64 size, const char *name);
 /* Finds, reserves under `name` and returns size bytes aligned to align (a power of two >= 4 KiB),
- * searching from the top of RAM below current_limit and above 1 MiB. 0 when nothing fits. */
+ * searching bottom-up from 1 MiB, below current_limit (boot allocations stay next to the kernel and
+ * out of the top of RAM that movablecore= hands to ZONE_MOVABLE). Not zeroed. 0 when nothing fits. */
 phys_addr_t memblock_phys_alloc(u64 size, u64 align, const char *name);
 /* memblock_phys_alloc, zeroed, as a direct-map pointer; panics when nothing fits (boot can't go on). */
 void *memblock_alloc(u64 size, u64 align, const char *name);

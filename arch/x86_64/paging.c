@@ -1,0 +1,312 @@
+/* The direct map (include/mm/arch.h): RAM at PAGE_OFFSET + phys, built from memblock at boot and
+ * changed by arch_add_memory/arch_remove_memory at run time. Uses the largest page that fits each
+ * piece: 1 GiB when CPUID offers pdpe1gb, 2 MiB, 4 KiB at the edges. Holes, devices and memory that
+ * was never added are not mapped, so a stray access faults.
+ *
+ * The tables hang under PML4 slots 273.. (one per 512 GiB of physical memory) of the kernel's one
+ * PML4 (early_pml4), so the kernel image and ioremap mappings stay untouched. At boot the tables come
+ * from memblock (below 4 GiB, reachable through the early map); later from the page allocator
+ * (PageTable, counted in NR_PAGETABLE). Callers serialize (boot, or the hotplug lock). */
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "kernel/timer.h"
+#include "lib/string.h"
+#include "mm/arch.h"
+#include "mm/gfp.h"
+#include "mm/init.h"
+#include "mm/memblock.h"
+#include <asm/io.h>
+#include <asm/memlayout.h>
+
+#define PTE_P 0x001ULL
+#define PTE_W 0x002ULL
+#define PTE_PS 0x080ULL
+#define PTE_NX (1ULL << 63)
+#define PTE_ADDR 0x000ffffffffff000ULL
+#define MSR_EFER 0xc0000080
+#define EFER_NXE (1ULL << 11)
+
+#define PML4_DIRECT_SLOT 273 /* PAGE_OFFSET >> 39 & 511 */
+#define NR_DIRECT_SLOTS (1u << (MAX_PHYSMEM_BITS - 39))
+
+extern u64 early_pml4[512];
+
+unsigned long page_offset_base = PAGE_OFFSET;
+static bool have_1g;
+static u64 pte_nx;
+
+static u64 *table_va(u64 entry)
+{
+	return phys_to_virt(entry & PTE_ADDR);
+}
+
+/* A zeroed page for a table, or 0. */
+static phys_addr_t alloc_table(void)
+{
+	if (!mm_ready) {
+		phys_addr_t pa = memblock_phys_alloc(PAGE_SIZE, PAGE_SIZE, "page tables");
+		if (pa)
+			memset(phys_to_virt(pa), 0, PAGE_SIZE);
+		return pa;
+	}
+	struct page *page = alloc_page(GFP_KERNEL | __GFP_ZERO);
+	if (!page)
+		return 0;
+	page->page_type = PGTY_TABLE;
+	mm_stat_mod(NR_PAGETABLE, 1);
+	return page_to_phys(page);
+}
+
+/* Frees a table page that is all zero (boot tables from memblock stay: they are reserved). */
+static void free_table(phys_addr_t pa)
+{
+	struct page *page = pfn_to_online_page(PHYS_PFN(pa));
+
+	if (!page || !PageTable(page))
+		return;
+	page->page_type = PGTY_NONE;
+	mm_stat_mod(NR_PAGETABLE, -1);
+	free_pages(page, 0);
+}
+
+static bool table_empty(const u64 *t)
+{
+	for (int i = 0; i < 512; i++)
+		if (t[i])
+			return false;
+	return true;
+}
+
+/* Replaces the huge mapping in *entry (level size `size`) with a table of the next level mapping the
+ * same memory, so part of it can change. 0 or -ENOMEM. */
+static int split_huge(u64 *entry, u64 size)
+{
+	phys_addr_t pa = alloc_table();
+	u64 sub = size >> 9, base = *entry & PTE_ADDR & ~(size - 1);
+
+	if (!pa)
+		return -ENOMEM;
+	u64 *t = phys_to_virt(pa);
+	for (int i = 0; i < 512; i++)
+		t[i] = (base + i * sub) | PTE_P | PTE_W | pte_nx | (sub > PAGE_SIZE ? PTE_PS : 0);
+	*entry = pa | PTE_P | PTE_W;
+	return 0;
+}
+
+/* Maps [pa, end) inside the table `t` whose entries each cover `size` bytes. */
+static int map_level(u64 *t, u64 pa, u64 end, u64 size)
+{
+	while (pa < end) {
+		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
+		u64 *e = &t[(pa / size) & 511];
+		bool huge_ok = (size == SZ_2M || (size == SZ_1G && have_1g)) && IS_ALIGNED(pa, size) && next - pa == size;
+
+		if (size == PAGE_SIZE) {
+			if (*e & PTE_P) {
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n", (unsigned long long)pa);
+				return -EEXIST;
+			}
+			*e = pa | PTE_P | PTE_W | pte_nx;
+		} else if (!*e && huge_ok) {
+			*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx;
+		} else {
+			if (*e & PTE_PS) {
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n", (unsigned long long)pa);
+				return -EEXIST;
+			}
+			if (!*e) {
+				phys_addr_t tp = alloc_table();
+				if (!tp)
+					return -ENOMEM;
+				*e = tp | PTE_P | PTE_W;
+			}
+			int err = map_level(table_va(*e), pa, next, size >> 9);
+			if (err)
+				return err;
+		}
+		pa = next;
+	}
+	return 0;
+}
+
+/* Unmaps [pa, end) inside `t`; frees tables that end up empty. 0 or -ENOMEM (a split failed). */
+static int unmap_level(u64 *t, u64 pa, u64 end, u64 size)
+{
+	int ret = 0;
+
+	while (pa < end) {
+		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
+		u64 *e = &t[(pa / size) & 511];
+
+		if (!(*e & PTE_P)) {
+			/* nothing mapped here */
+		} else if (size == PAGE_SIZE || ((*e & PTE_PS) && IS_ALIGNED(pa, size) && next - pa == size)) {
+			*e = 0;
+		} else {
+			if ((*e & PTE_PS) && split_huge(e, size)) {
+				ret = -ENOMEM;
+				break;
+			}
+			u64 *sub = table_va(*e);
+			ret = unmap_level(sub, pa, next, size >> 9);
+			if (table_empty(sub)) {
+				phys_addr_t tp = *e & PTE_ADDR;
+				*e = 0;
+				free_table(tp);
+			}
+			if (ret)
+				break;
+		}
+		pa = next;
+	}
+	return ret;
+}
+
+static void flush_tlb_all(void)
+{
+	write_cr3(read_cr3());
+}
+
+static int direct_map(phys_addr_t start, u64 size)
+{
+	for (u64 pa = start; pa < start + size;) {
+		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
+		u64 *slot = &early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
+		if (!*slot) {
+			phys_addr_t tp = alloc_table();
+			if (!tp)
+				return -ENOMEM;
+			*slot = tp | PTE_P | PTE_W;
+		}
+		int err = map_level(table_va(*slot), pa, next, SZ_1G);
+		if (err)
+			return err;
+		pa = next;
+	}
+	return 0;
+}
+
+static void direct_unmap(phys_addr_t start, u64 size)
+{
+	for (u64 pa = start; pa < start + size;) {
+		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
+		u64 *slot = &early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
+		if (*slot && unmap_level(table_va(*slot), pa, next, SZ_1G))
+			pr_err("mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
+			       (unsigned long long)pa, (unsigned long long)next);
+		pa = next;
+	}
+}
+
+int arch_direct_map_init(void)
+{
+	const struct memblock_region *m;
+	u64 new_slots[NR_DIRECT_SLOTS] = {0};
+	u32 a, b, c, d;
+
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a >= 0x80000001) {
+		cpuid(0x80000001, 0, &a, &b, &c, &d);
+		have_1g = d & (1u << 26);
+	}
+	pte_nx = (rdmsr(MSR_EFER) & EFER_NXE) ? PTE_NX : 0;
+
+	/* Build the new tree off to the side while the early map (0..4 GiB) still serves every
+	 * phys_to_virt, with tables from below 4 GiB; then swap the PML4 slots in one go. */
+	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
+	for_each_memblock(memory, m) {
+		for (u64 pa = m->base; pa < m->base + m->size;) {
+			u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), m->base + m->size);
+			unsigned int s = (unsigned int)(pa >> 39);
+			if (!new_slots[s]) {
+				phys_addr_t tp = alloc_table();
+				if (!tp)
+					return -ENOMEM;
+				new_slots[s] = tp | PTE_P | PTE_W;
+			}
+			int err = map_level(table_va(new_slots[s]), pa, next, SZ_1G);
+			if (err)
+				return err;
+			pa = next;
+		}
+	}
+	for (unsigned int i = 0; i < NR_DIRECT_SLOTS; i++)
+		early_pml4[PML4_DIRECT_SLOT + i] = new_slots[i];
+	flush_tlb_all();
+	memblock_set_current_limit(~0ULL);
+	pr_info("mm: direct map: %llu MiB of RAM at 0x%lx, %s pages%s\n",
+		(unsigned long long)(memblock_phys_mem_size() >> 20), page_offset_base,
+		have_1g ? "1 GiB/2 MiB/4 KiB" : "2 MiB/4 KiB", pte_nx ? ", NX" : "");
+	return 0;
+}
+
+/* True when anything in [pa, end) is mapped under table t (entries of `size` bytes). */
+static bool any_mapped_level(const u64 *t, u64 pa, u64 end, u64 size)
+{
+	while (pa < end) {
+		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
+		u64 e = t[(pa / size) & 511];
+		if ((e & PTE_P) && (size == PAGE_SIZE || (e & PTE_PS) || any_mapped_level(table_va(e), pa, next, size >> 9)))
+			return true;
+		pa = next;
+	}
+	return false;
+}
+
+static bool any_mapped(phys_addr_t start, u64 size)
+{
+	for (u64 pa = start; pa < start + size;) {
+		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
+		u64 slot = early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
+		if ((slot & PTE_P) && any_mapped_level(table_va(slot), pa, next, SZ_1G))
+			return true;
+		pa = next;
+	}
+	return false;
+}
+
+int arch_add_memory(phys_addr_t start, u64 size)
+{
+	if (!size || (start | size) & (PAGE_SIZE - 1) || start + size > (1ULL << MAX_PHYSMEM_BITS) ||
+	    start + size < start)
+		return -EINVAL;
+	if (any_mapped(start, size)) {
+		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n", (unsigned long long)start,
+		       (unsigned long long)(start + size));
+		return -EEXIST;
+	}
+	int err = direct_map(start, size);
+	if (err) {
+		direct_unmap(start, size); /* leave nothing half-mapped */
+		flush_tlb_all();
+	}
+	return err;
+}
+
+void arch_remove_memory(phys_addr_t start, u64 size)
+{
+	if (!size || (start | size) & (PAGE_SIZE - 1) || start + size > (1ULL << MAX_PHYSMEM_BITS))
+		return;
+	direct_unmap(start, size);
+	flush_tlb_all();
+}
+
+bool arch_is_mapped(phys_addr_t pa)
+{
+	if (pa >= (1ULL << MAX_PHYSMEM_BITS))
+		return false;
+	u64 e = early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
+	for (int shift = 30; shift >= 12; shift -= 9) {
+		if (!(e & PTE_P))
+			return false;
+		e = table_va(e)[(pa >> shift) & 511];
+		if (shift > 12 && (e & PTE_P) && (e & PTE_PS))
+			return true;
+	}
+	return e & PTE_P;
+}
+
+u64 arch_now_ns(void)
+{
+	return ktime_ns();
+}

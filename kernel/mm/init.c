@@ -1,0 +1,135 @@
+/* mm_init: from the boot memory map to a running buddy allocator (init.h, DESIGN.md §1). */
+#include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "lib/string.h"
+#include "mm/arch.h"
+#include "mm/debug.h"
+#include "mm/gfp.h"
+#include "mm/init.h"
+#include "mm/memblock.h"
+#include "mm/slab.h"
+#include "internal.h"
+
+bool mm_ready;
+u64 movablecore_bytes;
+
+#define LOW_MEMORY_END 0x100000ULL
+
+static void reset_all(void)
+{
+	mm_ready = false;
+	memset(mm_stat, 0, sizeof(mm_stat));
+	mm_bad_frees = 0;
+	memblock_reset();
+	sparse_reset();
+	zones_reset();
+	kmalloc_reset();
+}
+
+static void memblock_from_boot_info(const struct boot_info *bi)
+{
+	for (u32 i = 0; i < bi->nr_regions; i++) {
+		const struct mem_region *r = &bi->regions[i];
+		u64 end = min(r->start + r->size, 1ULL << MAX_PHYSMEM_BITS);
+		if (r->type != MEM_USABLE || r->start >= end)
+			continue;
+		memblock_add(r->start, end - r->start);
+	}
+	if (!memblock.memory.cnt)
+		panic("mm: the memory map has no usable RAM");
+	memblock_reserve(0, LOW_MEMORY_END, "first MiB");
+	if (bi->kernel_end > bi->kernel_start)
+		memblock_reserve(bi->kernel_start, bi->kernel_end - bi->kernel_start, "kernel");
+}
+
+/* Every section holding RAM gets a memmap; RAM pages per section for present counts. */
+static void sparse_init(void)
+{
+	const struct memblock_region *m;
+	unsigned long last = ~0UL;
+
+	for_each_memblock(memory, m) {
+		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
+		for (; pfn < end; pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1)) {
+			unsigned long nr = pfn_to_section_nr(pfn);
+			unsigned long e = min(end, section_nr_to_pfn(nr + 1));
+			if (nr != last) {
+				int err = sparse_add_section(nr, NULL, 0);
+				if (err)
+					panic("mm: no memmap for section %lu (%d)", nr, err);
+				last = nr;
+			}
+			__nr_to_section(nr)->nr_present_pages += (u32)(e - pfn);
+		}
+	}
+}
+
+/* First pfn of ZONE_MOVABLE for movablecore=: the top `bytes` of RAM, rounded so the zone holds whole
+ * sections and at least that much, but never below the highest boot reservation. ~0 when none. */
+static unsigned long movable_start_pfn(u64 bytes)
+{
+	const struct memblock_region *r;
+	unsigned long want = PFN_UP(bytes), pfn = ~0UL, floor = 0;
+
+	if (!want)
+		return ~0UL;
+	for (long i = (long)memblock.memory.cnt - 1; i >= 0 && want; i--) {
+		const struct memblock_region *m = &memblock.memory.regions[i];
+		unsigned long n = min(want, PFN_DOWN(m->size));
+		pfn = PFN_DOWN(m->base + m->size) - n;
+		want -= n;
+	}
+	pfn = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
+	for_each_memblock(reserved, r)
+		if (memblock_is_memory(r->base, PAGE_SIZE))
+			floor = max(floor, PFN_UP(r->base + r->size));
+	floor = ALIGN_UP(floor, PAGES_PER_SECTION);
+	if (pfn < floor) {
+		pr_warn("mm: movablecore: ZONE_MOVABLE starts at 0x%llx, above the boot reservations\n",
+			(unsigned long long)PFN_PHYS(floor));
+		pfn = floor;
+	}
+	return pfn;
+}
+
+static void zones_init(unsigned long movable_pfn)
+{
+	unsigned long nr;
+
+	for_each_present_section_nr(0, nr) {
+		unsigned long pfn = section_nr_to_pfn(nr);
+		enum zone_type zid = pfn >= movable_pfn ? ZONE_MOVABLE : ZONE_NORMAL;
+		struct zone *zone = &zones[zid];
+
+		move_pfn_range_to_zone(zone, pfn, PAGES_PER_SECTION, MIGRATE_MOVABLE);
+		zone->present_pages += __nr_to_section(nr)->nr_present_pages;
+		online_mem_sections(pfn, pfn + PAGES_PER_SECTION);
+	}
+}
+
+void mm_init(struct boot_info *bi)
+{
+	int err;
+
+	reset_all();
+	memblock_from_boot_info(bi);
+	err = arch_direct_map_init();
+	if (err)
+		panic("mm: cannot build the direct map (%d)", err);
+	sparse_init();
+	zones_init(movable_start_pfn(movablecore_bytes));
+	if (zones[ZONE_MOVABLE].present_pages)
+		pr_info("mm: movablecore: ZONE_MOVABLE [mem 0x%llx-0x%llx]\n",
+			(unsigned long long)PFN_PHYS(zones[ZONE_MOVABLE].zone_start_pfn),
+			(unsigned long long)PFN_PHYS(zone_end_pfn(&zones[ZONE_MOVABLE])) - 1);
+	memblock_print_breakdown(mm_printk);
+	unsigned long freed = memblock_free_all();
+	mm_ready = true;
+	pr_info("mm: %lu kB managed (RAM %llu kB - reserved %llu kB), memmap %lu kB (%lu bytes per GiB)%s\n",
+		freed << 2, (unsigned long long)(memblock_phys_mem_size() >> 10),
+		(unsigned long long)(memblock_reserved_size() >> 10),
+		(unsigned long)mm_stat_read(NR_MEMMAP_PAGES) << 2,
+		(unsigned long)((u64)mm_stat_read(NR_MEMMAP_PAGES) * PAGE_SIZE * (1ULL << 30) /
+				memblock_phys_mem_size()),
+		page_poison_enabled ? ", page_poison on" : "");
+}

@@ -1,0 +1,59 @@
+/* Helpers shared by the files of kernel/mm only (not an API). */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include "mm/mmzone.h"
+#include "mm/page.h"
+#include "mm/sparse.h"
+
+/* Free-list primitives; zone->lock held. The list a chunk goes on is given by the caller and must be
+ * its pageblock's migrate type (mmzone.h invariant). */
+static inline void add_to_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
+{
+	page->page_type = PGTY_BUDDY;
+	page->order = (u8)order;
+	list_add(&page->lru, &zone->free_area[order].free_list[mt]);
+	zone->free_area[order].nr_free[mt]++;
+	zone->free_pages[mt] += 1UL << order;
+}
+
+static inline void del_page_from_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
+{
+	list_del(&page->lru);
+	page->page_type = PGTY_NONE;
+	zone->free_area[order].nr_free[mt]--;
+	zone->free_pages[mt] -= 1UL << order;
+}
+
+static inline void move_to_free_list(struct page *page, struct zone *zone, unsigned int order, int from,
+				     int to)
+{
+	list_move(&page->lru, &zone->free_area[order].free_list[to]);
+	zone->free_area[order].nr_free[from]--;
+	zone->free_area[order].nr_free[to]++;
+	zone->free_pages[from] -= 1UL << order;
+	zone->free_pages[to] += 1UL << order;
+}
+
+/* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt);
+/* Resets the zones (mm_init). */
+void zones_reset(void);
+void zone_pcp_init(struct zone *zone);
+/* sparse.c: forgets every section (mm_init). */
+void sparse_reset(void);
+/* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
+void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
+#define SECTION_MEMMAP_INIT (1u << 4)
+/* slab.c */
+void kmalloc_reset(void);
+
+/* A struct page pointer that really points into a present memmap; its pfn in *pfn. */
+bool page_in_memmap(const struct page *page, unsigned long *pfn);
+
+static inline unsigned int ilog2_ul(unsigned long v)
+{
+	return 63u - (unsigned int)__builtin_clzl(v);
+}
+
+#endif

@@ -1,0 +1,216 @@
+/* mm_verify: every invariant of the free lists, the pcp cache, the zones and the memmap (debug.h). */
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "mm/debug.h"
+#include "mm/gfp.h"
+#include "internal.h"
+
+#define MAX_REPORTED 50
+
+struct vctx {
+	mm_print_fn pr;
+	int violations;
+};
+
+static void __printf(2, 3) bad(struct vctx *v, const char *fmt, ...)
+{
+	char buf[160];
+	va_list ap;
+
+	if (v->violations++ >= MAX_REPORTED)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	v->pr("verify: %s\n", buf);
+}
+
+/* One free list: linkage, membership, counts. Returns the pages on it. */
+static unsigned long check_free_list(struct vctx *v, struct zone *zone, unsigned int order, int mt)
+{
+	struct list_head *head = &zone->free_area[order].free_list[mt], *pos;
+	unsigned long n = 0, limit = zone->spanned_pages + 1;
+
+	for (pos = head->next; pos != head; pos = pos->next) {
+		struct page *page = list_entry(pos, struct page, lru);
+		unsigned long pfn;
+
+		if (!pos->next || pos->next->prev != pos) {
+			bad(v, "zone %s order %u %s: free list broken after entry %lu", zone->name, order,
+			    migratetype_names[mt], n);
+			break;
+		}
+		if (++n > limit) {
+			bad(v, "zone %s order %u %s: free list longer than the zone (loop?)", zone->name, order,
+			    migratetype_names[mt]);
+			break;
+		}
+		if (!page_in_memmap(page, &pfn)) {
+			bad(v, "zone %s order %u %s: list entry %p is not a struct page", zone->name, order,
+			    migratetype_names[mt], (void *)page);
+			break;
+		}
+		if (!PageBuddy(page))
+			bad(v, "free list entry not PageBuddy (type %s) (pfn 0x%lx)", page_type_name(page->page_type), pfn);
+		if (page->order != order)
+			bad(v, "free chunk of order %u on the order-%u list (pfn 0x%lx)", page->order, order, pfn);
+		if (pfn & ((1UL << order) - 1))
+			bad(v, "free chunk not aligned to its order %u (pfn 0x%lx)", order, pfn);
+		if (page_zone(page) != zone || !zone_spans_pfn(zone, pfn))
+			bad(v, "free chunk of zone %s on zone %s's list (pfn 0x%lx)", page_zone(page)->name, zone->name, pfn);
+		if (!online_section_nr(pfn_to_section_nr(pfn)))
+			bad(v, "free chunk in an offline section (pfn 0x%lx)", pfn);
+		else if (get_pfnblock_migratetype(pfn) != mt)
+			bad(v, "free chunk on the %s list in a %s pageblock (pfn 0x%lx)", migratetype_names[mt],
+			    migratetype_names[get_pfnblock_migratetype(pfn)], pfn);
+		if (page_ref_count(page) != 0)
+			bad(v, "free chunk with refcount %d (pfn 0x%lx)", page_ref_count(page), pfn);
+		if (PageReserved(page))
+			bad(v, "free chunk is PG_reserved (pfn 0x%lx)", pfn);
+	}
+	if (n != zone->free_area[order].nr_free[mt])
+		bad(v, "zone %s order %u %s: nr_free %lu but %lu chunks on the list", zone->name, order,
+		    migratetype_names[mt], zone->free_area[order].nr_free[mt], n);
+	return n << order;
+}
+
+static void check_pcp(struct vctx *v, struct zone *zone)
+{
+	unsigned long n = 0, pfn;
+
+	for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+		struct list_head *head = &zone->pcp.lists[mt], *pos;
+		for (pos = head->next; pos != head; pos = pos->next) {
+			struct page *page = list_entry(pos, struct page, lru);
+			if (++n > zone->spanned_pages + 1 || !pos->next || pos->next->prev != pos) {
+				bad(v, "zone %s: pcp list %s broken", zone->name, migratetype_names[mt]);
+				break;
+			}
+			if (!page_in_memmap(page, &pfn)) {
+				bad(v, "zone %s: pcp entry %p is not a struct page", zone->name, (void *)page);
+				break;
+			}
+			if (!PagePcp(page) || page_ref_count(page) || page_zone(page) != zone)
+				bad(v, "pcp page not PagePcp/refcount 0/in zone %s (pfn 0x%lx)", zone->name, pfn);
+			if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+				bad(v, "pcp page in an isolated pageblock (pfn 0x%lx)", pfn);
+			if (!online_section_nr(pfn_to_section_nr(pfn)))
+				bad(v, "pcp page in an offline section (pfn 0x%lx)", pfn);
+		}
+	}
+	if (n != zone->pcp.count)
+		bad(v, "zone %s: pcp count %u but %lu pages on the lists", zone->name, zone->pcp.count, n);
+}
+
+struct zone_walk {
+	unsigned long heads[NR_PAGE_ORDERS];
+	unsigned long pcp, isolate_blocks;
+};
+
+/* Walks every page of the online sections once. */
+static void walk_memmap(struct vctx *v, struct zone_walk *w)
+{
+	unsigned long nr;
+
+	for_each_present_section_nr(0, nr) {
+		struct mem_section *ms = __nr_to_section(nr);
+		unsigned long base = section_nr_to_pfn(nr);
+
+		if (!online_section(ms))
+			continue;
+		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
+			if (is_migrate_isolate(ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK))
+				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
+		for (unsigned long i = 0; i < PAGES_PER_SECTION;) {
+			struct page *page = ms->memmap + i;
+			unsigned long pfn = base + i;
+			unsigned int z = page_zonenum(page);
+
+			if (page_to_section(page) != nr || z >= MAX_NR_ZONES) {
+				bad(v, "struct page says section %lu zone %u (pfn 0x%lx)", page_to_section(page), z, pfn);
+				i++;
+				continue;
+			}
+			if (!zone_spans_pfn(&zones[z], pfn))
+				bad(v, "page outside its zone %s's span (pfn 0x%lx)", zones[z].name, pfn);
+			if (PagePcp(page))
+				w[z].pcp++;
+			if (!PageBuddy(page)) {
+				i++;
+				continue;
+			}
+			unsigned int order = page->order;
+			if (order > MAX_ORDER || (pfn & ((1UL << order) - 1))) {
+				bad(v, "PageBuddy with bad order %u (pfn 0x%lx)", order, pfn);
+				i++;
+				continue;
+			}
+			w[z].heads[order]++;
+			for (unsigned long t = 1; t < (1UL << order); t++) {
+				struct page *tail = page + t;
+				if (PageBuddy(tail) || PagePcp(tail) || PageReserved(tail) || page_ref_count(tail) ||
+				    tail->page_type != PGTY_NONE) {
+					bad(v, "page inside a free order-%u chunk at 0x%lx is %s/refcount %d%s (pfn 0x%lx)",
+					    order, pfn, page_type_name(tail->page_type), page_ref_count(tail),
+					    PageReserved(tail) ? "/reserved" : "", pfn + t);
+					break;
+				}
+			}
+			i += 1UL << order;
+		}
+	}
+}
+
+int mm_verify(mm_print_fn pr)
+{
+	struct vctx v = {pr ? pr : mm_printk, 0};
+	struct zone_walk w[MAX_NR_ZONES] = {0};
+	unsigned long flags[MAX_NR_ZONES];
+
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		spin_lock_irqsave(&zones[z].lock, flags[z]);
+
+	walk_memmap(&v, w);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &zones[z];
+		unsigned long free = 0;
+
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			unsigned long pages = 0;
+			for (unsigned int o = 0; o <= MAX_ORDER; o++)
+				pages += check_free_list(&v, zone, o, mt);
+			if (pages != zone->free_pages[mt])
+				bad(&v, "zone %s %s: free_pages %lu but %lu pages on the lists", zone->name,
+				    migratetype_names[mt], zone->free_pages[mt], pages);
+			free += pages;
+		}
+		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
+			unsigned long listed = 0;
+			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+				listed += zone->free_area[o].nr_free[mt];
+			if (listed != w[z].heads[o])
+				bad(&v, "zone %s order %u: %lu PageBuddy heads in the memmap but %lu on the lists",
+				    zone->name, o, w[z].heads[o], listed);
+		}
+		check_pcp(&v, zone);
+		if (w[z].pcp != zone->pcp.count)
+			bad(&v, "zone %s: %lu PagePcp pages in the memmap but pcp count %u", zone->name, w[z].pcp,
+			    zone->pcp.count);
+		if (w[z].isolate_blocks != zone->nr_isolate_pageblock)
+			bad(&v, "zone %s: %lu isolated pageblocks but nr_isolate_pageblock %lu", zone->name,
+			    w[z].isolate_blocks, zone->nr_isolate_pageblock);
+		free += zone->pcp.count;
+		if (free && !zone->managed_pages)
+			bad(&v, "zone %s: %lu free pages but the zone is not managed", zone->name, free);
+		if (free > zone->managed_pages || zone->managed_pages > zone->present_pages ||
+		    zone->present_pages > zone->spanned_pages)
+			bad(&v, "zone %s: counts out of order: free %lu managed %lu present %lu spanned %lu", zone->name,
+			    free, zone->managed_pages, zone->present_pages, zone->spanned_pages);
+	}
+
+	for (int z = MAX_NR_ZONES - 1; z >= 0; z--)
+		spin_unlock_irqrestore(&zones[z].lock, flags[z]);
+	if (v.violations > MAX_REPORTED)
+		v.pr("verify: ... %d more not shown\n", v.violations - MAX_REPORTED);
+	return v.violations;
+}

@@ -1,0 +1,144 @@
+/* Fake physical memory and the arch seam of kernel/mm for host tests (mm_fake.h, include/mm/arch.h). */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <time.h>
+
+#include "kernel/errno.h"
+#include "mm/arch.h"
+#include "mm/init.h"
+#include "mm/memblock.h"
+#include "mm/page.h"
+#include "mm_fake.h"
+
+unsigned long page_offset_base;
+struct boot_info mm_fake_bi;
+
+static unsigned char *mapped_bits; /* one bit per 4 KiB page of the fake */
+static u64 mapped_pages;
+
+#define FAKE_PAGES (MM_FAKE_PHYS_SIZE >> PAGE_SHIFT)
+
+static bool test_bit_(u64 i)
+{
+	return mapped_bits[i >> 3] & (1u << (i & 7));
+}
+
+static void set_range(u64 pfn, u64 n, bool on)
+{
+	for (u64 i = pfn; i < pfn + n; i++) {
+		if (test_bit_(i) == on)
+			continue;
+		mapped_bits[i >> 3] ^= (unsigned char)(1u << (i & 7));
+		mapped_pages += on ? 1 : (u64)-1;
+	}
+}
+
+static void fake_reserve(void)
+{
+	if (page_offset_base)
+		munmap((void *)page_offset_base, MM_FAKE_PHYS_SIZE);
+	void *p = mmap(NULL, MM_FAKE_PHYS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED) {
+		perror("mm_fake: mmap");
+		exit(2);
+	}
+	page_offset_base = (unsigned long)p;
+	if (!mapped_bits)
+		mapped_bits = calloc(FAKE_PAGES / 8, 1);
+	else
+		memset(mapped_bits, 0, FAKE_PAGES / 8);
+	mapped_pages = 0;
+}
+
+static int fake_map(phys_addr_t start, u64 size)
+{
+	if ((start | size) & (PAGE_SIZE - 1) || start + size > MM_FAKE_PHYS_SIZE)
+		return -EINVAL;
+	if (mprotect(phys_to_virt(start), size, PROT_READ | PROT_WRITE)) {
+		perror("mm_fake: mprotect");
+		return -ENOMEM;
+	}
+	set_range(start >> PAGE_SHIFT, size >> PAGE_SHIFT, true);
+	return 0;
+}
+
+int arch_direct_map_init(void)
+{
+	const struct memblock_region *m;
+
+	for_each_memblock(memory, m) {
+		int err = fake_map(m->base, m->size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int arch_add_memory(phys_addr_t start, u64 size)
+{
+	return fake_map(start, size);
+}
+
+void arch_remove_memory(phys_addr_t start, u64 size)
+{
+	if ((start | size) & (PAGE_SIZE - 1) || start + size > MM_FAKE_PHYS_SIZE)
+		return;
+	madvise(phys_to_virt(start), size, MADV_DONTNEED);
+	mprotect(phys_to_virt(start), size, PROT_NONE);
+	set_range(start >> PAGE_SHIFT, size >> PAGE_SHIFT, false);
+}
+
+bool arch_is_mapped(phys_addr_t phys)
+{
+	return phys < MM_FAKE_PHYS_SIZE && test_bit_(phys >> PAGE_SHIFT);
+}
+
+u64 arch_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (u64)ts.tv_sec * 1000000000ULL + (u64)ts.tv_nsec;
+}
+
+u64 mm_fake_mapped_pages(void)
+{
+	return mapped_pages;
+}
+
+void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_bytes)
+{
+	fake_reserve();
+	memset(&mm_fake_bi, 0, sizeof(mm_fake_bi));
+	mm_fake_bi.loader = "host";
+	for (unsigned int i = 0; i < n && i < BOOT_MAX_REGIONS; i++)
+		mm_fake_bi.regions[mm_fake_bi.nr_regions++] = regions[i];
+	mm_fake_bi.kernel_start = 0x100000;
+	mm_fake_bi.kernel_end = 0x100000 + kernel_bytes;
+	mm_init(&mm_fake_bi);
+}
+
+void mm_fake_boot_simple(u64 ram_bytes)
+{
+	struct mem_region r[] = {
+		{0, 0x9fc00, MEM_USABLE},
+		{0x9fc00, 0x60400, MEM_RESERVED},
+		{0x100000, ram_bytes - 0x100000, MEM_USABLE},
+	};
+	mm_fake_boot(r, 3, 2 << 20);
+}
+
+void mm_fake_print_quiet(const char *fmt, ...)
+{
+	(void)fmt;
+}
+
+void mm_fake_print(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vprintf(fmt, ap);
+	va_end(ap);
+}

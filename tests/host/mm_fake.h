@@ -1,0 +1,28 @@
+/* Fake physical memory for host tests of kernel/mm (tests/host/mm_fake.c).
+ *
+ * A PROT_NONE reservation of MM_FAKE_PHYS_SIZE bytes stands for physical addresses 0..; the direct map
+ * is that reservation (page_offset_base = its base). arch_direct_map_init/arch_add_memory make ranges
+ * readable and writable, arch_remove_memory discards them and makes them PROT_NONE again, so touching
+ * memory that is not added crashes the test. */
+#ifndef MM_FAKE_H
+#define MM_FAKE_H
+
+#include "kernel/boot_info.h"
+#include "kernel/types.h"
+
+#define MM_FAKE_PHYS_SIZE (64ULL << 30) /* 64 GiB of fake physical address space */
+
+/* Starts the memory manager over on a fresh reservation: a boot_info with the given regions
+ * (usable RAM and holes), the kernel image at [1 MiB, 1 MiB + kernel_bytes), then mm_init. */
+void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_bytes);
+/* The common case: one usable range [0, 640 KiB) and [1 MiB, ram_bytes), a 2 MiB kernel. */
+void mm_fake_boot_simple(u64 ram_bytes);
+/* Pages currently mapped by the fake (arch_add_memory minus arch_remove_memory). */
+u64 mm_fake_mapped_pages(void);
+/* The boot_info of the last boot. */
+extern struct boot_info mm_fake_bi;
+/* Quiet printer for the mm printers (counts lines), and a printf-like one that echoes. */
+void mm_fake_print_quiet(const char *fmt, ...);
+void mm_fake_print(const char *fmt, ...);
+
+#endif
