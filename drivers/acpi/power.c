@@ -2,7 +2,7 @@
  * policy the shell uses (include/kernel/power.h). */
 #include <asm/io.h>
 #include <asm/irqflags.h>
-#include <asm/memlayout.h>
+#include <asm/mmio.h>
 #include "drivers/acpi.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
@@ -18,63 +18,76 @@
 #define SCI_EN_POLLS	  200000
 #define AFTER_WRITE_POLLS 200000
 
-/* A generic-address register of up to 32 bits (PM1x_CNT, RESET_REG). Memory-space registers are
- * reached through the direct map, which must still cover them. */
-static u32 gas_read(const struct acpi_gas *g)
+/* A register named by a generic address (PM1x_CNT, RESET_REG), ready for access: an I/O port, or
+ * memory mapped with ioremap (the direct map covers RAM only, never these registers). */
+struct acpi_reg {
+	bool mmio;
+	u8 bits;
+	u16 port;
+	volatile void __iomem *addr;
+};
+
+/* Returns 0, or a negative errno with one line naming `what`. */
+static int reg_init(struct acpi_reg *r, const struct acpi_gas *g, u8 bits, const char *what)
 {
-	u8 bits = g->bit_width ? g->bit_width : 16;
-
-	if (g->space_id == ACPI_GAS_IO)
-		return bits <= 8    ? inb((u16)g->address)
-		       : bits <= 16 ? inw((u16)g->address)
-				    : inl((u16)g->address);
-	volatile void *p = (volatile void *)(uintptr_t)(PAGE_OFFSET + g->address);
-	return bits <= 8 ? *(volatile u8 *)p : bits <= 16 ? *(volatile u16 *)p : *(volatile u32 *)p;
-}
-
-static void gas_write(const struct acpi_gas *g, u32 v)
-{
-	u8 bits = g->bit_width ? g->bit_width : 16;
-
-	if (g->space_id == ACPI_GAS_IO) {
-		if (bits <= 8)
-			outb((u16)g->address, (u8)v);
-		else if (bits <= 16)
-			outw((u16)g->address, (u16)v);
-		else
-			outl((u16)g->address, v);
-		return;
+	*r = (struct acpi_reg){.bits = bits};
+	if (g->space_id == ACPI_GAS_IO && g->address && g->address <= 0xffff) {
+		r->port = (u16)g->address;
+		return 0;
 	}
-	volatile void *p = (volatile void *)(uintptr_t)(PAGE_OFFSET + g->address);
-	if (bits <= 8)
-		*(volatile u8 *)p = (u8)v;
-	else if (bits <= 16)
-		*(volatile u16 *)p = (u16)v;
-	else
-		*(volatile u32 *)p = v;
+	if (g->space_id == ACPI_GAS_MEMORY && g->address) {
+		r->mmio = true;
+		r->addr = ioremap(g->address, bits / 8);
+		return r->addr ? 0 : -ENOMEM;
+	}
+	pr_err("acpi: %s at space %u address 0x%llx: cannot access\n", what, g->space_id,
+	       (unsigned long long)g->address);
+	return -EOPNOTSUPP;
 }
 
-static bool gas_usable(const struct acpi_gas *g)
+static u32 reg_read(const struct acpi_reg *r)
 {
-	if (!g->address)
-		return false;
-	if (g->space_id == ACPI_GAS_IO)
-		return g->address <= 0xffff;
-	return g->space_id == ACPI_GAS_MEMORY && g->address < EARLY_DIRECT_MAP_SIZE;
+	if (r->mmio)
+		return r->bits <= 8 ? readb(r->addr) : r->bits <= 16 ? readw(r->addr) : readl(r->addr);
+	return r->bits <= 8 ? inb(r->port) : r->bits <= 16 ? inw(r->port) : inl(r->port);
+}
+
+static void reg_write(const struct acpi_reg *r, u32 v)
+{
+	if (r->mmio) {
+		if (r->bits <= 8)
+			writeb((u8)v, r->addr);
+		else if (r->bits <= 16)
+			writew((u16)v, r->addr);
+		else
+			writel(v, r->addr);
+	} else if (r->bits <= 8) {
+		outb(r->port, (u8)v);
+	} else if (r->bits <= 16) {
+		outw(r->port, (u16)v);
+	} else {
+		outl(r->port, v);
+	}
+}
+
+/* PM1x_CNT is 16 bits wide unless the firmware says 32. */
+static u8 pm1_bits(const struct acpi_gas *g)
+{
+	return g->bit_width > 16 ? 32 : 16;
 }
 
 /* Legacy firmware starts in SMM mode (SCI_EN clear); ACPI_ENABLE written to SMI_CMD hands the
  * hardware to the OS. Hardware-reduced and already-enabled machines need nothing. */
-static int acpi_enable_mode(const struct acpi_info *ai)
+static int acpi_enable_mode(const struct acpi_info *ai, const struct acpi_reg *pm1a)
 {
-	if (gas_read(&ai->pm1a_cnt) & ACPI_PM1_SCI_EN)
+	if (reg_read(pm1a) & ACPI_PM1_SCI_EN)
 		return 0;
 	if (!ai->smi_cmd || !ai->acpi_enable)
 		return 0; /* no way to switch: the firmware says ACPI mode is all there is */
 	pr_info("acpi: enabling ACPI mode (SMI_CMD 0x%x <- 0x%x)\n", ai->smi_cmd, ai->acpi_enable);
 	outb((u16)ai->smi_cmd, ai->acpi_enable);
 	for (int i = 0; i < SCI_EN_POLLS; i++)
-		if (gas_read(&ai->pm1a_cnt) & ACPI_PM1_SCI_EN)
+		if (reg_read(pm1a) & ACPI_PM1_SCI_EN)
 			return 0;
 	pr_err("acpi: SCI_EN still clear after writing 0x%x to SMI_CMD 0x%x\n", ai->acpi_enable, ai->smi_cmd);
 	return -ETIMEDOUT;
@@ -83,30 +96,36 @@ static int acpi_enable_mode(const struct acpi_info *ai)
 int acpi_poweroff(void)
 {
 	const struct acpi_info *ai = acpi_get_info();
+	struct acpi_reg pm1a, pm1b;
+	int err;
 
-	if (!ai || !ai->s5_found || !gas_usable(&ai->pm1a_cnt)) {
-		pr_err("acpi: power-off unavailable: %s\n", !ai		    ? "no ACPI tables"
-							    : !ai->s5_found ? "no \\_S5_ object"
-									    : "no usable PM1a_CNT");
+	if (!ai || !ai->fadt || !ai->s5_found || !ai->pm1a_cnt.address) {
+		pr_err("acpi: power-off unavailable: %s\n", !ai || !ai->fadt ? "no FADT"
+							    : !ai->s5_found  ? "no \\_S5_ object"
+									     : "no PM1a control block");
 		return -ENODEV;
 	}
-	int err = acpi_enable_mode(ai);
+	err = reg_init(&pm1a, &ai->pm1a_cnt, pm1_bits(&ai->pm1a_cnt), "PM1a_CNT");
+	if (!err && ai->pm1b_cnt.address)
+		err = reg_init(&pm1b, &ai->pm1b_cnt, pm1_bits(&ai->pm1b_cnt), "PM1b_CNT");
+	if (!err)
+		err = acpi_enable_mode(ai, &pm1a);
 	if (err)
 		return err;
 
 	unsigned long flags = arch_irq_save();
-	bool pm1b = gas_usable(&ai->pm1b_cnt);
-	u32 a = gas_read(&ai->pm1a_cnt) & ~(ACPI_PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN);
-	u32 b = pm1b ? gas_read(&ai->pm1b_cnt) & ~(ACPI_PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN) : 0;
+	bool has_b = ai->pm1b_cnt.address != 0;
+	u32 a = reg_read(&pm1a) & ~(ACPI_PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN);
+	u32 b = has_b ? reg_read(&pm1b) & ~(ACPI_PM1_SLP_TYP_MASK | ACPI_PM1_SLP_EN) : 0;
 	a |= (u32)ai->slp_typa << ACPI_PM1_SLP_TYP_SHIFT;
 	b |= (u32)ai->slp_typb << ACPI_PM1_SLP_TYP_SHIFT;
 	/* SLP_TYP first, then SLP_EN, as the specification's sleeping sequence does (ACPI 6.5, 7.4.2). */
-	gas_write(&ai->pm1a_cnt, a);
-	if (pm1b)
-		gas_write(&ai->pm1b_cnt, b);
-	gas_write(&ai->pm1a_cnt, a | ACPI_PM1_SLP_EN);
-	if (pm1b)
-		gas_write(&ai->pm1b_cnt, b | ACPI_PM1_SLP_EN);
+	reg_write(&pm1a, a);
+	if (has_b)
+		reg_write(&pm1b, b);
+	reg_write(&pm1a, a | ACPI_PM1_SLP_EN);
+	if (has_b)
+		reg_write(&pm1b, b | ACPI_PM1_SLP_EN);
 	/* The machine goes away asynchronously (QEMU finishes the current instruction block first). */
 	for (int i = 0; i < AFTER_WRITE_POLLS; i++)
 		io_delay();
@@ -138,12 +157,12 @@ static __noreturn void triple_fault(void)
 __noreturn void acpi_reboot(void)
 {
 	const struct acpi_info *ai = acpi_get_info();
+	struct acpi_reg reset;
 
 	local_irq_disable();
-	if (ai && ai->reset_supported && gas_usable(&ai->reset_reg)) {
-		struct acpi_gas r = ai->reset_reg;
-		r.bit_width = 8; /* RESET_REG is one byte wide by definition */
-		gas_write(&r, ai->reset_value);
+	/* RESET_REG is one byte wide by definition. */
+	if (ai && ai->reset_supported && reg_init(&reset, &ai->reset_reg, 8, "RESET_REG") == 0) {
+		reg_write(&reset, ai->reset_value);
 		short_wait();
 		pr_err("acpi: reset register did not reset, trying the keyboard controller\n");
 	}
