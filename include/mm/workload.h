@@ -1,0 +1,39 @@
+/* Test loads that stand for users of memory (kernel/mm/workload.c, kernel/mm/pin.c).
+ *
+ * workload: movable, checksummed order-0 pages (the stand-in for user memory). Each page is filled
+ * with data derived from a sequence number and keeps the checksum of its content in page->private;
+ * migration copies the data and repoints the owner; `verify` recomputes every checksum. Pages are
+ * allocated GFP_MOVABLE (they prefer ZONE_MOVABLE). Counted in meminfo's Workload.
+ *
+ * pin: unmovable kernel allocations (GFP_KERNEL order-0 pages, ZONE_NORMAL only), to show what cannot
+ * be migrated. Counted in meminfo's Pinned. */
+#ifndef MM_WORKLOAD_H
+#define MM_WORKLOAD_H
+
+#include "kernel/types.h"
+
+/* Allocates and fills bytes (rounded up to pages) more workload memory. All or nothing: 0, or
+ * -ENOMEM with what this call took freed again. */
+int workload_alloc(u64 bytes);
+/* Frees every workload page. */
+void workload_free(void);
+/* Workload pages currently held. */
+unsigned long workload_nr_pages(void);
+
+struct workload_check {
+	unsigned long pages;   /* pages checked */
+	unsigned long bad;     /* pages whose checksum does not match */
+	unsigned long bad_pfn; /* the first of them */
+};
+/* Recomputes every page's checksum. 0 when all match, -EIO otherwise (*out says which; out may be
+ * NULL). Reads the data through the direct map. */
+int workload_verify(struct workload_check *out);
+/* A 32-bit checksum of order-0 page content (the one kept in page->private). */
+u32 workload_checksum(const void *data);
+
+/* pin: bytes more unmovable pages; all or nothing (0 / -ENOMEM). */
+int pin_alloc(u64 bytes);
+void pin_free(void);
+unsigned long pin_nr_pages(void);
+
+#endif
