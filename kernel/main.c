@@ -1,6 +1,7 @@
 /* kmain: the order of a boot (DESIGN.md §1). */
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_pci.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -74,6 +75,7 @@ void kmain(u32 magic, u32 info)
 	time_init();
 	/* devices */
 	pci_init(&boot_info);
+	virtio_pci_init();
 
 	if (run_selftest) {
 		int failed = ktest_run_all(NULL);

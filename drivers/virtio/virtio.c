@@ -193,9 +193,11 @@ int register_virtio_device(struct virtio_device *vdev)
 		return err;
 	vdev->device_features = vdev->config->get_features(vdev);
 	list_add_tail(&vdev->list, &virtio_devices);
-	pr_info("%s: virtio device %u at %s, features 0x%llx, %u bytes of config\n", vdev->name, vdev->id,
-		vdev->bus_name ? vdev->bus_name : "?", (unsigned long long)vdev->device_features,
-		vdev->config->config_len(vdev));
+	char raw[200];
+	if (virtio_format_config(vdev, raw, sizeof(raw)))
+		raw[0] = 0;
+	pr_info("%s: virtio device %u at %s, features 0x%llx, config %s\n", vdev->name, vdev->id,
+		vdev->bus_name ? vdev->bus_name : "?", (unsigned long long)vdev->device_features, raw);
 
 	struct virtio_driver *drv;
 	list_for_each_entry(drv, &virtio_drivers, list) {

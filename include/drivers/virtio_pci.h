@@ -88,4 +88,11 @@ int virtio_pci_parse_caps(const u8 *cfg, size_t cfg_len, const u64 bar_size[PCI_
  * 2-byte notification write stays inside the region. Returns 0 and *off, or -ERANGE. */
 int virtio_pci_notify_offset(const struct virtio_pci_layout *l, u16 qoff, u32 *off);
 
+/* Finds every virtio PCI function (1af4:1000-107f) with modern capabilities and registers it with the
+ * virtio core (drivers/virtio/virtio_pci.c). After pci_init and time_init. Returns how many. */
+int virtio_pci_init(void);
+/* Interrupts (or polls) that found the device's ISR set; 0 for a device of another transport. */
+struct virtio_device;
+u64 virtio_pci_interrupts(struct virtio_device *vdev);
+
 #endif

@@ -1,0 +1,426 @@
+/* virtio over PCI, modern transport (virtio 1.x §4.1): finds the structures through the vendor
+ * capabilities (virtio_pci_caps.c), maps exactly those windows uncached, and implements the
+ * struct virtio_config_ops the core drives. Interrupts are INTx: the handler reads the ISR (which
+ * acknowledges and deasserts the line) and queues work that delivers config changes and used buffers.
+ * A device without a usable IRQ line is polled by a 10 ms timer instead.
+ *
+ * Ring memory comes from a pool in the kernel image: rings then exist before the page allocator does,
+ * and never sit in memory that could be hot-unplugged. */
+#include "drivers/virtio.h"
+#include "drivers/virtio_pci.h"
+#include "kernel/errno.h"
+#include "kernel/irq.h"
+#include "kernel/printk.h"
+#include "kernel/shell.h"
+#include "kernel/spinlock.h"
+#include "kernel/timer.h"
+#include "kernel/workqueue.h"
+#include "lib/printf.h"
+#include <asm/memlayout.h>
+#include <asm/mmio.h>
+
+#define VP_MAX_DEVICES 8
+#define VP_MAX_VQS 8 /* across all devices */
+#define VP_RING_BYTES 8192
+#define VP_POLL_MS 10
+
+_Static_assert(VP_RING_BYTES >= VIRTQUEUE_MAX_NUM * 16 + 6 + 2 * VIRTQUEUE_MAX_NUM + 64 + 6 +
+				    8 * VIRTQUEUE_MAX_NUM,
+	       "virtio-pci: a pool ring holds a VIRTQUEUE_MAX_NUM ring");
+
+struct vp_device {
+	struct virtio_device vdev;
+	struct pci_dev *pdev;
+	struct virtio_pci_layout lay;
+	u8 __iomem *common;
+	u8 __iomem *notify;
+	u8 __iomem *isr;
+	u8 __iomem *device; /* NULL when the device has no configuration */
+	int irq;            /* -1: polled */
+	volatile u8 isr_pending;
+	struct work_struct work;
+	struct timer_list poll;
+	u64 interrupts;
+};
+
+static struct vp_device vp_devs[VP_MAX_DEVICES];
+static unsigned vp_ndevs;
+static struct virtqueue vq_pool[VP_MAX_VQS];
+static u8 ring_pool[VP_MAX_VQS][VP_RING_BYTES] __aligned(4096);
+static bool vq_used[VP_MAX_VQS];
+
+#define COMMON(field) (vp->common + offsetof(struct virtio_pci_common_cfg, field))
+
+static struct vp_device *to_vp(struct virtio_device *vdev)
+{
+	return container_of(vdev, struct vp_device, vdev);
+}
+
+/* ---- configuration ---- */
+
+static unsigned vp_config_len(struct virtio_device *vdev)
+{
+	struct vp_device *vp = to_vp(vdev);
+	return vp->device ? vp->lay.device.length : 0;
+}
+
+/* Widths as the spec asks of device configuration: 32-bit accesses for aligned 32/64-bit fields,
+ * 16-bit for aligned 16-bit ones, bytes otherwise. */
+static int vp_get(struct virtio_device *vdev, unsigned off, void *buf, unsigned len)
+{
+	struct vp_device *vp = to_vp(vdev);
+	unsigned cl = vp_config_len(vdev);
+	if (off > cl || len > cl - off)
+		return -ERANGE;
+	u8 *out = buf;
+	while (len) {
+		u8 __iomem *a = vp->device + off;
+		if (len >= 4 && !(off & 3)) {
+			u32 v = readl(a);
+			for (int i = 0; i < 4; i++)
+				out[i] = (u8)(v >> (8 * i));
+			off += 4, out += 4, len -= 4;
+		} else if (len >= 2 && !(off & 1)) {
+			u16 v = readw(a);
+			out[0] = (u8)v, out[1] = (u8)(v >> 8);
+			off += 2, out += 2, len -= 2;
+		} else {
+			*out++ = readb(a);
+			off++, len--;
+		}
+	}
+	return 0;
+}
+
+static int vp_set(struct virtio_device *vdev, unsigned off, const void *buf, unsigned len)
+{
+	struct vp_device *vp = to_vp(vdev);
+	unsigned cl = vp_config_len(vdev);
+	if (off > cl || len > cl - off)
+		return -ERANGE;
+	const u8 *in = buf;
+	while (len) {
+		u8 __iomem *a = vp->device + off;
+		if (len >= 4 && !(off & 3)) {
+			writel((u32)in[0] | (u32)in[1] << 8 | (u32)in[2] << 16 | (u32)in[3] << 24, a);
+			off += 4, in += 4, len -= 4;
+		} else if (len >= 2 && !(off & 1)) {
+			writew((u16)(in[0] | in[1] << 8), a);
+			off += 2, in += 2, len -= 2;
+		} else {
+			writeb(*in++, a);
+			off++, len--;
+		}
+	}
+	return 0;
+}
+
+static u32 vp_generation(struct virtio_device *vdev)
+{
+	struct vp_device *vp = to_vp(vdev);
+	return readb(COMMON(config_generation));
+}
+
+static u8 vp_get_status(struct virtio_device *vdev)
+{
+	struct vp_device *vp = to_vp(vdev);
+	return readb(COMMON(device_status));
+}
+
+static void vp_set_status(struct virtio_device *vdev, u8 s)
+{
+	struct vp_device *vp = to_vp(vdev);
+	writeb(s, COMMON(device_status));
+}
+
+static int vp_reset(struct virtio_device *vdev)
+{
+	struct vp_device *vp = to_vp(vdev);
+	writeb(0, COMMON(device_status));
+	/* The device may take a while to stop its queues; 0 reads back when it is done. */
+	u64 deadline = ktime_ns() + 1000 * NSEC_PER_MSEC;
+	while (readb(COMMON(device_status))) {
+		if (ktime_ns() > deadline)
+			return -ETIMEDOUT;
+		udelay(10);
+	}
+	return 0;
+}
+
+static u64 vp_get_features(struct virtio_device *vdev)
+{
+	struct vp_device *vp = to_vp(vdev);
+	writel(0, COMMON(device_feature_select));
+	u64 lo = readl(COMMON(device_feature));
+	writel(1, COMMON(device_feature_select));
+	u64 hi = readl(COMMON(device_feature));
+	return hi << 32 | lo;
+}
+
+static void vp_set_features(struct virtio_device *vdev, u64 f)
+{
+	struct vp_device *vp = to_vp(vdev);
+	writel(0, COMMON(driver_feature_select));
+	writel((u32)f, COMMON(driver_feature));
+	writel(1, COMMON(driver_feature_select));
+	writel((u32)(f >> 32), COMMON(driver_feature));
+}
+
+/* ---- queues ---- */
+
+/* Where each pool queue writes its notification (checked against the notify region at setup). */
+static u8 __iomem *vq_notify_addr[VP_MAX_VQS];
+
+static bool vp_notify(struct virtqueue *vq)
+{
+	writew(vq->index, vq_notify_addr[vq - vq_pool]);
+	return true;
+}
+
+static void vp_del_vqs(struct virtio_device *vdev)
+{
+	struct virtqueue *vq, *n;
+	list_for_each_entry_safe(vq, n, &vdev->vqs, list) {
+		list_del(&vq->list);
+		vq_used[vq - vq_pool] = false;
+	}
+}
+
+static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, const char *name,
+		    struct virtqueue **out)
+{
+	const char *dev = vp->vdev.name;
+	u16 num_queues = readw(COMMON(num_queues));
+	if (index >= num_queues) {
+		printk(KERN_ERR "%s: queue %u requested, device has %u\n", dev, index, num_queues);
+		return -ENOENT;
+	}
+	writew((u16)index, COMMON(queue_select));
+	u16 size = readw(COMMON(queue_size));
+	if (size == 0 || readw(COMMON(queue_enable))) {
+		printk(KERN_ERR "%s: queue %u unavailable (size %u)\n", dev, index, size);
+		return -ENOENT;
+	}
+	u16 num = 1;
+	while ((u32)num * 2 <= size && num * 2 <= VIRTQUEUE_MAX_NUM)
+		num = (u16)(num * 2);
+	u32 off;
+	if (virtio_pci_notify_offset(&vp->lay, readw(COMMON(queue_notify_off)), &off)) {
+		printk(KERN_ERR "%s: queue %u notify offset outside the notify region\n", dev, index);
+		return -EINVAL;
+	}
+	int slot = -1;
+	for (int i = 0; i < VP_MAX_VQS; i++)
+		if (!vq_used[i]) {
+			slot = i;
+			break;
+		}
+	if (slot < 0) {
+		printk(KERN_ERR "%s: no free virtqueue (pool of %d)\n", dev, VP_MAX_VQS);
+		return -ENOSPC;
+	}
+	struct virtqueue *vq = &vq_pool[slot];
+	void *ring = ring_pool[slot];
+	int err = virtqueue_init(vq, name, (u16)index, num, ring, kernel_virt_to_phys(ring), vp_notify, cb, vp);
+	if (err)
+		return err;
+	vq_used[slot] = true;
+	vq_notify_addr[slot] = vp->notify + off;
+	vq->vdev = &vp->vdev;
+	writew(num, COMMON(queue_size));
+	writeq_lo_hi(vq->desc_phys, COMMON(queue_desc));
+	writeq_lo_hi(vq->avail_phys, COMMON(queue_driver));
+	writeq_lo_hi(vq->used_phys, COMMON(queue_device));
+	writew(1, COMMON(queue_enable));
+	list_add_tail(&vq->list, &vp->vdev.vqs);
+	printk(KERN_DEBUG "%s: queue %u '%s': %u entries (device max %u) at 0x%llx\n", dev, index, name, num, size,
+	       (unsigned long long)vq->desc_phys);
+	*out = vq;
+	return 0;
+}
+
+static int vp_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtqueue *vqs[],
+		       vq_callback_t *const callbacks[], const char *const names[])
+{
+	struct vp_device *vp = to_vp(vdev);
+	for (unsigned i = 0; i < nvqs; i++) {
+		int err = setup_vq(vp, i, callbacks[i], names[i], &vqs[i]);
+		if (err) {
+			/* A queue once enabled only goes away with a reset. */
+			vp_reset(vdev);
+			vp_del_vqs(vdev);
+			return err;
+		}
+	}
+	return 0;
+}
+
+static const struct virtio_config_ops vp_ops = {
+	.get = vp_get,
+	.set = vp_set,
+	.generation = vp_generation,
+	.get_status = vp_get_status,
+	.set_status = vp_set_status,
+	.reset = vp_reset,
+	.get_features = vp_get_features,
+	.set_features = vp_set_features,
+	.find_vqs = vp_find_vqs,
+	.del_vqs = vp_del_vqs,
+	.config_len = vp_config_len,
+};
+
+/* ---- interrupts ---- */
+
+/* Work context: deliver what the ISR said. */
+static void vp_work(struct work_struct *w)
+{
+	struct vp_device *vp = container_of(w, struct vp_device, work);
+	unsigned long fl = arch_irq_save();
+	u8 isr = vp->isr_pending;
+	vp->isr_pending = 0;
+	arch_irq_restore(fl);
+	if (isr & VIRTIO_PCI_ISR_CONFIG)
+		virtio_config_changed(&vp->vdev);
+	if (isr & VIRTIO_PCI_ISR_QUEUE) {
+		struct virtqueue *vq;
+		list_for_each_entry(vq, &vp->vdev.vqs, list)
+			vring_interrupt(vq);
+	}
+}
+
+/* Interrupt context: reading the ISR acknowledges the interrupt and lowers INTx. */
+static irqreturn_t vp_interrupt(int irq, void *dev)
+{
+	struct vp_device *vp = dev;
+	u8 isr = readb(vp->isr);
+	if (!isr)
+		return IRQ_NONE; /* the shared line was someone else's */
+	vp->interrupts++;
+	vp->isr_pending |= isr;
+	schedule_work(&vp->work);
+	return IRQ_HANDLED;
+}
+
+static void vp_poll(struct timer_list *t)
+{
+	vp_interrupt(-1, t->data);
+}
+
+/* ---- probe ---- */
+
+static void __iomem *map_region(struct vp_device *vp, const struct virtio_pci_region *r)
+{
+	const struct pci_bar *bar = &vp->pdev->bar[r->bar];
+	return ioremap(bar->base + r->offset, r->length);
+}
+
+static int vp_probe(struct pci_dev *pdev)
+{
+	if (vp_ndevs == VP_MAX_DEVICES) {
+		printk(KERN_WARNING "virtio-pci %s: more than %d devices: ignored\n", pdev->name, VP_MAX_DEVICES);
+		return -ENOSPC;
+	}
+	u32 id = pdev->device >= 0x1040 ? pdev->device - 0x1040u : pdev->subsystem_device;
+	u8 cfg[PCI_CFG_SPACE_SIZE];
+	pci_read_config_space(pdev, cfg);
+	u64 sizes[PCI_NUM_BARS];
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		sizes[i] = (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
+	struct vp_device *vp = &vp_devs[vp_ndevs];
+	*vp = (struct vp_device){0};
+	char who[32];
+	snprintf(who, sizeof(who), "virtio-pci %s", pdev->name);
+	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), sizes, &vp->lay, who);
+	if (err)
+		return err; /* a legacy-only device, or broken capabilities: logged */
+	vp->pdev = pdev;
+	vp->common = map_region(vp, &vp->lay.common);
+	vp->notify = map_region(vp, &vp->lay.notify);
+	vp->isr = map_region(vp, &vp->lay.isr);
+	vp->device = vp->lay.device.present ? map_region(vp, &vp->lay.device) : NULL;
+	if (!vp->common || !vp->notify || !vp->isr || (vp->lay.device.present && !vp->device)) {
+		printk(KERN_ERR "%s: cannot map its registers\n", who);
+		return -ENOMEM;
+	}
+	pci_enable_device_mem(pdev);
+	pci_set_master(pdev);
+	u16 cmd = pci_read_config16(pdev, PCI_COMMAND);
+	if (cmd & PCI_COMMAND_INTX_DISABLE)
+		pci_write_config16(pdev, PCI_COMMAND, cmd & ~PCI_COMMAND_INTX_DISABLE);
+
+	vp->vdev.id = id;
+	vp->vdev.config = &vp_ops;
+	vp->vdev.transport = vp;
+	vp->vdev.bus_name = pdev->name;
+	INIT_LIST_HEAD(&vp->vdev.vqs);
+	INIT_WORK(&vp->work, vp_work);
+	timer_setup(&vp->poll, vp_poll, vp);
+	vp_ndevs++;
+
+	/* The line before the device: a config change during the driver's probe must not be lost. */
+	vp->irq = -1;
+	if (pdev->irq_pin && pdev->irq_line > 0 && pdev->irq_line < NR_IRQS &&
+	    request_irq(pdev->irq_line, vp_interrupt, IRQF_SHARED | IRQF_LEVEL, pdev->name, vp) == 0)
+		vp->irq = pdev->irq_line;
+	else
+		timer_start_periodic(&vp->poll, VP_POLL_MS * NSEC_PER_MSEC);
+
+	err = register_virtio_device(&vp->vdev);
+	if (err) {
+		if (vp->irq >= 0)
+			free_irq((unsigned)vp->irq, vp);
+		del_timer(&vp->poll);
+		vp_ndevs--;
+		printk(KERN_ERR "%s: not registered: %s\n", who, errname(err));
+		return err;
+	}
+	if (vp->irq >= 0)
+		printk("%s: %s, IRQ %d\n", who, vp->vdev.name, vp->irq);
+	else
+		printk("%s: %s, no usable IRQ line: polled every %d ms\n", who, vp->vdev.name, VP_POLL_MS);
+	return 0;
+}
+
+int virtio_pci_init(void)
+{
+	int found = 0;
+	for (struct pci_dev *p = NULL; (p = pci_get_device(VIRTIO_PCI_VENDOR_ID, 0xffff, p));) {
+		if (p->device < 0x1000 || p->device > 0x107f)
+			continue;
+		if (vp_probe(p) == 0)
+			found++;
+	}
+	return found;
+}
+
+/* `virtio`: each device, its driver, status, features and raw configuration. */
+static int cmd_virtio(int argc, char **argv)
+{
+	for (unsigned i = 0; i < vp_ndevs; i++) {
+		struct vp_device *vp = &vp_devs[i];
+		struct virtio_device *v = &vp->vdev;
+		char raw[200];
+		if (virtio_format_config(v, raw, sizeof(raw)))
+			snprintf(raw, sizeof(raw), "unreadable");
+		shell_printf("%s: %s id %u driver %s status 0x%02x features 0x%llx (offered 0x%llx)%s\n", v->name,
+			     v->bus_name, v->id, v->driver ? v->driver->name : "none", vp_get_status(v),
+			     (unsigned long long)v->features, (unsigned long long)v->device_features,
+			     v->broken ? " BROKEN" : "");
+		shell_printf("%s:   irq %d interrupts %llu config changes %llu\n", v->name, vp->irq,
+			     (unsigned long long)vp->interrupts, (unsigned long long)v->config_changes);
+		shell_printf("%s:   config %s\n", v->name, raw);
+		struct virtqueue *vq;
+		list_for_each_entry(vq, &v->vqs, list)
+			shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name, vq->index,
+				     vq->name, vq->num, vq->num_free, vq->in_flight, vq->broken ? " BROKEN" : "");
+	}
+	if (!vp_ndevs)
+		shell_printf("no virtio devices\n");
+	return 0;
+}
+SHELL_COMMAND(virtio, "virtio", "virtio", "virtio devices: driver, status, features, raw config, queues", cmd_virtio);
+
+u64 virtio_pci_interrupts(struct virtio_device *vdev)
+{
+	return vdev->config == &vp_ops ? to_vp(vdev)->interrupts : 0;
+}
