@@ -1,0 +1,298 @@
+/* virtio-mem: configuration checks, region layout, unit and memory block state, plug/unplug plans.
+ * Pure bookkeeping: no device access and no mm calls (include/drivers/virtio_mem_state.h). */
+#include "drivers/virtio_mem_state.h"
+#include "kernel/compiler.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "mm/slab.h"
+
+/* ---- configuration ---- */
+
+int vmem_config_check(const struct virtio_mem_config *c, const char **why)
+{
+	u64 bs = c->block_size;
+
+	if (!IS_POWER_OF_2(bs) || bs < VMEM_MIN_BLOCK_SIZE)
+		*why = "block_size is not a power of two of at least 4 KiB";
+	else if (!IS_ALIGNED(c->addr, bs) || !IS_ALIGNED(c->region_size, bs))
+		*why = "addr or region_size is not aligned to block_size";
+	else if (c->region_size == 0)
+		*why = "region_size is 0";
+	else if (c->addr + c->region_size < c->addr || c->addr >= VMEM_PHYS_LIMIT ||
+		 c->region_size > VMEM_PHYS_LIMIT - c->addr)
+		*why = "the region is not inside the 46-bit physical address space";
+	else if (c->usable_region_size > c->region_size)
+		*why = "usable_region_size exceeds region_size";
+	else if (c->plugged_size > c->usable_region_size)
+		*why = "plugged_size exceeds usable_region_size";
+	else if (c->requested_size > c->region_size)
+		*why = "requested_size exceeds region_size";
+	else if (!IS_ALIGNED(c->plugged_size, bs) || !IS_ALIGNED(c->requested_size, bs))
+		*why = "plugged_size or requested_size is not a multiple of block_size";
+	else
+		return 0;
+	return -EINVAL;
+}
+
+int vmem_config_check_update(const struct virtio_mem_config *first, const struct virtio_mem_config *now,
+			     const char **why)
+{
+	if (now->block_size != first->block_size || now->addr != first->addr ||
+	    now->region_size != first->region_size || now->node_id != first->node_id) {
+		*why = "a fixed configuration field (block_size, node_id, addr, region_size) changed";
+		return -EINVAL;
+	}
+	return vmem_config_check(now, why);
+}
+
+/* ---- layout ---- */
+
+const char *vmem_mode_name(enum vmem_mode m)
+{
+	return m == VMEM_SBM ? "SBM" : "BBM";
+}
+
+const char *vmem_mb_state_name(enum vmem_mb_state s)
+{
+	static const char *const names[VMEM_MB_NR_STATES] = {"not-added", "offline", "online-movable",
+							      "online-kernel"};
+	return s < VMEM_MB_NR_STATES ? names[s] : "?";
+}
+
+int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio_mem_config *c,
+		    const char **why)
+{
+	u64 end = c->addr + c->region_size, first, last;
+
+	*st = (struct vmem_state){.name = name, .addr = c->addr, .region_size = c->region_size,
+				  .block_size = c->block_size};
+	st->usable_end = c->addr + c->usable_region_size;
+	if (c->block_size < VMEM_MEMORY_BLOCK_SIZE) {
+		st->mode = VMEM_SBM;
+		st->unit_size = max(c->block_size, VMEM_PAGEBLOCK_SIZE);
+		st->units_per_mb = (unsigned)(VMEM_MEMORY_BLOCK_SIZE / st->unit_size);
+		st->mbs_per_unit = 1;
+		first = ALIGN_UP(c->addr, VMEM_MEMORY_BLOCK_SIZE);
+		last = ALIGN_DOWN(end, VMEM_MEMORY_BLOCK_SIZE);
+	} else {
+		/* addr is aligned to the block size, which is a multiple of the memory block size */
+		st->mode = VMEM_BBM;
+		st->unit_size = c->block_size;
+		st->units_per_mb = 1;
+		st->mbs_per_unit = (unsigned)(c->block_size / VMEM_MEMORY_BLOCK_SIZE);
+		first = c->addr;
+		last = end;
+	}
+	if (last <= first) {
+		*why = "the region holds no whole memory block (128 MiB)";
+		return -EINVAL;
+	}
+	st->first_addr = first;
+	st->mb_first = first / VMEM_MEMORY_BLOCK_SIZE;
+	st->nr_mb = (unsigned long)((last - first) / VMEM_MEMORY_BLOCK_SIZE);
+	st->nr_units = (unsigned long)((last - first) / st->unit_size);
+	if (first != c->addr || last != end)
+		pr_warn("%s: region [0x%llx-0x%llx] is not aligned to memory blocks (128 MiB): "
+			"[0x%llx-0x%llx] and [0x%llx-0x%llx] unusable\n",
+			name, (unsigned long long)c->addr, (unsigned long long)(end - 1),
+			(unsigned long long)c->addr, (unsigned long long)first,
+			(unsigned long long)last, (unsigned long long)end);
+	st->mb_state = kcalloc(st->nr_mb, 1, GFP_KERNEL);
+	st->plugged = kcalloc(DIV_ROUND_UP(st->nr_units, 64), sizeof(u64), GFP_KERNEL);
+	if (!st->mb_state || !st->plugged) {
+		vmem_state_free(st);
+		*why = "no memory for the block maps";
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+void vmem_state_free(struct vmem_state *st)
+{
+	kfree(st->mb_state);
+	kfree(st->plugged);
+	st->mb_state = NULL;
+	st->plugged = NULL;
+}
+
+long vmem_mb_of_addr(const struct vmem_state *st, u64 pa)
+{
+	if (pa < st->first_addr)
+		return -1;
+	u64 mb = (pa - st->first_addr) / VMEM_MEMORY_BLOCK_SIZE;
+	return mb < st->nr_mb ? (long)mb : -1;
+}
+
+/* ---- state ---- */
+
+void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged)
+{
+	for (unsigned long u = first; u < first + nr; u++) {
+		u64 bit = 1ULL << (u % 64);
+		if (!!(st->plugged[u / 64] & bit) == plugged)
+			continue;
+		st->plugged[u / 64] ^= bit;
+		st->nr_plugged += plugged ? 1 : (unsigned long)-1;
+	}
+}
+
+unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb)
+{
+	unsigned long u = vmem_mb_first_unit(st, mb);
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < vmem_mb_nr_units(st); i++)
+		n += vmem_is_plugged(st, u + i);
+	return n;
+}
+
+bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online)
+{
+	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
+		if (!vmem_mb_plugged(st, mb))
+			continue;
+		if (want_online ? !vmem_mb_online(st, mb) : !vmem_mb_added(st, mb))
+			return false;
+	}
+	return true;
+}
+
+unsigned vmem_state_check(const struct vmem_state *st)
+{
+	unsigned long count = 0;
+	unsigned bad = 0;
+
+	for (unsigned long u = 0; u < st->nr_units; u++)
+		count += vmem_is_plugged(st, u);
+	if (count != st->nr_plugged && bad++ < 8)
+		pr_err("%s: state: nr_plugged %lu but %lu units are marked\n", st->name, st->nr_plugged, count);
+	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
+		if (st->mb_state[mb] >= VMEM_MB_NR_STATES && bad++ < 8)
+			pr_err("%s: state: memory block %lu has state %u\n", st->name, mb, st->mb_state[mb]);
+		if (vmem_mb_added(st, mb) && !vmem_mb_plugged(st, mb) && bad++ < 8)
+			pr_err("%s: state: memory block %lu is added with nothing plugged\n", st->name, mb);
+		if (st->mode == VMEM_BBM && mb % st->mbs_per_unit &&
+		    vmem_mb_added(st, mb) != vmem_mb_added(st, mb - 1) && bad++ < 8)
+			pr_err("%s: state: memory blocks %lu and %lu of one big block differ\n", st->name,
+			       mb - 1, mb);
+	}
+	return bad;
+}
+
+/* ---- plans ---- */
+
+/* The unplug class of a unit: 0 not added, 1 offline, 2 online movable, 3 online kernel (for a big
+ * block, the costliest of its memory blocks). */
+static unsigned unit_class(const struct vmem_state *st, unsigned long u)
+{
+	static const u8 cls[VMEM_MB_NR_STATES] = {0, 1, 2, 3};
+	unsigned long mb = vmem_unit_mb(st, u);
+	unsigned c = 0;
+
+	for (unsigned i = 0; i < st->mbs_per_unit; i++)
+		c = max(c, (unsigned)cls[st->mb_state[mb + i]]);
+	return c;
+}
+
+static unsigned long max_run_units(const struct vmem_state *st)
+{
+	return max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+}
+
+/* Appends unit u to the plan, growing the last run when u continues it in the walk's direction
+ * (down: u is just below the run; up: just above) and the run is not sealed (runs of different classes
+ * stay apart). False when the plan is full. */
+static bool plan_add(struct vmem_plan *p, unsigned long u, bool down, unsigned long max_run)
+{
+	struct vmem_run *r = p->n > p->sealed ? &p->run[p->n - 1] : NULL;
+
+	if (r && r->nr < max_run) {
+		if (down && u + 1 == r->first) {
+			r->first = u;
+			r->nr++;
+			p->units++;
+			return true;
+		}
+		if (!down && u == r->first + r->nr) {
+			r->nr++;
+			p->units++;
+			return true;
+		}
+	}
+	if (p->n == VMEM_PLAN_MAX)
+		return false;
+	p->run[p->n++] = (struct vmem_run){u, 1};
+	p->units++;
+	return true;
+}
+
+enum plug_class { PLUG_ONLINE_HOLES, PLUG_NOT_ADDED_HOLES, PLUG_UNUSED, PLUG_OFFLINE_HOLES, NR_PLUG_CLASSES };
+
+static bool mb_plug_class(const struct vmem_state *st, unsigned long mb, enum plug_class c)
+{
+	unsigned plugged = vmem_mb_plugged(st, mb);
+
+	switch (c) {
+	case PLUG_ONLINE_HOLES:
+		return vmem_mb_online(st, mb) && plugged < vmem_mb_nr_units(st);
+	case PLUG_NOT_ADDED_HOLES:
+		return !vmem_mb_added(st, mb) && plugged && plugged < vmem_mb_nr_units(st);
+	case PLUG_UNUSED:
+		return !vmem_mb_added(st, mb) && !plugged;
+	case PLUG_OFFLINE_HOLES:
+		return vmem_mb_state(st, mb) == VMEM_MB_OFFLINE && plugged < vmem_mb_nr_units(st);
+	default:
+		return false;
+	}
+}
+
+unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p)
+{
+	unsigned long max_run = max_run_units(st);
+
+	p->n = 0;
+	p->sealed = 0;
+	p->units = 0;
+	for (int c = 0; c < NR_PLUG_CLASSES; c++) {
+		p->sealed = p->n;
+		for (unsigned long mb = 0; mb < st->nr_mb; mb += st->mbs_per_unit) {
+			if (!mb_plug_class(st, mb, (enum plug_class)c))
+				continue;
+			unsigned long u0 = vmem_mb_first_unit(st, mb);
+			for (unsigned i = 0; i < vmem_mb_nr_units(st); i++) {
+				unsigned long u = u0 + i;
+				if (p->units == want)
+					return p->units;
+				if (vmem_is_plugged(st, u))
+					continue;
+				if (!vmem_unit_usable(st, u))
+					goto next_class; /* every later unit is beyond usable_end too */
+				if (!plan_add(p, u, false, max_run))
+					return p->units;
+			}
+		}
+next_class:;
+	}
+	return p->units;
+}
+
+unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p)
+{
+	unsigned long max_run = max_run_units(st);
+
+	p->n = 0;
+	p->sealed = 0;
+	p->units = 0;
+	for (unsigned c = 0; c < 4; c++) {
+		p->sealed = p->n;
+		for (unsigned long u = st->nr_units; u-- > 0;) {
+			if (p->units == want)
+				return p->units;
+			if (!vmem_is_plugged(st, u) || unit_class(st, u) != c)
+				continue;
+			if (!plan_add(p, u, true, max_run))
+				return p->units;
+		}
+	}
+	return p->units;
+}

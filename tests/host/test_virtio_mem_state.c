@@ -1,0 +1,371 @@
+/* host-srcs: drivers/virtio/virtio_mem_state.c tests/host/vmem_fake_alloc.c kernel/lib/errname.c */
+/* The virtio-mem driver's pure layer: configuration checks, SBM/BBM layout, unusable parts of a
+ * misaligned region, plug and unplug plans (order, usable limit, request size limit, plan capacity),
+ * the state checker, and seeded random states whose plans must obey every rule. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "drivers/virtio_mem_state.h"
+#include "host_test.h"
+#include "kernel/errno.h"
+
+#define G (1ULL << 30)
+#define M (1ULL << 20)
+
+static struct virtio_mem_config cfg(u64 bs, u64 addr, u64 region, u64 usable)
+{
+	struct virtio_mem_config c = {.block_size = bs, .addr = addr, .region_size = region,
+				      .usable_region_size = usable};
+	return c;
+}
+
+static void t_config_good(void)
+{
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 4 * G);
+	CHECK(vmem_config_check(&c, &why) == 0);
+	c.block_size = 4096;
+	CHECK(vmem_config_check(&c, &why) == 0);
+	c = cfg(1 * G, 4 * G, 16 * G, 1 * G);
+	c.requested_size = 1 * G;
+	c.plugged_size = 1 * G;
+	CHECK(vmem_config_check(&c, &why) == 0);
+}
+
+static void t_config_bad(void)
+{
+	struct {
+		struct virtio_mem_config c;
+		const char *needle;
+	} bad[] = {
+		{cfg(3 * M, 4 * G, 3 * G, 0), "power of two"},
+		{cfg(2048, 4 * G, 4 * G, 0), "power of two"},
+		{cfg(0, 4 * G, 4 * G, 0), "power of two"},
+		{cfg(2 * M, 4 * G + 4096, 4 * G, 0), "aligned"},
+		{cfg(2 * M, 4 * G, 4 * G + 4096, 0), "aligned"},
+		{cfg(2 * M, 4 * G, 0, 0), "region_size is 0"},
+		{cfg(2 * M, (1ULL << 46) - 2 * M, 4 * M, 0), "46-bit"},
+		{cfg(2 * M, 0xffffffffffe00000ULL, 4 * M, 0), "46-bit"},
+		{cfg(2 * M, 4 * G, 4 * G, 5 * G), "usable_region_size"},
+	};
+	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
+		const char *why = NULL;
+		CHECK(vmem_config_check(&bad[i].c, &why) == -EINVAL);
+		CHECK(why && strstr(why, bad[i].needle));
+	}
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 1 * G);
+	c.plugged_size = 2 * G;
+	CHECK(vmem_config_check(&c, &why) == -EINVAL && strstr(why, "plugged_size"));
+	c.plugged_size = 3 * M;
+	CHECK(vmem_config_check(&c, &why) == -EINVAL && strstr(why, "multiple"));
+	c.plugged_size = 0;
+	c.requested_size = 5 * G;
+	CHECK(vmem_config_check(&c, &why) == -EINVAL && strstr(why, "requested_size"));
+
+	struct virtio_mem_config a = cfg(2 * M, 4 * G, 4 * G, 1 * G), b = a;
+	CHECK(vmem_config_check_update(&a, &b, &why) == 0);
+	b.addr += 128 * M;
+	CHECK(vmem_config_check_update(&a, &b, &why) == -EINVAL && strstr(why, "fixed"));
+	b = a;
+	b.block_size = 4 * M;
+	CHECK(vmem_config_check_update(&a, &b, &why) == -EINVAL);
+}
+
+static void t_layout_sbm(void)
+{
+	struct vmem_state st;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(st.mode == VMEM_SBM && st.unit_size == 2 * M && st.units_per_mb == 64);
+	CHECK(st.nr_mb == 32 && st.nr_units == 2048 && st.mb_first == 32 && st.mbs_per_unit == 1);
+	CHECK(vmem_mb_of_addr(&st, 4 * G) == 0 && vmem_mb_of_addr(&st, 8 * G - 1) == 31);
+	CHECK(vmem_mb_of_addr(&st, 8 * G) == -1 && vmem_mb_of_addr(&st, 4 * G - 1) == -1);
+	CHECK(vmem_unit_mb(&st, 64) == 1 && vmem_mb_first_unit(&st, 2) == 128);
+	vmem_state_free(&st);
+
+	c.block_size = 4096; /* sub-block is the pageblock */
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(st.unit_size == 2 * M && vmem_unit_blocks(&st) == 512);
+	vmem_state_free(&st);
+
+	c.block_size = 64 * M;
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(st.mode == VMEM_SBM && st.units_per_mb == 2 && st.nr_units == 64);
+	vmem_state_free(&st);
+}
+
+static void t_layout_bbm(void)
+{
+	struct vmem_state st;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(128 * M, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(st.mode == VMEM_BBM && st.mbs_per_unit == 1 && st.nr_units == 32 && st.nr_mb == 32);
+	vmem_state_free(&st);
+
+	c = cfg(1 * G, 4 * G, 16 * G, 16 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(st.mode == VMEM_BBM && st.mbs_per_unit == 8 && st.nr_units == 16 && st.nr_mb == 128);
+	CHECK(vmem_unit_mb(&st, 1) == 8 && vmem_mb_first_unit(&st, 15) == 1);
+	vmem_set_plugged(&st, 1, 1, true);
+	CHECK(vmem_mb_plugged(&st, 8) == 1 && vmem_mb_plugged(&st, 15) == 1 && vmem_mb_plugged(&st, 16) == 0);
+	vmem_state_free(&st);
+}
+
+static void t_layout_misaligned(void)
+{
+	struct vmem_state st;
+	const char *why = NULL;
+	host_log_clear();
+	struct virtio_mem_config c = cfg(2 * M, 4 * G + 64 * M, 1 * G, 1 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem3", &c, &why) == 0);
+	CHECK(st.first_addr == 4 * G + 128 * M && st.nr_mb == 7);
+	CHECK(host_log_contains("virtio-mem3: region [0x104000000-0x143ffffff] is not aligned"));
+	CHECK(host_log_contains("[0x104000000-0x108000000] and [0x140000000-0x144000000] unusable"));
+	vmem_state_free(&st);
+
+	host_log_clear();
+	c = cfg(2 * M, 4 * G, 64 * M, 64 * M); /* smaller than a memory block */
+	CHECK(vmem_state_init(&st, "virtio-mem3", &c, &why) == -EINVAL && strstr(why, "no whole memory block"));
+}
+
+static bool plan_has(const struct vmem_plan *p, unsigned i, unsigned long first, unsigned long nr)
+{
+	return i < p->n && p->run[i].first == first && p->run[i].nr == nr;
+}
+
+static void t_plan_plug_order(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+
+	CHECK(vmem_plan_plug(&st, 100, &p) == 100 && p.n == 1 && plan_has(&p, 0, 0, 100));
+
+	/* mb 0 online with units 0..9, mb 2 not added with units 128..139, mb 5 offline with 320..329 */
+	vmem_set_plugged(&st, 0, 10, true);
+	vmem_set_mb_state(&st, 0, VMEM_MB_ONLINE_MOVABLE);
+	vmem_set_plugged(&st, 128, 12, true);
+	vmem_set_plugged(&st, 320, 10, true);
+	vmem_set_mb_state(&st, 5, VMEM_MB_OFFLINE);
+	CHECK(vmem_state_check(&st) == 0);
+	vmem_plan_plug(&st, 54 + 52 + 64 + 3, &p);
+	CHECK(plan_has(&p, 0, 10, 54));  /* holes of the online block */
+	CHECK(plan_has(&p, 1, 140, 52)); /* then the not-added block's */
+	CHECK(plan_has(&p, 2, 64, 64));  /* then unused blocks from the lowest */
+	CHECK(plan_has(&p, 3, 192, 3));
+	CHECK(p.n == 4 && p.units == 173);
+
+	/* everything: the offline block's holes come last */
+	vmem_plan_plug(&st, 100000, &p);
+	CHECK(p.units == 2048 - 32 && plan_has(&p, p.n - 1, 330, 54));
+	vmem_state_free(&st);
+}
+
+static void t_plan_plug_usable(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 256 * M + 4 * M);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(vmem_plan_plug(&st, 1000, &p) == 130 && p.n == 1);
+	st.usable_end = st.addr + 1 * M; /* not even one unit */
+	CHECK(vmem_plan_plug(&st, 1000, &p) == 0 && p.n == 0);
+	vmem_state_free(&st);
+
+	c = cfg(1 * G, 4 * G, 16 * G, 2 * G + 512 * M);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(vmem_plan_plug(&st, 10, &p) == 2 && plan_has(&p, 0, 0, 2));
+	vmem_state_free(&st);
+}
+
+static void t_plan_run_limit(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	/* 4 KiB device blocks: a 2 MiB unit is 512 blocks, so one request carries at most 127 units */
+	struct virtio_mem_config c = cfg(4096, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(vmem_plan_plug(&st, 300, &p) == 300 && p.n == 3);
+	CHECK(plan_has(&p, 0, 0, 127) && plan_has(&p, 1, 127, 127) && plan_has(&p, 2, 254, 46));
+	for (unsigned i = 0; i < p.n; i++)
+		CHECK(p.run[i].nr * vmem_unit_blocks(&st) <= VIRTIO_MEM_MAX_NB_BLOCKS);
+	vmem_state_free(&st);
+
+	/* 2 MiB blocks: 16 GiB is 8192 blocks, one request */
+	c = cfg(2 * M, 4 * G, 16 * G, 16 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	CHECK(vmem_plan_plug(&st, 8192, &p) == 8192 && p.n == 1);
+	vmem_set_plugged(&st, 0, 8192, true);
+	for (unsigned long mb = 0; mb < st.nr_mb; mb++)
+		vmem_set_mb_state(&st, mb, VMEM_MB_ONLINE_MOVABLE);
+	CHECK(vmem_plan_unplug(&st, 8192, &p) == 8192 && p.n == 1 && plan_has(&p, 0, 0, 8192));
+	vmem_state_free(&st);
+}
+
+static void t_plan_capacity(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	for (unsigned long u = 0; u < st.nr_units; u += 2)
+		vmem_set_plugged(&st, u, 1, true);
+	for (unsigned long mb = 0; mb < st.nr_mb; mb++)
+		vmem_set_mb_state(&st, mb, VMEM_MB_ONLINE_MOVABLE);
+	CHECK(vmem_plan_plug(&st, 100000, &p) == VMEM_PLAN_MAX && p.n == VMEM_PLAN_MAX);
+	CHECK(vmem_plan_unplug(&st, 100000, &p) == VMEM_PLAN_MAX && plan_has(&p, 0, 2046, 1));
+	vmem_state_free(&st);
+}
+
+static void t_plan_unplug_order(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 1 * G, 1 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	/* mb0 kernel, mb1 movable, mb2 offline, mb3 not added (all fully plugged); mb4 movable partial */
+	vmem_set_plugged(&st, 0, 4 * 64 + 10, true);
+	vmem_set_mb_state(&st, 0, VMEM_MB_ONLINE_KERNEL);
+	vmem_set_mb_state(&st, 1, VMEM_MB_ONLINE_MOVABLE);
+	vmem_set_mb_state(&st, 2, VMEM_MB_OFFLINE);
+	vmem_set_mb_state(&st, 4, VMEM_MB_ONLINE_MOVABLE);
+	CHECK(vmem_plan_unplug(&st, 1000, &p) == 4 * 64 + 10);
+	CHECK(p.n == 5);
+	CHECK(plan_has(&p, 0, 192, 64)); /* not added */
+	CHECK(plan_has(&p, 1, 128, 64)); /* offline */
+	CHECK(plan_has(&p, 2, 256, 10)); /* movable, highest address first */
+	CHECK(plan_has(&p, 3, 64, 64));
+	CHECK(plan_has(&p, 4, 0, 64)); /* kernel last */
+	/* a partial unplug takes the top of the first class */
+	CHECK(vmem_plan_unplug(&st, 70, &p) == 70 && plan_has(&p, 0, 192, 64) && plan_has(&p, 1, 186, 6));
+	vmem_state_free(&st);
+
+	c = cfg(1 * G, 4 * G, 4 * G, 4 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	vmem_set_plugged(&st, 0, 3, true);
+	for (unsigned long mb = 0; mb < 24; mb++)
+		vmem_set_mb_state(&st, mb, VMEM_MB_ONLINE_MOVABLE);
+	vmem_set_mb_state(&st, 3, VMEM_MB_ONLINE_KERNEL); /* big block 0 holds a kernel block */
+	CHECK(vmem_plan_unplug(&st, 2, &p) == 2 && plan_has(&p, 0, 1, 2));
+	CHECK(vmem_plan_unplug(&st, 3, &p) == 3 && plan_has(&p, 0, 1, 2) && plan_has(&p, 1, 0, 1));
+	vmem_state_free(&st);
+}
+
+static void t_state_check(void)
+{
+	struct vmem_state st;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 4 * G, 1 * G, 1 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	vmem_set_plugged(&st, 5, 3, true);
+	vmem_set_plugged(&st, 6, 3, true);
+	CHECK(st.nr_plugged == 4 && vmem_state_check(&st) == 0);
+	st.nr_plugged++;
+	host_log_clear();
+	CHECK(vmem_state_check(&st) == 1 && host_log_contains("nr_plugged 5 but 4"));
+	st.nr_plugged--;
+	vmem_set_mb_state(&st, 3, VMEM_MB_OFFLINE);
+	CHECK(vmem_state_check(&st) == 1);
+	vmem_set_mb_state(&st, 3, VMEM_MB_NOT_ADDED);
+	CHECK(!vmem_all_plugged_settled(&st, true));
+	vmem_set_mb_state(&st, 0, VMEM_MB_OFFLINE);
+	CHECK(vmem_all_plugged_settled(&st, false) && !vmem_all_plugged_settled(&st, true));
+	vmem_set_mb_state(&st, 0, VMEM_MB_ONLINE_KERNEL);
+	CHECK(vmem_all_plugged_settled(&st, true));
+	vmem_state_free(&st);
+}
+
+/* Random states: every planned unit is in the right state, usable, planned once; runs respect the
+ * request limit; unplug classes never go backwards. */
+static unsigned cls_of(const struct vmem_state *st, unsigned long u)
+{
+	unsigned c = 0;
+	for (unsigned i = 0; i < st->mbs_per_unit; i++) {
+		unsigned s = st->mb_state[vmem_unit_mb(st, u) + i];
+		c = s > c ? s : c;
+	}
+	return c;
+}
+
+static void t_random(void)
+{
+	static const u64 bss[] = {4096, 1 * M, 2 * M, 8 * M, 64 * M, 128 * M, 256 * M, 1 * G};
+	srand(6);
+	for (int iter = 0; iter < 400 && test_ok(); iter++) {
+		u64 bs = bss[rand() % ARRAY_SIZE(bss)];
+		u64 region = ALIGN_UP((u64)(1 + rand() % 16) * G, bs);
+		struct virtio_mem_config c = cfg(bs, 4 * G, region, ALIGN_DOWN((u64)rand() % (region + 1), bs));
+		struct vmem_state st;
+		struct vmem_plan p;
+		const char *why;
+		REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+		for (unsigned long u = 0; u < st.nr_units; u++)
+			if (rand() % 3 == 0 && vmem_unit_usable(&st, u))
+				vmem_set_plugged(&st, u, 1, true);
+		for (unsigned long mb = 0; mb < st.nr_mb; mb += st.mbs_per_unit) {
+			unsigned s = vmem_mb_plugged(&st, mb) ? (unsigned)(rand() % VMEM_MB_NR_STATES) : 0;
+			for (unsigned i = 0; i < st.mbs_per_unit; i++)
+				vmem_set_mb_state(&st, mb + i, (enum vmem_mb_state)s);
+		}
+		CHECK(vmem_state_check(&st) == 0);
+		unsigned long want = (unsigned long)rand() % (st.nr_units + 1);
+		unsigned char *seen = calloc(st.nr_units, 1);
+
+		unsigned long got = vmem_plan_plug(&st, want, &p), sum = 0;
+		CHECK(got <= want && got == p.units);
+		for (unsigned i = 0; i < p.n; i++) {
+			CHECK(p.run[i].nr >= 1 && p.run[i].nr * vmem_unit_blocks(&st) <= VIRTIO_MEM_MAX_NB_BLOCKS);
+			for (unsigned long u = p.run[i].first; u < p.run[i].first + p.run[i].nr; u++) {
+				CHECK(u < st.nr_units && !vmem_is_plugged(&st, u) && vmem_unit_usable(&st, u) && !seen[u]);
+				seen[u] = 1;
+			}
+			sum += p.run[i].nr;
+		}
+		CHECK(sum == got);
+		memset(seen, 0, st.nr_units);
+		got = vmem_plan_unplug(&st, want, &p);
+		sum = 0;
+		unsigned last_cls = 0;
+		for (unsigned i = 0; i < p.n; i++) {
+			for (unsigned long u = p.run[i].first; u < p.run[i].first + p.run[i].nr; u++) {
+				CHECK(vmem_is_plugged(&st, u) && !seen[u]);
+				seen[u] = 1;
+				CHECK(cls_of(&st, u) >= last_cls);
+			}
+			last_cls = cls_of(&st, p.run[i].first);
+			sum += p.run[i].nr;
+		}
+		CHECK(sum == got && got <= want);
+		if (p.n < VMEM_PLAN_MAX)
+			CHECK(got == (want < st.nr_plugged ? want : st.nr_plugged));
+		free(seen);
+		vmem_state_free(&st);
+	}
+}
+
+int main(void)
+{
+	host_log_echo = false;
+	RUN("virtio-mem", "config accepted", t_config_good);
+	RUN("virtio-mem", "config rejected with a reason", t_config_bad);
+	RUN("virtio-mem", "layout SBM", t_layout_sbm);
+	RUN("virtio-mem", "layout BBM", t_layout_bbm);
+	RUN("virtio-mem", "layout misaligned region warns", t_layout_misaligned);
+	RUN("virtio-mem", "plan plug order", t_plan_plug_order);
+	RUN("virtio-mem", "plan plug below usable_region_size", t_plan_plug_usable);
+	RUN("virtio-mem", "plan runs within 65535 blocks", t_plan_run_limit);
+	RUN("virtio-mem", "plan capacity", t_plan_capacity);
+	RUN("virtio-mem", "plan unplug order", t_plan_unplug_order);
+	RUN("virtio-mem", "state check", t_state_check);
+	RUN("virtio-mem", "random states and plans", t_random);
+	return test_summary();
+}
