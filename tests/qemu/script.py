@@ -32,7 +32,8 @@ Steps (`within T` at the end of any waiting step overrides `wait`):
     event NAME          wait for a QMP event (e.g. MEMORY_DEVICE_SIZE_CHANGE)
     sleep SECONDS
     ktest               wait for the kernel's "SUMMARY: N passed, N failed, N skipped" and report
-                        every PASS:/FAIL:/SKIP: line the kernel printed as a result of its own
+                        every PASS:/FAIL:/SKIP: line the kernel printed before it (since the
+                        cursor) as a result of its own; works after `send selftest mm` too
     call NAME [ARGS]    a Python check from tests/qemu/cases.py
 
 DEV is a device id (`vm0` means /machine/peripheral/vm0) or a QOM path starting with "/". VALUE is an
@@ -157,7 +158,9 @@ def load_cases(path):
 
 
 class Runner:
-    """Runs one case. result() -> (passed, reason, extra result lines from `ktest`)."""
+    """Runs one case: run() returns when it passed and raises CaseFailure saying why it did not.
+    ktest_lines keeps the kernel's own PASS/FAIL/SKIP lines seen by `ktest` steps. The caller stops
+    the VM (runner.vm.stop()) in every case."""
 
     def __init__(self, case, root, echo=None):
         self.case = case
@@ -252,9 +255,10 @@ class Runner:
 
     def step_ktest(self, rest, within):
         rx = r"^SUMMARY: (\d+) passed, (\d+) failed, (\d+) skipped"
-        m = self.vm.wait_regex(rx, self.budget(within), "the in-kernel tests' SUMMARY line", start=0)
-        lines = re.findall(r"^((?:PASS|FAIL|SKIP): .*)$", self.vm.text[:m.start()], re.M)
-        self.ktest_lines = lines
+        start = self.vm.cursor
+        m = self.vm.wait_regex(rx, self.budget(within), "the in-kernel tests' SUMMARY line")
+        lines = re.findall(r"^((?:PASS|FAIL|SKIP): .*)$", self.vm.text[start:m.start()], re.M)
+        self.ktest_lines += lines
         counts = [sum(l.startswith(k) for l in lines) for k in ("PASS", "FAIL", "SKIP")]
         if counts != [int(g) for g in m.groups()]:
             raise CaseFailure("kernel SUMMARY says %s/%s/%s but it printed %d PASS, %d FAIL, %d SKIP lines"
