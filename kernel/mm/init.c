@@ -92,18 +92,27 @@ static unsigned long movable_start_pfn(u64 bytes)
 	return pfn;
 }
 
+/* Every present section joins its zone (memmap of the whole section initialized); the zone spans
+ * stretch over the RAM of the sections only, as Linux's do over memblock memory. */
 static void zones_init(unsigned long movable_pfn)
 {
+	const struct memblock_region *m;
 	unsigned long nr;
 
 	for_each_present_section_nr(0, nr) {
 		unsigned long pfn = section_nr_to_pfn(nr);
 		enum zone_type zid = pfn >= movable_pfn ? ZONE_MOVABLE : ZONE_NORMAL;
-		struct zone *zone = &zones[zid];
 
-		move_pfn_range_to_zone(zone, pfn, PAGES_PER_SECTION, MIGRATE_MOVABLE);
-		zone->present_pages += __nr_to_section(nr)->nr_present_pages;
+		memmap_init_range(pfn, PAGES_PER_SECTION, zid, MIGRATE_MOVABLE);
+		zones[zid].present_pages += __nr_to_section(nr)->nr_present_pages;
 		online_mem_sections(pfn, pfn + PAGES_PER_SECTION);
+	}
+	for_each_memblock(memory, m) {
+		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
+		if (pfn < movable_pfn)
+			zone_grow(&zones[ZONE_NORMAL], pfn, min(end, movable_pfn) - pfn);
+		if (end > movable_pfn)
+			zone_grow(&zones[ZONE_MOVABLE], max(pfn, movable_pfn), end - max(pfn, movable_pfn));
 	}
 }
 

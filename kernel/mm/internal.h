@@ -37,6 +37,8 @@ static inline void move_to_free_list(struct page *page, struct zone *zone, unsig
 
 /* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt);
+/* Grows the zone span to cover [start, start+nr) (zone->lock held or boot). */
+void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* Resets the zones (mm_init). */
 void zones_reset(void);
 void zone_pcp_init(struct zone *zone);

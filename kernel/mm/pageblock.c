@@ -158,7 +158,7 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
 	sparse_mark_memmap_init(start_pfn, nr_pages);
 }
 
-static void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)
+void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long end = start_pfn + nr_pages;
 

@@ -110,7 +110,15 @@ struct zone_walk {
 /* Walks every page of the online sections once. */
 static void walk_memmap(struct vctx *v, struct zone_walk *w)
 {
-	unsigned long nr;
+	unsigned long nr, lo = ~0UL, hi = 0;
+
+	/* Pages outside every zone span hold nothing to check (holes at the ends of sections). */
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		if (zone_is_empty(&zones[z]))
+			continue;
+		lo = min(lo, zones[z].zone_start_pfn);
+		hi = max(hi, zone_end_pfn(&zones[z]));
+	}
 
 	for_each_present_section_nr(0, nr) {
 		struct mem_section *ms = __nr_to_section(nr);
@@ -121,7 +129,9 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
 			if (is_migrate_isolate(ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK))
 				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
-		for (unsigned long i = 0; i < PAGES_PER_SECTION;) {
+		unsigned long first = lo > base ? lo - base : 0;
+		unsigned long last = hi < base + PAGES_PER_SECTION ? (hi > base ? hi - base : 0) : PAGES_PER_SECTION;
+		for (unsigned long i = first; i < last;) {
 			struct page *page = ms->memmap + i;
 			unsigned long pfn = base + i;
 			unsigned int z = page_zonenum(page);
