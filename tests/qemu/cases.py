@@ -3,6 +3,8 @@
 A check is a function f(runner, *args) registered with @check. It reads the case (runner.case: boot,
 machine, memory...), the serial output (runner.vm.text), the last shell command's output
 (runner.output) and QMP (runner.vm.qmp), and raises CaseFailure with one line saying what is wrong.
+A check that waits bounds every wait by runner.budget(runner.within or DEFAULT): the step's
+`within T`, cut to what is left of the case's timeout.
 """
 
 import re
@@ -95,3 +97,27 @@ def memory_map(runner, slack="2M"):
         raise CaseFailure("usable RAM beyond the end of RAM (%#x) for %s" % (4 * GiB + above, where))
     runner.vm.note("check", "memory map: %d regions, usable %s (%d bytes), %s above 4 GiB"
                    % (len(regions), fmt(total), total, fmt(high)))
+
+
+@check
+def resize(runner, dev="vm0", size="1G"):
+    """Resize virtio-mem device DEV to SIZE as a hypervisor would: qom-set requested-size, then wait
+    for the driver's `virtio-mem<N>: resize done: plugged=SIZE requested=SIZE` line and for QEMU's
+    `size` (what is plugged) to equal SIZE, all within the step's `within` (default 30 s). Notes
+    both times in the transcript."""
+    import time
+    from qmp import QMPError, QMPTimeout
+    from script import parse_size
+    want, t = parse_size(size), runner.budget(runner.within or 30)
+    start = time.monotonic()
+    try:
+        runner.vm.qmp.set_requested_size(want, dev, t)
+        line = runner.vm.wait_regex(r"^virtio-mem\d+: resize done: plugged=%d requested=%d in \d+ us" % (want, want),
+                                    t, "'virtio-mem<N>: resize done: plugged=%d requested=%d'" % (want, want))
+        seen = time.monotonic() - start
+        runner.vm.qmp.wait_qom("/machine/peripheral/" + dev, "size", want, max(0.5, t - seen))
+    except (QMPError, QMPTimeout) as e:
+        runner.vm.check_alive("resizing " + dev)
+        raise CaseFailure(str(e))
+    runner.vm.note("check", "resize %s to %s: log line after %.3fs, QEMU size after %.3fs (%s)"
+                   % (dev, size, seen, time.monotonic() - start, line.group(0)))

@@ -4,6 +4,7 @@
     q.connect(timeout=10)                 # greeting + qmp_capabilities
     q.execute("query-status")             # -> the "return" value; QMPError on an "error" answer
     q.qom_set("/machine/peripheral/vm0", "requested-size", 1 << 30)
+    q.set_requested_size(1 << 30, "vm0"); q.plugged_size("vm0")   # the same, for virtio-mem
     q.wait_event("MEMORY_DEVICE_SIZE_CHANGE", timeout=10)
     q.close()
 
@@ -112,6 +113,13 @@ class QMP:
 
     def qom_set(self, path, prop, value, timeout=10.0):
         return self.execute("qom-set", {"path": path, "property": prop, "value": value}, timeout)
+
+    # virtio-mem, by device id (`-device virtio-mem-pci,id=vm0,...`)
+    def set_requested_size(self, size, dev="vm0", timeout=10.0):
+        return self.qom_set("/machine/peripheral/" + dev, "requested-size", size, timeout)
+
+    def plugged_size(self, dev="vm0", timeout=10.0):
+        return self.qom_get("/machine/peripheral/" + dev, "size", timeout)
 
     def wait_qom(self, path, prop, value, timeout, interval=0.01):
         """Poll qom-get until it returns `value`, every `interval` seconds at first and less often

@@ -34,7 +34,7 @@ Steps (`within T` at the end of any waiting step overrides `wait`):
     ktest               wait for the kernel's "SUMMARY: N passed, N failed, N skipped" and report
                         every PASS:/FAIL:/SKIP: line the kernel printed before it (since the
                         cursor) as a result of its own; works after `send selftest mm` too
-    call NAME [ARGS]    a Python check from tests/qemu/cases.py
+    call NAME [ARGS]    a Python check from tests/qemu/cases.py (e.g. `call resize vm0 1G within 30`)
 
 DEV is a device id (`vm0` means /machine/peripheral/vm0) or a QOM path starting with "/". VALUE is an
 integer, a size with a binary suffix (64K, 256M, 1G), true/false, or a string.
@@ -62,7 +62,7 @@ KEYS = {"boot": "pvh", "machine": "q35", "memory": "512M", "args": "", "cmdline"
         "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "script": ""}
 STEPS = {"expect", "prompt", "run", "run-error", "match", "no-match", "send", "type", "qmp",
          "qom-set", "qom-get", "qom-wait", "event", "sleep", "ktest", "call"}
-WAITING = {"expect", "prompt", "run", "run-error", "qom-wait", "event", "ktest"}
+WAITING = {"expect", "prompt", "run", "run-error", "qom-wait", "event", "ktest", "call"}
 
 
 def parse_size(text):
@@ -169,6 +169,7 @@ class Runner:
         self.output = ""          # output of the last `run`
         self.ktest_lines = []
         self.deadline = None
+        self.within = None        # `within T` of the running `call` step
 
     def budget(self, within):
         """Seconds the next wait may take: `within`, or the case's `wait`, cut to what is left of the
@@ -303,6 +304,7 @@ class Runner:
 
     def step_call(self, rest, within):
         words = shlex.split(rest)
+        self.within = within  # a check that waits bounds it with self.budget(self.within)
         checks.CHECKS[words[0].replace("-", "_")](self, *words[1:])
 
 
