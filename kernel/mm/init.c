@@ -132,6 +132,13 @@ void mm_init(struct boot_info *bi)
 			(unsigned long long)PFN_PHYS(zones[ZONE_MOVABLE].zone_start_pfn),
 			(unsigned long long)PFN_PHYS(zone_end_pfn(&zones[ZONE_MOVABLE])) - 1);
 	memblock_print_breakdown(mm_printk);
+	u64 usable = 0;
+	for (u32 i = 0; i < bi->nr_regions; i++)
+		if (bi->regions[i].type == MEM_USABLE)
+			usable += bi->regions[i].size;
+	if (usable != memblock_phys_mem_size())
+		pr_info("mm:   usable bytes outside whole pages: %llu (not counted as RAM)\n",
+			(unsigned long long)(usable - memblock_phys_mem_size()));
 	unsigned long freed = memblock_free_all();
 	mm_ready = true;
 	pr_info("mm: %lu kB managed (RAM %llu kB - reserved %llu kB), memmap %lu kB (%lu bytes per GiB)%s\n",
