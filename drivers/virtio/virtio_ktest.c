@@ -1,5 +1,6 @@
 /* In-kernel test of the virtio stack against QEMU's real device: a throw-away driver binds to the
- * first virtio device nobody drives, completes the handshake, sets up queue 0 and, for virtio-mem,
+ * first virtio device nobody drives, completes the handshake, sets up queue 0 and, for virtio-rng, asks
+ * for random bytes, for virtio-mem,
  * sends a harmless STATE request for its first block through it and waits for the answer (which exercises the ring, the
  * notify write and the INTx interrupt), then unbinds, leaving the device reset and acknowledged. */
 #include "drivers/virtio.h"
@@ -36,6 +37,7 @@ static u32 kt_len;
 static void *kt_token;
 static u64 kt_irqs;
 static u64 kt_usable;
+static u8 rng_buf[16];
 
 static bool vq_has_used(void *arg)
 {
@@ -51,6 +53,17 @@ static int kt_probe(struct virtio_device *vdev)
 		return err;
 	virtio_device_ready(vdev);
 	kt_status_after_probe = vdev->config->get_status(vdev);
+	if (vdev->id == VIRTIO_ID_RNG) {
+		/* entropy: one device-writable buffer, the device says how much it wrote */
+		struct vq_buf in = {kernel_virt_to_phys(&rng_buf), sizeof(rng_buf)};
+		err = virtqueue_add(kt_vq, NULL, 0, &in, 1, &rng_buf);
+		if (err)
+			return err;
+		virtqueue_kick(kt_vq);
+		wait_until(vq_has_used, kt_vq, 2000 * NSEC_PER_MSEC);
+		kt_token = virtqueue_get_buf(kt_vq, &kt_len);
+		return 0;
+	}
 	if (vdev->id != VIRTIO_ID_MEM)
 		return 0;
 	u64 addr;
@@ -117,6 +130,11 @@ KTEST(virtio, handshake_queue_and_request)
 		KT_EXPECT(kt_irqs >= 1);
 		ktest_info("%s: STATE answered type %u state %u (usable region 0x%llx), %llu interrupt(s)", vdev->name,
 			   resp.type, resp.state, (unsigned long long)kt_usable, (unsigned long long)kt_irqs);
+	}
+	if (vdev->id == VIRTIO_ID_RNG) {
+		KT_EXPECT(kt_token == rng_buf);
+		KT_EXPECT(kt_len >= 1 && kt_len <= sizeof(rng_buf));
+		ktest_info("%s: rng wrote %u bytes", vdev->name, kt_len);
 	}
 	flush_scheduled_work(10);
 	unregister_virtio_driver(&kt_driver);

@@ -11,7 +11,6 @@
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/printk.h"
-#include "kernel/shell.h"
 #include "kernel/spinlock.h"
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
@@ -393,34 +392,12 @@ int virtio_pci_init(void)
 	return found;
 }
 
-/* `virtio`: each device, its driver, status, features and raw configuration. */
-static int cmd_virtio(int argc, char **argv)
-{
-	for (unsigned i = 0; i < vp_ndevs; i++) {
-		struct vp_device *vp = &vp_devs[i];
-		struct virtio_device *v = &vp->vdev;
-		char raw[200];
-		if (virtio_format_config(v, raw, sizeof(raw)))
-			snprintf(raw, sizeof(raw), "unreadable");
-		shell_printf("%s: %s id %u driver %s status 0x%02x features 0x%llx (offered 0x%llx)%s\n", v->name,
-			     v->bus_name, v->id, v->driver ? v->driver->name : "none", vp_get_status(v),
-			     (unsigned long long)v->features, (unsigned long long)v->device_features,
-			     v->broken ? " BROKEN" : "");
-		shell_printf("%s:   irq %d interrupts %llu config changes %llu\n", v->name, vp->irq,
-			     (unsigned long long)vp->interrupts, (unsigned long long)v->config_changes);
-		shell_printf("%s:   config %s\n", v->name, raw);
-		struct virtqueue *vq;
-		list_for_each_entry(vq, &v->vqs, list)
-			shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name, vq->index,
-				     vq->name, vq->num, vq->num_free, vq->in_flight, vq->broken ? " BROKEN" : "");
-	}
-	if (!vp_ndevs)
-		shell_printf("no virtio devices\n");
-	return 0;
-}
-SHELL_COMMAND(virtio, "virtio", "virtio", "virtio devices: driver, status, features, raw config, queues", cmd_virtio);
-
 u64 virtio_pci_interrupts(struct virtio_device *vdev)
 {
 	return vdev->config == &vp_ops ? to_vp(vdev)->interrupts : 0;
+}
+
+int virtio_pci_irq(struct virtio_device *vdev)
+{
+	return vdev->config == &vp_ops ? to_vp(vdev)->irq : -1;
 }

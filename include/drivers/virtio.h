@@ -164,6 +164,12 @@ int virtio_cwrite_bytes(struct virtio_device *vdev, unsigned offset, const void 
  * (generation-consistent), for log lines and the shell. 0 or a negative errno. */
 int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size);
 
+/* The driver of last resort (drivers/virtio/virtio_generic.c): handshake only, no queues, logs config
+ * changes. bind: 0 (also when already bound to it), -EBUSY (another driver has it), -EIO (the
+ * handshake failed: logged). unbind: 0, -EINVAL when not bound to it. */
+int virtio_generic_bind(struct virtio_device *vdev);
+int virtio_generic_unbind(struct virtio_device *vdev);
+
 /* Devices registered so far (for the shell), in order; NULL past the end. */
 struct virtio_device *virtio_dev_at(unsigned i);
 
