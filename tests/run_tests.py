@@ -45,6 +45,7 @@ class Report:
         self.counts = {"PASS": 0, "FAIL": 0, "SKIP": 0}
         self.lock = threading.Lock()
         self.interrupted = False
+        self.scale = 1.0           # --timeout-scale
 
     def result(self, line):
         kind = line[:4]
@@ -96,7 +97,7 @@ def run_host_test(path, report):
 # ---- QEMU cases ----
 def run_case(case, report):
     t0 = time.monotonic()
-    runner = script.Runner(case, ROOT, echo=lambda line: report.echo(case.name, line))
+    runner = script.Runner(case, ROOT, echo=lambda line: report.echo(case.name, line), scale=report.scale)
     why = None
     try:
         runner.run()
@@ -138,7 +139,8 @@ def main():
     signal.signal(signal.SIGTERM, on_sigterm)
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
-                                 epilog="Environment: ACCEL=kvm (default tcg), QEMU=<binary>.")
+                                 epilog="Environment: ACCEL=kvm (default tcg), QEMU=<binary>, "
+                                        "TIMEOUT_SCALE=F.")
     ap.add_argument("names", nargs="*", help="case or host binary names (shell patterns)")
     ap.add_argument("-g", "--group", action="append", help="only tests in GROUP (repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo all output")
@@ -146,6 +148,9 @@ def main():
                     help="QEMU cases run at once (default: 2, or 1 on one CPU)")
     ap.add_argument("--host-only", action="store_true")
     ap.add_argument("--qemu-only", action="store_true")
+    ap.add_argument("--timeout-scale", type=float, default=float(os.environ.get("TIMEOUT_SCALE", "1")),
+                    metavar="F", help="multiply every QEMU timeout by F (default $TIMEOUT_SCALE or 1; "
+                    "e.g. 10 with ACCEL=kvm on a nested host)")
     ap.add_argument("--list", action="store_true", help="list the selected tests and exit")
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
     opts = ap.parse_args()
@@ -171,6 +176,7 @@ def main():
         return 0
 
     report = Report(opts.verbose)
+    report.scale = opts.timeout_scale
     t0 = time.monotonic()
     if not host and not cases:
         print("INFO: no test matches the selection")
@@ -194,8 +200,9 @@ def main():
         return 130
     pool.shutdown()
     t_all = time.monotonic() - t0
-    report.info("%d host binaries in %.1fs, %d QEMU cases in %.1fs (-j %d, accel %s)"
-                % (len(host), t_host, len(cases), t_all - t_host, opts.jobs, os.environ.get("ACCEL", "tcg")))
+    report.info("%d host binaries in %.1fs, %d QEMU cases in %.1fs (-j %d, accel %s%s)"
+                % (len(host), t_host, len(cases), t_all - t_host, opts.jobs, os.environ.get("ACCEL", "tcg"),
+                   ", timeouts x%g" % opts.timeout_scale if opts.timeout_scale != 1 else ""))
     n = report.counts
     line = "%d passed, %d failed" % (n["PASS"], n["FAIL"])
     if n["SKIP"]:

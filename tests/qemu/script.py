@@ -122,7 +122,7 @@ class Case:
             if verb not in STEPS:
                 raise ValueError("%s: case [%s]: unknown step %r" % (where, name, line))
             within = None
-            m = re.search(r"\s+within\s+(\d+(?:\.\d+)?)s?$", rest)
+            m = re.search(r"(?:^|\s+)within\s+(\d+(?:\.\d+)?)s?$", rest)
             if m and verb in WAITING:
                 within, rest = float(m.group(1)), rest[:m.start()]
             if verb == "call" and rest.split()[0].replace("-", "_") not in checks.CHECKS:
@@ -162,8 +162,10 @@ class Runner:
     ktest_lines keeps the kernel's own PASS/FAIL/SKIP lines seen by `ktest` steps. The caller stops
     the VM (runner.vm.stop()) in every case."""
 
-    def __init__(self, case, root, echo=None):
+    def __init__(self, case, root, echo=None, scale=1.0):
+        """scale multiplies every timeout of the case (slow accelerators, loaded machines)."""
         self.case = case
+        self.scale = scale
         self.root = root
         self.vm = VM(case.name, echo)
         self.output = ""          # output of the last `run`
@@ -174,15 +176,15 @@ class Runner:
     def budget(self, within):
         """Seconds the next wait may take: `within`, or the case's `wait`, cut to what is left of the
         case's timeout (rounded up to 0.1 s so messages stay readable)."""
-        want = self.case.wait if within is None else within
+        want = (self.case.wait if within is None else within) * self.scale
         left = self.deadline - time.monotonic()
         if left <= 0:
-            raise CaseFailure("the case's timeout of %gs ran out" % self.case.timeout)
+            raise CaseFailure("the case's timeout of %gs ran out" % (self.case.timeout * self.scale))
         return want if want <= left else round(left + 0.05, 1)
 
     def run(self):
         c = self.case
-        self.deadline = time.monotonic() + c.timeout
+        self.deadline = time.monotonic() + c.timeout * self.scale
         image = "build/hotmem.elf" if c.boot == "pvh" else "build/hotmem.iso"
         if not os.path.exists(os.path.join(self.root, image)):
             raise CaseFailure("%s is missing (run `make%s`)" % (image, "" if c.boot == "pvh" else " iso"))
