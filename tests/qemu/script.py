@@ -7,7 +7,7 @@ A case is one INI section (configparser, no interpolation). Keys, with defaults:
     memory     = 512M           the -m argument, verbatim ("512M,maxmem=4G" is fine)
     args       =                more QEMU arguments (shell words)
     cmdline    =                kernel command line (pvh only: GRUB's grub.cfg fixes the ISO's)
-    groups     =                space-separated; every case is also in group "qemu"
+    groups     =                space-separated; every case is also in group "qemu" and its boot kind
     timeout    = 60             seconds for the whole case; every wait is also bounded by this
     wait       = 10             default seconds for one step's wait (`within T` overrides)
     exit       = 33             QEMU's expected exit status at the end of the script
@@ -66,7 +66,8 @@ WAITING = {"expect", "prompt", "run", "run-error", "qom-wait", "event", "ktest",
 
 
 def parse_size(text):
-    """'512M' -> bytes; a bare number is bytes unless `unit` says otherwise."""
+    """'512M' -> bytes (binary suffixes K M G T, optionally followed by B or iB); a bare number is
+    bytes."""
     m = re.fullmatch(r"(\d+)([KMGT]?)(?:i?B)?", text.strip(), re.I)
     if not m:
         raise ValueError("not a size: %r" % text)
