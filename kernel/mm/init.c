@@ -64,8 +64,9 @@ static void sparse_init(void)
 	}
 }
 
-/* First pfn of ZONE_MOVABLE for movablecore=: the top `bytes` of RAM, rounded so the zone holds whole
- * sections and at least that much, but never below the highest boot reservation. ~0 when none. */
+/* First pfn of ZONE_MOVABLE for movablecore=: the top `bytes` of RAM, the boundary rounded to the
+ * nearest section (memory block) boundary but keeping at least one section, and never below the
+ * highest boot reservation. ~0 when none. */
 static unsigned long movable_start_pfn(u64 bytes)
 {
 	const struct memblock_region *r;
@@ -79,7 +80,11 @@ static unsigned long movable_start_pfn(u64 bytes)
 		pfn = PFN_DOWN(m->base + m->size) - n;
 		want -= n;
 	}
-	pfn = ALIGN_DOWN(pfn, PAGES_PER_SECTION);
+	unsigned long top = PFN_DOWN(memblock.memory.regions[memblock.memory.cnt - 1].base +
+				     memblock.memory.regions[memblock.memory.cnt - 1].size);
+	pfn = ALIGN_DOWN(pfn + PAGES_PER_SECTION / 2, PAGES_PER_SECTION);
+	if (pfn >= top)
+		pfn = ALIGN_DOWN(top - 1, PAGES_PER_SECTION);
 	for_each_memblock(reserved, r)
 		if (memblock_is_memory(r->base, PAGE_SIZE))
 			floor = max(floor, PFN_UP(r->base + r->size));

@@ -243,6 +243,14 @@ static void test_zones_movablecore(void)
 	free(mv);
 	CHECK(verify_quiet() == 0);
 	CHECK(nr_free_pages() == totalram_pages());
+	/* The boundary goes to the nearest memory block; at least one block. */
+	boot_movablecore(512 * MiB, 100 * MiB);
+	CHECK(zones[ZONE_MOVABLE].zone_start_pfn == (384 * MiB >> PAGE_SHIFT));
+	boot_movablecore(512 * MiB, 10 * MiB);
+	CHECK(zones[ZONE_MOVABLE].present_pages == PAGES_PER_SECTION);
+	boot_movablecore(512 * MiB, 200 * MiB);
+	CHECK(zones[ZONE_MOVABLE].present_pages == 2 * PAGES_PER_SECTION);
+	CHECK(verify_quiet() == 0);
 }
 
 static unsigned long count_blocks(struct zone *z, int mt)

@@ -121,3 +121,25 @@ def resize(runner, dev="vm0", size="1G"):
         raise CaseFailure(str(e))
     runner.vm.note("check", "resize %s to %s: log line after %.3fs, QEMU size after %.3fs (%s)"
                    % (dev, size, seen, time.monotonic() - start, line.group(0)))
+
+
+@check
+def meminfo_totals(runner):
+    """The last `meminfo` output's MemTotal equals the banner's usable RAM minus what the memory
+    manager reserved at boot: the `mm:   reserved <name> N kB` lines, and usable bytes that are not
+    whole pages (`mm:   usable bytes outside whole pages: N`)."""
+    text = runner.vm.text
+    usable = sum(e - s for s, e, t in parse_memory_map(text) if t == "usable")
+    reserved = sum(int(m.group(2)) << 10 for m in re.finditer(r"^mm:\s+reserved (.+?)\s+(\d+) kB$", text, re.M))
+    m = re.search(r"^mm:\s+usable bytes outside whole pages: (\d+)", text, re.M)
+    edges = int(m.group(1)) if m else 0
+    m = re.search(r"^MemTotal:\s+(\d+) kB$", runner.output or "", re.M)
+    if not m:
+        raise CaseFailure("no 'MemTotal: N kB' line in the last command's output")
+    total = int(m.group(1)) << 10
+    want = usable - edges - reserved
+    if total != want:
+        raise CaseFailure("MemTotal %d kB, but usable %d - %d bytes outside pages - reserved %d kB = %d kB"
+                          % (total >> 10, usable, edges, reserved >> 10, want >> 10))
+    runner.vm.note("check", "meminfo: MemTotal %d kB = usable %d - edges %d - reserved %d kB"
+                   % (total >> 10, usable, edges, reserved >> 10))
