@@ -1,6 +1,7 @@
 /* kmain: the order of a boot (DESIGN.md §1). */
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_mem.h"
 #include "drivers/virtio_pci.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
@@ -76,6 +77,7 @@ void kmain(u32 magic, u32 info)
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
+	virtio_mem_init();
 
 	if (run_selftest) {
 		int failed = ktest_run_all(NULL);

@@ -1,0 +1,417 @@
+/* virtio-mem: the memory manager's side of plugging and unplugging (DESIGN.md §3-4, the PageOffline
+ * protocol of ../shared/seed/pageoffline-offlining.txt).
+ *
+ * Rules kept here:
+ *  - unplugged memory is never mapped: blocks are added with MHP_NO_DIRECT_MAP and only plugged units
+ *    are mapped; a unit is unmapped before the device is asked to unplug it;
+ *  - in an online block an unplugged sub-block is PageOffline, refcount 1, owned by this driver, not
+ *    managed; the online-page callback keeps it so when the block comes (back) online;
+ *  - MEM_GOING_OFFLINE drops those references to 0 so offlining can skip the pages; MEM_CANCEL_OFFLINE
+ *    takes back exactly the ones this driver dropped (a flag per memory block), MEM_OFFLINE forgets. */
+#include "drivers/virtio_mem_driver.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "mm/arch.h"
+#include "mm/contig.h"
+#include "mm/memory.h"
+#include "mm/memory_hotplug.h"
+#include "mm/mmzone.h"
+#include "mm/page.h"
+#include "mm/sparse.h"
+
+#define UNIT_PAGES(st) ((unsigned long)((st)->unit_size >> PAGE_SHIFT))
+
+static unsigned long unit_pfn(const struct vmem_state *st, unsigned long u)
+{
+	return PHYS_PFN(vmem_unit_addr(st, u));
+}
+
+static unsigned long mb_block_id(const struct vmem_state *st, unsigned long mb)
+{
+	return (unsigned long)(st->mb_first + mb);
+}
+
+/* The device and memory block index holding pfn, or NULL. */
+static struct virtio_mem *vmem_of_pfn(unsigned long pfn, long *mb)
+{
+	struct virtio_mem *vm;
+
+	list_for_each_entry(vm, &vmem_devices, list) {
+		if (!vm->st.mb_state)
+			continue;
+		*mb = vmem_mb_of_addr(&vm->st, PFN_PHYS(pfn));
+		if (*mb >= 0)
+			return vm;
+	}
+	return NULL;
+}
+
+static unsigned long unit_of_pfn(const struct vmem_state *st, unsigned long pfn)
+{
+	return (unsigned long)((PFN_PHYS(pfn) - st->first_addr) / st->unit_size);
+}
+
+bool vmem_mm_want_online(void)
+{
+	return mhp_get_default_online_type() != MMOP_OFFLINE;
+}
+
+/* ---- the online-page callback ---- */
+
+static void vmem_online_page(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page);
+	long mb;
+	struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
+
+	/* A max-order chunk never spans two units: units are at least one pageblock and aligned. */
+	if (!vm || vmem_is_plugged(&vm->st, unit_of_pfn(&vm->st, pfn))) {
+		generic_online_page(page, order);
+		return;
+	}
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		__ClearPageReserved(page + i);
+		__SetPageOffline(page + i); /* refcount stays 1: ours */
+	}
+}
+
+/* ---- the memory notifier ---- */
+
+/* Drops (drop) or takes back the references of the PageOffline pages of memory block mb's unplugged
+ * units. Only pages in the state the other direction left them are touched. */
+static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u0 = vmem_mb_first_unit(st, mb);
+
+	if (st->mode != VMEM_SBM)
+		return;
+	for (unsigned i = 0; i < st->units_per_mb; i++) {
+		if (vmem_is_plugged(st, u0 + i))
+			continue;
+		unsigned long pfn = unit_pfn(st, u0 + i);
+		for (unsigned long p = pfn; p < pfn + UNIT_PAGES(st); p++) {
+			struct page *page = pfn_to_page(p);
+			if (!PageOffline(page))
+				continue;
+			if (drop && page_ref_count(page) == 1)
+				page_ref_dec(page);
+			else if (!drop && page_ref_count(page) == 0)
+				page_ref_inc(page);
+		}
+	}
+}
+
+static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const struct memory_notify *mn = data;
+	struct virtio_mem *vm;
+
+	list_for_each_entry(vm, &vmem_devices, list) {
+		struct vmem_state *st = &vm->st;
+		if (!st->mb_state)
+			continue;
+		for (unsigned long pfn = mn->start_pfn; pfn < mn->start_pfn + mn->nr_pages;
+		     pfn += PAGES_PER_MEMORY_BLOCK) {
+			long mb = vmem_mb_of_addr(st, PFN_PHYS(pfn));
+			if (mb < 0)
+				continue;
+			switch (action) {
+			case MEM_ONLINE:
+				vmem_set_mb_state(st, mb, page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE
+								  ? VMEM_MB_ONLINE_MOVABLE
+								  : VMEM_MB_ONLINE_KERNEL);
+				break;
+			case MEM_OFFLINE:
+				vmem_set_mb_state(st, mb, VMEM_MB_OFFLINE);
+				vm->refs_dropped[mb] = 0;
+				break;
+			case MEM_GOING_OFFLINE:
+				mb_offline_refs(vm, mb, true);
+				vm->refs_dropped[mb] = 1;
+				break;
+			case MEM_CANCEL_OFFLINE:
+				if (vm->refs_dropped[mb])
+					mb_offline_refs(vm, mb, false);
+				vm->refs_dropped[mb] = 0;
+				break;
+			default:
+				break;
+			}
+		}
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block vmem_nb = {
+	.notifier_call = vmem_memory_notifier,
+	.priority = 0,
+	.name = "virtio-mem",
+};
+
+int vmem_mm_init(void)
+{
+	static bool done;
+	int err;
+
+	if (done)
+		return 0;
+	err = set_online_page_callback(vmem_online_page);
+	if (err) {
+		pr_err("virtio-mem: cannot install the online-page callback: %s\n", errname(err));
+		return err;
+	}
+	err = register_memory_notifier(&vmem_nb);
+	if (err) {
+		restore_online_page_callback(vmem_online_page);
+		pr_err("virtio-mem: cannot register the memory notifier: %s\n", errname(err));
+		return err;
+	}
+	done = true;
+	return 0;
+}
+
+/* ---- adding ---- */
+
+static void set_error(struct virtio_mem *vm, const char *what, unsigned long id, int err)
+{
+	const char *why = hotplug_last_error();
+	snprintf(vm->last_error, sizeof(vm->last_error), "%s of memory block %lu failed: %s%s%s", what, id,
+		 errname(err), why && *why ? ": " : "", why && *why ? why : "");
+}
+
+/* Maps the plugged units of memory blocks [mb, mb + n). */
+static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u = vmem_mb_first_unit(st, mb);
+	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + 1;
+
+	while (u < end) {
+		if (!vmem_is_plugged(st, u)) {
+			u++;
+			continue;
+		}
+		unsigned long s = u;
+		while (u < end && vmem_is_plugged(st, u))
+			u++;
+		int err = arch_add_memory(vmem_unit_addr(st, s), (u - s) * st->unit_size);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int vmem_mm_add(struct virtio_mem *vm, unsigned long mb)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long mb0 = vmem_unit_mb(st, vmem_mb_first_unit(st, mb));
+	unsigned long n = st->mbs_per_unit, id = mb_block_id(st, mb0);
+	phys_addr_t start = vmem_mb_addr(st, mb0);
+	u64 size = n * VMEM_MEMORY_BLOCK_SIZE, t0 = arch_now_ns();
+	int err;
+
+	err = add_memory_driver_managed(start, size, MHP_NO_DIRECT_MAP);
+	if (!err) {
+		err = map_plugged(vm, mb0, n);
+		if (err)
+			remove_memory(start, size);
+	}
+	vm->times[VMEM_T_ADD] += arch_now_ns() - t0;
+	if (err) {
+		set_error(vm, "add", id, err);
+		return err;
+	}
+	for (unsigned long i = 0; i < n; i++)
+		vmem_set_mb_state(st, mb0 + i, VMEM_MB_OFFLINE);
+	if (!vmem_mm_want_online())
+		return 0;
+
+	t0 = arch_now_ns();
+	for (unsigned long i = 0; i < n && !err; i++) {
+		err = memory_block_online(id + i, mhp_get_default_online_type());
+		if (err)
+			set_error(vm, "online", id + i, err);
+	}
+	vm->times[VMEM_T_ONLINE] += arch_now_ns() - t0;
+	if (err) {
+		/* all or nothing: what went online goes away with the rest */
+		if (offline_and_remove_memory(start, size) == 0)
+			for (unsigned long i = 0; i < n; i++)
+				vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
+		return err;
+	}
+	return 0;
+}
+
+/* ---- plugging into an added block ---- */
+
+/* Gives the pages of unit u (PageOffline, refcount 1, ours) to the buddy. */
+static void unit_to_buddy(struct vmem_state *st, unsigned long u)
+{
+	unsigned long pfn = unit_pfn(st, u);
+
+	for (unsigned long p = pfn; p < pfn + UNIT_PAGES(st); p += MAX_ORDER_NR_PAGES) {
+		struct page *head = pfn_to_page(p);
+		for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++) {
+			if (PageOffline(head + i))
+				__ClearPageOffline(head + i);
+			set_page_count(head + i, 1);
+			__SetPageReserved(head + i);
+		}
+		generic_online_page(head, MAX_ORDER);
+	}
+}
+
+void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr)
+{
+	struct vmem_state *st = &vm->st;
+	u64 t0 = arch_now_ns();
+
+	for (unsigned long u = first; u < first + nr; u++) {
+		unsigned long mb = vmem_unit_mb(st, u);
+		if (!vmem_mb_added(st, mb))
+			continue;
+		int err = arch_add_memory(vmem_unit_addr(st, u), st->unit_size);
+		if (err) {
+			/* keep the unit unusable: it stays PageOffline/unmapped and is unplugged later */
+			snprintf(vm->last_error, sizeof(vm->last_error), "map of sub-block %lu failed: %s", u,
+				 errname(err));
+			continue;
+		}
+		if (vmem_mb_online(st, mb))
+			unit_to_buddy(st, u);
+	}
+	vm->times[VMEM_T_ONLINE] += arch_now_ns() - t0;
+}
+
+/* ---- unplugging ---- */
+
+/* Takes unit u of an online block away from the buddy: alloc_contig_range (migrating what moves),
+ * PageOffline, not managed, unmapped. */
+static int unit_fake_offline(struct virtio_mem *vm, unsigned long u)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long pfn = unit_pfn(st, u), n = UNIT_PAGES(st);
+	struct busy_pfn busy = {0};
+	int err = alloc_contig_range(pfn, pfn + n, &busy);
+
+	if (err) {
+		int at = scnprintf(vm->last_error, sizeof(vm->last_error),
+				   "unplug of sub-block at 0x%llx (memory block %lu) failed: %s",
+				   (unsigned long long)vmem_unit_addr(st, u),
+				   mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
+		if (busy.reason[0])
+			scnprintf(vm->last_error + at, sizeof(vm->last_error) - at, ": pfn 0x%lx (%s)", busy.pfn,
+				  busy.reason);
+		return err;
+	}
+	for (unsigned long i = 0; i < n; i++)
+		__SetPageOffline(pfn_to_page(pfn + i));
+	adjust_managed_page_count(pfn_to_page(pfn), -(long)n);
+	arch_remove_memory(PFN_PHYS(pfn), st->unit_size);
+	return 0;
+}
+
+/* Units [first, first + nr) are all the plugged units of memory block mb (SBM)? */
+static bool covers_plugged(const struct vmem_state *st, unsigned long mb, unsigned long first, unsigned long nr)
+{
+	return vmem_mb_plugged(st, mb) == nr && vmem_unit_mb(st, first) == mb &&
+	       vmem_unit_mb(st, first + nr - 1) == mb;
+}
+
+static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
+}
+
+unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long mb = vmem_unit_mb(st, first), done = 0, n = st->mbs_per_unit;
+	phys_addr_t start = vmem_mb_addr(st, mb);
+	u64 t0 = arch_now_ns();
+	bool added = false, online = false;
+
+	*err = 0;
+	for (unsigned long i = 0; i < n; i++) {
+		added |= vmem_mb_added(st, mb + i);
+		online |= vmem_mb_online(st, mb + i);
+	}
+	if (!added)
+		return nr;
+
+	if (st->mode == VMEM_BBM || covers_plugged(st, mb, first, nr)) {
+		/* the whole block (big block) goes: offline what is online, remove, then unplug */
+		*err = online ? offline_and_remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE)
+			      : remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE);
+		if (!*err) {
+			set_not_added(st, mb, n);
+			done = nr;
+			goto out;
+		}
+		set_error(vm, online ? "offline" : "remove", mb_block_id(st, mb), *err);
+		if (st->mode == VMEM_BBM || !online)
+			goto out;
+		/* an online SBM block that cannot go as a whole may still give sub-blocks */
+	}
+	for (unsigned long u = first + nr; u-- > first;) {
+		if (online) {
+			*err = unit_fake_offline(vm, u);
+			if (*err)
+				break;
+		} else {
+			arch_remove_memory(vmem_unit_addr(st, u), st->unit_size);
+		}
+		done++;
+	}
+out:
+	vm->times[VMEM_T_UNPLUG] += arch_now_ns() - t0;
+	return done;
+}
+
+void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned long nr)
+{
+	struct vmem_state *st = &vm->st;
+
+	for (unsigned long u = first; u < first + nr; u++) {
+		unsigned long mb = vmem_unit_mb(st, u);
+		if (!vmem_mb_added(st, mb))
+			continue;
+		if (arch_add_memory(vmem_unit_addr(st, u), st->unit_size)) {
+			pr_err("%s: cannot map sub-block at 0x%llx back; it stays unusable\n", vm->name,
+			       (unsigned long long)vmem_unit_addr(st, u));
+			continue;
+		}
+		if (vmem_mb_online(st, mb)) {
+			unsigned long pfn = unit_pfn(st, u), n = UNIT_PAGES(st);
+			for (unsigned long i = 0; i < n; i++)
+				__ClearPageOffline(pfn_to_page(pfn + i));
+			adjust_managed_page_count(pfn_to_page(pfn), (long)n);
+			free_contig_range(pfn, n);
+		}
+	}
+}
+
+int vmem_mm_remove_empty(struct virtio_mem *vm, unsigned long mb)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long mb0 = vmem_unit_mb(st, vmem_mb_first_unit(st, mb)), n = st->mbs_per_unit;
+	phys_addr_t start = vmem_mb_addr(st, mb0);
+	u64 t0 = arch_now_ns();
+	int err;
+
+	if (!vmem_mb_added(st, mb) || vmem_mb_plugged(st, mb))
+		return 0;
+	err = vmem_mb_online(st, mb) ? offline_and_remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE)
+				     : remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE);
+	vm->times[VMEM_T_UNPLUG] += arch_now_ns() - t0;
+	if (err) {
+		set_error(vm, "removal", mb_block_id(st, mb0), err);
+		return err;
+	}
+	set_not_added(st, mb0, n);
+	return 0;
+}

@@ -1,0 +1,115 @@
+/* virtio-mem: the driver's per-device structure and the seams between its parts.
+ *
+ *   virtio_mem_state.c  pure bookkeeping and plans (virtio_mem_state.h)
+ *   virtio_mem_req.c    requests to the device and what their answers mean
+ *   virtio_mem_mm.c     the mm side: add/online/remove, PageOffline sub-blocks, notifier, callback
+ *   virtio_mem.c        probe, the resize work, back-off, the `resize done` line
+ *   virtio_mem_shell.c  `virtio-mem` and `memmap`
+ *
+ * Everything runs in process context from the workqueue (or at boot), one thing at a time; the memory
+ * notifier and the online-page callback run inside hotplug calls the driver (or the shell) made. */
+#ifndef DRIVERS_VIRTIO_MEM_DRIVER_H
+#define DRIVERS_VIRTIO_MEM_DRIVER_H
+
+#include "drivers/virtio.h"
+#include "drivers/virtio_mem.h"
+#include "drivers/virtio_mem_state.h"
+#include "kernel/workqueue.h"
+#include "lib/list.h"
+
+#define VMEM_MAX_DEVICES 8
+#define VMEM_BACKOFF_MIN_MS 10
+#define VMEM_BACKOFF_MAX_MS 5000
+#define VMEM_REQ_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
+
+/* Where a resize spends its time (ns), for `virtio-mem` and the benchmarks. */
+enum vmem_time {
+	VMEM_T_REQUEST, /* device requests, from add to answer */
+	VMEM_T_ADD,     /* add_memory: sections, memmap, page tables */
+	VMEM_T_ONLINE,  /* onlining (memmap init, buddy) and handing plugged sub-blocks to the buddy */
+	VMEM_T_UNPLUG,  /* alloc_contig_range / offline_and_remove_memory: isolation and migration */
+	VMEM_NR_TIMES
+};
+
+struct virtio_mem {
+	int id;                   /* virtio-mem<id> */
+	char name[16];
+	struct virtio_device *vdev;
+	struct virtqueue *vq;
+	struct virtio_mem_config cfg0; /* read at probe: the fixed fields */
+	struct virtio_mem_config cfg;  /* last read */
+	struct vmem_state st;
+	struct virtio_mem_req *req;    /* kmalloc'd: the device reads them by physical address */
+	struct virtio_mem_resp *resp;
+	u8 *refs_dropped;              /* per memory block: MEM_GOING_OFFLINE dropped our references */
+
+	struct delayed_work work;
+	unsigned backoff_ms;           /* next retry delay */
+	bool broken;
+	bool unplug_all_pending;       /* memory was plugged at probe: UNPLUG_ALL first */
+	bool cannot_reach;             /* said once that requested_size is out of reach */
+	char broken_why[128];
+	char last_error[160];          /* last failure that made the driver wait, "" when none */
+	char reported_error[160];      /* the last one printed (each distinct reason once) */
+	u64 retries;                   /* back-off retries so far */
+	struct vmem_plan plan;
+
+	/* the resize in progress: started by a config change, ended by the `resize done` line */
+	bool resizing;
+	u64 resize_start_ns;
+	u64 times[VMEM_NR_TIMES];      /* of the current (or last) resize */
+	u64 nr_requests;               /* of the current (or last) resize */
+	u64 last_resize_us;
+
+	u64 counters[VIRTIO_MEM_NR_REQ_TYPES][VIRTIO_MEM_NR_RESP_TYPES];
+	u64 violations;                /* answers that broke the protocol */
+	struct list_head list;
+};
+
+/* ---- virtio_mem.c ---- */
+/* Marks the device broken: prints `virtio-mem<N>: device broken: <reason>` once and stops all work;
+ * what is plugged stays plugged and usable. */
+void vmem_set_broken(struct virtio_mem *vm, const char *fmt, ...) __printf(2, 3);
+/* Runs the resize work now (tests and the shell; normally the workqueue does). */
+void vmem_run_work(struct virtio_mem *vm);
+extern struct list_head vmem_devices;
+
+/* ---- virtio_mem_req.c ---- */
+/* Each sends one request and waits for the answer. Returns the answer (VIRTIO_MEM_RESP_*), or a
+ * negative errno when the device could not be asked or broke the protocol (the device is then marked
+ * broken). STATE stores the state answered in *state. */
+int vmem_req_plug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
+int vmem_req_unplug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
+int vmem_req_unplug_all(struct virtio_mem *vm);
+int vmem_req_state(struct virtio_mem *vm, u64 addr, u64 nb_blocks, u16 *state);
+const char *vmem_resp_name(int resp);
+const char *vmem_req_name(int type);
+/* Reads the whole configuration consistently into vm->cfg and checks it against the probe's.
+ * 0, or a negative errno with the device marked broken. */
+int vmem_read_config(struct virtio_mem *vm);
+
+/* ---- virtio_mem_mm.c ---- */
+/* Hooks the driver into hotplug once (online-page callback, memory notifier). */
+int vmem_mm_init(void);
+/* Makes memory block mb (in BBM: the unit holding it) known to mm: add_memory without direct map,
+ * map the plugged units, then online it as memhp_default_state says. All or nothing: on failure the
+ * block is removed again. 0 or a negative errno (the reason is in vm->last_error). */
+int vmem_mm_add(struct virtio_mem *vm, unsigned long mb);
+/* Units [first, first + nr) were just plugged: make them usable where their memory block is added
+ * (map; in an online block clear PageOffline and free them to the buddy). */
+void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr);
+/* Gets units [first, first + nr) (inside one memory block, or one BBM unit) ready to be unplugged:
+ * not added: nothing to do; offline: unmap; online: the whole block through
+ * offline_and_remove_memory when the range is all of it, else alloc_contig_range + PageOffline +
+ * unmap per unit, from the highest. Returns how many units from the top of the range are ready
+ * (*err says why it stopped early). */
+unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err);
+/* The device refused to unplug units [first, first + nr) that prepare_unplug got ready: give them
+ * back (map, pages to the buddy). Units of blocks it removed stay plugged-not-added. */
+void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned long nr);
+/* Removes memory block mb (a BBM unit) from mm when nothing in it is plugged any more. 0 or errno. */
+int vmem_mm_remove_empty(struct virtio_mem *vm, unsigned long mb);
+/* memhp_default_state says to online what is added. */
+bool vmem_mm_want_online(void);
+
+#endif
