@@ -46,6 +46,9 @@ void offline_owner_exit(void);
 int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int count);
 /* "Plugs" them back: mapped, PageOffline cleared, freed to the buddy. The block must be online. */
 int offline_owner_plug(unsigned long id, unsigned int first, unsigned int count);
+/* Offlines and removes block id (offline_and_remove_memory) and forgets it: what virtio-mem does with a
+ * block it unplugged completely. */
+int offline_owner_remove(unsigned long id);
 /* Bitmap of the unplugged sub-blocks of block id (bit i = sub-block i). */
 u64 offline_owner_unplugged(unsigned long id);
 /* References the owner dropped in MEM_GOING_OFFLINE and holds none of now (tests). */

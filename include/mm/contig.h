@@ -5,6 +5,7 @@
 #define MM_CONTIG_H
 
 #include "kernel/types.h"
+#include "lib/list.h"
 #include "mm/page_isolation.h"
 
 /* Allocates exactly the pages [start_pfn, end_pfn) (online, one zone; any alignment, the pageblocks
@@ -15,6 +16,10 @@
  * target). On failure nothing is allocated, and pages already migrated stay where they went. Callers
  * serialize with hotplug (hold the hotplug lock or run where it cannot be held). */
 int alloc_contig_range(unsigned long start_pfn, unsigned long end_pfn, struct busy_pfn *busy);
+/* Allocates n order-0 pages (refcount 1) from memory block id only, a free-able pageblock at a time
+ * with alloc_contig_range (the surplus of the last one is freed), and links them through lru onto
+ * `out`. So tests can aim an allocation at a block. 0, or -ENOMEM with the pages freed again. */
+int alloc_contig_pages_in_block(unsigned long id, unsigned long n, struct list_head *out);
 /* Frees nr_pages order-0 pages from pfn on (each refcount 1, as alloc_contig_range left them). */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages);
 

@@ -51,10 +51,11 @@ void putback_movable_pages(struct list_head *pages);
 
 /* Migrates every page on `pages` (isolated, linked through lru) to a target from get_new_page.
  * Migrated pages leave the list and are freed; pages that could not move are put back to their owners.
- * Returns the number of pages that did not move (0: all moved), or a negative errno (-ENOMEM when a
- * target could not be allocated); *busy (may be NULL) names the first page that did not move. */
+ * Returns the number of pages that did not move (0: all moved), or -ENOMEM when a target could not be
+ * allocated (the rest of the list is put back). *busy (may be NULL) names the first page that did not
+ * move; *nr_succeeded (may be NULL) is increased by the pages moved. */
 int migrate_pages(struct list_head *pages, new_page_t *get_new_page, unsigned long private, int mode,
-		  struct busy_pfn *busy);
+		  struct busy_pfn *busy, unsigned long *nr_succeeded);
 
 /* One pass over [start_pfn, end_pfn) (online, one zone): isolates every movable allocated page and
  * migrates it out (Linux's do_migrate_range). Free chunks are skipped by their order. A page that
@@ -62,11 +63,12 @@ int migrate_pages(struct list_head *pages, new_page_t *get_new_page, unsigned lo
  * no movable operations) stops the pass with -EBUSY. Returns 0 when the pass met nothing it could not
  * move, -EBUSY (unmovable page), -EAGAIN (an owner refused to isolate or a page did not migrate: worth
  * another pass), -ENOMEM (no target); *busy names the page. *nr_migrated (may be NULL) counts pages
- * moved. */
+ * moved (it is added to). */
 int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int mode,
 		  struct busy_pfn *busy, unsigned long *nr_migrated);
 
-/* Test knob: when > 0, alloc_migration_target fails (returns NULL) after that many more targets. */
+/* Test knob: -1 (the default) never fails; N >= 0 lets N more alloc_migration_target calls succeed,
+ * then every call fails (NULL) until the knob is set to -1 again. */
 extern long migrate_fail_after;
 
 #endif

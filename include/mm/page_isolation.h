@@ -18,6 +18,7 @@
 #ifndef MM_PAGE_ISOLATION_H
 #define MM_PAGE_ISOLATION_H
 
+#include "kernel/compiler.h"
 #include "kernel/types.h"
 #include "mm/mmzone.h"
 
@@ -25,16 +26,26 @@
 #define MEMORY_OFFLINE 0x1  /* isolating for offline_pages: PageOffline pages are isolatable */
 #define REPORT_FAILURE 0x2  /* print the busy page (dump_page) when isolation fails */
 
-/* The page that stopped an operation, and why. `reason` is a static string ("kernel allocation",
- * "reserved (kernel)", "PageOffline, refcount 1, not released by its owner", "slab"...). */
+/* The page that stopped an operation, and why ("kernel allocation", "reserved: kernel", "PageOffline,
+ * refcount 1, no movable operations: its owner did not release it", "slab"...). */
 struct busy_pfn {
 	unsigned long pfn;
-	const char *reason;
+	char reason[96];
 };
+/* Fills *busy (when non-NULL and still empty: the first page wins) and returns -EBUSY. */
+int busy_pfn_set(struct busy_pfn *busy, unsigned long pfn, const char *fmt, ...) __printf(3, 4);
+static inline void busy_pfn_clear(struct busy_pfn *busy)
+{
+	if (busy) {
+		busy->pfn = 0;
+		busy->reason[0] = 0;
+	}
+}
 
-/* Why `page` cannot be moved out of the way under `flags`, or NULL if it is free, movable, or (with
- * MEMORY_OFFLINE) PageOffline. Does not take locks: a snapshot. */
-const char *page_unmovable_reason(const struct page *page, int flags);
+/* Why `page` cannot be moved out of the way under `flags`: writes the reason into buf (len bytes) and
+ * returns buf, or returns NULL if the page is free, movable, or (with MEMORY_OFFLINE) PageOffline. A
+ * snapshot: takes no lock. */
+const char *page_unmovable_reason(const struct page *page, int flags, char *buf, size_t len);
 
 /* The first page in [start_pfn, end_pfn) (inside one zone, online) that page_unmovable_reason refuses,
  * skipping free chunks by their order; 0 and busy untouched when none, -EBUSY with *busy filled. */

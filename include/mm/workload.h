@@ -33,6 +33,9 @@ u32 workload_checksum(const void *data);
 
 /* pin: bytes more unmovable pages; all or nothing (0 / -ENOMEM). */
 int pin_alloc(u64 bytes);
+/* The same, from memory block id only (alloc_contig_pages_in_block): so a test can put an unmovable
+ * page where it wants. 0, -ENOMEM. */
+int pin_alloc_block(u64 bytes, unsigned long id);
 void pin_free(void);
 unsigned long pin_nr_pages(void);
 

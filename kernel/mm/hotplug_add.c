@@ -1,0 +1,277 @@
+/* Adding and removing memory (memory_hotplug.h): add_memory, remove_memory,
+ * offline_and_remove_memory, the memhp_default_state policy, and what the fault report says about an
+ * address in removed memory. */
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include "mm/arch.h"
+#include "mm/memory_hotplug.h"
+#include "mm/slab.h"
+#include "hotplug_internal.h"
+#include "internal.h"
+
+/* ---- policy: memhp_default_state= ---- */
+
+static int default_online_type = MMOP_ONLINE_MOVABLE;
+
+int mhp_get_default_online_type(void)
+{
+	return default_online_type;
+}
+
+void mhp_set_default_online_type(int online_type)
+{
+	if (online_type >= MMOP_OFFLINE && online_type <= MMOP_ONLINE_MOVABLE)
+		default_online_type = online_type;
+}
+
+static int set_memhp_default_state(const char *val)
+{
+	int t = val ? mmop_from_string(val) : -EINVAL;
+
+	if (t < 0)
+		return t;
+	default_online_type = t;
+	return 0;
+}
+CMDLINE_PARAM(memhp_default_state, "memhp_default_state", set_memhp_default_state);
+
+enum zone_type mhp_default_zone(unsigned long id)
+{
+	struct mem_section *ms = __nr_to_section(id);
+
+	if (present_section(ms) && (ms->flags & SECTION_MEMMAP_INIT))
+		return (enum zone_type)page_zonenum(ms->memmap); /* the zone it last had */
+	return default_online_type == MMOP_ONLINE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
+}
+
+/* ---- removed ranges, for the fault report ---- */
+
+#define MAX_REMOVED 32
+static struct {
+	phys_addr_t start, end;
+} removed[MAX_REMOVED];
+static unsigned int nr_removed;
+
+static void removed_forget(phys_addr_t start, phys_addr_t end)
+{
+	for (unsigned int i = 0; i < nr_removed;) {
+		if (removed[i].start >= start && removed[i].end <= end) {
+			removed[i] = removed[--nr_removed];
+			continue;
+		}
+		/* Blocks are added and removed whole: a partial overlap keeps the part outside. */
+		if (removed[i].start < start && removed[i].end > start)
+			removed[i].end = start;
+		else if (removed[i].start < end && removed[i].end > end)
+			removed[i].start = end;
+		i++;
+	}
+}
+
+static void removed_note(phys_addr_t start, phys_addr_t end)
+{
+	for (unsigned int i = 0; i < nr_removed; i++) {
+		if (removed[i].end == start) {
+			removed[i].end = end;
+			return;
+		}
+		if (removed[i].start == end) {
+			removed[i].start = start;
+			return;
+		}
+	}
+	if (nr_removed == MAX_REMOVED) /* forget the oldest: the report then says "not present" */
+		removed[0] = removed[--nr_removed];
+	removed[nr_removed].start = start;
+	removed[nr_removed++].end = end;
+}
+
+bool mhp_is_removed(phys_addr_t pa)
+{
+	for (unsigned int i = 0; i < nr_removed; i++)
+		if (pa >= removed[i].start && pa < removed[i].end)
+			return true;
+	return false;
+}
+
+const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
+{
+	if (!page_offset_base || addr < page_offset_base || addr - page_offset_base >= (1ULL << MAX_PHYSMEM_BITS))
+		return NULL;
+	phys_addr_t pa = addr - page_offset_base;
+	unsigned long pfn = PHYS_PFN(pa), id = phys_to_block_id(pa);
+
+	if (mhp_is_removed(pa))
+		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+	else if (!pfn_valid(pfn))
+		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+	else if (pfn_to_online_page(pfn) && PageOffline(pfn_to_page(pfn)))
+		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped", pfn, id);
+	else if (!online_section_nr(pfn_to_section_nr(pfn)))
+		snprintf(buf, len, "offline memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+	else
+		return NULL;
+	return buf;
+}
+
+/* ---- add ---- */
+
+static int check_add_range(phys_addr_t start, u64 size, const char *op)
+{
+	if (!size || !IS_ALIGNED(start, MEMORY_BLOCK_SIZE) || !IS_ALIGNED(size, MEMORY_BLOCK_SIZE) ||
+	    start + size > (1ULL << MAX_PHYSMEM_BITS) || start + size < start) {
+		mhp_fail(op, "-EINVAL: [mem 0x%llx, +0x%llx) is not whole memory blocks below 2^%d",
+			 (unsigned long long)start, (unsigned long long)size, MAX_PHYSMEM_BITS);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static int __add_memory(phys_addr_t start, u64 size, mhp_t flags)
+{
+	unsigned long first = phys_to_block_id(start), last = phys_to_block_id(start + size - 1), nr;
+	int ret = check_add_range(start, size, "add_memory");
+
+	if (ret)
+		return ret;
+	for (nr = first; nr <= last; nr++) {
+		if (present_section_nr(nr)) {
+			mhp_fail("add_memory", "-EEXIST: memory block %lu is already present", nr);
+			return -EEXIST;
+		}
+	}
+	for (nr = first; nr <= last; nr++) {
+		ret = sparse_add_section(nr, NULL, PAGES_PER_SECTION);
+		if (ret) {
+			mhp_fail("add_memory", "%s: no memmap for memory block %lu", errname(ret), nr);
+			goto undo_sections;
+		}
+	}
+	if (!(flags & MHP_NO_DIRECT_MAP)) {
+		ret = arch_add_memory(start, size);
+		if (ret) {
+			mhp_fail("add_memory", "%s: cannot map [mem 0x%llx-0x%llx]", errname(ret),
+				 (unsigned long long)start, (unsigned long long)(start + size - 1));
+			goto undo_sections;
+		}
+	}
+	removed_forget(start, start + size);
+	pr_info("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n", (unsigned long long)start,
+		(unsigned long long)(start + size - 1), first, last);
+	return 0;
+
+undo_sections:
+	while (nr-- > first)
+		sparse_remove_section(nr);
+	return ret;
+}
+
+int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags)
+{
+	int ret = mem_hotplug_begin("add_memory");
+
+	if (ret)
+		return ret;
+	ret = __add_memory(start, size, flags);
+	mem_hotplug_done();
+	return ret;
+}
+
+int add_memory(phys_addr_t start, u64 size)
+{
+	return add_memory_driver_managed(start, size, MHP_NONE);
+}
+
+/* ---- remove ---- */
+
+static int __remove_memory(phys_addr_t start, u64 size)
+{
+	unsigned long first = phys_to_block_id(start), last = phys_to_block_id(start + size - 1), nr;
+	int ret = check_add_range(start, size, "remove_memory");
+
+	if (ret)
+		return ret;
+	for (nr = first; nr <= last; nr++) {
+		if (!present_section_nr(nr)) {
+			mhp_fail("remove_memory", "-EINVAL: memory block %lu is not present", nr);
+			return -EINVAL;
+		}
+		if (online_section_nr(nr)) {
+			mhp_fail("remove_memory", "-EBUSY: memory block %lu is online", nr);
+			return -EBUSY;
+		}
+	}
+	arch_remove_memory(start, size);
+	for (nr = first; nr <= last; nr++)
+		sparse_remove_section(nr);
+	removed_note(start, start + size);
+	pr_info("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", (unsigned long long)start,
+		(unsigned long long)(start + size - 1), first, last);
+	return 0;
+}
+
+int remove_memory(phys_addr_t start, u64 size)
+{
+	int ret = mem_hotplug_begin("remove_memory");
+
+	if (ret)
+		return ret;
+	ret = __remove_memory(start, size);
+	mem_hotplug_done();
+	return ret;
+}
+
+int offline_and_remove_memory(phys_addr_t start, u64 size)
+{
+	unsigned long first = phys_to_block_id(start), nblocks = size / MEMORY_BLOCK_SIZE, i;
+	u64 *was_online;
+	char name[32];
+	int ret = check_add_range(start, size, "offline_and_remove_memory");
+
+	if (ret)
+		return ret;
+	was_online = kcalloc(DIV_ROUND_UP(nblocks, 64), sizeof(u64), GFP_KERNEL);
+	if (!was_online)
+		return -ENOMEM;
+	ret = mem_hotplug_begin("offline_and_remove_memory");
+	if (ret)
+		goto out_free;
+	for (i = 0; i < nblocks; i++) {
+		if (!present_section_nr(first + i)) {
+			mhp_fail("offline_and_remove_memory", "-EINVAL: memory block %lu is not present", first + i);
+			ret = -EINVAL;
+			goto out_unlock;
+		}
+		if (online_section_nr(first + i))
+			was_online[i / 64] |= 1ULL << (i % 64);
+	}
+	for (i = 0; i < nblocks; i++) {
+		if (!(was_online[i / 64] & (1ULL << (i % 64))))
+			continue;
+		snprintf(name, sizeof(name), "memory%lu", first + i);
+		ret = __offline_pages(block_id_to_pfn(first + i), PAGES_PER_MEMORY_BLOCK, name);
+		if (ret)
+			break;
+	}
+	if (ret) {
+		/* Bring back what this call took offline, each to the zone it had. */
+		while (i-- > 0) {
+			unsigned long id = first + i;
+			if (!(was_online[i / 64] & (1ULL << (i % 64))))
+				continue;
+			snprintf(name, sizeof(name), "memory%lu", id);
+			if (__online_pages(block_id_to_pfn(id), PAGES_PER_MEMORY_BLOCK, mhp_default_zone(id), name))
+				pr_err("hotplug: %s: could not be onlined again after a failed removal\n", name);
+		}
+		goto out_unlock;
+	}
+	ret = __remove_memory(start, size);
+out_unlock:
+	mem_hotplug_done();
+out_free:
+	kfree(was_online);
+	return ret;
+}

@@ -1,0 +1,415 @@
+/* Onlining and offlining (memory_hotplug.h): the hotplug lock, online_pages with the online-page
+ * callback, and offline_pages in the seven steps of DESIGN.md §3. */
+#include <stdarg.h>
+
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "mm/gfp.h"
+#include "mm/memblock.h"
+#include "mm/memory_hotplug.h"
+#include "mm/migrate.h"
+#include "mm/page_isolation.h"
+#include "hotplug_internal.h"
+#include "internal.h"
+
+unsigned long mhp_going_offline_start, mhp_going_offline_end;
+int offline_fail_step;
+int offline_fail_errno = -EIO;
+
+static const char *lock_holder;
+static char last_error[192];
+
+/* ---- the lock and the error report ---- */
+
+int mem_hotplug_begin(const char *who)
+{
+	if (lock_holder) {
+		mhp_fail(who, "-EBUSY: the hotplug lock is held by %s", lock_holder);
+		return -EBUSY;
+	}
+	lock_holder = who;
+	return 0;
+}
+
+void mem_hotplug_done(void)
+{
+	lock_holder = NULL;
+}
+
+bool mem_hotplug_locked(void)
+{
+	return lock_holder != NULL;
+}
+
+void mhp_fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(last_error, sizeof(last_error), fmt, ap);
+	va_end(ap);
+	pr_err("hotplug: %s: %s\n", what, last_error);
+}
+
+void mhp_clear_error(void)
+{
+	last_error[0] = 0;
+}
+
+const char *hotplug_last_error(void)
+{
+	return last_error;
+}
+
+const char *mhp_range_name(unsigned long start_pfn, unsigned long nr_pages, char *buf, size_t len)
+{
+	unsigned long first = pfn_to_block_id(start_pfn), last = pfn_to_block_id(start_pfn + nr_pages - 1);
+
+	if (!nr_pages || first == last)
+		snprintf(buf, len, "memory%lu", first);
+	else
+		snprintf(buf, len, "memory%lu-%lu", first, last);
+	return buf;
+}
+
+/* ---- onlining ---- */
+
+static online_page_callback_t online_page_callback = generic_online_page;
+
+void generic_online_page(struct page *page, unsigned int order)
+{
+	__free_pages_core(page, order);
+}
+
+int set_online_page_callback(online_page_callback_t callback)
+{
+	if (mem_hotplug_begin("set_online_page_callback"))
+		return -EBUSY;
+	int ret = -EINVAL;
+	if (online_page_callback == generic_online_page && callback) {
+		online_page_callback = callback;
+		ret = 0;
+	}
+	mem_hotplug_done();
+	return ret;
+}
+
+int restore_online_page_callback(online_page_callback_t callback)
+{
+	if (mem_hotplug_begin("restore_online_page_callback"))
+		return -EBUSY;
+	int ret = -EINVAL;
+	if (online_page_callback == callback) {
+		online_page_callback = generic_online_page;
+		ret = 0;
+	}
+	mem_hotplug_done();
+	return ret;
+}
+
+/* Whole memory blocks, present, and all online (want_online) or all offline. 0 or -EINVAL (reported). */
+static int check_blocks(unsigned long pfn, unsigned long nr_pages, bool want_online, const char *what)
+{
+	const char *op = want_online ? "offline" : "online";
+
+	if (!nr_pages || !IS_ALIGNED(pfn, PAGES_PER_MEMORY_BLOCK) || !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) ||
+	    pfn + nr_pages > MAX_PFN) {
+		mhp_fail(what, "%s failed: -EINVAL: [pfn 0x%lx, +0x%lx) is not whole memory blocks", op, pfn,
+			 nr_pages);
+		return -EINVAL;
+	}
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += PAGES_PER_SECTION) {
+		struct mem_section *ms = __pfn_to_section(p);
+		if (!present_section(ms)) {
+			mhp_fail(what, "%s failed: -EINVAL: memory block %lu is not present", op, pfn_to_block_id(p));
+			return -EINVAL;
+		}
+		if (online_section(ms) != want_online) {
+			mhp_fail(what, "%s failed: -EINVAL: memory block %lu is %s", op, pfn_to_block_id(p),
+				 want_online ? "not online" : "already online");
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+/* RAM pages of the range per the sections (boot sections may have holes). */
+static unsigned long present_pages_of(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long n = 0;
+
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += PAGES_PER_SECTION)
+		n += __pfn_to_section(p)->nr_present_pages;
+	return n;
+}
+
+/* A memmap about to be initialized again may still hold PageOffline pages from before the range went
+ * offline (an agreeing owner's): they leave the Offline count now, as sparse_remove_section does. */
+static void forget_stale_offline_pages(unsigned long pfn, unsigned long nr_pages)
+{
+	long n = 0;
+
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += PAGES_PER_SECTION) {
+		struct mem_section *ms = __pfn_to_section(p);
+		if (!(ms->flags & SECTION_MEMMAP_INIT))
+			continue;
+		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+			n += PageOffline(&ms->memmap[i]);
+	}
+	mm_stat_mod(NR_OFFLINE_PAGES, -n);
+}
+
+int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid, const char *what)
+{
+	unsigned long end = pfn + nr_pages, present, flags;
+	const char *who = NULL;
+	struct zone *zone;
+	int ret;
+
+	ret = check_blocks(pfn, nr_pages, false, what);
+	if (ret)
+		return ret;
+	if (zid >= MAX_NR_ZONES) {
+		mhp_fail(what, "online failed: -EINVAL: no zone %d", (int)zid);
+		return -EINVAL;
+	}
+	ret = memory_notify(MEM_GOING_ONLINE, pfn, nr_pages, &who);
+	if (ret) {
+		memory_notify(MEM_CANCEL_ONLINE, pfn, nr_pages, NULL);
+		mhp_fail(what, "online failed: %s: vetoed by %s", errname(ret), who);
+		return ret;
+	}
+	zone = &zones[zid];
+	present = present_pages_of(pfn, nr_pages);
+	forget_stale_offline_pages(pfn, nr_pages);
+	/* ISOLATE while the callback hands the pages over: nothing is allocated from a half-online
+	 * range. */
+	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_ISOLATE);
+	spin_lock_irqsave(&zone->lock, flags);
+	zone->nr_isolate_pageblock += nr_pages / pageblock_nr_pages;
+	zone->present_pages += present;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	online_mem_sections(pfn, end);
+	for (unsigned long p = pfn; p < end; p += MAX_ORDER_NR_PAGES)
+		online_page_callback(pfn_to_page(p), MAX_ORDER);
+	undo_isolate_page_range(pfn, end, MIGRATE_MOVABLE);
+	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
+	return 0;
+}
+
+int online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zone)
+{
+	char name[32];
+	int ret = mem_hotplug_begin("online_pages");
+
+	if (ret)
+		return ret;
+	ret = __online_pages(pfn, nr_pages, zone, mhp_range_name(pfn, nr_pages, name, sizeof(name)));
+	mem_hotplug_done();
+	return ret;
+}
+
+/* ---- offlining ---- */
+
+/* Step 1's hole search: the first pfn range in [start, end) that is not RAM. Only boot sections can
+ * have holes (hot-added ones are whole); memblock still describes boot RAM after it retired. */
+static bool find_hole(unsigned long start, unsigned long end, unsigned long *hs, unsigned long *he)
+{
+	for (unsigned long s = start; s < end; s += PAGES_PER_SECTION) {
+		struct mem_section *ms = __pfn_to_section(s);
+		unsigned long e = s + PAGES_PER_SECTION, pfn = s;
+		const struct memblock_region *m;
+
+		if (ms->nr_present_pages >= PAGES_PER_SECTION || !(ms->flags & SECTION_IS_EARLY))
+			continue;
+		for_each_memblock(memory, m) {
+			unsigned long ms_pfn = PFN_UP(m->base), me_pfn = PFN_DOWN(m->base + m->size);
+			if (me_pfn <= pfn)
+				continue;
+			if (ms_pfn > pfn)
+				break;
+			pfn = me_pfn;
+			if (pfn >= e)
+				break;
+		}
+		if (pfn < e) {
+			*hs = pfn;
+			*he = e;
+			for_each_memblock(memory, m)
+				if (PFN_UP(m->base) > pfn) {
+					*he = min(e, PFN_UP(m->base));
+					break;
+				}
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Step 1: whole online blocks, no holes, one zone. */
+static int offline_check_range(unsigned long start, unsigned long nr_pages, struct zone **zonep, const char *what)
+{
+	unsigned long end = start + nr_pages, hs, he;
+	struct zone *zone;
+	int ret = check_blocks(start, nr_pages, true, what);
+
+	if (ret)
+		return ret;
+	if (find_hole(start, end, &hs, &he)) {
+		mhp_fail(what, "offline failed: -EINVAL: hole [mem 0x%016llx-0x%016llx] in memory block %lu",
+			 (unsigned long long)PFN_PHYS(hs), (unsigned long long)PFN_PHYS(he) - 1, pfn_to_block_id(hs));
+		return -EINVAL;
+	}
+	zone = page_zone(pfn_to_page(start));
+	for (unsigned long p = start; p < end; p += PAGES_PER_SECTION) {
+		if (page_zone(pfn_to_page(p)) != zone) {
+			mhp_fail(what, "offline failed: -EINVAL: the range spans zones %s and %s", zone->name,
+				 page_zone(pfn_to_page(p))->name);
+			return -EINVAL;
+		}
+	}
+	*zonep = zone;
+	return 0;
+}
+
+/* A failure injected by the tests at `step` (once). */
+static bool inject(int step)
+{
+	if (offline_fail_step != step)
+		return false;
+	offline_fail_step = OFFLINE_STEP_NONE;
+	return true;
+}
+
+/* Steps 4 and 5: migrate until a pass finds nothing left to move and the range tests isolated, at
+ * most OFFLINE_MAX_PASSES passes. 0, or an errno with the reason reported. */
+static int offline_empty_range(unsigned long start, unsigned long end, const char *what)
+{
+	struct busy_pfn busy;
+	unsigned long migrated = 0;
+	int ret = 0;
+
+	for (int pass = 1; pass <= OFFLINE_MAX_PASSES; pass++) {
+		busy_pfn_clear(&busy);
+		ret = migrate_range(start, end, MEMORY_OFFLINE, MR_MEMORY_HOTPLUG, &busy, &migrated);
+		if (pass == 1 && inject(OFFLINE_STEP_MIGRATE)) {
+			ret = offline_fail_errno;
+			busy_pfn_set(&busy, start, "failure injected after the first migration pass");
+		}
+		if (ret == -EBUSY || ret == -ENOMEM || (ret && ret != -EAGAIN)) {
+			mhp_fail(what, "offline failed: %s: page at pfn 0x%lx cannot move: %s", errname(ret), busy.pfn,
+				 busy.reason);
+			return ret;
+		}
+		if (ret == -EAGAIN)
+			continue;
+		busy_pfn_clear(&busy);
+		ret = test_pages_isolated(start, end, MEMORY_OFFLINE, &busy);
+		if (inject(OFFLINE_STEP_TEST)) {
+			ret = offline_fail_errno;
+			busy_pfn_set(&busy, start, "failure injected at the isolation test");
+		}
+		if (!ret)
+			return 0;
+		if (ret != -EBUSY) {
+			mhp_fail(what, "offline failed: %s: %s", errname(ret), busy.reason);
+			return ret;
+		}
+	}
+	mhp_fail(what, "offline failed: -EBUSY: gave up after %d passes (%lu pages migrated): page at pfn 0x%lx: %s",
+		 OFFLINE_MAX_PASSES, migrated, busy.pfn, busy.reason);
+	return -EBUSY;
+}
+
+int __offline_pages(unsigned long start, unsigned long nr_pages, const char *what)
+{
+	unsigned long end = start + nr_pages, taken, present, flags;
+	struct busy_pfn busy;
+	const char *who = NULL;
+	struct zone *zone = NULL;
+	int ret;
+
+	/* 1. one zone, whole online blocks, no holes */
+	ret = offline_check_range(start, nr_pages, &zone, what);
+	if (!ret && inject(OFFLINE_STEP_RANGE)) {
+		ret = offline_fail_errno;
+		mhp_fail(what, "offline failed: %s: failure injected at the range check", errname(ret));
+	}
+	if (ret)
+		return ret;
+
+	/* 2. isolate (PageOffline pages count as movable in this mode) */
+	zone_pcp_disable(zone);
+	mhp_going_offline_start = start;
+	mhp_going_offline_end = end;
+	busy_pfn_clear(&busy);
+	if (offline_fail_step == OFFLINE_STEP_ISOLATE) {
+		unsigned long mid = start + ALIGN_DOWN(nr_pages / 2, pageblock_nr_pages);
+		inject(OFFLINE_STEP_ISOLATE);
+		ret = start_isolate_page_range(start, mid, MEMORY_OFFLINE, &busy);
+		if (!ret)
+			undo_isolate_page_range(start, mid, MIGRATE_MOVABLE);
+		ret = offline_fail_errno;
+		busy_pfn_set(&busy, mid, "failure injected half way through isolation");
+	} else {
+		ret = start_isolate_page_range(start, end, MEMORY_OFFLINE, &busy);
+	}
+	if (ret) {
+		mhp_fail(what, "offline failed: %s: unmovable page at pfn 0x%lx (%s)", errname(ret), busy.pfn,
+			 busy.reason);
+		goto failed_pcp;
+	}
+
+	/* 3. MEM_GOING_OFFLINE: agreeing owners drop their PageOffline references */
+	ret = memory_notify(MEM_GOING_OFFLINE, start, nr_pages, &who);
+	if (!ret && inject(OFFLINE_STEP_NOTIFY)) {
+		ret = offline_fail_errno;
+		who = "an injected failure";
+	}
+	if (ret) {
+		mhp_fail(what, "offline failed: %s: MEM_GOING_OFFLINE vetoed by %s", errname(ret), who);
+		goto failed_isolated;
+	}
+
+	/* 4 and 5. migrate movable pages out; every page free or a released PageOffline page */
+	ret = offline_empty_range(start, end, what);
+	if (ret)
+		goto failed_isolated;
+
+	/* 6. take the free pages, skip refcount-0 PageOffline pages, counts, sections offline */
+	present = present_pages_of(start, nr_pages);
+	taken = __offline_isolated_pages(start, end);
+	adjust_managed_page_count(pfn_to_page(start), -(long)taken);
+	spin_lock_irqsave(&zone->lock, flags);
+	zone->present_pages -= present;
+	spin_unlock_irqrestore(&zone->lock, flags);
+	offline_mem_sections(start, end);
+	remove_pfn_range_from_zone(zone, start, nr_pages);
+	zone_pcp_enable(zone);
+	mhp_going_offline_start = mhp_going_offline_end = 0;
+	memory_notify(MEM_OFFLINE, start, nr_pages, NULL);
+	return 0;
+
+	/* 7. undo: isolation, then MEM_CANCEL_OFFLINE to the whole chain (each notifier takes back only
+	 * what it dropped) */
+failed_isolated:
+	undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	memory_notify(MEM_CANCEL_OFFLINE, start, nr_pages, NULL);
+failed_pcp:
+	zone_pcp_enable(zone);
+	mhp_going_offline_start = mhp_going_offline_end = 0;
+	return ret;
+}
+
+int offline_pages(unsigned long start_pfn, unsigned long nr_pages)
+{
+	char name[32];
+	int ret = mem_hotplug_begin("offline_pages");
+
+	if (ret)
+		return ret;
+	ret = __offline_pages(start_pfn, nr_pages, mhp_range_name(start_pfn, nr_pages, name, sizeof(name)));
+	mem_hotplug_done();
+	return ret;
+}

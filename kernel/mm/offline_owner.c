@@ -1,0 +1,247 @@
+/* The agreeing owner of PageOffline pages (balloon.h): a test driver doing what virtio-mem does with
+ * unplugged sub-blocks, so every rule of the seed can be shown without a device:
+ *   - unplug: alloc_contig_range a 2 MiB sub-block, mark its pages PageOffline (refcount 1), take them
+ *     out of the managed count, unmap them;
+ *   - MEM_GOING_OFFLINE: drop those references to 0 and remember it, per block;
+ *   - MEM_CANCEL_OFFLINE: take back exactly the references this owner dropped, and only if it did;
+ *   - MEM_OFFLINE: the block is offline; its pages stay PageOffline (refcount 0) in the memmap;
+ *   - online-page callback: unplugged sub-blocks of a block coming online are PageOffline again
+ *     (refcount 1, never given to the buddy); the rest goes to generic_online_page. */
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "mm/arch.h"
+#include "mm/balloon.h"
+#include "mm/contig.h"
+#include "mm/gfp.h"
+#include "mm/memory.h"
+#include "mm/memory_hotplug.h"
+
+#define MAX_OWNED_BLOCKS 64
+
+struct owned_block {
+	unsigned long id;
+	u64 unplugged; /* sub-blocks that are PageOffline and unmapped */
+	u64 dropped;   /* sub-blocks whose references MEM_GOING_OFFLINE dropped */
+	bool used;
+};
+
+static struct owned_block owned[MAX_OWNED_BLOCKS];
+static unsigned long dropped_refs;
+static bool registered;
+
+static struct owned_block *find_block(unsigned long id, bool create)
+{
+	struct owned_block *free = NULL;
+
+	for (int i = 0; i < MAX_OWNED_BLOCKS; i++) {
+		if (owned[i].used && owned[i].id == id)
+			return &owned[i];
+		if (!owned[i].used && !free)
+			free = &owned[i];
+	}
+	if (!create || !free)
+		return NULL;
+	*free = (struct owned_block){.id = id, .used = true};
+	return free;
+}
+
+static unsigned long sb_pfn(unsigned long id, unsigned int sb)
+{
+	return block_id_to_pfn(id) + sb * OFFLINE_OWNER_SUBBLOCK_PAGES;
+}
+
+/* For each sub-block of `mask` in block b: add `delta` to every page's refcount. */
+static unsigned long adjust_refs(struct owned_block *b, u64 mask, int delta)
+{
+	unsigned long n = 0;
+
+	for (unsigned int sb = 0; sb < OFFLINE_OWNER_SUBBLOCKS; sb++) {
+		if (!(mask & (1ULL << sb)))
+			continue;
+		struct page *page = pfn_to_page(sb_pfn(b->id, sb));
+		for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++, n++)
+			page_ref_add(page + i, delta);
+	}
+	return n;
+}
+
+static int owner_notify(struct notifier_block *nb, unsigned long action, void *data)
+{
+	const struct memory_notify *arg = data;
+	unsigned long first = pfn_to_block_id(arg->start_pfn);
+	unsigned long last = pfn_to_block_id(arg->start_pfn + arg->nr_pages - 1);
+
+	for (int i = 0; i < MAX_OWNED_BLOCKS; i++) {
+		struct owned_block *b = &owned[i];
+		if (!b->used || b->id < first || b->id > last)
+			continue;
+		switch (action) {
+		case MEM_GOING_OFFLINE:
+			/* We agree: the pages may go with the block. */
+			dropped_refs += adjust_refs(b, b->unplugged, -1);
+			b->dropped = b->unplugged;
+			break;
+		case MEM_CANCEL_OFFLINE:
+			/* Only what we dropped: we may see a cancel without having seen GOING_OFFLINE. */
+			dropped_refs -= adjust_refs(b, b->dropped, 1);
+			b->dropped = 0;
+			break;
+		case MEM_OFFLINE:
+			/* The references went with the block; the pages wait PageOffline in its memmap. */
+			for (u64 m = b->dropped; m; m &= m - 1)
+				dropped_refs -= OFFLINE_OWNER_SUBBLOCK_PAGES;
+			b->dropped = 0;
+			break;
+		default:
+			break;
+		}
+	}
+	return NOTIFY_OK;
+}
+
+static struct notifier_block owner_nb = {.notifier_call = owner_notify, .priority = 0, .name = "offline-owner"};
+
+static void owner_online_page(struct page *page, unsigned int order)
+{
+	unsigned long pfn = page_to_pfn(page), id = pfn_to_block_id(pfn);
+	unsigned int sb = (unsigned int)((pfn - block_id_to_pfn(id)) / OFFLINE_OWNER_SUBBLOCK_PAGES);
+	struct owned_block *b = find_block(id, false);
+
+	if (!b || !(b->unplugged & (1ULL << sb)) || order != MAX_ORDER) {
+		generic_online_page(page, order);
+		return;
+	}
+	for (unsigned long i = 0; i < (1UL << order); i++) {
+		__ClearPageReserved(page + i);
+		set_page_count(page + i, 1);
+		__SetPageOffline(page + i);
+	}
+}
+
+int offline_owner_init(void)
+{
+	if (registered)
+		return 0;
+	int ret = set_online_page_callback(owner_online_page);
+	if (ret)
+		return ret;
+	ret = register_memory_notifier(&owner_nb);
+	if (ret) {
+		restore_online_page_callback(owner_online_page);
+		return ret;
+	}
+	registered = true;
+	return 0;
+}
+
+void offline_owner_exit(void)
+{
+	if (!registered)
+		return;
+	unregister_memory_notifier(&owner_nb);
+	restore_online_page_callback(owner_online_page);
+	for (int i = 0; i < MAX_OWNED_BLOCKS; i++)
+		owned[i].used = false;
+	dropped_refs = 0;
+	registered = false;
+}
+
+static int check_args(unsigned long id, unsigned int first, unsigned int count)
+{
+	if (!count || first >= OFFLINE_OWNER_SUBBLOCKS || count > OFFLINE_OWNER_SUBBLOCKS - first)
+		return -EINVAL;
+	if (!online_section_nr(id))
+		return -EINVAL;
+	return offline_owner_init();
+}
+
+static void plug_one(struct owned_block *b, unsigned int sb)
+{
+	unsigned long pfn = sb_pfn(b->id, sb);
+	struct page *page = pfn_to_page(pfn);
+
+	arch_add_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
+	for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++)
+		__ClearPageOffline(page + i);
+	adjust_managed_page_count(page, (long)OFFLINE_OWNER_SUBBLOCK_PAGES);
+	free_contig_range(pfn, OFFLINE_OWNER_SUBBLOCK_PAGES);
+	b->unplugged &= ~(1ULL << sb);
+}
+
+int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int count)
+{
+	struct owned_block *b;
+	unsigned int sb;
+	int ret = check_args(id, first, count);
+
+	if (ret)
+		return ret;
+	b = find_block(id, true);
+	if (!b)
+		return -ENOSPC;
+	u64 mask = (count == 64 ? ~0ULL : ((1ULL << count) - 1)) << first;
+	if (b->unplugged & mask)
+		return -EEXIST;
+	for (sb = first; sb < first + count; sb++) {
+		unsigned long pfn = sb_pfn(id, sb);
+		struct busy_pfn busy;
+		ret = alloc_contig_range(pfn, pfn + OFFLINE_OWNER_SUBBLOCK_PAGES, &busy);
+		if (ret) {
+			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: pfn 0x%lx: %s\n", id, sb,
+			       errname(ret), busy.pfn, busy.reason);
+			break;
+		}
+		struct page *page = pfn_to_page(pfn);
+		for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++)
+			__SetPageOffline(page + i);
+		adjust_managed_page_count(page, -(long)OFFLINE_OWNER_SUBBLOCK_PAGES);
+		arch_remove_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
+		b->unplugged |= 1ULL << sb;
+	}
+	if (ret) {
+		while (sb-- > first)
+			plug_one(b, sb);
+		if (!b->unplugged)
+			b->used = false;
+	}
+	return ret;
+}
+
+int offline_owner_plug(unsigned long id, unsigned int first, unsigned int count)
+{
+	int ret = check_args(id, first, count);
+	struct owned_block *b;
+
+	if (ret)
+		return ret;
+	b = find_block(id, false);
+	if (!b)
+		return -EINVAL;
+	for (unsigned int sb = first; sb < first + count; sb++)
+		if (b->unplugged & (1ULL << sb))
+			plug_one(b, sb);
+	if (!b->unplugged)
+		b->used = false;
+	return 0;
+}
+
+int offline_owner_remove(unsigned long id)
+{
+	struct owned_block *b = find_block(id, false);
+	int ret = offline_and_remove_memory(PFN_PHYS(block_id_to_pfn(id)), MEMORY_BLOCK_SIZE);
+
+	if (!ret && b)
+		b->used = false;
+	return ret;
+}
+
+u64 offline_owner_unplugged(unsigned long id)
+{
+	struct owned_block *b = find_block(id, false);
+	return b ? b->unplugged : 0;
+}
+
+unsigned long offline_owner_dropped_refs(void)
+{
+	return dropped_refs;
+}

@@ -1,0 +1,216 @@
+/* Page isolation (page_isolation.h): MIGRATE_ISOLATE pageblocks, the movability rules of DESIGN.md §3
+ * and the test that a range is empty. */
+#include <stdarg.h>
+
+#include "kernel/errno.h"
+#include "kernel/printk.h"
+#include "lib/printf.h"
+#include "mm/debug.h"
+#include "mm/memblock.h"
+#include "mm/page_isolation.h"
+#include "internal.h"
+
+int busy_pfn_set(struct busy_pfn *busy, unsigned long pfn, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (!busy || busy->reason[0])
+		return -EBUSY;
+	busy->pfn = pfn;
+	va_start(ap, fmt);
+	vsnprintf(busy->reason, sizeof(busy->reason), fmt, ap);
+	va_end(ap);
+	return -EBUSY;
+}
+
+/* The memblock name of a reserved page ("kernel", "memmap"...), or NULL (not a boot reservation). */
+static const char *reserved_name(unsigned long pfn)
+{
+	const struct memblock_region *r;
+	phys_addr_t pa = PFN_PHYS(pfn);
+
+	for_each_memblock(reserved, r)
+		if (pa >= r->base && pa - r->base < r->size)
+			return r->name;
+	return NULL;
+}
+
+const char *page_unmovable_reason(const struct page *page, int flags, char *buf, size_t len)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (PageBuddy(page) || PagePcp(page))
+		return NULL;
+	if (PageReserved(page)) {
+		const char *name = reserved_name(pfn);
+		if (!memblock_is_memory(PFN_PHYS(pfn), PAGE_SIZE) && !name)
+			snprintf(buf, len, "hole (not RAM)");
+		else
+			snprintf(buf, len, "reserved: %s", name ? name : "not managed by the buddy");
+		return buf;
+	}
+	if (PageOffline(page)) {
+		if (PageMovable(page) || (flags & MEMORY_OFFLINE))
+			return NULL;
+		snprintf(buf, len, "PageOffline, refcount %d, no movable operations", page_ref_count(page));
+		return buf;
+	}
+	if (PageMovable(page))
+		return NULL;
+	if (PageSlab(page))
+		snprintf(buf, len, "slab (kmalloc)");
+	else if (PageLargeKmalloc(page))
+		snprintf(buf, len, "kmalloc (large)");
+	else if (PageTable(page))
+		snprintf(buf, len, "page table");
+	else if (page_ref_count(page) == 0)
+		snprintf(buf, len, "in transit (refcount 0, not free)");
+	else
+		snprintf(buf, len, "kernel allocation");
+	return buf;
+}
+
+/* Pages to step over from an allocated page: its allocation's size when it heads one, else 1. */
+static unsigned long alloc_span(const struct page *page, unsigned long pfn)
+{
+	unsigned long n = 1UL << page->order;
+
+	if (page_ref_count(page) > 0 && page->order <= MAX_ORDER && IS_ALIGNED(pfn, n))
+		return n;
+	return 1;
+}
+
+int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
+{
+	char why[80];
+	/* Start at the pageblock's head so free chunks and allocations are met at their first page. */
+	unsigned long pfn = pageblock_start_pfn(start_pfn);
+
+	while (pfn < end_pfn) {
+		struct page *page = pfn_to_online_page(pfn);
+
+		if (!page)
+			return busy_pfn_set(busy, pfn, "offline section");
+		if (PageBuddy(page)) {
+			pfn += 1UL << buddy_order(page);
+			continue;
+		}
+		unsigned long step = alloc_span(page, pfn);
+		if (pfn + step > start_pfn) {
+			const char *r = page_unmovable_reason(page, flags, why, sizeof(why));
+			if (r) {
+				if (flags & REPORT_FAILURE)
+					dump_page(page, r);
+				return busy_pfn_set(busy, max(pfn, start_pfn), "%s", r);
+			}
+		}
+		pfn += step;
+	}
+	return 0;
+}
+
+/* Isolates the pageblock at pfn (aligned), checking [max(pfn, start), min(pfn + pageblock, end)). */
+static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned long end, int flags,
+			     struct busy_pfn *busy)
+{
+	struct page *page = pfn_to_online_page(pfn);
+	unsigned long irq;
+	struct zone *zone;
+	int ret;
+
+	if (!page)
+		return busy_pfn_set(busy, pfn, "offline section");
+	zone = page_zone(page);
+	spin_lock_irqsave(&zone->lock, irq);
+	if (is_migrate_isolate(get_pfnblock_migratetype(pfn))) {
+		ret = busy_pfn_set(busy, pfn, "pageblock already isolated");
+	} else {
+		ret = has_unmovable_pages(max(pfn, start), min(pfn + pageblock_nr_pages, end), flags, busy);
+		if (!ret)
+			move_freepages_block(zone, page, MIGRATE_ISOLATE);
+	}
+	spin_unlock_irqrestore(&zone->lock, irq);
+	return ret;
+}
+
+int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
+{
+	unsigned long first = pageblock_start_pfn(start_pfn), pfn;
+
+	for (pfn = first; pfn < end_pfn; pfn += pageblock_nr_pages) {
+		int ret = isolate_pageblock(pfn, start_pfn, end_pfn, flags, busy);
+		if (ret) {
+			undo_isolate_page_range(first, pfn, MIGRATE_MOVABLE);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int migratetype)
+{
+	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
+		struct page *page = pfn_to_online_page(pfn);
+		unsigned long irq;
+
+		if (!page)
+			continue;
+		struct zone *zone = page_zone(page);
+		spin_lock_irqsave(&zone->lock, irq);
+		if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+			move_freepages_block(zone, page, migratetype);
+		spin_unlock_irqrestore(&zone->lock, irq);
+	}
+}
+
+int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
+{
+	unsigned long pfn;
+	char why[80];
+
+	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
+		struct page *page = pfn_to_online_page(pfn);
+		if (!page)
+			return busy_pfn_set(busy, pfn, "offline section");
+		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
+		drain_zone_pages(page_zone(page));
+	}
+	pfn = pageblock_start_pfn(start_pfn);
+	while (pfn < end_pfn) {
+		struct page *page = pfn_to_page(pfn);
+
+		if (PageBuddy(page)) {
+			pfn += 1UL << buddy_order(page);
+			continue;
+		}
+		unsigned long step = alloc_span(page, pfn);
+		if (pfn + step <= start_pfn) {
+			pfn += step;
+			continue;
+		}
+		if ((flags & MEMORY_OFFLINE) && PageOffline(page) && page_ref_count(page) == 0) {
+			pfn++;
+			continue;
+		}
+		if (PageOffline(page))
+			return busy_pfn_set(busy, max(pfn, start_pfn),
+					    "PageOffline, refcount %d: its owner did not release it",
+					    page_ref_count(page));
+		const char *r = page_unmovable_reason(page, flags, why, sizeof(why));
+		return busy_pfn_set(busy, max(pfn, start_pfn), "not free: %s (refcount %d)",
+				    r ? r : page_movable_ops(page) ? page_movable_ops(page)->name : "allocated",
+				    page_ref_count(page));
+	}
+	return 0;
+}
+
+unsigned long nr_isolated_pageblocks(void)
+{
+	unsigned long n = 0;
+	struct zone *z;
+
+	for_each_zone(z)
+		n += z->nr_isolate_pageblock;
+	return n;
+}
