@@ -21,8 +21,8 @@
 
 extern bool host_log_echo;
 
-#define RUNS 5
-#define MiB (1ULL << 20)
+#define RUNS  5
+#define MiB   (1ULL << 20)
 #define ARENA (1024 * MiB)
 
 static u64 rng = 88172645463325252ULL;
@@ -96,7 +96,11 @@ static double mixed_ops_per_sec(unsigned long ops)
 		u64 r = rnd();
 		if ((r & 1) && nheld < HELD) {
 			unsigned int sel = (unsigned int)((r >> 8) % 100);
-			unsigned int order = sel < 60 ? 0 : sel < 80 ? 1 : sel < 90 ? 2 : sel < 98 ? 3 : (unsigned int)((r >> 20) % 10);
+			unsigned int order = sel < 60	? 0
+					     : sel < 80 ? 1
+					     : sel < 90 ? 2
+					     : sel < 98 ? 3
+							: (unsigned int)((r >> 20) % 10);
 			struct page *p = alloc_pages((r & 2) ? GFP_MOVABLE : GFP_KERNEL, order);
 			if (p) {
 				held[nheld].p = p;

@@ -18,16 +18,16 @@
 #include <asm/io.h>
 #include <asm/memlayout.h>
 
-#define PTE_P 0x001ULL
-#define PTE_W 0x002ULL
-#define PTE_PS 0x080ULL
-#define PTE_NX (1ULL << 63)
+#define PTE_P	 0x001ULL
+#define PTE_W	 0x002ULL
+#define PTE_PS	 0x080ULL
+#define PTE_NX	 (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 #define MSR_EFER 0xc0000080
 #define EFER_NXE (1ULL << 11)
 
 #define PML4_DIRECT_SLOT 273 /* PAGE_OFFSET >> 39 & 511 */
-#define NR_DIRECT_SLOTS (1u << (MAX_PHYSMEM_BITS - 39))
+#define NR_DIRECT_SLOTS	 (1u << (MAX_PHYSMEM_BITS - 39))
 
 extern u64 early_pml4[512];
 
@@ -99,11 +99,13 @@ static int map_level(u64 *t, u64 pa, u64 end, u64 size)
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
 		u64 *e = &t[(pa / size) & 511];
-		bool huge_ok = (size == SZ_2M || (size == SZ_1G && have_1g)) && IS_ALIGNED(pa, size) && next - pa == size;
+		bool huge_ok = (size == SZ_2M || (size == SZ_1G && have_1g)) && IS_ALIGNED(pa, size) &&
+			       next - pa == size;
 
 		if (size == PAGE_SIZE) {
 			if (*e & PTE_P) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n", (unsigned long long)pa);
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n",
+				       (unsigned long long)pa);
 				return -EEXIST;
 			}
 			*e = pa | PTE_P | PTE_W | pte_nx;
@@ -111,7 +113,8 @@ static int map_level(u64 *t, u64 pa, u64 end, u64 size)
 			*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx;
 		} else {
 			if (*e & PTE_PS) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n", (unsigned long long)pa);
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n",
+				       (unsigned long long)pa);
 				return -EEXIST;
 			}
 			if (!*e) {
@@ -140,7 +143,8 @@ static int unmap_level(u64 *t, u64 pa, u64 end, u64 size)
 
 		if (!(*e & PTE_P)) {
 			/* nothing mapped here */
-		} else if (size == PAGE_SIZE || ((*e & PTE_PS) && IS_ALIGNED(pa, size) && next - pa == size)) {
+		} else if (size == PAGE_SIZE ||
+			   ((*e & PTE_PS) && IS_ALIGNED(pa, size) && next - pa == size)) {
 			*e = 0;
 		} else {
 			if ((*e & PTE_PS) && split_huge(e, size)) {
@@ -192,8 +196,9 @@ static void direct_unmap(phys_addr_t start, u64 size)
 		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
 		u64 *slot = &early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
 		if (*slot && unmap_level(table_va(*slot), pa, next, SZ_1G))
-			pr_err("mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
-			       (unsigned long long)pa, (unsigned long long)next);
+			pr_err(
+			    "mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
+			    (unsigned long long)pa, (unsigned long long)next);
 		pa = next;
 	}
 }
@@ -214,7 +219,8 @@ int arch_direct_map_init(void)
 	/* Build the new tree off to the side while the early map (0..4 GiB) still serves every
 	 * phys_to_virt, with tables from below 4 GiB; then swap the PML4 slots in one go. */
 	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
-	for_each_memblock(memory, m) {
+	for_each_memblock(memory, m)
+	{
 		for (u64 pa = m->base; pa < m->base + m->size;) {
 			u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), m->base + m->size);
 			unsigned int s = (unsigned int)(pa >> 39);
@@ -246,7 +252,8 @@ static bool any_mapped_level(const u64 *t, u64 pa, u64 end, u64 size)
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
 		u64 e = t[(pa / size) & 511];
-		if ((e & PTE_P) && (size == PAGE_SIZE || (e & PTE_PS) || any_mapped_level(table_va(e), pa, next, size >> 9)))
+		if ((e & PTE_P) &&
+		    (size == PAGE_SIZE || (e & PTE_PS) || any_mapped_level(table_va(e), pa, next, size >> 9)))
 			return true;
 		pa = next;
 	}
@@ -271,8 +278,8 @@ int arch_add_memory(phys_addr_t start, u64 size)
 	    start + size < start)
 		return -EINVAL;
 	if (any_mapped(start, size)) {
-		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n", (unsigned long long)start,
-		       (unsigned long long)(start + size));
+		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n",
+		       (unsigned long long)start, (unsigned long long)(start + size));
 		return -EEXIST;
 	}
 	int err = direct_map(start, size);

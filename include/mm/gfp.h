@@ -19,11 +19,11 @@
 typedef unsigned int gfp_t;
 
 #define __GFP_MOVABLE 0x01u /* the caller's owner can migrate the page (movable_operations) */
-#define __GFP_ZERO 0x02u    /* zero the memory */
-#define __GFP_NOWARN 0x04u  /* reserved for a future failure warning; accepted and ignored */
+#define __GFP_ZERO    0x02u /* zero the memory */
+#define __GFP_NOWARN  0x04u /* reserved for a future failure warning; accepted and ignored */
 
-#define GFP_KERNEL 0u
-#define GFP_MOVABLE __GFP_MOVABLE
+#define GFP_KERNEL	     0u
+#define GFP_MOVABLE	     __GFP_MOVABLE
 #define GFP_HIGHUSER_MOVABLE GFP_MOVABLE /* Linux's name for the same thing */
 
 /* Migrate type of a request. */
@@ -45,7 +45,7 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order);
  * misaligned pfn. Returns nothing; mm_bad_frees counts refusals. */
 void free_pages(struct page *page, unsigned int order);
 #define __free_pages(page, order) free_pages(page, order)
-#define __free_page(page) free_pages(page, 0)
+#define __free_page(page)	  free_pages(page, 0)
 extern unsigned long mm_bad_frees;
 
 /* Turns one allocation of 2^order pages into 2^order order-0 allocations, each with refcount 1. */

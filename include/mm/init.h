@@ -8,9 +8,9 @@
  * the first MiB, the kernel image, `bi` itself if it lies in RAM), the direct map
  * (arch_direct_map_init), sections and memmap for every section holding RAM, zones (ZONE_NORMAL, and
  * with movablecore_bytes (`movablecore=SIZE`) the top SIZE of boot RAM in ZONE_MOVABLE, its start
- * rounded to the nearest memory block boundary, at least one block), memblock retires into the buddy, kmalloc. Prints the reservation
- * breakdown (`mm: reserved ...`) and the totals. Panics only on a memory map it cannot use (no RAM).
- * Calling it again on the host starts the memory manager over (the tests do). */
+ * rounded to the nearest memory block boundary, at least one block), memblock retires into the buddy,
+ * kmalloc. Prints the reservation breakdown (`mm: reserved ...`) and the totals. Panics only on a memory map
+ * it cannot use (no RAM). Calling it again on the host starts the memory manager over (the tests do). */
 void mm_init(struct boot_info *bi);
 
 /* Boot parameters, set by their cmdline handlers (kernel/mm/mm_shell.c) before mm_init, or directly

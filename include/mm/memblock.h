@@ -30,7 +30,7 @@ struct memblock {
 
 extern struct memblock memblock;
 
-#define for_each_memblock(type, r) \
+#define for_each_memblock(type, r)                                                                           \
 	for ((r) = memblock.type.regions; (r) < memblock.type.regions + memblock.type.cnt; (r)++)
 
 /* Forgets everything (mm_init calls it first; the host tests start over with it). */

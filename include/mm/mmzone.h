@@ -20,21 +20,21 @@
 #include "lib/list.h"
 #include "mm/page.h"
 
-#define MAX_ORDER 9 /* orders 0..MAX_ORDER inclusive (Linux >= 6.4 calls it MAX_PAGE_ORDER) */
-#define NR_PAGE_ORDERS (MAX_ORDER + 1)
+#define MAX_ORDER	   9 /* orders 0..MAX_ORDER inclusive (Linux >= 6.4 calls it MAX_PAGE_ORDER) */
+#define NR_PAGE_ORDERS	   (MAX_ORDER + 1)
 #define MAX_ORDER_NR_PAGES (1UL << MAX_ORDER)
-#define pageblock_order 9
+#define pageblock_order	   9
 #define pageblock_nr_pages (1UL << pageblock_order)
 _Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock (DESIGN.md §3)");
 
 #define pageblock_start_pfn(pfn) ((pfn) & ~(pageblock_nr_pages - 1))
-#define pageblock_end_pfn(pfn) (pageblock_start_pfn(pfn) + pageblock_nr_pages)
-#define pageblock_aligned(pfn) IS_ALIGNED((unsigned long)(pfn), pageblock_nr_pages)
+#define pageblock_end_pfn(pfn)	 (pageblock_start_pfn(pfn) + pageblock_nr_pages)
+#define pageblock_aligned(pfn)	 IS_ALIGNED((unsigned long)(pfn), pageblock_nr_pages)
 
 enum migratetype {
 	MIGRATE_UNMOVABLE,
 	MIGRATE_MOVABLE,
-	MIGRATE_PCPTYPES,               /* the types with a pcp list */
+	MIGRATE_PCPTYPES,		    /* the types with a pcp list */
 	MIGRATE_ISOLATE = MIGRATE_PCPTYPES, /* never allocated from; frees into it stay there */
 	MIGRATE_TYPES
 };
@@ -74,10 +74,10 @@ struct zone {
 	unsigned long present_pages;
 	unsigned long managed_pages;
 	unsigned long free_pages[MIGRATE_TYPES]; /* pages in the buddy lists, per migrate type */
-	unsigned long nr_isolate_pageblock;      /* pageblocks of this zone currently MIGRATE_ISOLATE */
+	unsigned long nr_isolate_pageblock;	 /* pageblocks of this zone currently MIGRATE_ISOLATE */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	struct per_cpu_pages pcp;
-	int pcp_disabled; /* > 0: frees bypass the pcp cache (zone_pcp_disable, for offlining) */
+	int pcp_disabled;	  /* > 0: frees bypass the pcp cache (zone_pcp_disable, for offlining) */
 	unsigned long alloc_fail; /* requests this zone could not satisfy (for meminfo/debug) */
 };
 
@@ -157,8 +157,7 @@ void zone_pcp_enable(struct zone *zone);
 /* Writes the struct pages of [start_pfn, start_pfn + nr): zone and section in flags, PG_reserved,
  * refcount 1, type NONE, owner 0; sets each whole pageblock's migrate type. The sections must be
  * present (sparse_add_section). Does not touch the memory itself. */
-void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
-		       int migratetype);
+void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype);
 /* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range with
  * `migratetype` (Linux onlines with MIGRATE_MOVABLE in both zones; MIGRATE_ISOLATE keeps the new
  * pages out of reach until the caller un-isolates). present_pages is the caller's to add. */

@@ -25,13 +25,13 @@
 #include "mm/vmstat.h"
 
 #define PAGE_SHIFT 12
-#define PAGE_SIZE (1UL << PAGE_SHIFT)
-#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define PAGE_SIZE  (1UL << PAGE_SHIFT)
+#define PAGE_MASK  (~(PAGE_SIZE - 1))
 
-#define PFN_DOWN(x) ((unsigned long)((x) >> PAGE_SHIFT))
-#define PFN_UP(x) ((unsigned long)(((x) + PAGE_SIZE - 1) >> PAGE_SHIFT))
+#define PFN_DOWN(x)   ((unsigned long)((x) >> PAGE_SHIFT))
+#define PFN_UP(x)     ((unsigned long)(((x) + PAGE_SIZE - 1) >> PAGE_SHIFT))
 #define PFN_PHYS(pfn) ((phys_addr_t)(pfn) << PAGE_SHIFT)
-#define PHYS_PFN(x) PFN_DOWN(x)
+#define PHYS_PFN(x)   PFN_DOWN(x)
 
 /* ---- page->flags: PG_* bits at the bottom, then the zone, then the section number at the top ---- */
 enum pageflags {
@@ -41,32 +41,32 @@ enum pageflags {
 	NR_PAGEFLAGS
 };
 
-#define ZONES_PGSHIFT 11 /* bits 11..12: enum zone_type */
-#define ZONES_WIDTH 2
+#define ZONES_PGSHIFT	 11 /* bits 11..12: enum zone_type */
+#define ZONES_WIDTH	 2
 #define SECTIONS_PGSHIFT 13 /* bits 13..31: section number (19 bits = 46 physical bits) */
-#define SECTIONS_WIDTH 19
+#define SECTIONS_WIDTH	 19
 _Static_assert(NR_PAGEFLAGS <= ZONES_PGSHIFT, "page flags overlap the zone bits");
 _Static_assert(SECTIONS_PGSHIFT + SECTIONS_WIDTH == 32, "page->flags is 32 bits");
 
 /* ---- page types (Linux's page_type): what the page is used for; one at a time ---- */
 enum page_type {
-	PGTY_NONE = 0,      /* an ordinary allocated page, a tail of a free chunk, or reserved */
-	PGTY_BUDDY,         /* head of a free chunk in free_area[order][migratetype] */
-	PGTY_PCP,           /* free order-0 page in a zone's per-cpu-style cache */
-	PGTY_OFFLINE,       /* PageOffline: logically offline, its content must never be touched */
-	PGTY_SLAB,          /* a kmalloc slab page (private = size class) */
+	PGTY_NONE = 0,	    /* an ordinary allocated page, a tail of a free chunk, or reserved */
+	PGTY_BUDDY,	    /* head of a free chunk in free_area[order][migratetype] */
+	PGTY_PCP,	    /* free order-0 page in a zone's per-cpu-style cache */
+	PGTY_OFFLINE,	    /* PageOffline: logically offline, its content must never be touched */
+	PGTY_SLAB,	    /* a kmalloc slab page (private = size class) */
 	PGTY_LARGE_KMALLOC, /* head of a kmalloc allocation larger than the biggest size class */
-	PGTY_TABLE,         /* a page table page of the direct map */
+	PGTY_TABLE,	    /* a page table page of the direct map */
 	NR_PAGE_TYPES
 };
 
 struct page {
-	u32 flags;            /* PG_* | zone << ZONES_PGSHIFT | section << SECTIONS_PGSHIFT */
-	u8 page_type;         /* enum page_type */
-	u8 order;             /* free chunk order (PageBuddy) or allocation order (first page) */
-	u16 owner;            /* movable owner id from register_movable_ops(); 0 = none (unmovable) */
-	s32 _refcount;        /* 0 while free; use the page_ref_* helpers */
-	u32 private;          /* the owner's (or slab's) word */
+	u32 flags;	      /* PG_* | zone << ZONES_PGSHIFT | section << SECTIONS_PGSHIFT */
+	u8 page_type;	      /* enum page_type */
+	u8 order;	      /* free chunk order (PageBuddy) or allocation order (first page) */
+	u16 owner;	      /* movable owner id from register_movable_ops(); 0 = none (unmovable) */
+	s32 _refcount;	      /* 0 while free; use the page_ref_* helpers */
+	u32 private;	      /* the owner's (or slab's) word */
 	struct list_head lru; /* buddy free lists while free, the owner's lists while allocated */
 };
 _Static_assert(sizeof(struct page) <= 32, "struct page must stay at most 32 bytes (DESIGN.md §3)");

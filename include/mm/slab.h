@@ -11,9 +11,9 @@
 #include "kernel/types.h"
 #include "mm/gfp.h"
 
-#define KMALLOC_MIN_SIZE 16
+#define KMALLOC_MIN_SIZE       16
 #define KMALLOC_MAX_CACHE_SIZE 2048
-#define KMALLOC_MAX_SIZE (PAGE_SIZE << MAX_ORDER) /* 2 MiB */
+#define KMALLOC_MAX_SIZE       (PAGE_SIZE << MAX_ORDER) /* 2 MiB */
 
 /* size bytes, or NULL (size 0, size > KMALLOC_MAX_SIZE, out of memory). Only __GFP_ZERO is honoured
  * among the flags; the memory is always unmovable. */

@@ -15,28 +15,28 @@
 #include "kernel/types.h"
 #include "mm/page.h"
 
-#define SECTION_SIZE_BITS 27
-#define MAX_PHYSMEM_BITS 46
-#define SECTION_SIZE (1UL << SECTION_SIZE_BITS)
-#define PFN_SECTION_SHIFT (SECTION_SIZE_BITS - PAGE_SHIFT)
-#define PAGES_PER_SECTION (1UL << PFN_SECTION_SHIFT)
-#define PAGE_SECTION_MASK (~(PAGES_PER_SECTION - 1))
-#define NR_MEM_SECTIONS (1UL << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS))
-#define SECTIONS_PER_ROOT 256UL /* one root covers 32 GiB */
-#define NR_SECTION_ROOTS (NR_MEM_SECTIONS / SECTIONS_PER_ROOT)
-#define MAX_PFN (1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT))
-#define PAGEBLOCKS_PER_SECTION (PAGES_PER_SECTION >> 9) /* pageblock_order, mmzone.h */
+#define SECTION_SIZE_BITS	 27
+#define MAX_PHYSMEM_BITS	 46
+#define SECTION_SIZE		 (1UL << SECTION_SIZE_BITS)
+#define PFN_SECTION_SHIFT	 (SECTION_SIZE_BITS - PAGE_SHIFT)
+#define PAGES_PER_SECTION	 (1UL << PFN_SECTION_SHIFT)
+#define PAGE_SECTION_MASK	 (~(PAGES_PER_SECTION - 1))
+#define NR_MEM_SECTIONS		 (1UL << (MAX_PHYSMEM_BITS - SECTION_SIZE_BITS))
+#define SECTIONS_PER_ROOT	 256UL /* one root covers 32 GiB */
+#define NR_SECTION_ROOTS	 (NR_MEM_SECTIONS / SECTIONS_PER_ROOT)
+#define MAX_PFN			 (1UL << (MAX_PHYSMEM_BITS - PAGE_SHIFT))
+#define PAGEBLOCKS_PER_SECTION	 (PAGES_PER_SECTION >> 9) /* pageblock_order, mmzone.h */
 #define MEMMAP_BYTES_PER_SECTION (PAGES_PER_SECTION * sizeof(struct page))
 
-#define MEMORY_BLOCK_SIZE SECTION_SIZE /* memory block = 1 section */
+#define MEMORY_BLOCK_SIZE      SECTION_SIZE /* memory block = 1 section */
 #define PAGES_PER_MEMORY_BLOCK PAGES_PER_SECTION
 
 _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->flags holds the section");
 
 /* mem_section.flags */
-#define SECTION_MARKED_PRESENT (1u << 0) /* has a memmap */
-#define SECTION_IS_ONLINE (1u << 1)      /* pages are in a zone and the buddy */
-#define SECTION_IS_EARLY (1u << 2)       /* added at boot (memmap from memblock) */
+#define SECTION_MARKED_PRESENT	(1u << 0) /* has a memmap */
+#define SECTION_IS_ONLINE	(1u << 1) /* pages are in a zone and the buddy */
+#define SECTION_IS_EARLY	(1u << 2) /* added at boot (memmap from memblock) */
 #define SECTION_MEMMAP_EXTERNAL (1u << 3) /* memmap storage supplied by the caller, not freed here */
 
 /* Per-pageblock byte in mem_section.pageblock_flags. */
@@ -134,8 +134,8 @@ void offline_mem_sections(unsigned long start_pfn, unsigned long end_pfn);
 /* Present sections from `nr` on: first present section number >= nr, or NR_MEM_SECTIONS. Skips
  * absent roots in one step. */
 unsigned long next_present_section_nr(unsigned long nr);
-#define for_each_present_section_nr(start, nr)                                   \
-	for ((nr) = next_present_section_nr(start); (nr) < NR_MEM_SECTIONS; \
+#define for_each_present_section_nr(start, nr)                                                               \
+	for ((nr) = next_present_section_nr(start); (nr) < NR_MEM_SECTIONS;                                  \
 	     (nr) = next_present_section_nr((nr) + 1))
 
 /* Highest pfn + 1 of any present section (0 when none). */

@@ -10,8 +10,8 @@ enum mm_stat_item {
 	NR_WORKLOAD_PAGES, /* movable checksummed workload buffers (issue 4 adjusts it) */
 	NR_PINNED_PAGES,   /* `pin alloc` unmovable allocations (issue 4 adjusts it) */
 	NR_MEMMAP_PAGES,   /* pages holding struct page arrays (sparse.c) */
-	NR_PAGETABLE,      /* direct-map page table pages allocated after boot (arch) */
-	NR_SLAB_PAGES,     /* pages in kmalloc slabs */
+	NR_PAGETABLE,	   /* direct-map page table pages allocated after boot (arch) */
+	NR_SLAB_PAGES,	   /* pages in kmalloc slabs */
 	NR_KMALLOC_LARGE,  /* pages behind large kmalloc allocations */
 	NR_MM_STAT_ITEMS
 };

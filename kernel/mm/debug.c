@@ -86,7 +86,8 @@ void show_pagetypeinfo(mm_print_fn pr)
 		unsigned long count[MIGRATE_TYPES] = {0}, nr;
 		if (!populated_zone(zone))
 			continue;
-		for_each_present_section_nr(0, nr) {
+		for_each_present_section_nr(0, nr)
+		{
 			struct mem_section *ms = __nr_to_section(nr);
 			if (!online_section(ms) || page_zonenum(ms->memmap) != (unsigned int)z)
 				continue;
@@ -109,13 +110,15 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 		return;
 	}
 	const struct movable_operations *ops = page_movable_ops(page);
-	pr("page pfn 0x%lx (phys 0x%llx): %s\n", pfn, (unsigned long long)PFN_PHYS(pfn), reason ? reason : "");
-	pr("  flags 0x%08x (%s%s%s) zone %s section %lu %s\n", page->flags, PageReserved(page) ? "reserved " : "",
-	   PageIsolated(page) ? "isolated " : "", (page->flags & (1u << PG_poisoned)) ? "poisoned" : "",
-	   page_zone(page)->name, page_to_section(page), online_section_nr(pfn_to_section_nr(pfn)) ? "online" : "offline");
-	pr("  type %s order %u refcount %d owner %u%s%s private 0x%x pageblock %s\n", page_type_name(page->page_type),
-	   page->order, page_ref_count(page), page->owner, ops ? " " : "", ops ? ops->name : "", page->private,
-	   migratetype_names[get_pfnblock_migratetype(pfn)]);
+	pr("page pfn 0x%lx (phys 0x%llx): %s\n", pfn, (unsigned long long)PFN_PHYS(pfn),
+	   reason ? reason : "");
+	pr("  flags 0x%08x (%s%s%s) zone %s section %lu %s\n", page->flags,
+	   PageReserved(page) ? "reserved " : "", PageIsolated(page) ? "isolated " : "",
+	   (page->flags & (1u << PG_poisoned)) ? "poisoned" : "", page_zone(page)->name,
+	   page_to_section(page), online_section_nr(pfn_to_section_nr(pfn)) ? "online" : "offline");
+	pr("  type %s order %u refcount %d owner %u%s%s private 0x%x pageblock %s\n",
+	   page_type_name(page->page_type), page->order, page_ref_count(page), page->owner, ops ? " " : "",
+	   ops ? ops->name : "", page->private, migratetype_names[get_pfnblock_migratetype(pfn)]);
 }
 
 void dump_page(const struct page *page, const char *reason)

@@ -20,7 +20,8 @@ void memblock_reset(void)
 	memblock.current_limit = ~0ULL;
 }
 
-static int insert_region(struct memblock_type *t, unsigned long i, phys_addr_t base, u64 size, const char *name)
+static int insert_region(struct memblock_type *t, unsigned long i, phys_addr_t base, u64 size,
+			 const char *name)
 {
 	if (t->cnt >= MEMBLOCK_MAX_REGIONS) {
 		pr_err("mm: memblock: more than %d regions, [0x%llx-0x%llx) dropped\n", MEMBLOCK_MAX_REGIONS,
@@ -108,9 +109,7 @@ static const struct memblock_region *reserved_overlap(phys_addr_t base, phys_add
 {
 	const struct memblock_region *r;
 
-	for_each_memblock(reserved, r)
-		if (r->base < end && base < r->base + r->size)
-			return r;
+	for_each_memblock(reserved, r) if (r->base < end && base < r->base + r->size) return r;
 	return NULL;
 }
 
@@ -126,7 +125,8 @@ phys_addr_t memblock_phys_alloc(u64 size, u64 align, const char *name)
 	align = max(align, (u64)PAGE_SIZE);
 	/* Bottom-up, like Linux with movable_node: boot allocations stay low, next to the kernel, and
 	 * out of the top of RAM that movablecore= may make ZONE_MOVABLE. */
-	for_each_memblock(memory, m) {
+	for_each_memblock(memory, m)
+	{
 		phys_addr_t end = min(m->base + m->size, memblock.current_limit);
 		phys_addr_t base = ALIGN_UP(max(m->base, (phys_addr_t)LOW_RESERVED_END), align);
 
@@ -158,8 +158,7 @@ u64 memblock_phys_mem_size(void)
 	const struct memblock_region *m;
 	u64 n = 0;
 
-	for_each_memblock(memory, m)
-		n += m->size;
+	for_each_memblock(memory, m) n += m->size;
 	return n;
 }
 
@@ -168,10 +167,12 @@ static u64 reserved_in_memory(const char *name, bool any_name)
 	const struct memblock_region *m, *r;
 	u64 n = 0;
 
-	for_each_memblock(reserved, r) {
+	for_each_memblock(reserved, r)
+	{
 		if (!any_name && r->name != name && (!r->name || !name || strcmp(r->name, name)))
 			continue;
-		for_each_memblock(memory, m) {
+		for_each_memblock(memory, m)
+		{
 			phys_addr_t s = max(r->base, m->base), e = min(r->base + r->size, m->base + m->size);
 			if (s < e)
 				n += e - s;
@@ -194,9 +195,7 @@ bool memblock_is_memory(phys_addr_t base, u64 size)
 {
 	const struct memblock_region *m;
 
-	for_each_memblock(memory, m)
-		if (base >= m->base && base + size <= m->base + m->size)
-			return true;
+	for_each_memblock(memory, m) if (base >= m->base && base + size <= m->base + m->size) return true;
 	return false;
 }
 
@@ -212,7 +211,8 @@ void memblock_print_breakdown(void (*pr)(const char *fmt, ...))
 	pr("mm: RAM %llu kB in %lu ranges, reserved %llu kB:\n",
 	   (unsigned long long)(memblock_phys_mem_size() >> 10), memblock.memory.cnt,
 	   (unsigned long long)(memblock_reserved_size() >> 10));
-	for_each_memblock(reserved, r) {
+	for_each_memblock(reserved, r)
+	{
 		bool seen = false;
 		for (q = memblock.reserved.regions; q < r; q++)
 			if (q->name == r->name || (q->name && r->name && !strcmp(q->name, r->name)))
@@ -229,7 +229,8 @@ static unsigned long free_pfn_range(unsigned long start, unsigned long end)
 	unsigned long n = 0;
 
 	while (start < end) {
-		unsigned int order = start ? min((unsigned int)__builtin_ctzl(start), (unsigned int)MAX_ORDER) : MAX_ORDER;
+		unsigned int order =
+		    start ? min((unsigned int)__builtin_ctzl(start), (unsigned int)MAX_ORDER) : MAX_ORDER;
 		while (start + (1UL << order) > end)
 			order--;
 		__free_pages_core(pfn_to_page(start), order);
@@ -244,12 +245,14 @@ unsigned long memblock_free_all(void)
 	const struct memblock_region *m;
 	unsigned long freed = 0;
 
-	for_each_memblock(memory, m) {
+	for_each_memblock(memory, m)
+	{
 		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
 		const struct memblock_region *r;
 
 		/* Reservations are sorted: free the gaps between those that touch this range. */
-		for_each_memblock(reserved, r) {
+		for_each_memblock(reserved, r)
+		{
 			unsigned long rs = PFN_DOWN(r->base), re = PFN_UP(r->base + r->size);
 			if (re <= pfn || rs >= end)
 				continue;

@@ -28,7 +28,8 @@ static void free_list_pages(struct list_head *list)
 {
 	struct page *p, *tmp;
 
-	list_for_each_entry_safe(p, tmp, list, lru) {
+	list_for_each_entry_safe(p, tmp, list, lru)
+	{
 		list_del(&p->lru);
 		__free_page(p);
 	}
@@ -74,9 +75,9 @@ KTEST(mm, bad_frees_refused)
 	struct page *p = alloc_pages(GFP_KERNEL, 1);
 	KT_ASSERT(p);
 	unsigned long bad = mm_bad_frees;
-	free_pages(p, 0);  /* wrong order */
+	free_pages(p, 0); /* wrong order */
 	free_pages(p, 1);
-	free_pages(p, 1);  /* double free */
+	free_pages(p, 1);	       /* double free */
 	free_pages(pfn_to_page(0), 0); /* reserved */
 	KT_EXPECT(mm_bad_frees == bad + 3);
 	KT_EXPECT(mm_verify(quiet) == 0);

@@ -45,7 +45,8 @@ static int cmd_pagetypeinfo(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(pagetypeinfo, "pagetypeinfo", "pagetypeinfo",
-	      "free chunks per migrate type and pageblocks per type, like /proc/pagetypeinfo", cmd_pagetypeinfo);
+	      "free chunks per migrate type and pageblocks per type, like /proc/pagetypeinfo",
+	      cmd_pagetypeinfo);
 
 static int cmd_kmallocinfo(int argc, char **argv)
 {
@@ -67,7 +68,8 @@ static int cmd_dump_page(int argc, char **argv)
 	dump_page_to(shell_printf, pfn_to_page(pfn), "dump_page");
 	return 0;
 }
-SHELL_COMMAND(dump_page, "dump_page", "dump_page PFN", "print the struct page of a page frame", cmd_dump_page);
+SHELL_COMMAND(dump_page, "dump_page", "dump_page PFN", "print the struct page of a page frame",
+	      cmd_dump_page);
 
 static int cmd_verify(int argc, char **argv)
 {

@@ -9,9 +9,9 @@ static const struct movable_operations *movable_owners[MAX_MOVABLE_OWNERS];
 const char *page_type_name(unsigned int type)
 {
 	static const char *const names[NR_PAGE_TYPES] = {
-		[PGTY_NONE] = "none",   [PGTY_BUDDY] = "buddy", [PGTY_PCP] = "pcp",
-		[PGTY_OFFLINE] = "offline", [PGTY_SLAB] = "slab", [PGTY_LARGE_KMALLOC] = "large_kmalloc",
-		[PGTY_TABLE] = "table",
+	    [PGTY_NONE] = "none",	[PGTY_BUDDY] = "buddy", [PGTY_PCP] = "pcp",
+	    [PGTY_OFFLINE] = "offline", [PGTY_SLAB] = "slab",	[PGTY_LARGE_KMALLOC] = "large_kmalloc",
+	    [PGTY_TABLE] = "table",
 	};
 	return type < NR_PAGE_TYPES ? names[type] : "?";
 }

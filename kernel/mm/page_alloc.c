@@ -12,7 +12,7 @@ bool page_poison_enabled;
 
 const char *const migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "Isolate"};
 
-#define PCP_HIGH 256
+#define PCP_HIGH  256
 #define PCP_BATCH 32
 
 void zone_pcp_init(struct zone *zone)
@@ -148,9 +148,8 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order, in
 		struct page *page = list_first_entry(list, struct page, lru);
 		unsigned long pfn = page_to_pfn(page);
 
-		if (cur == pageblock_order ||
-		    ((cur >= pageblock_order / 2 || mt == MIGRATE_UNMOVABLE) &&
-		     pageblock_free_pages(pfn) >= pageblock_nr_pages / 2)) {
+		if (cur == pageblock_order || ((cur >= pageblock_order / 2 || mt == MIGRATE_UNMOVABLE) &&
+					       pageblock_free_pages(pfn) >= pageblock_nr_pages / 2)) {
 			move_freepages_block(zone, page, mt);
 			return __rmqueue_smallest(zone, order, mt);
 		}
@@ -400,8 +399,8 @@ void free_pages(struct page *page, unsigned int order)
 		return;
 	if (page_ref_count(page) <= 0) {
 		mm_bad_frees++;
-		pr_err("mm: free_pages of pfn 0x%lx order %u refused: refcount %d\n", page_to_pfn(page), order,
-		       page_ref_count(page));
+		pr_err("mm: free_pages of pfn 0x%lx order %u refused: refcount %d\n", page_to_pfn(page),
+		       order, page_ref_count(page));
 		return;
 	}
 	if (page_ref_dec_and_test(page))

@@ -132,7 +132,8 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 			continue;
 		}
 		if (!(PageOffline(page) && page_ref_count(page) == 0))
-			pr_err("mm: offlining pfn 0x%lx: page is neither free nor offline (type %s, refcount %d)\n",
+			pr_err("mm: offlining pfn 0x%lx: page is neither free nor offline (type %s, refcount "
+			       "%d)\n",
 			       pfn, page_type_name(page->page_type), page_ref_count(page));
 		pfn++;
 	}
@@ -173,7 +174,8 @@ void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_page
 	zone->spanned_pages = ze - zs;
 }
 
-void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages, int migratetype)
+void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
+			    int migratetype)
 {
 	unsigned long flags;
 
@@ -190,7 +192,8 @@ void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsi
 	if (zone_is_empty(zone))
 		return;
 	/* Zones are made of whole sections: the new span covers the zone's other online sections. */
-	for_each_present_section_nr(pfn_to_section_nr(zone->zone_start_pfn), nr) {
+	for_each_present_section_nr(pfn_to_section_nr(zone->zone_start_pfn), nr)
+	{
 		unsigned long s = section_nr_to_pfn(nr), e = s + PAGES_PER_SECTION;
 		struct mem_section *ms = __nr_to_section(nr);
 		if (s >= zone_end_pfn(zone))

@@ -11,8 +11,8 @@
 #include "internal.h"
 
 #define NR_KMALLOC_CLASSES 8 /* 16 .. 2048 */
-#define FREE_NONE 0xfffu
-#define FREE_MAGIC 0x6b6b5a5a3c3cf00dULL
+#define FREE_NONE	   0xfffu
+#define FREE_MAGIC	   0x6b6b5a5a3c3cf00dULL
 
 struct kmem_cache {
 	const char *name;
@@ -27,12 +27,16 @@ static spinlock_t slab_lock = SPINLOCK_INIT;
 
 void kmalloc_reset(void)
 {
-	static const char *const names[NR_KMALLOC_CLASSES] = {"kmalloc-16", "kmalloc-32", "kmalloc-64",
-								"kmalloc-128", "kmalloc-256", "kmalloc-512",
-								"kmalloc-1k", "kmalloc-2k"};
+	static const char *const names[NR_KMALLOC_CLASSES] = {"kmalloc-16",  "kmalloc-32",  "kmalloc-64",
+							      "kmalloc-128", "kmalloc-256", "kmalloc-512",
+							      "kmalloc-1k",  "kmalloc-2k"};
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++) {
-		caches[i] = (struct kmem_cache){names[i], KMALLOC_MIN_SIZE << i, (u32)(PAGE_SIZE / (KMALLOC_MIN_SIZE << i)),
-						LIST_HEAD_INIT(caches[i].partial), 0, 0};
+		caches[i] = (struct kmem_cache){names[i],
+						KMALLOC_MIN_SIZE << i,
+						(u32)(PAGE_SIZE / (KMALLOC_MIN_SIZE << i)),
+						LIST_HEAD_INIT(caches[i].partial),
+						0,
+						0};
 	}
 }
 
@@ -111,7 +115,8 @@ void *kmalloc(size_t size, gfp_t gfp)
 	unsigned int cls = size_class(size);
 	struct kmem_cache *c = &caches[cls];
 	spin_lock_irqsave(&slab_lock, flags);
-	struct page *page = list_empty(&c->partial) ? new_slab(cls) : list_first_entry(&c->partial, struct page, lru);
+	struct page *page =
+	    list_empty(&c->partial) ? new_slab(cls) : list_first_entry(&c->partial, struct page, lru);
 	if (page) {
 		unsigned int idx = slab_free(page);
 		obj = (char *)page_address(page) + idx * c->size;
@@ -146,8 +151,8 @@ static struct page *kmalloc_page(const void *p, const char *who)
 	struct page *page = virt_to_page(p);
 
 	if (page && online_section_nr(pfn_to_section_nr(page_to_pfn(page)))) {
-		if (PageSlab(page) && ((const char *)p - (const char *)page_address(page)) %
-						      caches[slab_class(page)].size == 0)
+		if (PageSlab(page) &&
+		    ((const char *)p - (const char *)page_address(page)) % caches[slab_class(page)].size == 0)
 			return page;
 		if (PageLargeKmalloc(page) && p == page_address(page))
 			return page;
@@ -188,7 +193,8 @@ void kfree(const void *p)
 	spin_lock_irqsave(&slab_lock, flags);
 	unsigned int cls = slab_class(page);
 	struct kmem_cache *c = &caches[cls];
-	if (*(const u64 *)((const char *)p + 8) == (FREE_MAGIC ^ (u64)(unsigned long)p) && on_free_chain(page, p)) {
+	if (*(const u64 *)((const char *)p + 8) == (FREE_MAGIC ^ (u64)(unsigned long)p) &&
+	    on_free_chain(page, p)) {
 		spin_unlock_irqrestore(&slab_lock, flags);
 		pr_err("mm: kfree(%p): double free (%s)\n", p, c->name);
 		return;
@@ -229,6 +235,7 @@ void kmalloc_show(void (*pr)(const char *fmt, ...))
 {
 	pr("%-12s %6s %8s %6s\n", "# name", "size", "objects", "slabs");
 	for (unsigned int i = 0; i < NR_KMALLOC_CLASSES; i++)
-		pr("%-12s %6u %8lu %6lu\n", caches[i].name, caches[i].size, caches[i].inuse, caches[i].nr_slabs);
+		pr("%-12s %6u %8lu %6lu\n", caches[i].name, caches[i].size, caches[i].inuse,
+		   caches[i].nr_slabs);
 	pr("%-12s %6s %8s %6ld\n", "large", "-", "-", mm_stat_read(NR_KMALLOC_LARGE));
 }

@@ -10,7 +10,7 @@
 struct mem_section *mem_section[NR_SECTION_ROOTS];
 static unsigned long max_present_pfn;
 
-#define ROOT_BYTES (SECTIONS_PER_ROOT * sizeof(struct mem_section))
+#define ROOT_BYTES   (SECTIONS_PER_ROOT * sizeof(struct mem_section))
 #define MEMMAP_ORDER 8 /* 1 MiB = 2^8 pages */
 _Static_assert((PAGE_SIZE << MEMMAP_ORDER) == MEMMAP_BYTES_PER_SECTION, "memmap of a section is order 8");
 
@@ -106,14 +106,15 @@ int sparse_remove_section(unsigned long nr)
 
 void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages)
 {
-	for (unsigned long nr = pfn_to_section_nr(start_pfn); nr <= pfn_to_section_nr(start_pfn + nr_pages - 1); nr++)
+	for (unsigned long nr = pfn_to_section_nr(start_pfn);
+	     nr <= pfn_to_section_nr(start_pfn + nr_pages - 1); nr++)
 		__nr_to_section(nr)->flags |= SECTION_MEMMAP_INIT;
 }
 
 static void set_online(unsigned long start_pfn, unsigned long end_pfn, bool online)
 {
-	for (unsigned long nr = pfn_to_section_nr(start_pfn); nr < pfn_to_section_nr(end_pfn + PAGES_PER_SECTION - 1);
-	     nr++) {
+	for (unsigned long nr = pfn_to_section_nr(start_pfn);
+	     nr < pfn_to_section_nr(end_pfn + PAGES_PER_SECTION - 1); nr++) {
 		struct mem_section *ms = __nr_to_section(nr);
 		if (!present_section(ms))
 			continue;

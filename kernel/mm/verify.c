@@ -41,8 +41,8 @@ static unsigned long check_free_list(struct vctx *v, struct zone *zone, unsigned
 			break;
 		}
 		if (++n > limit) {
-			bad(v, "zone %s order %u %s: free list longer than the zone (loop?)", zone->name, order,
-			    migratetype_names[mt]);
+			bad(v, "zone %s order %u %s: free list longer than the zone (loop?)", zone->name,
+			    order, migratetype_names[mt]);
 			break;
 		}
 		if (!page_in_memmap(page, &pfn)) {
@@ -51,18 +51,21 @@ static unsigned long check_free_list(struct vctx *v, struct zone *zone, unsigned
 			break;
 		}
 		if (!PageBuddy(page))
-			bad(v, "free list entry not PageBuddy (type %s) (pfn 0x%lx)", page_type_name(page->page_type), pfn);
+			bad(v, "free list entry not PageBuddy (type %s) (pfn 0x%lx)",
+			    page_type_name(page->page_type), pfn);
 		if (page->order != order)
-			bad(v, "free chunk of order %u on the order-%u list (pfn 0x%lx)", page->order, order, pfn);
+			bad(v, "free chunk of order %u on the order-%u list (pfn 0x%lx)", page->order, order,
+			    pfn);
 		if (pfn & ((1UL << order) - 1))
 			bad(v, "free chunk not aligned to its order %u (pfn 0x%lx)", order, pfn);
 		if (page_zone(page) != zone || !zone_spans_pfn(zone, pfn))
-			bad(v, "free chunk of zone %s on zone %s's list (pfn 0x%lx)", page_zone(page)->name, zone->name, pfn);
+			bad(v, "free chunk of zone %s on zone %s's list (pfn 0x%lx)", page_zone(page)->name,
+			    zone->name, pfn);
 		if (!online_section_nr(pfn_to_section_nr(pfn)))
 			bad(v, "free chunk in an offline section (pfn 0x%lx)", pfn);
 		else if (get_pfnblock_migratetype(pfn) != mt)
-			bad(v, "free chunk on the %s list in a %s pageblock (pfn 0x%lx)", migratetype_names[mt],
-			    migratetype_names[get_pfnblock_migratetype(pfn)], pfn);
+			bad(v, "free chunk on the %s list in a %s pageblock (pfn 0x%lx)",
+			    migratetype_names[mt], migratetype_names[get_pfnblock_migratetype(pfn)], pfn);
 		if (page_ref_count(page) != 0)
 			bad(v, "free chunk with refcount %d (pfn 0x%lx)", page_ref_count(page), pfn);
 		if (PageReserved(page))
@@ -87,11 +90,13 @@ static void check_pcp(struct vctx *v, struct zone *zone)
 				break;
 			}
 			if (!page_in_memmap(page, &pfn)) {
-				bad(v, "zone %s: pcp entry %p is not a struct page", zone->name, (void *)page);
+				bad(v, "zone %s: pcp entry %p is not a struct page", zone->name,
+				    (void *)page);
 				break;
 			}
 			if (!PagePcp(page) || page_ref_count(page) || page_zone(page) != zone)
-				bad(v, "pcp page not PagePcp/refcount 0/in zone %s (pfn 0x%lx)", zone->name, pfn);
+				bad(v, "pcp page not PagePcp/refcount 0/in zone %s (pfn 0x%lx)", zone->name,
+				    pfn);
 			if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 				bad(v, "pcp page in an isolated pageblock (pfn 0x%lx)", pfn);
 			if (!online_section_nr(pfn_to_section_nr(pfn)))
@@ -120,7 +125,8 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 		hi = max(hi, zone_end_pfn(&zones[z]));
 	}
 
-	for_each_present_section_nr(0, nr) {
+	for_each_present_section_nr(0, nr)
+	{
 		struct mem_section *ms = __nr_to_section(nr);
 		unsigned long base = section_nr_to_pfn(nr);
 
@@ -130,14 +136,16 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 			if (is_migrate_isolate(ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK))
 				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
 		unsigned long first = lo > base ? lo - base : 0;
-		unsigned long last = hi < base + PAGES_PER_SECTION ? (hi > base ? hi - base : 0) : PAGES_PER_SECTION;
+		unsigned long last =
+		    hi < base + PAGES_PER_SECTION ? (hi > base ? hi - base : 0) : PAGES_PER_SECTION;
 		for (unsigned long i = first; i < last;) {
 			struct page *page = ms->memmap + i;
 			unsigned long pfn = base + i;
 			unsigned int z = page_zonenum(page);
 
 			if (page_to_section(page) != nr || z >= MAX_NR_ZONES) {
-				bad(v, "struct page says section %lu zone %u (pfn 0x%lx)", page_to_section(page), z, pfn);
+				bad(v, "struct page says section %lu zone %u (pfn 0x%lx)",
+				    page_to_section(page), z, pfn);
 				i++;
 				continue;
 			}
@@ -158,9 +166,11 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 			w[z].heads[order]++;
 			for (unsigned long t = 1; t < (1UL << order); t++) {
 				struct page *tail = page + t;
-				if (PageBuddy(tail) || PagePcp(tail) || PageReserved(tail) || page_ref_count(tail) ||
-				    tail->page_type != PGTY_NONE) {
-					bad(v, "page inside a free order-%u chunk at 0x%lx is %s/refcount %d%s (pfn 0x%lx)",
+				if (PageBuddy(tail) || PagePcp(tail) || PageReserved(tail) ||
+				    page_ref_count(tail) || tail->page_type != PGTY_NONE) {
+					bad(v,
+					    "page inside a free order-%u chunk at 0x%lx is %s/refcount %d%s "
+					    "(pfn 0x%lx)",
 					    order, pfn, page_type_name(tail->page_type), page_ref_count(tail),
 					    PageReserved(tail) ? "/reserved" : "", pfn + t);
 					break;
@@ -199,13 +209,15 @@ int mm_verify(mm_print_fn pr)
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 				listed += zone->free_area[o].nr_free[mt];
 			if (listed != w[z].heads[o])
-				bad(&v, "zone %s order %u: %lu PageBuddy heads in the memmap but %lu on the lists",
+				bad(&v,
+				    "zone %s order %u: %lu PageBuddy heads in the memmap but %lu on the "
+				    "lists",
 				    zone->name, o, w[z].heads[o], listed);
 		}
 		check_pcp(&v, zone);
 		if (w[z].pcp != zone->pcp.count)
-			bad(&v, "zone %s: %lu PagePcp pages in the memmap but pcp count %u", zone->name, w[z].pcp,
-			    zone->pcp.count);
+			bad(&v, "zone %s: %lu PagePcp pages in the memmap but pcp count %u", zone->name,
+			    w[z].pcp, zone->pcp.count);
 		if (w[z].isolate_blocks != zone->nr_isolate_pageblock)
 			bad(&v, "zone %s: %lu isolated pageblocks but nr_isolate_pageblock %lu", zone->name,
 			    w[z].isolate_blocks, zone->nr_isolate_pageblock);
@@ -214,8 +226,8 @@ int mm_verify(mm_print_fn pr)
 			bad(&v, "zone %s: %lu free pages but the zone is not managed", zone->name, free);
 		if (free > zone->managed_pages || zone->managed_pages > zone->present_pages ||
 		    zone->present_pages > zone->spanned_pages)
-			bad(&v, "zone %s: counts out of order: free %lu managed %lu present %lu spanned %lu", zone->name,
-			    free, zone->managed_pages, zone->present_pages, zone->spanned_pages);
+			bad(&v, "zone %s: counts out of order: free %lu managed %lu present %lu spanned %lu",
+			    zone->name, free, zone->managed_pages, zone->present_pages, zone->spanned_pages);
 	}
 
 	for (int z = MAX_NR_ZONES - 1; z >= 0; z--)

@@ -40,7 +40,8 @@ static void fake_reserve(void)
 {
 	if (page_offset_base)
 		munmap((void *)page_offset_base, MM_FAKE_PHYS_SIZE);
-	void *p = mmap(NULL, MM_FAKE_PHYS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	void *p =
+	    mmap(NULL, MM_FAKE_PHYS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (p == MAP_FAILED) {
 		perror("mm_fake: mmap");
 		exit(2);
@@ -69,7 +70,8 @@ int arch_direct_map_init(void)
 {
 	const struct memblock_region *m;
 
-	for_each_memblock(memory, m) {
+	for_each_memblock(memory, m)
+	{
 		int err = fake_map(m->base, m->size);
 		if (err)
 			return err;
@@ -123,9 +125,9 @@ void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_b
 void mm_fake_boot_simple(u64 ram_bytes)
 {
 	struct mem_region r[] = {
-		{0, 0x9fc00, MEM_USABLE},
-		{0x9fc00, 0x60400, MEM_RESERVED},
-		{0x100000, ram_bytes - 0x100000, MEM_USABLE},
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x9fc00, 0x60400, MEM_RESERVED},
+	    {0x100000, ram_bytes - 0x100000, MEM_USABLE},
 	};
 	mm_fake_boot(r, 3, 2 << 20);
 }

@@ -1,4 +1,6 @@
+/* clang-format off */
 /* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c */
+/* clang-format on */
 /* Seeded random operation sequences against the page allocator, with mm_verify after every step on a
  * small arena and every 1,000 steps on a large one. The seed is printed; MM_SEED=N replays a run,
  * MM_STEPS=N changes its length. Every allocated page carries a tag (its pfn and the allocation's
@@ -15,8 +17,8 @@
 #include "mm/slab.h"
 #include "mm_fake.h"
 
-#define MiB (1ULL << 20)
-#define MAX_HELD 4096
+#define MiB	     (1ULL << 20)
+#define MAX_HELD     4096
 #define MAX_ISOLATED 8
 
 static u64 rng_state;
@@ -56,7 +58,8 @@ static u64 tag_of(unsigned long pfn, u64 s)
 static bool in_isolated(unsigned long pfn, unsigned int order)
 {
 	for (unsigned long i = 0; i < nisolated; i++)
-		if (pageblock_start_pfn(pfn) == isolated[i] || pageblock_start_pfn(pfn + (1UL << order) - 1) == isolated[i])
+		if (pageblock_start_pfn(pfn) == isolated[i] ||
+		    pageblock_start_pfn(pfn + (1UL << order) - 1) == isolated[i])
 			return true;
 	return false;
 }
@@ -65,7 +68,11 @@ static unsigned int random_order(void)
 {
 	/* Mostly small, sometimes up to MAX_ORDER. */
 	unsigned long r = rnd_below(100);
-	return r < 55 ? 0 : r < 75 ? 1 : r < 85 ? 2 : r < 92 ? (unsigned int)rnd_below(5) + 3 : (unsigned int)rnd_below(MAX_ORDER + 1);
+	return r < 55	? 0
+	       : r < 75 ? 1
+	       : r < 85 ? 2
+	       : r < 92 ? (unsigned int)rnd_below(5) + 3
+			: (unsigned int)rnd_below(MAX_ORDER + 1);
 }
 
 static bool op_alloc(void)
