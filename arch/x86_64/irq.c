@@ -158,7 +158,7 @@ static int cmd_interrupts(int argc, char **argv)
 		shell_printf("\n");
 	}
 	for (unsigned v = 0; v < 256; v++)
-		if (vector_count[v] && (v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS))
+		if ((v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS) && vector_count[v])
 			shell_printf("   -    0x%02x  %15llu  -       -        unexpected\n", v,
 				     (unsigned long long)vector_count[v]);
 	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n", (unsigned long long)spurious);
