@@ -31,7 +31,8 @@ unsigned long balloon_deflate(bool movable);
 unsigned long balloon_nr_pages(bool movable);
 /* Pages of the balloon in block id (movable or not). */
 unsigned long balloon_pages_in_block(bool movable, unsigned long id);
-/* Registers the movable balloon's operations (done on first use; the tests call it after mm_init). */
+/* Registers the movable balloon's operations and forgets every page without freeing it (done on first
+ * use; the host tests call it after mm_init started over). */
 void balloon_reset(void);
 
 #define OFFLINE_OWNER_SUBBLOCK_PAGES 512UL /* 2 MiB */

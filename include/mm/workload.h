@@ -31,6 +31,11 @@ int workload_verify(struct workload_check *out);
 /* A 32-bit checksum of order-0 page content (the one kept in page->private). */
 u32 workload_checksum(const void *data);
 
+/* Forget every workload / pinned page without freeing it: the memory manager started over (host
+ * tests call mm_init again). */
+void workload_reset(void);
+void pin_reset(void);
+
 /* pin: bytes more unmovable pages; all or nothing (0 / -ENOMEM). */
 int pin_alloc(u64 bytes);
 /* The same, from memory block id only (alloc_contig_pages_in_block): so a test can put an unmovable

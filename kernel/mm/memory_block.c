@@ -174,7 +174,7 @@ int memory_block_offline(unsigned long id)
 
 static bool same_row(const struct memory_block_info *a, const struct memory_block_info *b)
 {
-	return b->id == a->id + 1 && a->state == b->state && a->removable == b->removable &&
+	return a->state == b->state && a->removable == b->removable &&
 	       (a->state == MEMORY_BLOCK_OFFLINE || a->zone == b->zone);
 }
 

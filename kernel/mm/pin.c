@@ -66,3 +66,9 @@ unsigned long pin_nr_pages(void)
 {
 	return nr_pinned;
 }
+
+void pin_reset(void)
+{
+	INIT_LIST_HEAD(&pinned);
+	nr_pinned = 0;
+}

@@ -139,3 +139,9 @@ int workload_verify(struct workload_check *out)
 		*out = c;
 	return c.bad ? -EIO : 0;
 }
+
+void workload_reset(void)
+{
+	INIT_LIST_HEAD(&wl_pages);
+	wl_nr = 0;
+}
