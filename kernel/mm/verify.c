@@ -149,7 +149,8 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				i++;
 				continue;
 			}
-			if (!zone_spans_pfn(&zones[z], pfn))
+			/* reserved holes at the end of a section may lie past their zone's span */
+			if (!zone_spans_pfn(&zones[z], pfn) && !PageReserved(page))
 				bad(v, "page outside its zone %s's span (pfn 0x%lx)", zones[z].name, pfn);
 			if (PagePcp(page))
 				w[z].pcp++;
