@@ -86,8 +86,10 @@ static void show_device(struct virtio_mem *vm)
 	shell_printf("  requests:");
 	for (int t = 0; t < VIRTIO_MEM_NR_REQ_TYPES; t++) {
 		shell_printf(" %s", vmem_req_name(t));
+		/* lower case and "err": no success line of the shell says "error" (INTERFACE.md) */
+		static const char *const answer[VIRTIO_MEM_NR_RESP_TYPES] = {"ack", "nack", "busy", "err"};
 		for (int r = 0; r < VIRTIO_MEM_NR_RESP_TYPES; r++)
-			shell_printf(" %s=%llu", vmem_resp_name(r), (unsigned long long)vm->counters[t][r]);
+			shell_printf(" %s=%llu", answer[r], (unsigned long long)vm->counters[t][r]);
 		shell_printf(t + 1 < VIRTIO_MEM_NR_REQ_TYPES ? ";" : "\n");
 	}
 	if (vm->violations)
