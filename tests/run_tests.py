@@ -95,7 +95,45 @@ def run_host_test(path, report):
 
 
 # ---- QEMU cases ----
-def run_case(case, report):
+class Gate:
+    """Lets cases run side by side, except an exclusive case, which runs alone (a reader/writer lock
+    that prefers the writer, so an exclusive case waiting is not starved)."""
+
+    def __init__(self):
+        self.cond = threading.Condition()
+        self.running = 0
+        self.alone = False
+        self.waiting_alone = 0
+
+    def enter(self, exclusive):
+        with self.cond:
+            if exclusive:
+                self.waiting_alone += 1
+                self.cond.wait_for(lambda: not self.alone and self.running == 0)
+                self.waiting_alone -= 1
+                self.alone = True
+            else:
+                self.cond.wait_for(lambda: not self.alone and self.waiting_alone == 0)
+                self.running += 1
+
+    def leave(self, exclusive):
+        with self.cond:
+            if exclusive:
+                self.alone = False
+            else:
+                self.running -= 1
+            self.cond.notify_all()
+
+
+def run_case(case, report, gate):
+    gate.enter(case.exclusive)
+    try:
+        run_case_now(case, report)
+    finally:
+        gate.leave(case.exclusive)
+
+
+def run_case_now(case, report):
     t0 = time.monotonic()
     runner = script.Runner(case, ROOT, echo=lambda line: report.echo(case.name, line), scale=report.scale)
     why = None
@@ -171,8 +209,9 @@ def main():
         for p in host:
             print("host  %s" % os.path.relpath(p, ROOT))
         for c in cases:
-            print("qemu  %-28s %-8s %-4s -m %-8s groups: %s" % (c.name, c.boot, c.machine, c.memory,
-                                                               " ".join(sorted(c.groups))))
+            print("qemu  %-28s %-8s %-4s -m %-17s %s groups: %s" % (
+                c.name, c.boot, c.machine, c.memory, "alone" if c.exclusive else "     ",
+                " ".join(sorted(c.groups))))
         return 0
 
     report = Report(opts.verbose)
@@ -188,8 +227,11 @@ def main():
         for p in host:
             run_host_test(p, report)
         t_host = time.monotonic() - t0
-        # Longest first (by timeout) so a slow case does not start last.
-        futures = [pool.submit(run_case, c, report) for c in sorted(cases, key=lambda c: -c.timeout)]
+        # Exclusive cases first (they run alone, so the others later run side by side), then the
+        # longest (by timeout) first so that a slow case does not start last.
+        gate = Gate()
+        order = sorted(cases, key=lambda c: (not c.exclusive, -c.timeout))
+        futures = [pool.submit(run_case, c, report, gate) for c in order]
         for f in futures:
             f.result()
     except KeyboardInterrupt:

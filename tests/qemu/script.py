@@ -12,6 +12,8 @@ A case is one INI section (configparser, no interpolation). Keys, with defaults:
     wait       = 10             default seconds for one step's wait (`within T` overrides)
     exit       = 33             QEMU's expected exit status at the end of the script
     debug_exit = yes            no: leave out -device isa-debug-exit (for ACPI poweroff)
+    exclusive  = (see right)    yes: no other QEMU runs meanwhile (timing-sensitive cases); the
+                                default is yes for a case with a `ktest` step, else no
     script     =                the steps, one per line (below)
 
 Steps (`within T` at the end of any waiting step overrides `wait`):
@@ -59,7 +61,7 @@ BOOTS = ("pvh", "iso-bios", "iso-uefi")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 KEYS = {"boot": "pvh", "machine": "q35", "memory": "512M", "args": "", "cmdline": "", "groups": "",
-        "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "script": ""}
+        "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "exclusive": "", "script": ""}
 STEPS = {"expect", "prompt", "run", "run-error", "match", "no-match", "send", "type", "qmp",
          "qom-set", "qom-get", "qom-wait", "event", "sleep", "ktest", "call"}
 WAITING = {"expect", "prompt", "run", "run-error", "qom-wait", "event", "ktest", "call"}
@@ -80,6 +82,10 @@ def ram_bytes(memory):
     first = memory.split(",")[0]
     first = first.split("=", 1)[1] if first.startswith("size=") else first
     return parse_size(first) if re.search(r"[KMGT]", first, re.I) else int(first) << 20
+
+
+def yes(text):
+    return text.strip().lower() in ("yes", "true", "1", "on")
 
 
 def qom_value(text):
@@ -109,7 +115,7 @@ class Case:
         self.timeout = float(c["timeout"])
         self.wait = float(c["wait"])
         self.exit = int(c["exit"])
-        self.debug_exit = c["debug_exit"].lower() in ("yes", "true", "1", "on")
+        self.debug_exit = yes(c["debug_exit"])
         if self.boot not in BOOTS:
             raise ValueError("%s: case [%s]: boot must be one of %s" % (where, name, ", ".join(BOOTS)))
         if self.cmdline and self.boot != "pvh":
@@ -129,6 +135,8 @@ class Case:
             if verb == "call" and rest.split()[0].replace("-", "_") not in checks.CHECKS:
                 raise ValueError("%s: case [%s]: no check %r in cases.py" % (where, name, rest.split()[0]))
             self.steps.append((verb, rest.strip(), within))
+        # In-kernel tests check timings (timers, delays) that a second busy QEMU can upset.
+        self.exclusive = yes(c["exclusive"]) if c["exclusive"] else any(v == "ktest" for v, _, _ in self.steps)
 
     def argv(self, root):
         """The QEMU command line without the serial/QMP options (VM.start adds those)."""
