@@ -17,21 +17,60 @@ void pit_start_periodic(unsigned hz)
 	outb(PIT_CH0, (u8)(div >> 8));
 }
 
-u64 pit_measure_tsc(u16 counts)
+/* One reading of channel 2's counter with the TSC around it; the reading's instant is taken as the
+ * middle, good to +-width/2 (port I/O can be slow under a hypervisor). Of `tries` readings the
+ * narrowest is kept. */
+struct pit_sample {
+	u16 count;
+	u64 tsc;   /* middle of the read */
+	u64 width; /* TSC cycles the read took */
+};
+
+static u16 read_ch2(void)
+{
+	outb(PIT_CMD, 0x80); /* latch channel 2 */
+	u8 lo = inb(PIT_CH2);
+	u8 hi = inb(PIT_CH2);
+	return (u16)(lo | hi << 8);
+}
+
+static struct pit_sample sample(int tries)
+{
+	struct pit_sample best = {0, 0, ~0ULL};
+	for (int i = 0; i < tries; i++) {
+		u64 a = rdtsc();
+		u16 c = read_ch2();
+		u64 b = rdtsc();
+		if (b - a < best.width)
+			best = (struct pit_sample){c, a + (b - a) / 2, b - a};
+	}
+	return best;
+}
+
+u64 pit_calibrate_tsc(unsigned ms, u64 *err_ppm)
 {
 	u8 b = inb(PORT_B);
-	outb(PORT_B, (u8)((b & ~0x02) & ~0x01)); /* gate low, speaker off */
-	outb(PIT_CMD, 0xb0);                      /* channel 2, lobyte/hibyte, mode 0, binary */
-	outb(PIT_CH2, (u8)counts);
-	outb(PIT_CH2, (u8)(counts >> 8));
-	u8 gate = (u8)((inb(PORT_B) & ~0x02) | 0x01);
-	u64 t0 = rdtsc();
-	outb(PORT_B, gate); /* counting starts on the gate's rising edge */
-	/* OUT2 goes high at terminal count; bounded in case the PIT is absent (~10 s of TSC). */
-	u64 t1;
+	outb(PORT_B, (u8)(b & ~0x03));     /* gate low, speaker off */
+	outb(PIT_CMD, 0xb0);                /* channel 2, lobyte/hibyte, mode 0, binary */
+	outb(PIT_CH2, 0xff);
+	outb(PIT_CH2, 0xff);
+	outb(PORT_B, (u8)((b & ~0x02) | 0x01)); /* gate high: counting down from 0xffff */
+	u32 want = (u32)(PIT_HZ * ms / 1000);
+	if (want > 0xf000)
+		want = 0xf000; /* the counter holds ~55 ms */
+	struct pit_sample s0 = sample(3), s1;
+	/* Wait on the counter itself (bounded: a missing PIT never moves it). */
+	u64 guard = rdtsc();
 	do {
-		t1 = rdtsc();
-	} while (!(inb(PORT_B) & 0x20) && t1 - t0 < 50000000000ULL);
+		s1 = sample(1);
+	} while ((u16)(s0.count - s1.count) < want && rdtsc() - guard < 20000000000ULL);
+	s1 = sample(3);
 	outb(PORT_B, b);
-	return t1 - t0;
+	u32 counts = (u16)(s0.count - s1.count);
+	if (counts == 0 || s1.tsc <= s0.tsc)
+		return 0;
+	u64 cycles = s1.tsc - s0.tsc;
+	if (err_ppm)
+		*err_ppm = (s0.width + s1.width) / 2 * 1000000 / cycles;
+	return cycles * PIT_HZ / counts; /* < 2^64: cycles of 50 ms at 100 GHz times 1.2e6 */
 }

@@ -36,22 +36,10 @@ static irqreturn_t tick_irq(int irq, void *dev)
 	return IRQ_HANDLED;
 }
 
-/* Three 5 ms windows on PIT channel 2; the shortest is the one least stretched by a busy host. */
-static u64 calibrate(void)
-{
-	const u16 counts = 5966; /* 5 ms */
-	u64 best = ~0ULL;
-	for (int i = 0; i < 3; i++) {
-		u64 c = pit_measure_tsc(counts);
-		if (c < best)
-			best = c;
-	}
-	return best * PIT_HZ / counts;
-}
-
 void time_init(void)
 {
-	tsc_freq = calibrate();
+	u64 err_ppm = 0;
+	tsc_freq = pit_calibrate_tsc(20, &err_ppm);
 	if (tsc_freq < 1000000) {
 		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n", (unsigned long long)tsc_freq);
 		tsc_freq = 1000000000;
@@ -61,6 +49,7 @@ void time_init(void)
 	pit_start_periodic(HZ);
 	request_irq(0, tick_irq, 0, "timer", NULL);
 	arch_local_irq_enable();
-	printk("time: TSC %llu.%03llu MHz (calibrated against the PIT), tick %d Hz on IRQ 0\n",
-	       (unsigned long long)(tsc_freq / 1000000), (unsigned long long)(tsc_freq / 1000 % 1000), HZ);
+	printk("time: TSC %llu.%03llu MHz (calibrated against the PIT, +-%llu ppm), tick %d Hz on IRQ 0\n",
+	       (unsigned long long)(tsc_freq / 1000000), (unsigned long long)(tsc_freq / 1000 % 1000),
+	       (unsigned long long)err_ppm, HZ);
 }

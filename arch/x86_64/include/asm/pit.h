@@ -9,7 +9,10 @@
 
 /* Channel 0 as a rate generator at `hz` interrupts per second (IRQ 0). */
 void pit_start_periodic(unsigned hz);
-/* Busy-waits `counts` PIT input cycles (< 65536) on channel 2 and returns the TSC cycles that took. */
-u64 pit_measure_tsc(u16 counts);
+/* TSC frequency in Hz measured against channel 2 over about `ms` milliseconds (at most 50), from
+ * counter readings bracketed by the TSC, so slow port I/O (a hypervisor trapping every access) costs
+ * accuracy only through the bracket's width; *err_ppm (may be NULL) gets that bound. 0 when the PIT
+ * does not count. */
+u64 pit_calibrate_tsc(unsigned ms, u64 *err_ppm);
 
 #endif
