@@ -5,6 +5,7 @@
 #include "lib/parse.h"
 #include "lib/printf.h"
 #include "lib/string.h"
+#include "mm/arch.h"
 #include "mm/balloon.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
@@ -210,3 +211,19 @@ static int cmd_offowner(int argc, char **argv)
 SHELL_COMMAND(offowner, "offowner", "offowner [unplug|plug N [FIRST COUNT] | remove N]",
 	      "test driver owning PageOffline 2 MiB sub-blocks that agrees to offlining (virtio-mem's pattern)",
 	      cmd_offowner);
+
+/* peek PHYS: reads 8 bytes through the direct map. Removed memory is unmapped, so peeking at it
+ * faults, and the fault report says whose memory it was (INTERFACE.md: exit status 35). */
+static int cmd_peek(int argc, char **argv)
+{
+	u64 pa;
+
+	if (argc != 2 || parse_u64(argv[1], &pa) || (pa & 7) || pa >= (1ULL << MAX_PHYSMEM_BITS))
+		return shell_error("peek", -EINVAL, "usage: peek PHYS (8-byte aligned physical address)");
+	if (!arch_is_mapped(pa))
+		shell_printf("peek: 0x%llx is not mapped: this read faults\n", (unsigned long long)pa);
+	shell_printf("peek: 0x%llx = 0x%016llx\n", (unsigned long long)pa,
+		     (unsigned long long)*(volatile u64 *)phys_to_virt(pa));
+	return 0;
+}
+SHELL_COMMAND(peek, "peek", "peek PHYS", "read 8 bytes of physical memory (faults on removed memory)", cmd_peek);
