@@ -141,11 +141,24 @@ void shell_run(void)
 	}
 }
 
+/* Lists the commands in alphabetical order (the table is in link order): each round prints the
+ * smallest name greater than the previous one. */
 static int cmd_help(int argc, char **argv)
 {
-	for (const struct shell_command *c = __shell_cmds_start; c < __shell_cmds_end; c++)
-		shell_printf("  %-34s %s\n", c->usage, c->help);
-	return 0;
+	const char *prev = "";
+	for (;;) {
+		const struct shell_command *next = NULL;
+		for (const struct shell_command *c = __shell_cmds_start; c < __shell_cmds_end; c++)
+			if (strcmp(c->name, prev) > 0 && (!next || strcmp(c->name, next->name) < 0))
+				next = c;
+		if (!next)
+			return 0;
+		if (strlen(next->usage) > 34) /* a long usage gets a line of its own */
+			shell_printf("  %s\n  %-34s %s\n", next->usage, "", next->help);
+		else
+			shell_printf("  %-34s %s\n", next->usage, next->help);
+		prev = next->name;
+	}
 }
 SHELL_COMMAND(help, "help", "help", "list the commands", cmd_help);
 
