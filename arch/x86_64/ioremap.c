@@ -9,16 +9,16 @@
 #include <asm/memlayout.h>
 #include <asm/mmio.h>
 
-#define IOREMAP_BASE 0xffffc90000000000ULL
-#define IOREMAP_SIZE (1ULL << 39) /* one PML4 slot: 512 GiB of address space */
-#define PT_POOL_PAGES 32          /* 1 PDPT + PDs + PTs: each PT maps 2 MiB */
+#define IOREMAP_BASE  0xffffc90000000000ULL
+#define IOREMAP_SIZE  (1ULL << 39) /* one PML4 slot: 512 GiB of address space */
+#define PT_POOL_PAGES 32	   /* 1 PDPT + PDs + PTs: each PT maps 2 MiB */
 
-#define PTE_P 0x001ULL
-#define PTE_W 0x002ULL
-#define PTE_PWT 0x008ULL
-#define PTE_PCD 0x010ULL
-#define PTE_PS 0x080ULL
-#define PTE_NX (1ULL << 63)
+#define PTE_P	 0x001ULL
+#define PTE_W	 0x002ULL
+#define PTE_PWT	 0x008ULL
+#define PTE_PCD	 0x010ULL
+#define PTE_PS	 0x080ULL
+#define PTE_NX	 (1ULL << 63)
 #define PTE_ADDR 0x000ffffffffff000ULL
 
 static u64 pt_pool[PT_POOL_PAGES][512] __aligned(4096);
@@ -64,7 +64,8 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 {
 	u64 first = phys & ~0xfffULL;
 	if (size == 0 || phys + size < phys || phys + size > (1ULL << 52)) {
-		printk(KERN_ERR "ioremap: bad range 0x%llx+0x%llx\n", (unsigned long long)phys, (unsigned long long)size);
+		printk(KERN_ERR "ioremap: bad range 0x%llx+0x%llx\n", (unsigned long long)phys,
+		       (unsigned long long)size);
 		return NULL;
 	}
 	u64 pages = (ALIGN_UP(phys + size, 4096ULL) - first) / 4096;
@@ -79,10 +80,11 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 	for (u64 i = 0; i < pages; i++) {
 		u64 *pte = pte_for(va + i * 4096, true);
 		if (!pte) {
-			/* Leave the pages mapped so far in place: the range is simply lost from the window. */
+			/* Pages mapped so far stay: that part of the window is lost. */
 			next_va = va + (i + 1) * 4096;
 			spin_unlock_irqrestore(&ioremap_lock, fl);
-			printk(KERN_ERR "ioremap: out of page tables mapping 0x%llx\n", (unsigned long long)phys);
+			printk(KERN_ERR "ioremap: out of page tables mapping 0x%llx\n",
+			       (unsigned long long)phys);
 			return NULL;
 		}
 		*pte = (first + i * 4096) | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX;

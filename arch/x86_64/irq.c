@@ -33,7 +33,8 @@ static spinlock_t irq_lock = SPINLOCK_INIT;
 void irq_init(void)
 {
 	pic_init();
-	printk("irq: 8259 PICs at vectors 0x%x-0x%x, all lines masked\n", PIC_VECTOR_BASE, PIC_VECTOR_BASE + 15);
+	printk("irq: 8259 PICs at vectors 0x%x-0x%x, all lines masked\n", PIC_VECTOR_BASE,
+	       PIC_VECTOR_BASE + 15);
 }
 
 /* The IDT hook for every vector >= 32 (overrides the weak default in traps.c). Runs with interrupts
@@ -59,7 +60,8 @@ void irq_dispatch(struct regs *r)
 	if (!handled) {
 		/* A level line nobody acknowledges would fire forever: report once, then mask it. */
 		if (++l->unhandled == 1)
-			printk(KERN_WARNING "irq: IRQ %u not handled by any of its %u handlers\n", irq, l->nr);
+			printk(KERN_WARNING "irq: IRQ %u not handled by any of its %u handlers\n", irq,
+			       l->nr);
 		if (l->nr == 0 || (pic_is_level(irq) && l->unhandled >= 100000)) {
 			printk(KERN_ERR "irq: IRQ %u masked: nobody handles it\n", irq);
 			pic_mask(irq);
@@ -151,8 +153,8 @@ static int cmd_interrupts(int argc, char **argv)
 		u64 n = vector_count[PIC_VECTOR_BASE + irq];
 		if (!l->nr && !n)
 			continue;
-		shell_printf("%4u    0x%02x  %15llu  XT-PIC  %-7s ", irq, PIC_VECTOR_BASE + irq, (unsigned long long)n,
-			     pic_is_level(irq) ? "level" : "edge");
+		shell_printf("%4u    0x%02x  %15llu  XT-PIC  %-7s ", irq, PIC_VECTOR_BASE + irq,
+			     (unsigned long long)n, pic_is_level(irq) ? "level" : "edge");
 		for (unsigned i = 0; i < l->nr; i++)
 			shell_printf(" %s%s", l->action[i].name, i + 1 < l->nr ? "," : "");
 		shell_printf("\n");
@@ -161,8 +163,9 @@ static int cmd_interrupts(int argc, char **argv)
 		if ((v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS) && vector_count[v])
 			shell_printf("   -    0x%02x  %15llu  -       -        unexpected\n", v,
 				     (unsigned long long)vector_count[v]);
-	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n", (unsigned long long)spurious);
+	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n",
+		     (unsigned long long)spurious);
 	return 0;
 }
-SHELL_COMMAND(interrupts, "interrupts", "interrupts", "interrupt counts per line and vector, like /proc/interrupts",
-	      cmd_interrupts);
+SHELL_COMMAND(interrupts, "interrupts", "interrupts",
+	      "interrupt counts per line and vector, like /proc/interrupts", cmd_interrupts);

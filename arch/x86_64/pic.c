@@ -4,17 +4,17 @@
 #include <asm/io.h>
 #include <asm/pic.h>
 
-#define PIC1_CMD 0x20
+#define PIC1_CMD  0x20
 #define PIC1_DATA 0x21
-#define PIC2_CMD 0xa0
+#define PIC2_CMD  0xa0
 #define PIC2_DATA 0xa1
-#define ELCR1 0x4d0
-#define ELCR2 0x4d1
+#define ELCR1	  0x4d0
+#define ELCR2	  0x4d1
 
-#define ICW1_INIT 0x10
-#define ICW1_ICW4 0x01
-#define ICW4_8086 0x01
-#define OCW2_EOI 0x20
+#define ICW1_INIT     0x10
+#define ICW1_ICW4     0x01
+#define ICW4_8086     0x01
+#define OCW2_EOI      0x20
 #define OCW3_READ_ISR 0x0b
 
 static u16 mask_cache = 0xffff;
@@ -40,7 +40,7 @@ void pic_init(void)
 	outb(PIC2_DATA, ICW4_8086);
 	io_delay();
 	/* Everything masked except the cascade, which the slave's lines need. */
-	mask_cache = (u16)~(1u << PIC_CASCADE_IRQ);
+	mask_cache = (u16) ~(1u << PIC_CASCADE_IRQ);
 	write_masks();
 }
 
@@ -52,7 +52,7 @@ void pic_mask(unsigned irq)
 
 void pic_unmask(unsigned irq)
 {
-	mask_cache &= (u16)~(1u << irq);
+	mask_cache &= (u16) ~(1u << irq);
 	write_masks();
 }
 

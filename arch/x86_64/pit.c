@@ -5,7 +5,7 @@
 #define PIT_CH0 0x40
 #define PIT_CH2 0x42
 #define PIT_CMD 0x43
-#define PORT_B 0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
+#define PORT_B	0x61 /* bit 0: channel 2 gate, bit 1: speaker, bit 5: channel 2 output */
 
 void pit_start_periodic(unsigned hz)
 {
@@ -50,8 +50,8 @@ static struct pit_sample sample(int tries)
 u64 pit_calibrate_tsc(unsigned ms, u64 *err_ppm)
 {
 	u8 b = inb(PORT_B);
-	outb(PORT_B, (u8)(b & ~0x03));     /* gate low, speaker off */
-	outb(PIT_CMD, 0xb0);                /* channel 2, lobyte/hibyte, mode 0, binary */
+	outb(PORT_B, (u8)(b & ~0x03)); /* gate low, speaker off */
+	outb(PIT_CMD, 0xb0);	       /* channel 2, lobyte/hibyte, mode 0, binary */
 	outb(PIT_CH2, 0xff);
 	outb(PIT_CH2, 0xff);
 	outb(PORT_B, (u8)((b & ~0x02) | 0x01)); /* gate high: counting down from 0xffff */

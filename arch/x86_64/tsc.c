@@ -24,7 +24,8 @@ u64 tsc_hz(void)
 
 void udelay(unsigned us)
 {
-	u64 cycles = tsc_freq ? tsc_freq / 1000000 * us + 1 : (u64)us * 4000; /* 4 GHz guess before calibration */
+	u64 cycles =
+	    tsc_freq ? tsc_freq / 1000000 * us + 1 : (u64)us * 4000; /* 4 GHz guess before calibration */
 	u64 t0 = rdtsc();
 	while (rdtsc() - t0 < cycles)
 		cpu_relax();
@@ -41,7 +42,8 @@ void time_init(void)
 	u64 err_ppm = 0;
 	tsc_freq = pit_calibrate_tsc(20, &err_ppm);
 	if (tsc_freq < 1000000) {
-		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n", (unsigned long long)tsc_freq);
+		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n",
+		       (unsigned long long)tsc_freq);
 		tsc_freq = 1000000000;
 	}
 	ns_mult = (u64)(((unsigned __int128)NSEC_PER_SEC << 32) / tsc_freq);

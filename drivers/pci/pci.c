@@ -26,7 +26,8 @@ struct pci_dev *pci_get_device(u16 vendor, u16 device, struct pci_dev *from)
 {
 	unsigned i = from ? (unsigned)(from - devs) + 1 : 0;
 	for (; i < ndevs; i++)
-		if ((vendor == 0xffff || devs[i].vendor == vendor) && (device == 0xffff || devs[i].device == device))
+		if ((vendor == 0xffff || devs[i].vendor == vendor) &&
+		    (device == 0xffff || devs[i].device == device))
 			return &devs[i];
 	return NULL;
 }
@@ -73,8 +74,8 @@ static void size_bars(struct pci_dev *p, unsigned nbars)
 		if (pci_bar_decode(val, probe, val_hi, probe_hi, bar))
 			i++; /* the upper half: its pci_bar stays empty */
 		if (bar->flags & PCI_BAR_BROKEN)
-			printk(KERN_WARNING "pci %s: BAR at 0x%x reads back 0x%08x: not a size, ignored\n", p->name,
-			       reg, probe);
+			printk(KERN_WARNING "pci %s: BAR at 0x%x reads back 0x%08x: not a size, ignored\n",
+			       p->name, reg, probe);
 	}
 	pci_write_config16(p, PCI_COMMAND, cmd);
 }
@@ -85,7 +86,8 @@ static void add_function(u8 bus, u8 dev, u8 fn, unsigned depth)
 {
 	if (ndevs == PCI_MAX_DEVICES) {
 		if (!too_many_reported)
-			printk(KERN_WARNING "pci: more than %d functions: the rest are ignored\n", PCI_MAX_DEVICES);
+			printk(KERN_WARNING "pci: more than %d functions: the rest are ignored\n",
+			       PCI_MAX_DEVICES);
 		too_many_reported = true;
 		return;
 	}
@@ -112,7 +114,8 @@ static void add_function(u8 bus, u8 dev, u8 fn, unsigned depth)
 		size_bars(p, 2);
 		u8 sec = pci_read_config8(p, PCI_SECONDARY_BUS);
 		if (sec == 0 || sec <= bus)
-			printk(KERN_WARNING "pci %s: bridge to bus %u not configured by the firmware: not scanned\n",
+			printk(KERN_WARNING
+			       "pci %s: bridge to bus %u not configured by the firmware: not scanned\n",
 			       p->name, sec);
 		else
 			scan_bus(sec, depth + 1);
@@ -149,7 +152,8 @@ static void assign_unassigned(const struct boot_info *bi)
 	busy[nbusy++] = (struct pci_range){0xfec00000, 0x01400000}; /* IOAPIC, HPET, LAPIC, flash */
 	for (unsigned d = 0; d < ndevs; d++)
 		for (unsigned b = 0; b < PCI_NUM_BARS; b++)
-			if (devs[d].bar[b].base && devs[d].bar[b].size && !(devs[d].bar[b].flags & PCI_BAR_IO))
+			if (devs[d].bar[b].base && devs[d].bar[b].size &&
+			    !(devs[d].bar[b].flags & PCI_BAR_IO))
 				busy[nbusy++] = (struct pci_range){devs[d].bar[b].base, devs[d].bar[b].size};
 	for (unsigned d = 0; d < ndevs; d++) {
 		struct pci_dev *p = &devs[d];
@@ -159,8 +163,8 @@ static void assign_unassigned(const struct boot_info *bi)
 				continue;
 			u64 at = pci_place_bar(bar->size, 0xc0000000ULL, 0xfec00000ULL, busy, nbusy);
 			if (!at) {
-				printk(KERN_WARNING "pci %s: no room below 4 GiB for BAR %u (%llu bytes)\n", p->name, b,
-				       (unsigned long long)bar->size);
+				printk(KERN_WARNING "pci %s: no room below 4 GiB for BAR %u (%llu bytes)\n",
+				       p->name, b, (unsigned long long)bar->size);
 				continue;
 			}
 			u16 reg = (u16)(PCI_BASE_ADDRESS_0 + 4 * b);
@@ -174,7 +178,8 @@ static void assign_unassigned(const struct boot_info *bi)
 			bar->base = at;
 			bar->flags |= PCI_BAR_ASSIGNED_BY_US;
 			busy[nbusy++] = (struct pci_range){at, bar->size};
-			printk("pci %s: BAR %u was unassigned: placed at 0x%llx\n", p->name, b, (unsigned long long)at);
+			printk("pci %s: BAR %u was unassigned: placed at 0x%llx\n", p->name, b,
+			       (unsigned long long)at);
 		}
 	}
 }
@@ -183,8 +188,11 @@ static void assign_unassigned(const struct boot_info *bi)
 static void format_bar(char *buf, size_t n, unsigned i, const struct pci_bar *b)
 {
 	snprintf(buf, n, "BAR%u %s%s 0x%llx+0x%llx", i,
-		 b->flags & PCI_BAR_IO ? "io" : b->flags & PCI_BAR_MEM64 ? "mem64" : "mem32",
-		 b->flags & PCI_BAR_PREFETCH ? " pref" : "", (unsigned long long)b->base, (unsigned long long)b->size);
+		 b->flags & PCI_BAR_IO	    ? "io"
+		 : b->flags & PCI_BAR_MEM64 ? "mem64"
+					    : "mem32",
+		 b->flags & PCI_BAR_PREFETCH ? " pref" : "", (unsigned long long)b->base,
+		 (unsigned long long)b->size);
 }
 
 static void format_irq(char *buf, size_t n, const struct pci_dev *p)
@@ -209,8 +217,8 @@ int pci_init(const struct boot_info *bi)
 		const struct pci_dev *p = &devs[d];
 		char irq[24];
 		format_irq(irq, sizeof(irq), p);
-		printk("pci %s: %04x:%04x class %02x%02x%02x %s\n", p->name, p->vendor, p->device, p->class_code,
-		       p->subclass, p->prog_if, irq);
+		printk("pci %s: %04x:%04x class %02x%02x%02x %s\n", p->name, p->vendor, p->device,
+		       p->class_code, p->subclass, p->prog_if, irq);
 		for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
 			if (!p->bar[b].size)
 				continue;
@@ -230,8 +238,8 @@ static int cmd_lspci(int argc, char **argv)
 		const struct pci_dev *p = &devs[d];
 		char irq[24];
 		format_irq(irq, sizeof(irq), p);
-		shell_printf("%02x:%02x.%u %04x:%04x class %02x%02x%02x rev %02x %s", p->bus, p->dev, p->fn, p->vendor,
-			     p->device, p->class_code, p->subclass, p->prog_if, p->revision, irq);
+		shell_printf("%02x:%02x.%u %04x:%04x class %02x%02x%02x rev %02x %s", p->bus, p->dev, p->fn,
+			     p->vendor, p->device, p->class_code, p->subclass, p->prog_if, p->revision, irq);
 		for (unsigned b = 0; b < PCI_NUM_BARS; b++) {
 			if (!p->bar[b].size)
 				continue;

@@ -26,7 +26,8 @@ int pci_bar_decode(u32 val, u32 probe, u32 val_hi, u32 probe_hi, struct pci_bar 
 	}
 	if (!mask)
 		return is64;
-	bar->flags = (is64 ? PCI_BAR_MEM64 : 0) | (val & PCI_BASE_ADDRESS_MEM_PREFETCH ? PCI_BAR_PREFETCH : 0);
+	bar->flags =
+	    (is64 ? PCI_BAR_MEM64 : 0) | (val & PCI_BASE_ADDRESS_MEM_PREFETCH ? PCI_BAR_PREFETCH : 0);
 	bar->base = base;
 	bar->size = ~mask + 1;
 	/* A decoder's writable bits are contiguous from the top; anything else is a broken device. */

@@ -23,7 +23,8 @@ int pci_walk_caps(const u8 *cfg, size_t cfg_len, pci_cap_fn *fn, void *arg, cons
 			return -EINVAL;
 		}
 		if ((size_t)pos + 2 > cfg_len) {
-			pr_warn("%s: capability list points past the configuration space (0x%02x)\n", who, pos);
+			pr_warn("%s: capability list points past the configuration space (0x%02x)\n", who,
+				pos);
 			return -EINVAL;
 		}
 		if (visited[pos / 4 / 64] & (1ULL << (pos / 4 % 64))) {

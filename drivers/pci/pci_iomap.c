@@ -5,7 +5,8 @@
 
 void *pci_iomap(struct pci_dev *p, unsigned bar)
 {
-	if (bar >= PCI_NUM_BARS || !p->bar[bar].size || !p->bar[bar].base || (p->bar[bar].flags & PCI_BAR_IO)) {
+	if (bar >= PCI_NUM_BARS || !p->bar[bar].size || !p->bar[bar].base ||
+	    (p->bar[bar].flags & PCI_BAR_IO)) {
 		printk(KERN_ERR "pci %s: BAR %u is not a mapped memory BAR\n", p->name, bar);
 		return NULL;
 	}

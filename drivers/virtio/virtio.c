@@ -17,8 +17,7 @@ static int lowest_free_index(void)
 	for (int i = 0; i < VIRTIO_MAX_DEVICES; i++) {
 		bool used = false;
 		struct virtio_device *d;
-		list_for_each_entry(d, &virtio_devices, list)
-			used |= d->index == i;
+		list_for_each_entry(d, &virtio_devices, list) used |= d->index == i;
 		if (!used)
 			return i;
 	}
@@ -49,8 +48,7 @@ void virtio_break_device(struct virtio_device *vdev, const char *why)
 		pr_err("%s: device broken: %s\n", vdev->name, why);
 	vdev->broken = true;
 	struct virtqueue *vq;
-	list_for_each_entry(vq, &vdev->vqs, list)
-		virtqueue_break(vq, why);
+	list_for_each_entry(vq, &vdev->vqs, list) virtqueue_break(vq, why);
 	add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 }
 
@@ -200,7 +198,8 @@ int register_virtio_device(struct virtio_device *vdev)
 		vdev->bus_name ? vdev->bus_name : "?", (unsigned long long)vdev->device_features, raw);
 
 	struct virtio_driver *drv;
-	list_for_each_entry(drv, &virtio_drivers, list) {
+	list_for_each_entry(drv, &virtio_drivers, list)
+	{
 		try_match(vdev, drv);
 		if (vdev->driver)
 			break;
@@ -219,9 +218,7 @@ void unregister_virtio_device(struct virtio_device *vdev)
 static bool driver_registered(const struct virtio_driver *drv)
 {
 	struct virtio_driver *d;
-	list_for_each_entry(d, &virtio_drivers, list)
-		if (d == drv)
-			return true;
+	list_for_each_entry(d, &virtio_drivers, list) if (d == drv) return true;
 	return false;
 }
 
@@ -233,8 +230,7 @@ int register_virtio_driver(struct virtio_driver *drv)
 		return -EEXIST;
 	list_add_tail(&drv->list, &virtio_drivers);
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list)
-		try_match(vdev, drv);
+	list_for_each_entry(vdev, &virtio_devices, list) try_match(vdev, drv);
 	return 0;
 }
 
@@ -243,9 +239,7 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 	if (!driver_registered(drv))
 		return;
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list)
-		if (vdev->driver == drv)
-			virtio_dev_remove(vdev);
+	list_for_each_entry(vdev, &virtio_devices, list) if (vdev->driver == drv) virtio_dev_remove(vdev);
 	list_del(&drv->list);
 }
 
@@ -274,9 +268,11 @@ void virtio_config_changed(struct virtio_device *vdev)
 		raw[0] = 0;
 	/* Without a driver nobody else reports it: say it at info level so it is seen. */
 	if (drv)
-		pr_debug("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes, raw);
+		pr_debug("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes,
+			 raw);
 	else
-		pr_info("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes, raw);
+		pr_info("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes,
+			raw);
 	if (!drv)
 		return;
 	if (!vdev->config_enabled) {
@@ -290,8 +286,6 @@ void virtio_config_changed(struct virtio_device *vdev)
 struct virtio_device *virtio_dev_at(unsigned i)
 {
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list)
-		if (i-- == 0)
-			return vdev;
+	list_for_each_entry(vdev, &virtio_devices, list) if (i-- == 0) return vdev;
 	return NULL;
 }

@@ -32,11 +32,11 @@ int virtio_generic_bind(struct virtio_device *vdev)
 		if (d->probe)
 			continue;
 		*d = (struct virtio_driver){
-			.name = "virtio-generic",
-			.device_id = vdev->id,
-			.features = vdev->device_features & 0xffffff,
-			.probe = generic_probe,
-			.config_changed = generic_config_changed,
+		    .name = "virtio-generic",
+		    .device_id = vdev->id,
+		    .features = vdev->device_features & 0xffffff,
+		    .probe = generic_probe,
+		    .config_changed = generic_config_changed,
 		};
 		int err = register_virtio_driver(d);
 		if (err || vdev->driver != d) {

@@ -1,8 +1,8 @@
 /* In-kernel test of the virtio stack against QEMU's real device: a throw-away driver binds to the
  * first virtio device nobody drives, completes the handshake, sets up queue 0 and, for virtio-rng, asks
  * for random bytes, for virtio-mem,
- * sends a harmless STATE request for its first block through it and waits for the answer (which exercises the ring, the
- * notify write and the INTx interrupt), then unbinds, leaving the device reset and acknowledged. */
+ * sends a harmless STATE request for its first block through it and waits for the answer (which exercises the
+ * ring, the notify write and the INTx interrupt), then unbinds, leaving the device reset and acknowledged. */
 #include "drivers/virtio.h"
 #include "drivers/virtio_pci.h"
 #include "kernel/ktest.h"
@@ -11,8 +11,8 @@
 #include <asm/memlayout.h>
 
 /* virtio-mem's request and response (virtio spec 5.15.6) */
-#define VIRTIO_MEM_REQ_STATE 3
-#define VIRTIO_MEM_RESP_ACK 0
+#define VIRTIO_MEM_REQ_STATE  3
+#define VIRTIO_MEM_RESP_ACK   0
 #define VIRTIO_MEM_RESP_ERROR 3
 
 struct vm_req {
@@ -93,8 +93,8 @@ static int kt_probe(struct virtio_device *vdev)
 }
 
 static struct virtio_driver kt_driver = {
-	.name = "virtio-ktest",
-	.probe = kt_probe,
+    .name = "virtio-ktest",
+    .probe = kt_probe,
 };
 
 KTEST(virtio, handshake_queue_and_request)
@@ -122,14 +122,15 @@ KTEST(virtio, handshake_queue_and_request)
 	if (vdev->id == VIRTIO_ID_MEM) {
 		KT_EXPECT(kt_token == &req);
 		KT_EXPECT(kt_len == sizeof(resp));
-		/* QEMU answers ERROR for a range outside usable_region_size (0 while nothing is requested). */
+		/* QEMU answers ERROR outside usable_region_size (0 while nothing is requested). */
 		if (kt_usable)
 			KT_EXPECT(resp.type == VIRTIO_MEM_RESP_ACK);
 		else
 			KT_EXPECT(resp.type == VIRTIO_MEM_RESP_ERROR);
 		KT_EXPECT(kt_irqs >= 1);
-		ktest_info("%s: STATE answered type %u state %u (usable region 0x%llx), %llu interrupt(s)", vdev->name,
-			   resp.type, resp.state, (unsigned long long)kt_usable, (unsigned long long)kt_irqs);
+		ktest_info("%s: STATE answered type %u state %u (usable region 0x%llx), %llu interrupt(s)",
+			   vdev->name, resp.type, resp.state, (unsigned long long)kt_usable,
+			   (unsigned long long)kt_irqs);
 	}
 	if (vdev->id == VIRTIO_ID_RNG) {
 		KT_EXPECT(kt_token == rng_buf);

@@ -19,12 +19,12 @@
 #include <asm/mmio.h>
 
 #define VP_MAX_DEVICES 8
-#define VP_MAX_VQS 8 /* across all devices */
-#define VP_RING_BYTES 8192
-#define VP_POLL_MS 10
+#define VP_MAX_VQS     8 /* across all devices */
+#define VP_RING_BYTES  8192
+#define VP_POLL_MS     10
 
-_Static_assert(VP_RING_BYTES >= VIRTQUEUE_MAX_NUM * 16 + 6 + 2 * VIRTQUEUE_MAX_NUM + 64 + 6 +
-				    8 * VIRTQUEUE_MAX_NUM,
+_Static_assert(VP_RING_BYTES >=
+		   VIRTQUEUE_MAX_NUM * 16 + 6 + 2 * VIRTQUEUE_MAX_NUM + 64 + 6 + 8 * VIRTQUEUE_MAX_NUM,
 	       "virtio-pci: a pool ring holds a VIRTQUEUE_MAX_NUM ring");
 
 struct vp_device {
@@ -35,7 +35,7 @@ struct vp_device {
 	u8 __iomem *notify;
 	u8 __iomem *isr;
 	u8 __iomem *device; /* NULL when the device has no configuration */
-	int irq;            /* -1: polled */
+	int irq;	    /* -1: polled */
 	volatile u8 isr_pending;
 	struct work_struct work;
 	struct timer_list poll;
@@ -179,7 +179,8 @@ static bool vp_notify(struct virtqueue *vq)
 static void vp_del_vqs(struct virtio_device *vdev)
 {
 	struct virtqueue *vq, *n;
-	list_for_each_entry_safe(vq, n, &vdev->vqs, list) {
+	list_for_each_entry_safe(vq, n, &vdev->vqs, list)
+	{
 		list_del(&vq->list);
 		vq_used[vq - vq_pool] = false;
 	}
@@ -220,7 +221,8 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	}
 	struct virtqueue *vq = &vq_pool[slot];
 	void *ring = ring_pool[slot];
-	int err = virtqueue_init(vq, name, (u16)index, num, ring, kernel_virt_to_phys(ring), vp_notify, cb, vp);
+	int err =
+	    virtqueue_init(vq, name, (u16)index, num, ring, kernel_virt_to_phys(ring), vp_notify, cb, vp);
 	if (err)
 		return err;
 	vq_used[slot] = true;
@@ -232,8 +234,8 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	writeq_lo_hi(vq->used_phys, COMMON(queue_device));
 	writew(1, COMMON(queue_enable));
 	list_add_tail(&vq->list, &vp->vdev.vqs);
-	printk(KERN_DEBUG "%s: queue %u '%s': %u entries (device max %u) at 0x%llx\n", dev, index, name, num, size,
-	       (unsigned long long)vq->desc_phys);
+	printk(KERN_DEBUG "%s: queue %u '%s': %u entries (device max %u) at 0x%llx\n", dev, index, name, num,
+	       size, (unsigned long long)vq->desc_phys);
 	*out = vq;
 	return 0;
 }
@@ -255,17 +257,17 @@ static int vp_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtque
 }
 
 static const struct virtio_config_ops vp_ops = {
-	.get = vp_get,
-	.set = vp_set,
-	.generation = vp_generation,
-	.get_status = vp_get_status,
-	.set_status = vp_set_status,
-	.reset = vp_reset,
-	.get_features = vp_get_features,
-	.set_features = vp_set_features,
-	.find_vqs = vp_find_vqs,
-	.del_vqs = vp_del_vqs,
-	.config_len = vp_config_len,
+    .get = vp_get,
+    .set = vp_set,
+    .generation = vp_generation,
+    .get_status = vp_get_status,
+    .set_status = vp_set_status,
+    .reset = vp_reset,
+    .get_features = vp_get_features,
+    .set_features = vp_set_features,
+    .find_vqs = vp_find_vqs,
+    .del_vqs = vp_del_vqs,
+    .config_len = vp_config_len,
 };
 
 /* ---- interrupts ---- */
@@ -282,8 +284,7 @@ static void vp_work(struct work_struct *w)
 		virtio_config_changed(&vp->vdev);
 	if (isr & VIRTIO_PCI_ISR_QUEUE) {
 		struct virtqueue *vq;
-		list_for_each_entry(vq, &vp->vdev.vqs, list)
-			vring_interrupt(vq);
+		list_for_each_entry(vq, &vp->vdev.vqs, list) vring_interrupt(vq);
 	}
 }
 
@@ -316,7 +317,8 @@ static void __iomem *map_region(struct vp_device *vp, const struct virtio_pci_re
 static int vp_probe(struct pci_dev *pdev)
 {
 	if (vp_ndevs == VP_MAX_DEVICES) {
-		printk(KERN_WARNING "virtio-pci %s: more than %d devices: ignored\n", pdev->name, VP_MAX_DEVICES);
+		printk(KERN_WARNING "virtio-pci %s: more than %d devices: ignored\n", pdev->name,
+		       VP_MAX_DEVICES);
 		return -ENOSPC;
 	}
 	u32 id = pdev->device >= 0x1040 ? pdev->device - 0x1040u : pdev->subsystem_device;

@@ -51,7 +51,8 @@ static int parse_one(const u8 *cfg, size_t cfg_len, u8 pos, u8 id, void *arg)
 		return 0;
 	/* Each field is read only once we know it lies inside the snapshot. */
 	if ((size_t)pos + 3 > cfg_len) {
-		pr_warn("%s: vendor capability at 0x%02x truncated by the end of config space\n", c->who, pos);
+		pr_warn("%s: vendor capability at 0x%02x truncated by the end of config space\n", c->who,
+			pos);
 		return 0;
 	}
 	u8 cap_len = cfg[pos + 2];
@@ -59,7 +60,8 @@ static int parse_one(const u8 *cfg, size_t cfg_len, u8 pos, u8 id, void *arg)
 		if ((size_t)pos + 4 <= cfg_len && cfg[pos + 3] == VIRTIO_PCI_CAP_PCI_CFG)
 			return 0;
 		pr_warn("%s: vendor capability at 0x%02x: length %u %s\n", c->who, pos, cap_len,
-			cap_len < sizeof(struct virtio_pci_cap) ? "too short" : "runs past the end of config space");
+			cap_len < sizeof(struct virtio_pci_cap) ? "too short"
+								: "runs past the end of config space");
 		return 0;
 	}
 	u8 type = cfg[pos + 3], bar = cfg[pos + 4];
@@ -91,8 +93,8 @@ static int parse_one(const u8 *cfg, size_t cfg_len, u8 pos, u8 id, void *arg)
 		return 0;
 	}
 	if (bar >= PCI_NUM_BARS || c->bar_size[bar] == 0) {
-		pr_warn("%s: %s capability at 0x%02x: BAR %u is not a memory BAR\n", c->who, cap_type_name(type),
-			pos, bar);
+		pr_warn("%s: %s capability at 0x%02x: BAR %u is not a memory BAR\n", c->who,
+			cap_type_name(type), pos, bar);
 		return 0;
 	}
 	u64 size = c->bar_size[bar];
@@ -102,8 +104,8 @@ static int parse_one(const u8 *cfg, size_t cfg_len, u8 pos, u8 id, void *arg)
 		return 0;
 	}
 	if (length < min_length(type)) {
-		pr_warn("%s: %s capability at 0x%02x: length 0x%x too small\n", c->who, cap_type_name(type), pos,
-			length);
+		pr_warn("%s: %s capability at 0x%02x: length 0x%x too small\n", c->who, cap_type_name(type),
+			pos, length);
 		return 0;
 	}
 	r->present = true;
@@ -123,7 +125,10 @@ int virtio_pci_parse_caps(const u8 *cfg, size_t cfg_len, const u64 bar_size[PCI_
 	int err = pci_walk_caps(cfg, cfg_len, parse_one, &c, who);
 	if (err < 0)
 		return err;
-	const char *missing = !l->common.present ? "common" : !l->notify.present ? "notify" : !l->isr.present ? "isr" : NULL;
+	const char *missing = !l->common.present   ? "common"
+			      : !l->notify.present ? "notify"
+			      : !l->isr.present	   ? "isr"
+						   : NULL;
 	if (missing) {
 		pr_err("%s: no usable virtio %s configuration capability\n", who, missing);
 		return -ENODEV;

@@ -46,22 +46,24 @@ static int cmd_virtio(int argc, char **argv)
 		char raw[200];
 		if (virtio_format_config(v, raw, sizeof(raw)))
 			snprintf(raw, sizeof(raw), "unreadable");
-		shell_printf("%s: %s id %u driver %s status 0x%02x features 0x%llx (offered 0x%llx)%s\n", v->name,
-			     v->bus_name, v->id, v->driver ? v->driver->name : "none", v->config->get_status(v),
-			     (unsigned long long)v->features, (unsigned long long)v->device_features,
-			     v->broken ? " BROKEN" : "");
+		shell_printf("%s: %s id %u driver %s status 0x%02x features 0x%llx (offered 0x%llx)%s\n",
+			     v->name, v->bus_name, v->id, v->driver ? v->driver->name : "none",
+			     v->config->get_status(v), (unsigned long long)v->features,
+			     (unsigned long long)v->device_features, v->broken ? " BROKEN" : "");
 		shell_printf("%s:   irq %d interrupts %llu config changes %llu\n", v->name, virtio_pci_irq(v),
-			     (unsigned long long)virtio_pci_interrupts(v), (unsigned long long)v->config_changes);
+			     (unsigned long long)virtio_pci_interrupts(v),
+			     (unsigned long long)v->config_changes);
 		shell_printf("%s:   config %s\n", v->name, raw);
 		struct virtqueue *vq;
 		list_for_each_entry(vq, &v->vqs, list)
-			shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name, vq->index,
-				     vq->name, vq->num, vq->num_free, vq->in_flight, vq->broken ? " BROKEN" : "");
+		    shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name, vq->index,
+				 vq->name, vq->num, vq->num_free, vq->in_flight, vq->broken ? " BROKEN" : "");
 	}
 	if (!i)
 		shell_printf("no virtio devices\n");
 	return 0;
 }
 SHELL_COMMAND(virtio, "virtio", "virtio [bind|unbind N]",
-	      "virtio devices: driver, status, features, raw config, queues; bind N: handshake only, to watch config changes",
+	      "virtio devices: driver, status, features, raw config, queues; bind N: handshake only, to "
+	      "watch config changes",
 	      cmd_virtio);

@@ -7,11 +7,11 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 
-#define vq_broken(vq, fmt, ...)                                                                    \
-	do {                                                                                       \
-		if (!(vq)->broken)                                                                 \
-			pr_err("virtio: %s: device broken: " fmt "\n", (vq)->name, ##__VA_ARGS__); \
-		(vq)->broken = true;                                                               \
+#define vq_broken(vq, fmt, ...)                                                                              \
+	do {                                                                                                 \
+		if (!(vq)->broken)                                                                           \
+			pr_err("virtio: %s: device broken: " fmt "\n", (vq)->name, ##__VA_ARGS__);           \
+		(vq)->broken = true;                                                                         \
 	} while (0)
 
 void virtqueue_break(struct virtqueue *vq, const char *why)
@@ -91,7 +91,8 @@ int virtqueue_add(struct virtqueue *vq, const struct vq_buf *out, unsigned n_out
 		struct vring_desc *d = &vq->desc[i];
 		d->addr = b->addr;
 		d->len = b->len;
-		d->flags = (u16)((k >= n_out ? VRING_DESC_F_WRITE : 0) | (k + 1 < total ? VRING_DESC_F_NEXT : 0));
+		d->flags =
+		    (u16)((k >= n_out ? VRING_DESC_F_WRITE : 0) | (k + 1 < total ? VRING_DESC_F_NEXT : 0));
 		d->next = k + 1 < total ? vq->state[i].next : 0;
 		i = vq->state[i].next;
 	}
@@ -177,8 +178,8 @@ void *virtqueue_get_buf(struct virtqueue *vq, u32 *len)
 		return NULL;
 	}
 	if (written > h->in_len) {
-		vq_broken(vq, "used len %u larger than the %u writable bytes of buffer %u", written, h->in_len,
-			  id);
+		vq_broken(vq, "used len %u larger than the %u writable bytes of buffer %u", written,
+			  h->in_len, id);
 		return NULL;
 	}
 	void *token = h->token;

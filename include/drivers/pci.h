@@ -14,52 +14,52 @@
 #include "kernel/types.h"
 
 /* Type 0/1 header registers. */
-#define PCI_VENDOR_ID 0x00
-#define PCI_DEVICE_ID 0x02
-#define PCI_COMMAND 0x04
-#define PCI_STATUS 0x06
-#define PCI_REVISION_ID 0x08
-#define PCI_CLASS_PROG 0x09
-#define PCI_CLASS_DEVICE 0x0a /* subclass; class at 0x0b */
-#define PCI_HEADER_TYPE 0x0e
-#define PCI_BASE_ADDRESS_0 0x10
-#define PCI_PRIMARY_BUS 0x18   /* type 1 */
-#define PCI_SECONDARY_BUS 0x19 /* type 1 */
-#define PCI_SUBORDINATE_BUS 0x1a
+#define PCI_VENDOR_ID		0x00
+#define PCI_DEVICE_ID		0x02
+#define PCI_COMMAND		0x04
+#define PCI_STATUS		0x06
+#define PCI_REVISION_ID		0x08
+#define PCI_CLASS_PROG		0x09
+#define PCI_CLASS_DEVICE	0x0a /* subclass; class at 0x0b */
+#define PCI_HEADER_TYPE		0x0e
+#define PCI_BASE_ADDRESS_0	0x10
+#define PCI_PRIMARY_BUS		0x18 /* type 1 */
+#define PCI_SECONDARY_BUS	0x19 /* type 1 */
+#define PCI_SUBORDINATE_BUS	0x1a
 #define PCI_SUBSYSTEM_VENDOR_ID 0x2c
-#define PCI_SUBSYSTEM_ID 0x2e
-#define PCI_CAPABILITY_LIST 0x34
-#define PCI_INTERRUPT_LINE 0x3c
-#define PCI_INTERRUPT_PIN 0x3d
+#define PCI_SUBSYSTEM_ID	0x2e
+#define PCI_CAPABILITY_LIST	0x34
+#define PCI_INTERRUPT_LINE	0x3c
+#define PCI_INTERRUPT_PIN	0x3d
 
-#define PCI_COMMAND_IO 0x1
-#define PCI_COMMAND_MEMORY 0x2
-#define PCI_COMMAND_MASTER 0x4
+#define PCI_COMMAND_IO		 0x1
+#define PCI_COMMAND_MEMORY	 0x2
+#define PCI_COMMAND_MASTER	 0x4
 #define PCI_COMMAND_INTX_DISABLE 0x400
-#define PCI_STATUS_INTERRUPT 0x08
-#define PCI_STATUS_CAP_LIST 0x10
+#define PCI_STATUS_INTERRUPT	 0x08
+#define PCI_STATUS_CAP_LIST	 0x10
 
-#define PCI_HEADER_TYPE_MASK 0x7f
+#define PCI_HEADER_TYPE_MASK   0x7f
 #define PCI_HEADER_TYPE_NORMAL 0
 #define PCI_HEADER_TYPE_BRIDGE 1
-#define PCI_HEADER_TYPE_MULTI 0x80
+#define PCI_HEADER_TYPE_MULTI  0x80
 
-#define PCI_BASE_ADDRESS_SPACE_IO 0x1
+#define PCI_BASE_ADDRESS_SPACE_IO      0x1
 #define PCI_BASE_ADDRESS_MEM_TYPE_MASK 0x6
-#define PCI_BASE_ADDRESS_MEM_TYPE_64 0x4
-#define PCI_BASE_ADDRESS_MEM_PREFETCH 0x8
-#define PCI_BASE_ADDRESS_MEM_MASK (~0xfULL)
-#define PCI_BASE_ADDRESS_IO_MASK (~0x3ULL)
+#define PCI_BASE_ADDRESS_MEM_TYPE_64   0x4
+#define PCI_BASE_ADDRESS_MEM_PREFETCH  0x8
+#define PCI_BASE_ADDRESS_MEM_MASK      (~0xfULL)
+#define PCI_BASE_ADDRESS_IO_MASK       (~0x3ULL)
 
-#define PCI_CAP_ID_MSI 0x05
+#define PCI_CAP_ID_MSI	0x05
 #define PCI_CAP_ID_VNDR 0x09
-#define PCI_CAP_ID_EXP 0x10
+#define PCI_CAP_ID_EXP	0x10
 #define PCI_CAP_ID_MSIX 0x11
 
-#define PCI_CFG_SPACE_SIZE 256
+#define PCI_CFG_SPACE_SIZE    256
 #define PCI_STD_HEADER_SIZEOF 0x40
-#define PCI_CAP_MAX 48 /* (256 - 64) / 4: no list can be longer without revisiting an entry */
-#define PCI_NUM_BARS 6
+#define PCI_CAP_MAX	      48 /* (256 - 64) / 4: no list can be longer without revisiting an entry */
+#define PCI_NUM_BARS	      6
 
 /* ---- capability walk over a configuration space snapshot (drivers/pci/pci_caps.c) ---- */
 
@@ -79,11 +79,11 @@ int pci_find_cap_in(const u8 *cfg, size_t cfg_len, u8 id, const char *who);
 
 /* ---- devices (drivers/pci/pci.c, kernel only) ---- */
 
-#define PCI_BAR_IO 0x1
-#define PCI_BAR_MEM64 0x2
-#define PCI_BAR_PREFETCH 0x4
-#define PCI_BAR_ASSIGNED_BY_US 0x8 /* the firmware left it at 0: pci_init placed it */
-#define PCI_BAR_BROKEN 0x10        /* read back a size that is not a power of two: ignored */
+#define PCI_BAR_IO	       0x1
+#define PCI_BAR_MEM64	       0x2
+#define PCI_BAR_PREFETCH       0x4
+#define PCI_BAR_ASSIGNED_BY_US 0x8  /* the firmware left it at 0: pci_init placed it */
+#define PCI_BAR_BROKEN	       0x10 /* read back a size that is not a power of two: ignored */
 
 struct pci_bar {
 	u64 base;   /* bus (= physical) address; 0 when absent */
@@ -98,10 +98,10 @@ struct pci_dev {
 	u16 subsystem_vendor, subsystem_device;
 	u8 class_code, subclass, prog_if, revision;
 	u8 header_type; /* without the multi-function bit */
-	u8 irq_line;    /* what the firmware (or pci_init) wrote: the legacy IRQ number, 0xff = none */
-	u8 irq_pin;     /* 0 = none, 1..4 = INTA..INTD */
+	u8 irq_line;	/* what the firmware (or pci_init) wrote: the legacy IRQ number, 0xff = none */
+	u8 irq_pin;	/* 0 = none, 1..4 = INTA..INTD */
 	struct pci_bar bar[PCI_NUM_BARS];
-	char name[16];  /* "0000:00:03.0" */
+	char name[16]; /* "0000:00:03.0" */
 	void *driver_data;
 };
 

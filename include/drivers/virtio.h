@@ -37,30 +37,30 @@
 
 /* Device status bits. */
 #define VIRTIO_CONFIG_S_ACKNOWLEDGE 0x01
-#define VIRTIO_CONFIG_S_DRIVER 0x02
-#define VIRTIO_CONFIG_S_DRIVER_OK 0x04
+#define VIRTIO_CONFIG_S_DRIVER	    0x02
+#define VIRTIO_CONFIG_S_DRIVER_OK   0x04
 #define VIRTIO_CONFIG_S_FEATURES_OK 0x08
 #define VIRTIO_CONFIG_S_NEEDS_RESET 0x40
-#define VIRTIO_CONFIG_S_FAILED 0x80
+#define VIRTIO_CONFIG_S_FAILED	    0x80
 
 /* Transport feature bits (device-type bits are 0..23). */
-#define VIRTIO_F_INDIRECT_DESC 28
-#define VIRTIO_F_EVENT_IDX 29
-#define VIRTIO_F_VERSION_1 32
+#define VIRTIO_F_INDIRECT_DESC	 28
+#define VIRTIO_F_EVENT_IDX	 29
+#define VIRTIO_F_VERSION_1	 32
 #define VIRTIO_F_ACCESS_PLATFORM 33
-#define VIRTIO_F_RING_PACKED 34
+#define VIRTIO_F_RING_PACKED	 34
 
 #ifndef BIT_ULL
 #define BIT_ULL(n) (1ULL << (n))
 #endif
 
 /* Virtio device IDs. */
-#define VIRTIO_ID_NET 1
-#define VIRTIO_ID_BLOCK 2
+#define VIRTIO_ID_NET	  1
+#define VIRTIO_ID_BLOCK	  2
 #define VIRTIO_ID_CONSOLE 3
-#define VIRTIO_ID_RNG 4
+#define VIRTIO_ID_RNG	  4
 #define VIRTIO_ID_BALLOON 5
-#define VIRTIO_ID_MEM 24
+#define VIRTIO_ID_MEM	  24
 
 struct virtio_device;
 
@@ -86,8 +86,8 @@ struct virtio_config_ops {
 
 struct virtio_driver {
 	const char *name;
-	u32 device_id;    /* VIRTIO_ID_* */
-	u64 features;     /* device-type and transport bits the driver accepts; VERSION_1 is implied */
+	u32 device_id; /* VIRTIO_ID_* */
+	u64 features;  /* device-type and transport bits the driver accepts; VERSION_1 is implied */
 	/* Called after FEATURES_OK. Return 0, or a negative errno (the device is marked FAILED). A probe
 	 * that uses its queues calls virtio_device_ready() first; otherwise the core sets DRIVER_OK after
 	 * a successful probe. */
@@ -101,22 +101,22 @@ struct virtio_driver {
 };
 
 struct virtio_device {
-	int index;                  /* virtio<index> */
-	char name[16];              /* "virtio0" */
-	u32 id;                     /* virtio device ID */
+	int index;     /* virtio<index> */
+	char name[16]; /* "virtio0" */
+	u32 id;	       /* virtio device ID */
 	const struct virtio_config_ops *config;
 	struct virtio_driver *driver; /* bound driver, or NULL */
-	u64 device_features;        /* offered by the device */
-	u64 features;               /* negotiated */
+	u64 device_features;	      /* offered by the device */
+	u64 features;		      /* negotiated */
 	bool broken;
-	bool config_enabled;        /* deliver config changes to the driver */
+	bool config_enabled;	    /* deliver config changes to the driver */
 	bool config_change_pending; /* one arrived while not enabled */
-	u64 config_changes;         /* counter, for the shell */
-	struct list_head vqs;       /* the transport's queues */
-	struct list_head list;      /* core's list of devices */
-	void *priv;                 /* the driver's */
-	void *transport;            /* the transport's */
-	const char *bus_name;       /* e.g. "0000:00:03.0", for the shell */
+	u64 config_changes;	    /* counter, for the shell */
+	struct list_head vqs;	    /* the transport's queues */
+	struct list_head list;	    /* core's list of devices */
+	void *priv;		    /* the driver's */
+	void *transport;	    /* the transport's */
+	const char *bus_name;	    /* e.g. "0000:00:03.0", for the shell */
 };
 
 /* For transports: adds a device found on the bus (resets it, ACKNOWLEDGE) and probes a matching
@@ -155,10 +155,10 @@ int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, u
 int virtio_cwrite_bytes(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned len);
 /* One field of a config structure: virtio_cread(vdev, struct virtio_mem_config, plugged_size, &v);
  * a *ptr whose size differs from the field's does not compile. */
-#define virtio_cread(vdev, type, member, ptr)                                                        \
-	virtio_cread_bytes((vdev), offsetof(type, member), (ptr),                                     \
-			   sizeof(*(ptr)) +                                                           \
-				   0 * sizeof(char[sizeof(((type *)0)->member) == sizeof(*(ptr)) ? 1 : -1]))
+#define virtio_cread(vdev, type, member, ptr)                                                                \
+	virtio_cread_bytes((vdev), offsetof(type, member), (ptr),                                            \
+			   sizeof(*(ptr)) +                                                                  \
+			       0 * sizeof(char[sizeof(((type *)0)->member) == sizeof(*(ptr)) ? 1 : -1]))
 
 /* "<len> bytes: 0x.. 0x.." — the first 64 bytes of device configuration as little-endian u64 words
  * (generation-consistent), for log lines and the shell. 0 or a negative errno. */

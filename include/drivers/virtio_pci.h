@@ -8,16 +8,16 @@
 #include "drivers/pci.h"
 #include "kernel/types.h"
 
-#define VIRTIO_PCI_VENDOR_ID 0x1af4
+#define VIRTIO_PCI_VENDOR_ID		 0x1af4
 #define VIRTIO_PCI_DEVICE_ID_MODERN_BASE 0x1040 /* device ID = 0x1040 + virtio device ID */
 
 #define VIRTIO_PCI_CAP_COMMON_CFG 1
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
-#define VIRTIO_PCI_CAP_ISR_CFG 3
+#define VIRTIO_PCI_CAP_ISR_CFG	  3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
-#define VIRTIO_PCI_CAP_PCI_CFG 5
+#define VIRTIO_PCI_CAP_PCI_CFG	  5
 
-#define VIRTIO_PCI_ISR_QUEUE 0x1
+#define VIRTIO_PCI_ISR_QUEUE  0x1
 #define VIRTIO_PCI_ISR_CONFIG 0x2
 
 struct virtio_pci_cap {

@@ -44,36 +44,36 @@ typedef bool vq_notify_t(struct virtqueue *vq);
 
 /* Driver-private state of each descriptor: the free list and chains link through `next`. */
 struct vq_desc_state {
-	void *token;  /* non-NULL only on the head of an in-flight chain */
-	u32 in_len;   /* head: sum of the chain's writable lengths */
-	u16 ndescs;   /* head: descriptors in the chain */
-	u16 next;     /* next descriptor of the chain, or of the free list */
+	void *token; /* non-NULL only on the head of an in-flight chain */
+	u32 in_len;  /* head: sum of the chain's writable lengths */
+	u16 ndescs;  /* head: descriptors in the chain */
+	u16 next;    /* next descriptor of the chain, or of the free list */
 };
 
 struct virtqueue {
-	struct list_head list;     /* in the device's list of queues (transport's business) */
+	struct list_head list; /* in the device's list of queues (transport's business) */
 	struct virtio_device *vdev;
-	const char *name;          /* for log lines, e.g. "virtio0.req" */
-	u16 index;                 /* queue number on the device */
-	u16 num;                   /* ring size, a power of 2 */
+	const char *name; /* for log lines, e.g. "virtio0.req" */
+	u16 index;	  /* queue number on the device */
+	u16 num;	  /* ring size, a power of 2 */
 
-	struct vring_desc *desc;   /* the shared areas (virtual) */
+	struct vring_desc *desc; /* the shared areas (virtual) */
 	struct vring_avail *avail;
 	struct vring_used *used;
 	phys_addr_t desc_phys, avail_phys, used_phys;
 
-	u16 free_head;             /* first free descriptor */
-	u16 num_free;              /* free descriptors */
-	u16 avail_idx;             /* our copy of avail->idx */
-	u16 last_used_idx;         /* next used entry to reap */
-	u16 in_flight;             /* chains added and not yet reaped */
-	u16 num_added;             /* chains added since the last kick */
+	u16 free_head;	   /* first free descriptor */
+	u16 num_free;	   /* free descriptors */
+	u16 avail_idx;	   /* our copy of avail->idx */
+	u16 last_used_idx; /* next used entry to reap */
+	u16 in_flight;	   /* chains added and not yet reaped */
+	u16 num_added;	   /* chains added since the last kick */
 	bool broken;
 
 	vq_notify_t *notify;
-	vq_callback_t *callback;   /* called by vring_interrupt() when used buffers are there */
-	void *priv;                /* the transport's */
-	void *driver_priv;         /* the driver's */
+	vq_callback_t *callback; /* called by vring_interrupt() when used buffers are there */
+	void *priv;		 /* the transport's */
+	void *driver_priv;	 /* the driver's */
 
 	struct vq_desc_state state[VIRTQUEUE_MAX_NUM];
 };

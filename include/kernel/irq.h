@@ -28,7 +28,7 @@ typedef enum irqreturn {
 typedef irqreturn_t irq_handler_t(int irq, void *dev);
 
 #define IRQF_SHARED 0x1 /* the line may have several handlers (PCI INTx) */
-#define IRQF_LEVEL 0x2  /* level-triggered (PCI INTx): set in the PIC's ELCR */
+#define IRQF_LEVEL  0x2 /* level-triggered (PCI INTx): set in the PIC's ELCR */
 
 /* Sets up the interrupt controller with every line masked. Interrupts stay disabled until
  * local_irq_enable (time_init does it once the tick runs). */

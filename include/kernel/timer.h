@@ -19,22 +19,22 @@
 #include "kernel/types.h"
 #include "lib/list.h"
 
-#define HZ 1000
+#define HZ	      1000
 #define NSEC_PER_USEC 1000ULL
 #define NSEC_PER_MSEC 1000000ULL
-#define NSEC_PER_SEC 1000000000ULL
+#define NSEC_PER_SEC  1000000000ULL
 
 struct timer_list;
 typedef void timer_fn_t(struct timer_list *t);
 
 struct timer_list {
 	struct list_head entry; /* in the pending list, sorted by expiry */
-	u64 expires;            /* ktime_ns() at which it fires */
-	u64 period;             /* 0: one-shot; else re-armed at expires + period after each run */
+	u64 expires;		/* ktime_ns() at which it fires */
+	u64 period;		/* 0: one-shot; else re-armed at expires + period after each run */
 	timer_fn_t *fn;
 	void *data;
 	bool pending;
-	u64 fired;              /* times it ran */
+	u64 fired; /* times it ran */
 };
 
 /* Calibrates the TSC against the PIT, starts the tick, and enables interrupts. After irq_init. */

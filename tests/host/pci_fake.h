@@ -1,7 +1,7 @@
 /* A fake PCI bus for host tests of drivers/pci/pci.c: it implements the configuration accessors
- * (pci_conf_read8/16/32, pci_conf_write8/16/32) over a table of functions, each a 256-byte configuration space with BARs
- * that behave like hardware (only the size's bits are writable) and a record of rule violations
- * (a BAR probed with all ones while its decoding was on). */
+ * (pci_conf_read8/16/32, pci_conf_write8/16/32) over a table of functions, each a 256-byte configuration
+ * space with BARs that behave like hardware (only the size's bits are writable) and a record of rule
+ * violations (a BAR probed with all ones while its decoding was on). */
 #ifndef TESTS_HOST_PCI_FAKE_H
 #define TESTS_HOST_PCI_FAKE_H
 
@@ -12,7 +12,7 @@
 struct fake_fn {
 	u8 bus, dev, fn;
 	u8 cfg[PCI_CFG_SPACE_SIZE];
-	u32 bar_mask[PCI_NUM_BARS]; /* writable bits of each BAR register (0: not implemented) */
+	u32 bar_mask[PCI_NUM_BARS];   /* writable bits of each BAR register (0: not implemented) */
 	bool bar_upper[PCI_NUM_BARS]; /* the upper half of a 64-bit BAR: every bit is address */
 };
 

@@ -1,4 +1,6 @@
+// clang-format off
 /* host-srcs: drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_access.c drivers/pci/pci_caps.c tests/host/pci_fake.c */
+// clang-format on
 /* PCI on the host: BAR decoding and placement, and enumeration against a fake bus (bridges,
  * multi-function devices, a bridge loop, BARs sized with decoding off, unassigned BARs placed clear
  * of RAM and of other BARs). */
@@ -38,12 +40,13 @@ static void case_place(void)
 	CHECK(pci_place_bar(0x4000, 0xc0000000, 0xfec00000, busy, 3) == 0xc1004000);
 	CHECK(pci_place_bar(0x1000000, 0xc0000000, 0xfec00000, busy, 3) == 0xc2000000);
 	CHECK(pci_place_bar(0x100, 0xc0000000, 0xfec00000, busy, 3) == 0xc1001000); /* 4 KiB at least */
-	CHECK(pci_place_bar(0x4000, 0xfe000000, 0xfe004000, busy, 3) == 0);      /* window fully busy */
-	CHECK(pci_place_bar(0x80000000, 0xc0000000, 0xfec00000, busy, 3) == 0); /* too big */
-	CHECK(pci_place_bar(0x3000, 0xc0000000, 0xfec00000, busy, 3) == 0);     /* not a power of two */
+	CHECK(pci_place_bar(0x4000, 0xfe000000, 0xfe004000, busy, 3) == 0);	    /* window fully busy */
+	CHECK(pci_place_bar(0x80000000, 0xc0000000, 0xfec00000, busy, 3) == 0);	    /* too big */
+	CHECK(pci_place_bar(0x3000, 0xc0000000, 0xfec00000, busy, 3) == 0);	    /* not a power of two */
 	struct pci_range top[] = {{0xfffff000, 0x1000}};
 	CHECK(pci_place_bar(0x1000, 0xffffe000, 0xffffffffffffffffULL, top, 1) == 0xffffe000);
-	CHECK(pci_place_bar(0x2000, 0xfffffffffffff000ULL, 0xffffffffffffffffULL, NULL, 0) == 0); /* no wrap */
+	CHECK(pci_place_bar(0x2000, 0xfffffffffffff000ULL, 0xffffffffffffffffULL, NULL, 0) ==
+	      0); /* no wrap */
 }
 
 /* q35-like bus 0, a bridge to bus 1 with a multi-function device behind it. */

@@ -1,4 +1,6 @@
+// clang-format off
 /* host-srcs: drivers/virtio/virtio.c drivers/virtio/virtqueue.c kernel/lib/errname.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c */
+// clang-format on
 /* The virtio core against a fake transport: the status handshake in order, feature negotiation
  * (VERSION_1 required, FEATURES_OK re-read), generation-consistent config reads, config changes
  * during and after probe, probe failure, remove, and a request through a queue. */
@@ -9,8 +11,8 @@
 #include "kernel/errno.h"
 #include "virtio_fake_transport.h"
 
-#define DEV_ID 24
-#define F_ACPI_PXM 0
+#define DEV_ID			 24
+#define F_ACPI_PXM		 0
 #define F_UNPLUGGED_INACCESSIBLE 1
 
 struct cfg {
@@ -64,12 +66,12 @@ static void t_changed(struct virtio_device *vdev)
 }
 
 static struct virtio_driver drv = {
-	.name = "test-mem",
-	.device_id = DEV_ID,
-	.features = BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE),
-	.probe = t_probe,
-	.remove = t_remove,
-	.config_changed = t_changed,
+    .name = "test-mem",
+    .device_id = DEV_ID,
+    .features = BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE),
+    .probe = t_probe,
+    .remove = t_remove,
+    .config_changed = t_changed,
 };
 
 static void reset_state(u64 offered)
@@ -80,8 +82,11 @@ static void reset_state(u64 offered)
 	vq = NULL;
 	vq_callbacks = 0;
 	fake_vdev_init(&fv, DEV_ID, offered, sizeof(struct cfg));
-	struct cfg c = {.block_size = 2 << 20, .addr = 1ULL << 32, .region_size = 2ULL << 30,
-			.usable_region_size = 256 << 20, .requested_size = 0};
+	struct cfg c = {.block_size = 2 << 20,
+			.addr = 1ULL << 32,
+			.region_size = 2ULL << 30,
+			.usable_region_size = 256 << 20,
+			.requested_size = 0};
 	memcpy(fv.config, &c, sizeof(c));
 	host_log_clear();
 }
@@ -106,7 +111,8 @@ static void case_handshake_driver_first(void)
 	const u8 want[] = {0, 1, 3, 11, 15};
 	CHECK(fv.nstatus == sizeof(want) && memcmp(fv.status_log, want, sizeof(want)) == 0);
 	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM)));
-	CHECK(virtio_has_feature(&fv.vdev, VIRTIO_F_VERSION_1) && !virtio_has_feature(&fv.vdev, VIRTIO_F_EVENT_IDX));
+	CHECK(virtio_has_feature(&fv.vdev, VIRTIO_F_VERSION_1) &&
+	      !virtio_has_feature(&fv.vdev, VIRTIO_F_EVENT_IDX));
 	CHECK(strcmp(fv.vdev.name, "virtio0") == 0 && virtio_dev_at(0) == &fv.vdev && !virtio_dev_at(1));
 	teardown();
 	CHECK(removes == 1 && fv.status == 0 && !virtio_dev_at(0));
@@ -140,7 +146,8 @@ static void case_features_refused(void)
 	fv.must_accept = BIT_ULL(5); /* a feature the driver does not know: QEMU would refuse */
 	register_virtio_driver(&drv);
 	REQUIRE(register_virtio_device(&fv.vdev) == 0);
-	CHECK(probes == 0 && (fv.status & VIRTIO_CONFIG_S_FAILED) && !(fv.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	CHECK(probes == 0 && (fv.status & VIRTIO_CONFIG_S_FAILED) &&
+	      !(fv.status & VIRTIO_CONFIG_S_DRIVER_OK));
 	CHECK(host_log_contains("virtio0: device refused features 0x100000001"));
 	teardown();
 }
@@ -221,7 +228,8 @@ static void case_queue(void)
 	CHECK(vq->num == VIRTQUEUE_MAX_NUM);
 	u8 req[24] = {1};
 	u16 resp = 0xffff;
-	struct vq_buf out = {(phys_addr_t)(uintptr_t)req, sizeof(req)}, in = {(phys_addr_t)(uintptr_t)&resp, 2};
+	struct vq_buf out = {(phys_addr_t)(uintptr_t)req, sizeof(req)},
+		      in = {(phys_addr_t)(uintptr_t)&resp, 2};
 	REQUIRE(virtqueue_add(vq, &out, 1, &in, 1, req) == 0);
 	CHECK(virtqueue_kick(vq));
 	CHECK(fake_vdev_interrupt(&fv, 0) && vq_callbacks == 1);

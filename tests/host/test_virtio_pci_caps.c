@@ -73,7 +73,8 @@ static void case_qemu(void)
 {
 	qemu_layout();
 	REQUIRE(parse(sizeof(cfg)) == 0);
-	CHECK(lay.common.present && lay.common.bar == 4 && lay.common.offset == 0 && lay.common.length == 0x1000);
+	CHECK(lay.common.present && lay.common.bar == 4 && lay.common.offset == 0 &&
+	      lay.common.length == 0x1000);
 	CHECK(lay.isr.present && lay.isr.offset == 0x1000);
 	CHECK(lay.device.present && lay.device.offset == 0x2000);
 	CHECK(lay.notify.present && lay.notify.offset == 0x3000 && lay.notify_off_multiplier == 4);
@@ -224,7 +225,8 @@ static void case_short_structures(void)
 {
 	qemu_layout();
 	cfg[0x72] = 16; /* notify cap without its multiplier */
-	CHECK(parse(sizeof(cfg)) == -ENODEV && host_log_contains("notify capability at 0x70: length 16 too short"));
+	CHECK(parse(sizeof(cfg)) == -ENODEV &&
+	      host_log_contains("notify capability at 0x70: length 16 too short"));
 	qemu_layout();
 	cfg[0x42] = 12;
 	CHECK(parse(sizeof(cfg)) == -ENODEV && host_log_contains("length 12 too short"));
@@ -266,7 +268,8 @@ static void case_random(void)
 			len = rand() % 4 ? sizeof(cfg) : len;
 			memcpy(tmp, cfg, len);
 			for (int k = 1 + rand() % 4; k > 0; k--)
-				tmp[0x34 + rand() % (len - 0x34)] = (u8)(rand() % 3 ? rand() : rand() % 0x100 & 0xfc);
+				tmp[0x34 + rand() % (len - 0x34)] =
+				    (u8)(rand() % 3 ? rand() : rand() % 0x100 & 0xfc);
 			memcpy(b, bars, sizeof(b));
 			if (rand() % 8 == 0)
 				b[4] = (u64)(rand() % 0x8000);

@@ -11,7 +11,7 @@
 #include "kernel/errno.h"
 #include "virtio_fake.h"
 
-#define GUARD 256
+#define GUARD  256
 #define CANARY 0xa5
 
 struct ring_mem {
@@ -87,7 +87,8 @@ static void case_init(void)
 	REQUIRE(setup(VIRTQUEUE_MAX_NUM) == 0);
 	CHECK(vq.num_free == VIRTQUEUE_MAX_NUM);
 	CHECK(vq.avail->idx == 0 && vq.used->idx == 0 && vq.avail->flags == 0);
-	CHECK((u8 *)vq.used + sizeof(struct vring_used) + VIRTQUEUE_MAX_NUM * 8 + 2 <= (u8 *)mem.ring + mem.size);
+	CHECK((u8 *)vq.used + sizeof(struct vring_used) + VIRTQUEUE_MAX_NUM * 8 + 2 <=
+	      (u8 *)mem.ring + mem.size);
 	CHECK(vq.used_phys % VRING_USED_ALIGN == 0 && vq.desc_phys % VRING_DESC_ALIGN == 0);
 	CHECK(guards_intact());
 }
@@ -215,7 +216,8 @@ static void case_wraparound(void)
 				held[nheld++] = c;
 			if (nheld && rand() % 2) {
 				int k = rand() % nheld;
-				fake_vring_push(&dev, held[k].head, held[k].in_len ? (u32)(rand() % (held[k].in_len + 1)) : 0);
+				fake_vring_push(&dev, held[k].head,
+						held[k].in_len ? (u32)(rand() % (held[k].in_len + 1)) : 0);
 				held[k] = held[--nheld];
 			}
 			u32 len;
@@ -231,8 +233,8 @@ static void case_wraparound(void)
 	}
 	CHECK(!vq.broken);
 	CHECK(added > 2 * 65536 && completed + vq.in_flight == added);
-	printf("INFO: virtqueue: %lu chains added, %lu completed, avail idx %u used idx %u\n", added, completed,
-	       vq.avail_idx, vq.last_used_idx);
+	printf("INFO: virtqueue: %lu chains added, %lu completed, avail idx %u used idx %u\n", added,
+	       completed, vq.avail_idx, vq.last_used_idx);
 	CHECK(vq.num_free + 0u <= 8u && guards_intact());
 }
 

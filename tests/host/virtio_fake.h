@@ -27,7 +27,7 @@ struct fake_vring {
 	struct vring_used *used;
 	u16 num;
 	u16 last_avail; /* next avail entry the device reads */
-	u16 used_idx;   /* next used entry the device writes */
+	u16 used_idx;	/* next used entry the device writes */
 	unsigned notifies;
 };
 

@@ -111,8 +111,8 @@ static int f_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtqueu
 	for (unsigned i = 0; i < nvqs; i++) {
 		struct virtqueue *vq = calloc(1, sizeof(*vq));
 		void *ring = aligned_alloc(4096, ALIGN_UP(vring_size(num), 4096));
-		int err = virtqueue_init(vq, names[i], (u16)i, num, ring, (phys_addr_t)(uintptr_t)ring, f_notify,
-					 callbacks[i], fv);
+		int err = virtqueue_init(vq, names[i], (u16)i, num, ring, (phys_addr_t)(uintptr_t)ring,
+					 f_notify, callbacks[i], fv);
 		if (err) {
 			free(vq);
 			free(ring);
@@ -136,17 +136,17 @@ static unsigned f_config_len(struct virtio_device *vdev)
 }
 
 static const struct virtio_config_ops fake_ops = {
-	.get = f_get,
-	.set = f_set,
-	.generation = f_generation,
-	.get_status = f_get_status,
-	.set_status = f_set_status,
-	.reset = f_reset,
-	.get_features = f_get_features,
-	.set_features = f_set_features,
-	.find_vqs = f_find_vqs,
-	.del_vqs = f_del_vqs,
-	.config_len = f_config_len,
+    .get = f_get,
+    .set = f_set,
+    .generation = f_generation,
+    .get_status = f_get_status,
+    .set_status = f_set_status,
+    .reset = f_reset,
+    .get_features = f_get_features,
+    .set_features = f_set_features,
+    .find_vqs = f_find_vqs,
+    .del_vqs = f_del_vqs,
+    .config_len = f_config_len,
 };
 
 void fake_vdev_init(struct fake_vdev *fv, u32 device_id, u64 offered, unsigned config_len)

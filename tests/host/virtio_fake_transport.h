@@ -3,10 +3,9 @@
  * whose device side (virtio_fake.h) a test or a device model serves from on_notify.
  *
  *	struct fake_vdev fv;
- *	fake_vdev_init(&fv, VIRTIO_ID_MEM, BIT_ULL(VIRTIO_F_VERSION_1) | ..., sizeof(struct virtio_mem_config));
- *	memcpy(fv.config, &cfg, sizeof(cfg));
- *	fv.on_notify = my_device_model;        // pops fv.dev[q], pushes used entries
- *	register_virtio_device(&fv.vdev);       // probes a registered driver
+ *	fake_vdev_init(&fv, VIRTIO_ID_MEM, BIT_ULL(VIRTIO_F_VERSION_1) | ..., sizeof(struct
+ *virtio_mem_config)); memcpy(fv.config, &cfg, sizeof(cfg)); fv.on_notify = my_device_model;        // pops
+ *fv.dev[q], pushes used entries register_virtio_device(&fv.vdev);       // probes a registered driver
  *	fake_vdev_config_change(&fv);           // generation++ and virtio_config_changed()
  *	fake_vdev_interrupt(&fv, 0);            // vring_interrupt() on queue 0
  */
@@ -16,7 +15,7 @@
 #include "drivers/virtio.h"
 #include "virtio_fake.h"
 
-#define FAKE_VDEV_MAX_VQS 4
+#define FAKE_VDEV_MAX_VQS    4
 #define FAKE_VDEV_CONFIG_MAX 256
 
 struct fake_vdev {
@@ -25,16 +24,16 @@ struct fake_vdev {
 	u8 status_log[32]; /* every value written to the status register, in order */
 	unsigned nstatus;
 	u64 offered;
-	u64 accepted;           /* what the driver wrote */
-	u64 must_accept;        /* FEATURES_OK is refused unless these are accepted (QEMU: UNPLUGGED_INACCESSIBLE) */
-	bool refuse_features;   /* refuse FEATURES_OK whatever was accepted */
-	bool reset_hangs;       /* status never reads back 0 after a reset */
+	u64 accepted;	 /* what the driver wrote */
+	u64 must_accept; /* FEATURES_OK is refused unless these are accepted (QEMU: UNPLUGGED_INACCESSIBLE) */
+	bool refuse_features; /* refuse FEATURES_OK whatever was accepted */
+	bool reset_hangs;     /* status never reads back 0 after a reset */
 	u8 config[FAKE_VDEV_CONFIG_MAX] __aligned(8);
 	unsigned config_len;
 	u32 generation;
 	int bump_generation_reads; /* the next N config reads each see the generation change */
 	unsigned resets;
-	u16 queue_size;         /* offered per queue (default 128) */
+	u16 queue_size; /* offered per queue (default 128) */
 	unsigned nvqs;
 	struct virtqueue *vqs[FAKE_VDEV_MAX_VQS];
 	void *rings[FAKE_VDEV_MAX_VQS];

@@ -5,7 +5,7 @@
 #ifndef ASM_BARRIER_H
 #define ASM_BARRIER_H
 
-#define mb() __asm__ __volatile__("mfence" ::: "memory")
+#define mb()  __asm__ __volatile__("mfence" ::: "memory")
 #define rmb() __asm__ __volatile__("lfence" ::: "memory")
 #define wmb() __asm__ __volatile__("sfence" ::: "memory")
 
