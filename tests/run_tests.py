@@ -66,9 +66,10 @@ class Report:
 
 
 # ---- host tests ----
-def run_host_test(path, report):
-    """Run one host test binary; its PASS/FAIL/SKIP lines count. A crash or a non-zero exit without
-    a FAIL line is a failure of its own, reported with the tail of the output."""
+def run_host_test(path):
+    """Run one host test binary. Returns (name, output lines, result lines): its own PASS/FAIL/SKIP
+    lines, plus one FAIL when it crashed, timed out, or exited non-zero without a FAIL line (with the
+    tail of its output), or printed no result at all."""
     name = os.path.basename(path)
     try:
         p = subprocess.run([path], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -77,21 +78,27 @@ def run_host_test(path, report):
     except subprocess.TimeoutExpired as e:
         out, status = (e.output or b"").decode("utf-8", "replace"), None
     lines = out.splitlines()
-    failed = seen = 0
-    for line in lines:
-        report.echo("host " + name, line)
-        if RESULT.match(line):
-            seen += 1
-            failed += line.startswith("FAIL")
-            report.result(line)
+    results = [line for line in lines if RESULT.match(line)]
+    failed = any(line.startswith("FAIL") for line in results)
     tail = " | ".join(l.strip() for l in lines[-8:] if l.strip()) or "no output"
     if status is None:
-        report.result("FAIL: host: %s: timed out after %ds: %s" % (name, HOST_TIMEOUT, tail))
+        results.append("FAIL: host: %s: timed out after %ds: %s" % (name, HOST_TIMEOUT, tail))
     elif status != 0 and not failed:
         why = ("killed by signal %d" % -status) if status < 0 else ("exited with status %d" % status)
-        report.result("FAIL: host: %s: %s: %s" % (name, why, tail))
-    elif status == 0 and seen == 0:
-        report.result("FAIL: host: %s: exited 0 but printed no PASS/FAIL/SKIP line: %s" % (name, tail))
+        results.append("FAIL: host: %s: %s: %s" % (name, why, tail))
+    elif status == 0 and not results:
+        results.append("FAIL: host: %s: exited 0 but printed no PASS/FAIL/SKIP line: %s" % (name, tail))
+    return name, lines, results
+
+
+def run_host_tests(paths, report, jobs):
+    """Run the binaries `jobs` at a time; report each one's lines whole, in name order."""
+    with concurrent.futures.ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        for name, lines, results in pool.map(run_host_test, paths):
+            for line in lines:
+                report.echo("host " + name, line)
+            for line in results:
+                report.result(line)
 
 
 # ---- QEMU cases ----
@@ -183,7 +190,7 @@ def main():
     ap.add_argument("-g", "--group", action="append", help="only tests in GROUP (repeatable)")
     ap.add_argument("-v", "--verbose", action="store_true", help="echo all output")
     ap.add_argument("-j", "--jobs", type=int, default=min(2, os.cpu_count() or 1),
-                    help="QEMU cases run at once (default: 2, or 1 on one CPU)")
+                    help="host binaries / QEMU cases run at once (default: 2, or 1 on one CPU)")
     ap.add_argument("--host-only", action="store_true")
     ap.add_argument("--qemu-only", action="store_true")
     ap.add_argument("--timeout-scale", type=float, default=float(os.environ.get("TIMEOUT_SCALE", "1")),
@@ -223,9 +230,8 @@ def main():
         return 1
     pool = concurrent.futures.ThreadPoolExecutor(max_workers=max(1, opts.jobs))
     try:
-        # Host tests are short: run them first, one at a time, so their output reads in order.
-        for p in host:
-            run_host_test(p, report)
+        # Host tests first (their output in name order), then the QEMU cases.
+        run_host_tests(host, report, opts.jobs)
         t_host = time.monotonic() - t0
         # Exclusive cases first (they run alone, so the others later run side by side), then the
         # longest (by timeout) first so that a slow case does not start last.
