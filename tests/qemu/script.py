@@ -20,6 +20,10 @@ Steps (`within T` at the end of any waiting step overrides `wait`):
 
     expect REGEX        wait for REGEX (Python re, multi-line) in the serial output after the cursor
     prompt              wait for the shell prompt "hotmem> "
+    mark                remember the end of the serial output so far, for expect-unordered
+    expect-unordered REGEX
+                        wait for REGEX anywhere after the last `mark` (the start when none), so
+                        lines that may come in either order (two devices) can be awaited one by one
     run CMD             type CMD + CR, wait for its echo and the next prompt; no output line may
                         contain the word "error"; the output is kept for match/no-match
     run-error CMD       the same, but the output must have a line "<first word of CMD>...: error: ..."
@@ -62,9 +66,9 @@ OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 KEYS = {"boot": "pvh", "machine": "q35", "memory": "512M", "args": "", "cmdline": "", "groups": "",
         "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "exclusive": "", "script": ""}
-STEPS = {"expect", "prompt", "run", "run-error", "match", "no-match", "send", "type", "qmp",
+STEPS = {"expect", "expect-unordered", "mark", "prompt", "run", "run-error", "match", "no-match", "send", "type", "qmp",
          "qom-set", "qom-get", "qom-wait", "event", "sleep", "ktest", "call"}
-WAITING = {"expect", "prompt", "run", "run-error", "qom-wait", "event", "ktest", "call"}
+WAITING = {"expect", "expect-unordered", "prompt", "run", "run-error", "qom-wait", "event", "ktest", "call"}
 
 
 def parse_size(text):
@@ -181,6 +185,7 @@ class Runner:
         self.ktest_lines = []
         self.deadline = None
         self.within = None        # `within T` of the running `call` step
+        self.mark = 0             # where expect-unordered starts looking
 
     def budget(self, within):
         """Seconds the next wait may take: `within`, or the case's `wait`, cut to what is left of the
@@ -215,6 +220,13 @@ class Runner:
     def step_expect(self, rest, within):
         t = self.budget(within)
         self.vm.wait_regex(rest, t, "/%s/ in the serial output" % rest)
+
+    def step_mark(self, rest, within):
+        self.mark = len(self.vm.text)
+
+    def step_expect_unordered(self, rest, within):
+        t = self.budget(within)
+        self.vm.wait_regex(rest, t, "/%s/ in the serial output since the mark" % rest, start=self.mark)
 
     def step_prompt(self, rest, within):
         self.vm.wait_regex(re.escape(PROMPT), self.budget(within), "prompt %r" % PROMPT)
