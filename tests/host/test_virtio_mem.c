@@ -1,0 +1,535 @@
+/* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
+/* The virtio-mem driver against a fake device (tests/host/vmem_fake.c) on fake physical memory where
+ * everything not added, and every unplugged sub-block, is PROT_NONE: plug and unplug in both modes,
+ * every answer type, BUSY storms with the back-off timer, devices that lie, a reboot with memory
+ * plugged, bad configurations, migration of a workload, pinned memory, user offlining, and seeded
+ * random resize sequences with every invariant checked after each step.
+ *
+ * Each case runs in a child process (the driver, the virtio core and mm keep static state); the
+ * parent prints the case's line, so a crash is one FAIL, not the end of the run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "drivers/virtio_mem_driver.h"
+#include "host_test.h"
+#include "hotplug_helpers.h"
+#include "kernel/errno.h"
+#include "mm/arch.h"
+#include "mm/debug.h"
+#include "mm/memory.h"
+#include "mm/memory_hotplug.h"
+#include "mm/mmzone.h"
+#include "mm/sparse.h"
+#include "mm/workload.h"
+#include "mm_fake.h"
+#include "vmem_fake.h"
+
+#define BASE (4 * GiB)
+
+static struct vmem_fake dev[2];
+
+/* ---- harness ---- */
+
+static int n_pass, n_fail;
+
+static void run_case(const char *name, void (*fn)(void))
+{
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		test_begin("virtio-mem", name);
+		fn();
+		exit(test_end() ? 0 : 3); /* sanitizers exit with 1 */
+	}
+	int st = 0;
+	waitpid(pid, &st, 0);
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+		n_pass++;
+	} else if (WIFEXITED(st) && WEXITSTATUS(st) == 3) {
+		n_fail++;
+	} else {
+		n_fail++;
+		printf("FAIL: virtio-mem: %s: crashed (%s %d)\n", name, WIFSIGNALED(st) ? "signal" : "status",
+		       WIFSIGNALED(st) ? WTERMSIG(st) : WEXITSTATUS(st));
+	}
+}
+
+static struct virtio_mem *start(struct vmem_fake *f, u64 addr, u64 region, u64 bs, u64 requested, u64 plugged)
+{
+	static bool registered;
+	vmem_fake_init(f, addr, region, bs, requested, plugged);
+	if (!registered) {
+		registered = true;
+		if (virtio_mem_init())
+			return NULL;
+	}
+	unsigned before = virtio_mem_count();
+	if (register_virtio_device(&f->fv.vdev))
+		return NULL;
+	return virtio_mem_count() > before ? virtio_mem_get(before) : NULL;
+}
+
+static void boot(void)
+{
+	hp_boot();
+	vmem_fake_sched_reset();
+}
+
+/* Lets the driver work: queued work now, then `ms` of fake time for back-off timers. */
+static void settle(unsigned ms)
+{
+	vmem_fake_run_ms(ms);
+}
+
+static void resize(struct vmem_fake *f, u64 bytes)
+{
+	vmem_fake_set_requested(f, bytes);
+	settle(0);
+}
+
+/* Every rule the driver keeps, checked from the outside. */
+static unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned bad = 0;
+
+#define BAD(cond, ...)                                   \
+	do {                                             \
+		if (cond) {                              \
+			if (bad++ < 6)                   \
+				printf("INFO: " __VA_ARGS__); \
+		}                                        \
+	} while (0)
+
+	BAD(mm_verify(mm_fake_print_quiet) != 0, "mm_verify found violations\n");
+	BAD(vmem_state_check(st) != 0, "driver state inconsistent\n");
+	BAD(f->mapped_unplugged != 0, "device saw %llu mapped pages while unplugged\n",
+	    (unsigned long long)f->mapped_unplugged);
+	BAD(!vm->broken && vmem_fake_plugged(f) != vmem_plugged_bytes(st),
+	    "device has %llu plugged, driver %llu\n", (unsigned long long)vmem_fake_plugged(f),
+	    (unsigned long long)vmem_plugged_bytes(st));
+	for (unsigned long u = 0; u < st->nr_units; u++) {
+		u64 a = vmem_unit_addr(st, u);
+		bool plugged = vmem_is_plugged(st, u);
+		unsigned long mb = vmem_unit_mb(st, u);
+		if (!vm->broken)
+			BAD(vmem_fake_block_plugged(f, a) != plugged, "unit %lu: device and driver disagree\n", u);
+		if (!plugged) {
+			BAD(arch_is_mapped(a) || arch_is_mapped(a + st->unit_size - PAGE_SIZE),
+			    "unplugged unit %lu is mapped\n", u);
+		} else if (vmem_mb_added(st, mb)) {
+			BAD(!arch_is_mapped(a) || !arch_is_mapped(a + st->unit_size - PAGE_SIZE),
+			    "plugged unit %lu of an added block is not mapped\n", u);
+		}
+		if (vmem_mb_online(st, mb) && !plugged) {
+			struct page *p = pfn_to_page(PHYS_PFN(a));
+			BAD(!PageOffline(p) || page_ref_count(p) != 1, "unplugged unit %lu: page not PageOffline/1\n",
+			    u);
+		}
+	}
+	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
+		unsigned long pfn = PHYS_PFN(vmem_mb_addr(st, mb));
+		BAD(vmem_mb_added(st, mb) != pfn_valid(pfn), "memory block %lu: added disagrees with mm\n", mb);
+		BAD(vmem_mb_online(st, mb) != online_section_nr(pfn_to_section_nr(pfn)),
+		    "memory block %lu: online disagrees with mm\n", mb);
+	}
+#undef BAD
+	return bad;
+}
+
+static bool done_line(struct virtio_mem *vm, u64 bytes)
+{
+	char want[96];
+	snprintf(want, sizeof(want), "%s: resize done: plugged=%llu requested=%llu in ", vm->name,
+		 (unsigned long long)bytes, (unsigned long long)bytes);
+	return host_log_contains(want);
+}
+
+/* ---- cases ---- */
+
+static void t_plug_sbm(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm && vm->st.mode == VMEM_SBM);
+	settle(0);
+	CHECK(vmem_plugged_bytes(&vm->st) == 0 && check_all(vm, &dev[0]) == 0);
+	unsigned long total0 = totalram_pages();
+	resize(&dev[0], 1 * GiB);
+	CHECK(done_line(vm, 1 * GiB));
+	CHECK(vmem_fake_plugged(&dev[0]) == 1 * GiB);
+	CHECK(totalram_pages() == total0 + (1 * GiB >> PAGE_SHIFT));
+	CHECK(dev[0].requests[VIRTIO_MEM_REQ_PLUG] == 1); /* one request for the whole range */
+	for (unsigned long mb = 0; mb < 8; mb++)
+		CHECK(vmem_mb_state(&vm->st, mb) == VMEM_MB_ONLINE_MOVABLE);
+	CHECK(check_all(vm, &dev[0]) == 0);
+	/* the memory is usable: a workload lands there (movable prefers ZONE_MOVABLE) and checks out */
+	REQUIRE(workload_alloc(256 * MiB) == 0);
+	CHECK(workload_verify(NULL) == 0);
+}
+
+static void t_resize_story(void)
+{
+	static const u64 steps[] = {1 * GiB, 300 * MiB, 2 * GiB, 0, 130 * MiB, 4 * GiB - 256 * MiB, 6 * MiB};
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	for (unsigned i = 0; i < ARRAY_SIZE(steps); i++) {
+		host_log_clear();
+		resize(&dev[0], steps[i]);
+		CHECK(done_line(vm, steps[i]));
+		CHECK(vmem_fake_plugged(&dev[0]) == steps[i]);
+		CHECK(check_all(vm, &dev[0]) == 0);
+	}
+	/* 6 MiB: three sub-blocks of one online block; the rest of it PageOffline, unmapped */
+	CHECK(vmem_mb_plugged(&vm->st, 0) == 3 && vmem_mb_online(&vm->st, 0));
+	CHECK(vmem_mb_state(&vm->st, 1) == VMEM_MB_NOT_ADDED);
+	CHECK(dev[0].max_nb_blocks <= VIRTIO_MEM_MAX_NB_BLOCKS);
+}
+
+static void t_bbm(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 128 * MiB, 0, 0);
+	REQUIRE(vm && vm->st.mode == VMEM_BBM);
+	resize(&dev[0], 1 * GiB);
+	CHECK(done_line(vm, 1 * GiB) && check_all(vm, &dev[0]) == 0);
+	resize(&dev[0], 384 * MiB);
+	CHECK(done_line(vm, 384 * MiB) && check_all(vm, &dev[0]) == 0);
+	CHECK(vmem_mb_online(&vm->st, 2) && !vmem_mb_added(&vm->st, 3));
+	resize(&dev[0], 0);
+	CHECK(done_line(vm, 0) && check_all(vm, &dev[0]) == 0);
+}
+
+static void t_bbm_1g(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 1 * GiB, 0, 0);
+	REQUIRE(vm && vm->st.mode == VMEM_BBM && vm->st.mbs_per_unit == 8);
+	resize(&dev[0], 2 * GiB);
+	CHECK(done_line(vm, 2 * GiB) && check_all(vm, &dev[0]) == 0);
+	for (unsigned long mb = 0; mb < 16; mb++)
+		CHECK(vmem_mb_online(&vm->st, mb));
+	/* a workload page in the second big block: it must move when the big block goes */
+	REQUIRE(workload_alloc(1200 * MiB) == 0);
+	resize(&dev[0], 1 * GiB);
+	CHECK(done_line(vm, 1 * GiB) && check_all(vm, &dev[0]) == 0);
+	CHECK(workload_verify(NULL) == 0);
+	for (unsigned long mb = 8; mb < 16; mb++)
+		CHECK(!vmem_mb_added(&vm->st, mb));
+}
+
+/* In BBM a big block whose memory blocks cannot all go offline stays whole and online. */
+static void t_bbm_all_or_nothing(void)
+{
+	boot();
+	mhp_set_default_online_type(MMOP_ONLINE_KERNEL);
+	struct virtio_mem *vm = start(&dev[0], BASE, 2 * GiB, 1 * GiB, 1 * GiB, 0);
+	REQUIRE(vm);
+	settle(0);
+	REQUIRE(done_line(vm, 1 * GiB));
+	REQUIRE(pin_alloc(1400 * MiB) == 0); /* kernel pages now sit in the device's memory too */
+	resize(&dev[0], 0);
+	CHECK(vmem_plugged_bytes(&vm->st) == 1 * GiB);
+	for (unsigned long mb = 0; mb < 8; mb++)
+		CHECK(vmem_mb_online(&vm->st, mb));
+	CHECK(vm->last_error[0] && check_all(vm, &dev[0]) == 0);
+	pin_free();
+	settle(10000);
+	CHECK(done_line(vm, 0) && check_all(vm, &dev[0]) == 0);
+}
+
+static void t_busy_storm(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	dev[0].busy_next = 12;
+	resize(&dev[0], 512 * MiB);
+	CHECK(vmem_plugged_bytes(&vm->st) == 0 && delayed_work_pending(&vm->work));
+	/* back-off doubles: 10, 20, 40 ... ms; 12 BUSY answers need about 10 * (2^12) ms capped at 5 s */
+	settle(1000);
+	CHECK(dev[0].answers[VIRTIO_MEM_RESP_BUSY] < 12); /* still waiting: no hammering */
+	settle(60000);
+	CHECK(done_line(vm, 512 * MiB) && check_all(vm, &dev[0]) == 0);
+	CHECK(vm->backoff_ms == VMEM_BACKOFF_MIN_MS); /* progress reset it */
+	CHECK(host_log_contains("device BUSY; retrying in"));
+}
+
+static void t_nack_replan(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	dev[0].shrink_on_plug = 100 * MiB; /* the host shrinks the request while the PLUG is in flight */
+	resize(&dev[0], 1 * GiB);
+	CHECK(dev[0].answers[VIRTIO_MEM_RESP_NACK] == 1);
+	CHECK(done_line(vm, 100 * MiB) && vmem_fake_plugged(&dev[0]) == 100 * MiB);
+	CHECK(check_all(vm, &dev[0]) == 0 && !vm->broken);
+}
+
+static void t_error_breaks(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	resize(&dev[0], 256 * MiB);
+	REQUIRE(done_line(vm, 256 * MiB));
+	unsigned long total = totalram_pages();
+	dev[0].force_resp = VIRTIO_MEM_RESP_ERROR;
+	dev[0].force_count = 1;
+	resize(&dev[0], 512 * MiB);
+	CHECK(vm->broken && strstr(vm->broken_why, "PLUG of [0x110000000-0x11fffffff] answered ERROR"));
+	CHECK(host_log_contains("virtio-mem0: device broken: PLUG of"));
+	/* what was plugged stays usable; nothing more is asked of the device */
+	CHECK(totalram_pages() == total && vmem_plugged_bytes(&vm->st) == 256 * MiB);
+	u64 before = dev[0].requests[VIRTIO_MEM_REQ_PLUG];
+	resize(&dev[0], 1 * GiB);
+	settle(10000);
+	CHECK(dev[0].requests[VIRTIO_MEM_REQ_PLUG] == before);
+	CHECK(check_all(vm, &dev[0]) == 0);
+	CHECK(workload_alloc(200 * MiB) == 0 && workload_verify(NULL) == 0);
+}
+
+/* One lie per case (case_arg picks it). */
+static int case_arg;
+
+static void t_lie(void)
+{
+	static const char *const why[] = {
+		"plugged_size is",          /* plugged_size off by a block */
+		"plugged_size is",          /* ACK without doing it */
+		"no answer to PLUG",        /* silence */
+		"answer to PLUG of 2 bytes", /* short answer */
+		"queue broken",             /* an answer to a request it was not given */
+		"unknown answer type 7",
+	};
+	struct vmem_fake *f = &dev[0];
+	boot();
+	struct virtio_mem *vm = start(f, BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	resize(f, 128 * MiB);
+	REQUIRE(done_line(vm, 128 * MiB));
+	switch (case_arg) {
+	case 0: f->plugged_skew = 2 * MiB; break;
+	case 1: f->ack_without_doing = true; break;
+	case 2: f->no_answer = true; break;
+	case 3: f->short_len = 2; break;
+	case 4: f->bogus_id = true; break;
+	case 5: f->force_resp = 7; f->force_count = 1; break;
+	}
+	host_log_clear();
+	resize(f, 256 * MiB);
+	settle(1000);
+	if (!vm->broken || !strstr(vm->broken_why, why[case_arg])) {
+		printf("INFO: broken %d why '%s', want '%s'\n", vm->broken, vm->broken_why, why[case_arg]);
+		CHECK(false);
+	}
+	CHECK(host_log_contains("virtio-mem0: device broken: "));
+	/* the first 128 MiB stay online and usable; the driver asks nothing more */
+	CHECK(vmem_mb_online(&vm->st, 0));
+	u64 asked = f->requests[VIRTIO_MEM_REQ_PLUG] + f->requests[VIRTIO_MEM_REQ_UNPLUG];
+	resize(f, 0);
+	settle(10000);
+	CHECK(f->requests[VIRTIO_MEM_REQ_PLUG] + f->requests[VIRTIO_MEM_REQ_UNPLUG] == asked);
+	CHECK(mm_verify(mm_fake_print_quiet) == 0 && workload_alloc(100 * MiB) == 0 && workload_verify(NULL) == 0);
+}
+
+static void t_reboot_plugged(void)
+{
+	boot();
+	struct vmem_fake *f = &dev[0];
+	vmem_fake_init(f, BASE, 4 * GiB, 2 * MiB, 512 * MiB, 768 * MiB); /* left plugged by a reboot */
+	f->unplug_all_busy = 3;
+	REQUIRE(virtio_mem_init() == 0);
+	REQUIRE(register_virtio_device(&f->fv.vdev) == 0);
+	struct virtio_mem *vm = virtio_mem_get(0);
+	REQUIRE(vm);
+	settle(0);
+	CHECK(f->requests[VIRTIO_MEM_REQ_UNPLUG_ALL] == 1 && delayed_work_pending(&vm->work));
+	settle(2000);
+	CHECK(f->requests[VIRTIO_MEM_REQ_UNPLUG_ALL] == 4);
+	CHECK(host_log_contains("unplugged the 768 MiB left plugged"));
+	CHECK(done_line(vm, 512 * MiB) && check_all(vm, f) == 0);
+}
+
+static void t_bad_config(void)
+{
+	static const struct {
+		u64 addr, region, bs;
+		const char *why;
+	} bad[] = {
+		{BASE, 4 * GiB, 3 * MiB, "power of two"},
+		{BASE + 4096, 4 * GiB, 2 * MiB, "aligned"},
+		{(1ULL << 46) - 2 * GiB, 4 * GiB, 2 * MiB, "46-bit"},
+		{BASE, 64 * MiB, 2 * MiB, "no whole memory block"},
+	};
+	unsigned i = (unsigned)case_arg;
+	boot();
+	host_log_clear();
+	CHECK(start(&dev[0], bad[i].addr, bad[i].region, bad[i].bs, 0, 0) == NULL);
+	CHECK(host_log_contains(bad[i].why) && host_log_contains("device left alone"));
+	/* a good device next to it works */
+	struct virtio_mem *vm = start(&dev[1], 64 * GiB - 8 * GiB, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm && !strcmp(vm->name, "virtio-mem0"));
+	resize(&dev[1], 256 * MiB);
+	CHECK(done_line(vm, 256 * MiB) && check_all(vm, &dev[1]) == 0);
+}
+
+static void t_two_devices(void)
+{
+	boot();
+	struct virtio_mem *a = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	struct virtio_mem *b = start(&dev[1], BASE + 8 * GiB, 4 * GiB, 128 * MiB, 0, 0);
+	REQUIRE(a && b && a != b && !strcmp(b->name, "virtio-mem1"));
+	vmem_fake_set_requested(&dev[0], 300 * MiB);
+	vmem_fake_set_requested(&dev[1], 1 * GiB);
+	settle(0);
+	CHECK(done_line(a, 300 * MiB) && done_line(b, 1 * GiB));
+	CHECK(check_all(a, &dev[0]) == 0 && check_all(b, &dev[1]) == 0);
+	resize(&dev[0], 0);
+	CHECK(done_line(a, 0) && vmem_fake_plugged(&dev[1]) == 1 * GiB);
+	CHECK(check_all(a, &dev[0]) == 0 && check_all(b, &dev[1]) == 0);
+}
+
+static void t_migrate_workload(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 1 * GiB, 0);
+	REQUIRE(vm);
+	settle(0);
+	REQUIRE(done_line(vm, 1 * GiB));
+	REQUIRE(workload_alloc(900 * MiB) == 0);
+	resize(&dev[0], 300 * MiB);
+	CHECK(done_line(vm, 300 * MiB) && check_all(vm, &dev[0]) == 0);
+	CHECK(workload_verify(NULL) == 0);
+	/* a shrink that cannot fit the data anywhere waits and says why */
+	resize(&dev[0], 0);
+	if (!done_line(vm, 0)) {
+		CHECK(strstr(vm->last_error, "-ENOMEM") || strstr(vm->last_error, "-EBUSY"));
+		workload_free();
+		settle(10000);
+	}
+	CHECK(done_line(vm, 0) && check_all(vm, &dev[0]) == 0);
+}
+
+static void t_pinned(void)
+{
+	boot();
+	mhp_set_default_online_type(MMOP_ONLINE_KERNEL);
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 512 * MiB, 0);
+	REQUIRE(vm);
+	settle(0);
+	REQUIRE(done_line(vm, 512 * MiB));
+	CHECK(vmem_mb_state(&vm->st, 0) == VMEM_MB_ONLINE_KERNEL);
+	REQUIRE(pin_alloc(1100 * MiB) == 0);
+	host_log_clear();
+	resize(&dev[0], 0);
+	settle(3000);
+	CHECK(!done_line(vm, 0) && vm->last_error[0] && host_log_contains("retrying in"));
+	u64 unplugs = dev[0].requests[VIRTIO_MEM_REQ_UNPLUG];
+	CHECK(check_all(vm, &dev[0]) == 0);
+	pin_free();
+	settle(10000); /* no new request from the host: the back-off timer finishes it */
+	CHECK(done_line(vm, 0) && check_all(vm, &dev[0]) == 0);
+	CHECK(dev[0].requests[VIRTIO_MEM_REQ_UNPLUG] > unplugs);
+}
+
+/* The user takes a partly plugged block offline and back: the notifier drops and restores the
+ * driver's references; the callback keeps the unplugged sub-blocks PageOffline. */
+static void t_user_offline(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	resize(&dev[0], 100 * MiB);
+	REQUIRE(done_line(vm, 100 * MiB));
+	unsigned long id = (unsigned long)vm->st.mb_first;
+	CHECK(memory_block_offline(id) == 0);
+	CHECK(vmem_mb_state(&vm->st, 0) == VMEM_MB_OFFLINE && check_all(vm, &dev[0]) == 0);
+	CHECK(memory_block_online(id, MMOP_ONLINE_MOVABLE) == 0);
+	CHECK(vmem_mb_state(&vm->st, 0) == VMEM_MB_ONLINE_MOVABLE && check_all(vm, &dev[0]) == 0);
+	/* offline fails half-way (injected after MEM_GOING_OFFLINE): references come back */
+	offline_fail_step = OFFLINE_STEP_MIGRATE;
+	CHECK(memory_block_offline(id) != 0);
+	CHECK(!vm->refs_dropped[0] && check_all(vm, &dev[0]) == 0);
+	/* plug while the block is offline: the sub-blocks are mapped, and online later */
+	CHECK(memory_block_offline(id) == 0);
+	resize(&dev[0], 120 * MiB);
+	CHECK(vmem_plugged_bytes(&vm->st) == 120 * MiB && check_all(vm, &dev[0]) == 0);
+	CHECK(memory_block_online(id, MMOP_ONLINE_MOVABLE) == 0 && check_all(vm, &dev[0]) == 0);
+	resize(&dev[0], 20 * MiB);
+	CHECK(done_line(vm, 20 * MiB) && check_all(vm, &dev[0]) == 0);
+}
+
+static void t_random(void)
+{
+	static const u64 bss[] = {2 * MiB, 4 * MiB, 128 * MiB, 256 * MiB};
+	int round = case_arg;
+	srand(60 + (unsigned)round);
+	{
+		boot();
+		u64 bs = bss[round % ARRAY_SIZE(bss)];
+		struct virtio_mem *vm = start(&dev[0], BASE, 2 * GiB, bs, 0, 0);
+		REQUIRE(vm);
+		for (int step = 0; step < 14 && test_ok(); step++) {
+			u64 req = ((u64)rand() % (2 * GiB / bs + 1)) * bs;
+			if (rand() % 4 == 0)
+				dev[0].busy_next = rand() % 4;
+			if (rand() % 5 == 0) {
+				workload_free();
+				workload_alloc((u64)(rand() % 256) * MiB);
+			}
+			resize(&dev[0], req);
+			settle(20000);
+			u64 unit = vm->st.unit_size;
+			if (vmem_plugged_bytes(&vm->st) != req / unit * unit) {
+				printf("INFO: round %d step %d: requested %llu, plugged %llu (%s)\n", round, step,
+				       (unsigned long long)req, (unsigned long long)vmem_plugged_bytes(&vm->st),
+				       vm->last_error);
+				CHECK(false);
+			}
+			CHECK(check_all(vm, &dev[0]) == 0);
+			CHECK(workload_verify(NULL) == 0);
+		}
+	}
+}
+
+int main(void)
+{
+	host_log_echo = false;
+	run_case("plug SBM", t_plug_sbm);
+	run_case("resize story SBM", t_resize_story);
+	run_case("BBM 128M", t_bbm);
+	run_case("BBM 1G with data in the big block", t_bbm_1g);
+	run_case("BBM big block goes whole or not at all", t_bbm_all_or_nothing);
+	run_case("BUSY storm and back-off", t_busy_storm);
+	run_case("NACK: re-read and re-plan", t_nack_replan);
+	run_case("ERROR breaks the device, memory stays", t_error_breaks);
+	static const char *const lie_names[] = {
+		"lie: plugged_size off", "lie: ACK without doing", "lie: no answer", "lie: short answer",
+		"lie: answer to a request it did not get", "lie: unknown answer type"};
+	for (case_arg = 0; case_arg < 6; case_arg++)
+		run_case(lie_names[case_arg], t_lie);
+	run_case("reboot with memory plugged: UNPLUG_ALL", t_reboot_plugged);
+	static const char *const bad_names[] = {"bad config: block size", "bad config: alignment",
+						 "bad config: beyond 46 bits", "bad config: no whole block"};
+	for (case_arg = 0; case_arg < 4; case_arg++)
+		run_case(bad_names[case_arg], t_bad_config);
+	run_case("two devices", t_two_devices);
+	run_case("shrink migrates a workload", t_migrate_workload);
+	run_case("pinned memory: back-off finishes the shrink", t_pinned);
+	run_case("user offline/online of a plugged block", t_user_offline);
+	static const char *const random_names[] = {"random resizes 2M (seed 60)", "random resizes 4M (seed 61)",
+						    "random resizes 128M (seed 62)", "random resizes 256M (seed 63)",
+						    "random resizes 2M (seed 64)", "random resizes 4M (seed 65)"};
+	for (case_arg = 0; case_arg < 6; case_arg++)
+		run_case(random_names[case_arg], t_random);
+	printf("SUMMARY: %d passed, %d failed, 0 skipped\n", n_pass, n_fail);
+	return n_fail ? 1 : 0;
+}
