@@ -39,7 +39,7 @@ HOST_TESTS   := $(sort $(wildcard tests/host/test_*.c))
 HOST_BINS    := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TESTS))
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
 
-.PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests bench lint format clean setup help
+.PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests bench demo lint format clean setup help
 
 all: kernel
 kernel: $(BUILD)/hotmem.elf
@@ -52,6 +52,7 @@ help:
 	@echo "make test         every test; ends with 'N passed, N failed'"
 	@echo "make host-tests   build the host unit tests only"
 	@echo "make bench        benchmarks (not part of make test)"
+	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
 	@echo "make lint         cppcheck; make format: clang-format"
 
 $(BUILD)/k/%.o: %.c
@@ -128,6 +129,9 @@ run-uefi: setup iso
 
 bench:
 	@scripts/bench
+
+demo: setup kernel
+	@scripts/demo
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
