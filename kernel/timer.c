@@ -109,12 +109,16 @@ u64 timer_ticks(void)
 bool wait_until(bool (*cond)(void *arg), void *arg, u64 timeout_ns)
 {
 	u64 deadline = ktime_ns() + timeout_ns;
+	/* Called with interrupts off (a caller bug, but not one to turn into a hang or into enabling
+	 * them behind its back): spin on the clock instead of halting. */
+	bool can_halt = arch_irqs_enabled();
 	for (;;) {
 		if (cond(arg))
 			return true;
 		if (ktime_ns() >= deadline)
 			return cond(arg);
-		arch_cpu_idle(); /* the tick wakes us at least every 1/HZ */
+		if (can_halt)
+			arch_cpu_idle(); /* the tick wakes us at least every 1/HZ */
 	}
 }
 

@@ -64,7 +64,8 @@ void timer_tick(void);
 u64 timer_ticks(void);
 
 /* Waits at least ms milliseconds, halting the CPU between interrupts. Does not run deferred work
- * (so it may be called from work). Needs interrupts enabled; not for interrupt context. */
+ * (so it may be called from work). Meant for interrupts enabled; with them off it spins on the clock
+ * (and never enables them). Not for interrupt context. */
 void msleep(unsigned ms);
 /* Busy-waits at least us microseconds on the TSC (for device delays; any context). */
 void udelay(unsigned us);
