@@ -228,7 +228,7 @@ int offline_and_remove_memory(phys_addr_t start, u64 size)
 {
 	unsigned long first = phys_to_block_id(start), nblocks = size / MEMORY_BLOCK_SIZE, i;
 	u64 *was_online;
-	char name[32];
+	char name[48];
 	int ret = check_add_range(start, size, "offline_and_remove_memory");
 
 	if (ret)

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "mm/arch.h"
 #include "mm/gfp.h"
 #include "mm/memblock.h"
 #include "mm/memory_hotplug.h"
@@ -200,7 +201,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 
 int online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zone)
 {
-	char name[32];
+	char name[48];
 	int ret = mem_hotplug_begin("online_pages");
 
 	if (ret)
@@ -288,6 +289,7 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 {
 	struct busy_pfn busy;
 	unsigned long migrated = 0;
+	u64 t0 = arch_now_ns();
 	int ret = 0;
 
 	for (int pass = 1; pass <= OFFLINE_MAX_PASSES; pass++) {
@@ -310,8 +312,12 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 			ret = offline_fail_errno;
 			busy_pfn_set(&busy, start, "failure injected at the isolation test");
 		}
-		if (!ret)
+		if (!ret) {
+			if (migrated)
+				pr_info("hotplug: %s: migrated %lu pages (%lu MiB) in %llu us\n", what, migrated,
+					migrated >> (20 - PAGE_SHIFT), (unsigned long long)(arch_now_ns() - t0) / 1000);
 			return 0;
+		}
 		if (ret != -EBUSY) {
 			mhp_fail(what, "offline failed: %s: %s", errname(ret), busy.reason);
 			return ret;
@@ -404,7 +410,7 @@ failed_pcp:
 
 int offline_pages(unsigned long start_pfn, unsigned long nr_pages)
 {
-	char name[32];
+	char name[48];
 	int ret = mem_hotplug_begin("offline_pages");
 
 	if (ret)
