@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""hotmem's test runner: every host unit test binary (build/host/test_*) and every QEMU case in
-tests/qemu/cases.cfg. Python 3 standard library only.
+"""hotmem's test runner: every host unit test binary (build/host/test_*), the runner's own tests
+(tests/qemu/test_runner.py) and every QEMU case in tests/qemu/cases.cfg. Python 3 standard library
+only.
 
     tests/run_tests.py                  everything (make test builds what it needs first)
     tests/run_tests.py -g boot          only cases in group "boot" (-g may repeat; "host" = host tests)
@@ -35,6 +36,7 @@ from vm import CaseFailure  # noqa: E402
 RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
 HOST_TIMEOUT = 300
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
+RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
 
 
 class Report:
@@ -72,7 +74,8 @@ def run_host_test(path):
     tail of its output), or printed no result at all."""
     name = os.path.basename(path)
     try:
-        p = subprocess.run([path], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        argv = [sys.executable, path] if path.endswith(".py") else [path]
+        p = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            stdin=subprocess.DEVNULL, timeout=HOST_TIMEOUT)
         out, status = p.stdout.decode("utf-8", "replace"), p.returncode
     except subprocess.TimeoutExpired as e:
@@ -182,6 +185,7 @@ def on_sigterm(signum, frame):
 
 def main():
     signal.signal(signal.SIGTERM, on_sigterm)
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)  # `run_tests.py --list | head` ends quietly
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter,
                                  epilog="Environment: ACCEL=kvm (default tcg), QEMU=<binary>, "
@@ -200,10 +204,11 @@ def main():
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
     opts = ap.parse_args()
 
-    host = [] if opts.qemu_only else sorted(
-        p for p in glob.glob(os.path.join(ROOT, "build", "host", "test_*"))
+    # Host tests: the C unit tests, and the runner's own tests (tests/qemu/test_runner.py, no QEMU).
+    host = [] if opts.qemu_only else [
+        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST]
         if os.access(p, os.X_OK) and not p.endswith((".d", ".o")) and
-        selected(os.path.basename(p), {"host"}, opts.names, opts))
+        selected(os.path.basename(p), {"host"}, opts.names, opts)]
     try:
         cases = [] if opts.host_only else [c for c in script.load_cases(opts.cases)
                                            if selected(c.name, c.groups, opts.names, opts)]

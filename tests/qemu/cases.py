@@ -23,6 +23,8 @@ def check(fn):
 
 
 def fmt(n):
+    if n == 0:
+        return "0"
     for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
         if n and n % (1 << shift) == 0:
             return "%d%s" % (n >> shift, unit)

@@ -1,0 +1,304 @@
+#!/usr/bin/env python3
+"""Tests of the QEMU test runner itself, without QEMU: the helpers, the case table parser, the memory
+map check, the scheduling gate, the QMP client, and whole cases run against fake_qemu.py (a stand-in
+that speaks QMP and plays a tiny hotmem shell). run_tests.py runs this with the host tests.
+
+Prints PASS:/FAIL: lines like every other test here, then SUMMARY; exit status 1 on any failure.
+"""
+
+import os
+import sys
+import tempfile
+import threading
+import time
+import traceback
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+
+import cases  # noqa: E402
+import script  # noqa: E402
+from vm import CaseFailure  # noqa: E402
+
+GiB, MiB = 1 << 30, 1 << 20
+TESTS = []
+
+
+def test(fn):
+    TESTS.append(fn)
+    return fn
+
+
+def expect(cond, what):
+    if not cond:
+        raise AssertionError(what)
+
+
+# ---- helpers ----
+@test
+def sizes_and_values():
+    expect(script.parse_size("64K") == 64 << 10, "64K")
+    expect(script.parse_size("1G") == GiB, "1G")
+    expect(script.parse_size("512MiB") == 512 * MiB, "512MiB")
+    expect(script.parse_size("4096") == 4096, "bare bytes")
+    expect(script.ram_bytes("512M,maxmem=4G") == 512 * MiB, "-m with maxmem")
+    expect(script.ram_bytes("1024") == GiB, "-m bare number is MiB")
+    expect(script.ram_bytes("size=2G,slots=2") == 2 * GiB, "-m size=")
+    expect(script.qom_value("true") is True and script.qom_value("1G") == GiB, "qom values")
+    expect(script.qom_value("on-demand") == "on-demand", "qom string")
+    expect(script.decode_escapes(r"ab\x7fc\r") == "ab\x7fc\r", "escapes")
+
+
+@test
+def qemu_ram_layout():
+    L = cases.qemu_ram_layout
+    expect(L("q35", 512 * MiB) == (512 * MiB, 0), "q35 512M")
+    expect(L("q35", 2 * GiB + 512 * MiB) == (2 * GiB + 512 * MiB, 0), "q35 2.5G stays low")
+    expect(L("q35", 3 * GiB) == (2 * GiB, GiB), "q35 3G: 1G high")
+    expect(L("q35", 6 * GiB) == (2 * GiB, 4 * GiB), "q35 6G")
+    expect(L("pc", 3 * GiB) == (3 * GiB, 0), "pc 3G stays low")
+    expect(L("pc", 6 * GiB) == (3 * GiB, 3 * GiB), "pc 6G")
+
+
+MAP_512M = """memory map (3 regions):
+  e820: [mem 0x0000000000000000-0x000000000009fbff] usable
+  e820: [mem 0x0000000000100000-0x000000001ffdefff] usable
+  e820: [mem 0x00000000fffc0000-0x00000000ffffffff] reserved
+"""
+
+
+class FakeVM:
+    def __init__(self, text):
+        self.text = text
+
+    def note(self, who, text):
+        pass
+
+
+class FakeRunner:
+    def __init__(self, machine, memory, text):
+        self.case = type("C", (), {"machine": machine, "memory": memory})()
+        self.vm = FakeVM(text)
+
+
+def check_fails(fn, *args, contains=""):
+    try:
+        fn(*args)
+    except CaseFailure as e:
+        expect(contains in str(e), "message %r lacks %r" % (str(e), contains))
+        return
+    raise AssertionError("%s%r did not fail" % (fn.__name__, args))
+
+
+@test
+def memory_map_check():
+    cases.memory_map(FakeRunner("q35", "512M", "x\n" + MAP_512M + "later\n" + MAP_512M))
+    check_fails(cases.memory_map, FakeRunner("q35", "1G", MAP_512M), contains="usable RAM is")
+    hole = MAP_512M.replace("3 regions", "4 regions") + \
+        "  e820: [mem 0x00000000c0000000-0x00000000c00fffff] usable\n"
+    check_fails(cases.memory_map, FakeRunner("q35", "513M", hole), contains="PCI hole")
+    check_fails(cases.memory_map, FakeRunner("q35", "512M", MAP_512M.replace("3 regions", "4 regions")),
+                contains="line 4 of 4")
+    check_fails(cases.memory_map, FakeRunner("q35", "512M", "nothing"), contains="no memory map header")
+    high = ("memory map (3 regions):\n"
+            "  e820: [mem 0x0000000000000000-0x000000000009fbff] usable\n"
+            "  e820: [mem 0x0000000000100000-0x000000007ffdefff] usable\n"
+            "  e820: [mem 0x0000000100000000-0x000000013fffffff] usable\n")
+    cases.memory_map(FakeRunner("q35", "3G", high))
+    check_fails(cases.memory_map, FakeRunner("pc", "3G", high), contains="from 4 GiB up is 1G, expected 0")
+
+
+# ---- the case table ----
+def load(text):
+    with tempfile.NamedTemporaryFile("w", suffix=".cfg", delete=False) as f:
+        f.write(text)
+    try:
+        return script.load_cases(f.name)
+    finally:
+        os.unlink(f.name)
+
+
+def load_fails(text, contains):
+    try:
+        load(text)
+    except ValueError as e:
+        expect(contains in str(e), "message %r lacks %r" % (str(e), contains))
+        return
+    raise AssertionError("loading %r did not fail" % text)
+
+
+@test
+def case_table():
+    c, = load("[a]\ngroups = x y\nscript =\n    prompt\n    # a comment\n    ktest within 110\n"
+              "    expect ^foo bar$ within 2.5\n    send hi within 3\n")
+    expect(c.groups == {"x", "y", "qemu", "pvh"}, "groups %r" % c.groups)
+    expect(c.steps == [("prompt", "", None), ("ktest", "", 110.0), ("expect", "^foo bar$", 2.5),
+                       ("send", "hi within 3", None)], "steps %r" % c.steps)
+    expect(c.exclusive and c.exit == 33 and c.debug_exit and c.machine == "q35", "defaults")
+    d, = load("[b]\nexclusive = no\ndebug_exit = no\nexit = 0\nscript = ktest\n")
+    expect(not d.exclusive and not d.debug_exit and d.exit == 0, "explicit keys")
+    argv = d.argv("/r")
+    expect("isa-debug-exit,iobase=0xf4,iosize=0x04" not in argv and "-no-reboot" in argv, "argv %r" % argv)
+    load_fails("[c]\nmemroy = 1G\n", "unknown key(s) memroy")
+    load_fails("[c]\nscript = frobnicate\n", "unknown step 'frobnicate'")
+    load_fails("[c]\nboot = floppy\n", "boot must be one of")
+    load_fails("[c]\nboot = iso-bios\ncmdline = selftest\n", "cmdline works only with boot = pvh")
+    load_fails("[c]\nscript = call no_such_check\n", "no check 'no_such_check'")
+
+
+@test
+def the_shipped_case_table_loads():
+    names = [c.name for c in script.load_cases(os.path.join(HERE, "cases.cfg"))]
+    expect(len(names) == len(set(names)) and names, "case names unique and present")
+
+
+# ---- scheduling ----
+@test
+def exclusive_cases_run_alone():
+    sys.path.insert(0, os.path.dirname(HERE))
+    import run_tests
+    gate, lock = run_tests.Gate(), threading.Lock()
+    now, seen = [0, False], []
+
+    def job(exclusive):
+        gate.enter(exclusive)
+        with lock:
+            now[0] += 1
+            now[1] = now[1] or exclusive
+            seen.append((now[0], now[1]))
+        time.sleep(0.05)
+        with lock:
+            now[0] -= 1
+            now[1] = False if exclusive else now[1]
+        gate.leave(exclusive)
+
+    threads = [threading.Thread(target=job, args=(e,)) for e in (False, True, False, False, True, False)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(5)
+    expect(all(n == 1 for n, alone in seen if alone), "an exclusive job shared the machine: %r" % seen)
+    expect(all(not alone for n, alone in seen if n > 1), "overlap with an exclusive job: %r" % seen)
+    expect(len(seen) == 6, "every job ran")
+
+
+# ---- whole cases against fake_qemu.py ----
+class Env:
+    """A root with build/hotmem.elf and QEMU pointing at fake_qemu.py."""
+
+    def __enter__(self):
+        self.root = tempfile.mkdtemp(prefix="hotmem-runner-test-")
+        os.makedirs(os.path.join(self.root, "build"))
+        open(os.path.join(self.root, "build", "hotmem.elf"), "w").close()
+        self.old = os.environ.get("QEMU")
+        os.environ["QEMU"] = os.path.join(HERE, "fake_qemu.py")
+        return self
+
+    def __exit__(self, *exc):
+        if self.old is None:
+            os.environ.pop("QEMU", None)
+        else:
+            os.environ["QEMU"] = self.old
+        import shutil
+        shutil.rmtree(self.root, ignore_errors=True)
+
+    def run(self, cfg, scale=1.0):
+        """Run the one case in cfg; returns (failure message or None, runner)."""
+        case, = load(cfg)
+        r = script.Runner(case, self.root, scale=scale)
+        try:
+            r.run()
+            return None, r
+        except CaseFailure as e:
+            return str(e), r
+        finally:
+            r.vm.stop()
+
+
+@test
+def fake_session_passes():
+    with Env() as env:
+        why, r = env.run("""[s]
+memory = 512M
+script =
+    expect ^boot loader: PVH$
+    prompt
+    call memory_map
+    run help
+    match ^\\s+meminfo\\b
+    no-match ^\\s+frobnicate
+    run-error frobnicate
+    type meminfx\\x7fo\\r
+    expect ^MemTotal:\\s+\\d+ kB$
+    run meminfo
+    match ^MemFree:
+    qom-get vm0 size 0
+    mark
+    qom-set vm0 requested-size 1G
+    event MEMORY_DEVICE_SIZE_CHANGE
+    expect-unordered ^virtio-mem0: resize done: plugged=1073741824 within 5
+    qom-wait vm0 size 1G within 5
+    call resize vm0 2G within 5
+    run meminfo
+    send poweroff
+""")
+        expect(why is None, "failed: %s" % why)
+        expect(r.vm.proc.returncode == 33, "exit status %r" % r.vm.proc.returncode)
+
+
+@test
+def fake_failures_say_why():
+    with Env() as env:
+        why, _ = env.run("[c]\nscript =\n    prompt\n    send crash\n")
+        expect(why and "QEMU exited with status 35, expected 33" in why, why)
+        why, _ = env.run("[c]\nexit = 35\nscript =\n    prompt\n    send crash\n    expect ^fault: page fault\n")
+        expect(why is None, "an expected crash failed: %s" % why)
+        why, r = env.run("[c]\nscript =\n    run hang within 1\n")
+        expect(why == "timed out after 1s waiting for prompt 'hotmem> ' after sending 'hang'", why)
+        expect(r.vm.proc.poll() is not None, "QEMU still running after the case")
+        why, _ = env.run("[c]\nscript =\n    run noisy\n")
+        expect(why and "'noisy' printed an error: noisy: an error happened" in why, why)
+        why, _ = env.run("[c]\nscript =\n    run help\n    match ^nothing\n")
+        expect(why and "no output line matches /^nothing/" in why, why)
+        why, _ = env.run("[c]\nscript =\n    prompt\n    qom-set vm9 requested-size 1G\n")
+        expect(why and "DeviceNotFound" in why, why)
+        why, _ = env.run("[c]\nscript =\n    prompt\n    qmp no-such-command\n")
+        expect(why and "CommandNotFound" in why, why)
+        why, _ = env.run("[c]\nwait = 1\nscript =\n    prompt\n")
+        expect(why == "timed out after 1s waiting for QEMU to exit with status 33 after the script", why)
+        why, _ = env.run("[c]\ntimeout = 1\nscript =\n    expect ^never within 30\n")
+        expect(why and why.startswith("timed out after ") and "/^never/" in why, why)
+
+
+@test
+def fake_timeout_scale_and_transcript():
+    with Env() as env:
+        cfg = "[c]\ncmdline = slowboot\nscript =\n    prompt within 1\n    send poweroff\n"
+        why, r = env.run(cfg)
+        expect(why and "waiting for prompt" in why, why)
+        text = r.vm.transcript("header")
+        for part in ("## QEMU command line", "fake_qemu.py", "-append slowboot", "## Serial output",
+                     "qmp_capabilities", "step     prompt"):
+            expect(part in text, "transcript lacks %r" % part)
+        why, _ = env.run(cfg, scale=4)
+        expect(why is None, "with timeouts x4: %s" % why)
+
+
+def main():
+    failed = 0
+    for fn in TESTS:
+        name = fn.__name__.replace("_", " ")
+        try:
+            fn()
+            print("PASS: runner: %s" % name, flush=True)
+        except Exception as e:
+            failed += 1
+            where = traceback.extract_tb(e.__traceback__)[-1]
+            print("FAIL: runner: %s: %s:%d: %s" % (name, os.path.basename(where.filename), where.lineno, e),
+                  flush=True)
+    print("SUMMARY: %d passed, %d failed, 0 skipped" % (len(TESTS) - failed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
