@@ -32,7 +32,9 @@
 struct virtio_device;
 struct virtqueue;
 
-/* One buffer of a chain: guest-physical address and length in bytes (> 0). */
+/* One buffer of a chain: guest-physical address and length in bytes (> 0), physically contiguous.
+ * virt_to_phys() (mm/arch.h) for kmalloc/page memory; kernel_virt_to_phys() (asm/memlayout.h) for
+ * static objects in the kernel image. */
 struct vq_buf {
 	phys_addr_t addr;
 	u32 len;
