@@ -141,6 +141,7 @@ static int exec_unplug_run(struct virtio_mem *vm, const struct vmem_run *r, bool
 	unsigned long end = r->first + r->nr, ready = end;
 	int err = 0, ret = 0;
 
+	vmem_mm_unplug_whole_blocks(vm, r->first, r->nr);
 	while (ready > r->first) {
 		unsigned long mb = vmem_unit_mb(st, ready - 1);
 		unsigned long start = st->mode == VMEM_SBM ? max(r->first, vmem_mb_first_unit(st, mb)) : ready - 1;

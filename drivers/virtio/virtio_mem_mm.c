@@ -372,6 +372,43 @@ out:
 	return done;
 }
 
+/* Is every plugged unit of memory block mb inside [first, end)? */
+static bool plugged_inside(const struct vmem_state *st, unsigned long mb, unsigned long first, unsigned long end)
+{
+	unsigned long u0 = vmem_mb_first_unit(st, mb);
+
+	for (unsigned i = 0; i < vmem_mb_nr_units(st); i++)
+		if (vmem_is_plugged(st, u0 + i) && (u0 + i < first || u0 + i >= end))
+			return false;
+	return true;
+}
+
+void vmem_mm_unplug_whole_blocks(struct virtio_mem *vm, unsigned long first, unsigned long nr)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long end = first + nr, hi = vmem_unit_mb(st, end - 1) + st->mbs_per_unit - 1, lo = hi + 1;
+	enum vmem_mb_state s = vmem_mb_state(st, hi);
+
+	if (!vmem_mb_online(st, hi))
+		return;
+	while (lo > 0 && vmem_mb_state(st, lo - 1) == s && plugged_inside(st, lo - 1, first, end) &&
+	       vmem_mb_plugged(st, lo - 1))
+		lo--;
+	if (st->mode == VMEM_BBM) /* whole big blocks only */
+		lo = ALIGN_UP(lo, (unsigned long)st->mbs_per_unit);
+	if (lo > hi || hi - lo + 1 < 2)
+		return; /* one block: the per-block path does the same */
+	phys_addr_t start = vmem_mb_addr(st, lo);
+	u64 size = (hi - lo + 1) * VMEM_MEMORY_BLOCK_SIZE, t0 = arch_now_ns();
+	int err = offline_pages(PHYS_PFN(start), (unsigned long)(size >> PAGE_SHIFT));
+	if (!err)
+		err = remove_memory(start, size);
+	vm->times[VMEM_T_UNPLUG] += arch_now_ns() - t0;
+	if (!err)
+		set_not_added(st, lo, hi - lo + 1);
+	/* on failure the per-block path tries each block (and its sub-blocks) alone */
+}
+
 void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned long nr)
 {
 	struct vmem_state *st = &vm->st;

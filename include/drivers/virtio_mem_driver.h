@@ -104,6 +104,11 @@ void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long n
  * unmap per unit, from the highest. Returns how many units from the top of the range are ready
  * (*err says why it stopped early). */
 unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err);
+/* Before unplugging run [first, first + nr): takes the online memory blocks at its top that the run
+ * empties entirely (same state, adjacent) offline in ONE offline_pages call and removes them, so that
+ * migration never targets a block that is about to go as well (each page moves once). Blocks it could
+ * not take stay as they were, for the per-block path. */
+void vmem_mm_unplug_whole_blocks(struct virtio_mem *vm, unsigned long first, unsigned long nr);
 /* The device refused to unplug units [first, first + nr) that prepare_unplug got ready: give them
  * back (map, pages to the buddy). Units of blocks it removed stay plugged-not-added. */
 void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned long nr);
