@@ -188,13 +188,16 @@ static unsigned int pcp_refill(struct zone *zone, int mt)
 static void pcp_free_bulk(struct zone *zone, unsigned int count)
 {
 	struct per_cpu_pages *pcp = &zone->pcp;
-	int mt = 0;
+	int mt = 0, empty = 0;
 
-	while (count && pcp->count) {
+	while (count && pcp->count && empty < MIGRATE_PCPTYPES) {
 		struct list_head *list = &pcp->lists[mt];
 		mt = (mt + 1) % MIGRATE_PCPTYPES;
-		if (list_empty(list))
+		if (list_empty(list)) {
+			empty++; /* all lists empty with count > 0 is a bug verify reports: don't spin */
 			continue;
+		}
+		empty = 0;
 		struct page *page = list_entry(list->prev, struct page, lru);
 		unsigned long pfn = page_to_pfn(page);
 		list_del(&page->lru);
