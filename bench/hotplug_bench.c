@@ -15,8 +15,8 @@
 #include "mm/workload.h"
 #include "mm_fake.h"
 
-#define RUNS 7
-#define MiB (1ULL << 20)
+#define RUNS  7
+#define MiB   (1ULL << 20)
 #define BLOCK 15 /* the last boot block, ZONE_MOVABLE */
 
 static int cmp_u64(const void *a, const void *b)
@@ -34,8 +34,8 @@ static u64 median(u64 *v)
 static void boot(void)
 {
 	struct mem_region r[] = {
-		{0, 0x9fc00, MEM_USABLE},
-		{0x100000, 2048 * MiB - 0x100000, MEM_USABLE},
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x100000, 2048 * MiB - 0x100000, MEM_USABLE},
 	};
 	workload_reset();
 	pin_reset();
@@ -105,7 +105,8 @@ int main(void)
 			off_full[warm][i] = timed_offline(BLOCK, &ret);
 			bad |= ret || workload_verify(NULL) || workload_nr_pages() != before;
 			moved = used;
-			mbps[warm][i] = (u64)((double)used * PAGE_SIZE / MiB / ((double)off_full[warm][i] / 1e9));
+			mbps[warm][i] =
+			    (u64)((double)used * PAGE_SIZE / MiB / ((double)off_full[warm][i] / 1e9));
 		}
 	}
 	void *a = malloc(128 * MiB), *b = malloc(128 * MiB);
@@ -140,7 +141,8 @@ int main(void)
 	printf("%-44s %9llu MiB/s (%lu pages)\n", "  migration", (unsigned long long)median(mbps[1]), moved);
 	printf("%-44s %9llu MiB/s\n", "  memcpy of the same bytes", (unsigned long long)median(cpy));
 	printf("%-44s %9.3f ms\n", "  the same, targets never touched before", median(off_full[0]) / 1e6);
-	printf("%-44s %9llu MiB/s\n", "  migration, first touch of the targets", (unsigned long long)median(mbps[0]));
+	printf("%-44s %9llu MiB/s\n", "  migration, first touch of the targets",
+	       (unsigned long long)median(mbps[0]));
 	printf("%-44s %9.3f ms\n", "add_memory + online (hot-added block)", median(add) / 1e6);
 	printf("%-44s %9.3f ms\n", "offline_and_remove_memory (hot-added block)", median(rem) / 1e6);
 	if (bad)

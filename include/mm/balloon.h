@@ -36,7 +36,7 @@ unsigned long balloon_pages_in_block(bool movable, unsigned long id);
 void balloon_reset(void);
 
 #define OFFLINE_OWNER_SUBBLOCK_PAGES 512UL /* 2 MiB */
-#define OFFLINE_OWNER_SUBBLOCKS (PAGES_PER_MEMORY_BLOCK / OFFLINE_OWNER_SUBBLOCK_PAGES)
+#define OFFLINE_OWNER_SUBBLOCKS	     (PAGES_PER_MEMORY_BLOCK / OFFLINE_OWNER_SUBBLOCK_PAGES)
 
 /* Registers the notifier and the online-page callback (-EINVAL if another callback is installed). */
 int offline_owner_init(void);

@@ -36,11 +36,11 @@ static inline unsigned long block_id_to_pfn(unsigned long id)
 #define NR_MEMORY_BLOCKS NR_MEM_SECTIONS
 
 /* ---- notifier events (also the block states, as in Linux) ---- */
-#define MEM_ONLINE (1 << 0)         /* the range is online (sent after online_pages succeeded) */
-#define MEM_GOING_OFFLINE (1 << 1)  /* the range is isolated and about to go offline; may veto */
-#define MEM_OFFLINE (1 << 2)        /* the range is offline */
-#define MEM_GOING_ONLINE (1 << 3)   /* the range is about to go online; may veto */
-#define MEM_CANCEL_ONLINE (1 << 4)  /* onlining failed after MEM_GOING_ONLINE was sent */
+#define MEM_ONLINE	   (1 << 0) /* the range is online (sent after online_pages succeeded) */
+#define MEM_GOING_OFFLINE  (1 << 1) /* the range is isolated and about to go offline; may veto */
+#define MEM_OFFLINE	   (1 << 2) /* the range is offline */
+#define MEM_GOING_ONLINE   (1 << 3) /* the range is about to go online; may veto */
+#define MEM_CANCEL_ONLINE  (1 << 4) /* onlining failed after MEM_GOING_ONLINE was sent */
 #define MEM_CANCEL_OFFLINE (1 << 5) /* offlining failed after MEM_GOING_OFFLINE was sent */
 
 /* What every memory notifier event carries: the pfn range that changes state. */
@@ -50,10 +50,10 @@ struct memory_notify {
 };
 
 /* Callback return values (Linux's). NOTIFY_BAD stops the chain; on a GOING event it vetoes. */
-#define NOTIFY_DONE 0x0000
-#define NOTIFY_OK 0x0001
+#define NOTIFY_DONE	 0x0000
+#define NOTIFY_OK	 0x0001
 #define NOTIFY_STOP_MASK 0x8000
-#define NOTIFY_BAD (NOTIFY_STOP_MASK | 0x0002)
+#define NOTIFY_BAD	 (NOTIFY_STOP_MASK | 0x0002)
 
 /* A veto with a reason: return notifier_from_errno(-EBUSY); 0 stays NOTIFY_OK. */
 static inline int notifier_from_errno(int err)
@@ -91,8 +91,8 @@ const char *memory_notify_name(unsigned long action);
 /* ---- blocks ---- */
 /* How a block is brought online (Linux's MMOP_* and the words of /sys/.../memoryN/state). */
 enum mmop {
-	MMOP_OFFLINE,        /* "offline": leave added blocks offline */
-	MMOP_ONLINE,         /* "online": the block's zone by the default rule (memory_hotplug.h) */
+	MMOP_OFFLINE,	     /* "offline": leave added blocks offline */
+	MMOP_ONLINE,	     /* "online": the block's zone by the default rule (memory_hotplug.h) */
 	MMOP_ONLINE_KERNEL,  /* "online_kernel": ZONE_NORMAL */
 	MMOP_ONLINE_MOVABLE, /* "online_movable": ZONE_MOVABLE */
 };
@@ -101,7 +101,7 @@ int mmop_from_string(const char *s);
 const char *mmop_name(int online_type);
 
 enum memory_block_state {
-	MEMORY_BLOCK_ABSENT,        /* no such block (section not present) */
+	MEMORY_BLOCK_ABSENT, /* no such block (section not present) */
 	MEMORY_BLOCK_ONLINE,
 	MEMORY_BLOCK_GOING_OFFLINE,
 	MEMORY_BLOCK_OFFLINE,
@@ -114,8 +114,8 @@ struct memory_block_info {
 	phys_addr_t start; /* id * MEMORY_BLOCK_SIZE */
 	enum memory_block_state state;
 	enum zone_type zone; /* online: its zone; offline: the zone plain `online` would choose */
-	bool boot;           /* present since boot (its memmap came from memblock) */
-	bool removable;      /* offline, or online with nothing unmovable in it (walks the block) */
+	bool boot;	     /* present since boot (its memmap came from memblock) */
+	bool removable;	     /* offline, or online with nothing unmovable in it (walks the block) */
 	unsigned long nr_present_pages; /* RAM pages (boot blocks may have holes) */
 };
 
@@ -123,7 +123,7 @@ struct memory_block_info {
 int memory_block_get(unsigned long id, struct memory_block_info *info);
 /* The first existing block >= id, or NR_MEMORY_BLOCKS. */
 unsigned long memory_block_next(unsigned long id);
-#define for_each_memory_block(id) \
+#define for_each_memory_block(id)                                                                            \
 	for ((id) = memory_block_next(0); (id) < NR_MEMORY_BLOCKS; (id) = memory_block_next((id) + 1))
 
 /* Linux's valid_zones: for an online block its zone ("Movable"); for an offline block the zones it may

@@ -97,11 +97,11 @@ int offline_pages(unsigned long start_pfn, unsigned long nr_pages);
  * resets to 0. */
 enum offline_step {
 	OFFLINE_STEP_NONE,
-	OFFLINE_STEP_RANGE,     /* step 1 */
-	OFFLINE_STEP_ISOLATE,   /* step 2, after isolating half of the pageblocks */
-	OFFLINE_STEP_NOTIFY,    /* step 3, after the chain saw MEM_GOING_OFFLINE */
-	OFFLINE_STEP_MIGRATE,   /* step 4, after the first pass migrated what it could */
-	OFFLINE_STEP_TEST,      /* step 5 */
+	OFFLINE_STEP_RANGE,   /* step 1 */
+	OFFLINE_STEP_ISOLATE, /* step 2, after isolating half of the pageblocks */
+	OFFLINE_STEP_NOTIFY,  /* step 3, after the chain saw MEM_GOING_OFFLINE */
+	OFFLINE_STEP_MIGRATE, /* step 4, after the first pass migrated what it could */
+	OFFLINE_STEP_TEST,    /* step 5 */
 };
 extern int offline_fail_step;
 extern int offline_fail_errno;

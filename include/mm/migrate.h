@@ -33,7 +33,7 @@
 enum migrate_reason {
 	MR_MEMORY_HOTPLUG, /* offline_pages */
 	MR_CONTIG_RANGE,   /* alloc_contig_range */
-	MR_TEST,           /* tests, shell */
+	MR_TEST,	   /* tests, shell */
 };
 
 /* Allocates the target for src (refcount 1, order src->order), or NULL. */
@@ -64,8 +64,8 @@ int migrate_pages(struct list_head *pages, new_page_t *get_new_page, unsigned lo
  * move, -EBUSY (unmovable page), -EAGAIN (an owner refused to isolate or a page did not migrate: worth
  * another pass), -ENOMEM (no target); *busy names the page. *nr_migrated (may be NULL) counts pages
  * moved (it is added to). */
-int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int mode,
-		  struct busy_pfn *busy, unsigned long *nr_migrated);
+int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int mode, struct busy_pfn *busy,
+		  unsigned long *nr_migrated);
 
 /* Test knob: -1 (the default) never fails; N >= 0 lets N more alloc_migration_target calls succeed,
  * then every call fails (NULL) until the knob is set to -1 again. */

@@ -23,8 +23,8 @@
 #include "mm/mmzone.h"
 
 /* flags */
-#define MEMORY_OFFLINE 0x1  /* isolating for offline_pages: PageOffline pages are isolatable */
-#define REPORT_FAILURE 0x2  /* print the busy page (dump_page) when isolation fails */
+#define MEMORY_OFFLINE 0x1 /* isolating for offline_pages: PageOffline pages are isolatable */
+#define REPORT_FAILURE 0x2 /* print the busy page (dump_page) when isolation fails */
 
 /* The page that stopped an operation, and why ("kernel allocation", "reserved: kernel", "PageOffline,
  * refcount 1, no movable operations: its owner did not release it", "slab"...). */

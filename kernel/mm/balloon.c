@@ -15,8 +15,8 @@ struct balloon {
 };
 
 static struct balloon balloons[2] = {
-	{LIST_HEAD_INIT(balloons[0].pages), 0},
-	{LIST_HEAD_INIT(balloons[1].pages), 0},
+    {LIST_HEAD_INIT(balloons[0].pages), 0},
+    {LIST_HEAD_INIT(balloons[1].pages), 0},
 };
 static int movable_owner = -1;
 
@@ -50,10 +50,10 @@ static void bl_putback(struct page *page)
 }
 
 static const struct movable_operations balloon_ops = {
-	.name = "balloon",
-	.isolate_page = bl_isolate,
-	.migrate_page = bl_migrate,
-	.putback_page = bl_putback,
+    .name = "balloon",
+    .isolate_page = bl_isolate,
+    .migrate_page = bl_migrate,
+    .putback_page = bl_putback,
 };
 
 void balloon_reset(void)

@@ -50,7 +50,8 @@ static void take_range(unsigned long start, unsigned long end)
 			__isolate_free_page(page, buddy_order(page));
 		spin_unlock_irqrestore(&zone->lock, flags);
 		if (!whole && !take_page_off_buddy(page)) {
-			pr_err("mm: alloc_contig_range: pfn 0x%lx was not free after the isolation test\n", pfn);
+			pr_err("mm: alloc_contig_range: pfn 0x%lx was not free after the isolation test\n",
+			       pfn);
 			set_page_count(page, 0);
 		}
 		for (unsigned long i = 0; i < n; i++) {

@@ -99,7 +99,8 @@ bool mhp_is_removed(phys_addr_t pa)
 
 const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 {
-	if (!page_offset_base || addr < page_offset_base || addr - page_offset_base >= (1ULL << MAX_PHYSMEM_BITS))
+	if (!page_offset_base || addr < page_offset_base ||
+	    addr - page_offset_base >= (1ULL << MAX_PHYSMEM_BITS))
 		return NULL;
 	phys_addr_t pa = addr - page_offset_base;
 	unsigned long pfn = PHYS_PFN(pa), id = phys_to_block_id(pa);
@@ -107,9 +108,11 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 	if (mhp_is_removed(pa))
 		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
 	else if (!pfn_valid(pfn))
-		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id,
+			 (unsigned long long)pa);
 	else if (pfn_to_online_page(pfn) && PageOffline(pfn_to_page(pfn)))
-		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped", pfn, id);
+		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped",
+			 pfn, id);
 	else if (!online_section_nr(pfn_to_section_nr(pfn)))
 		snprintf(buf, len, "offline memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
 	else
@@ -159,8 +162,8 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags)
 		}
 	}
 	removed_forget(start, start + size);
-	pr_info("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n", (unsigned long long)start,
-		(unsigned long long)(start + size - 1), first, last);
+	pr_info("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n",
+		(unsigned long long)start, (unsigned long long)(start + size - 1), first, last);
 	return 0;
 
 undo_sections:
@@ -241,7 +244,8 @@ int offline_and_remove_memory(phys_addr_t start, u64 size)
 		goto out_free;
 	for (i = 0; i < nblocks; i++) {
 		if (!present_section_nr(first + i)) {
-			mhp_fail("offline_and_remove_memory", "-EINVAL: memory block %lu is not present", first + i);
+			mhp_fail("offline_and_remove_memory", "-EINVAL: memory block %lu is not present",
+				 first + i);
 			ret = -EINVAL;
 			goto out_unlock;
 		}
@@ -263,8 +267,10 @@ int offline_and_remove_memory(phys_addr_t start, u64 size)
 			if (!(was_online[i / 64] & (1ULL << (i % 64))))
 				continue;
 			snprintf(name, sizeof(name), "memory%lu", id);
-			if (__online_pages(block_id_to_pfn(id), PAGES_PER_MEMORY_BLOCK, mhp_default_zone(id), name))
-				pr_err("hotplug: %s: could not be onlined again after a failed removal\n", name);
+			if (__online_pages(block_id_to_pfn(id), PAGES_PER_MEMORY_BLOCK, mhp_default_zone(id),
+					   name))
+				pr_err("hotplug: %s: could not be onlined again after a failed removal\n",
+				       name);
 		}
 		goto out_unlock;
 	}

@@ -68,7 +68,8 @@ static int cmd_memory(int argc, char **argv)
 		return shell_error(who, -EINVAL, "unknown action '%s'", argv[2]);
 	return ret ? shell_error(who, ret, "%s", hotplug_last_error()) : 0;
 }
-SHELL_COMMAND(memory, "memory", "memory N [online|online_kernel|online_movable|offline|remove] | memory add N [COUNT]",
+SHELL_COMMAND(memory, "memory",
+	      "memory N [online|online_kernel|online_movable|offline|remove] | memory add N [COUNT]",
 	      "show, online, offline, remove or add memory block N", cmd_memory);
 
 static int parse_size_arg(const char *cmd, const char *s, u64 *bytes)
@@ -95,8 +96,9 @@ static int cmd_workload(int argc, char **argv)
 	if (argc == 2 && !strcmp(argv[1], "verify")) {
 		struct workload_check c;
 		if (workload_verify(&c))
-			return shell_error("workload verify", -EIO, "%lu of %lu pages bad, first at pfn 0x%lx", c.bad,
-					   c.pages, c.bad_pfn);
+			return shell_error("workload verify", -EIO,
+					   "%lu of %lu pages bad, first at pfn 0x%lx", c.bad, c.pages,
+					   c.bad_pfn);
 		shell_printf("workload verify: ok (%lu pages)\n", c.pages);
 		return 0;
 	}
@@ -163,13 +165,17 @@ static int cmd_balloon(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3 || strcmp(argv[1], "inflate"))
-		return shell_error("balloon", -EINVAL, "usage: balloon inflate SIZE [movable] [block N] | deflate [movable]");
+		return shell_error("balloon", -EINVAL,
+				   "usage: balloon inflate SIZE [movable] [block N] | deflate [movable]");
 	if (parse_size_arg("balloon inflate", argv[2], &bytes))
 		return -EINVAL;
 	ret = balloon_inflate(bytes, movable, block);
 	if (ret)
-		return shell_error("balloon inflate", ret, "%s", ret == -EINVAL ? "block not online" : "not enough free memory (nothing kept)");
-	shell_printf("balloon inflate: %lu pages (%s)\n", balloon_nr_pages(movable), movable ? "movable" : "unmovable");
+		return shell_error("balloon inflate", ret, "%s",
+				   ret == -EINVAL ? "block not online"
+						  : "not enough free memory (nothing kept)");
+	shell_printf("balloon inflate: %lu pages (%s)\n", balloon_nr_pages(movable),
+		     movable ? "movable" : "unmovable");
 	return 0;
 }
 SHELL_COMMAND(balloon, "balloon", "balloon [inflate SIZE [movable] [block N] | deflate [movable]]",
@@ -192,8 +198,10 @@ static int cmd_offowner(int argc, char **argv)
 		return 0;
 	}
 	if (argc < 3 || parse_block(argv[2], &id) ||
-	    (argc == 5 && (parse_u64(argv[3], &first) || parse_u64(argv[4], &count))) || (argc != 3 && argc != 5))
-		return shell_error("offowner", -EINVAL, "usage: offowner unplug|plug N [FIRST COUNT] | remove N");
+	    (argc == 5 && (parse_u64(argv[3], &first) || parse_u64(argv[4], &count))) ||
+	    (argc != 3 && argc != 5))
+		return shell_error("offowner", -EINVAL,
+				   "usage: offowner unplug|plug N [FIRST COUNT] | remove N");
 	if (!strcmp(argv[1], "unplug"))
 		ret = offline_owner_unplug(id, (unsigned int)first, (unsigned int)count);
 	else if (!strcmp(argv[1], "plug"))
@@ -203,14 +211,16 @@ static int cmd_offowner(int argc, char **argv)
 	else
 		return shell_error("offowner", -EINVAL, "unknown action '%s'", argv[1]);
 	if (ret)
-		return shell_error("offowner", ret, "%s", !strcmp(argv[1], "remove") ? hotplug_last_error() : "see the log");
+		return shell_error("offowner", ret, "%s",
+				   !strcmp(argv[1], "remove") ? hotplug_last_error() : "see the log");
 	shell_printf("offowner: block %lu unplugged sub-blocks 0x%016llx\n", id,
 		     (unsigned long long)offline_owner_unplugged(id));
 	return 0;
 }
-SHELL_COMMAND(offowner, "offowner", "offowner [unplug|plug N [FIRST COUNT] | remove N]",
-	      "test driver owning PageOffline 2 MiB sub-blocks that agrees to offlining (virtio-mem's pattern)",
-	      cmd_offowner);
+SHELL_COMMAND(
+    offowner, "offowner", "offowner [unplug|plug N [FIRST COUNT] | remove N]",
+    "test driver owning PageOffline 2 MiB sub-blocks that agrees to offlining (virtio-mem's pattern)",
+    cmd_offowner);
 
 /* peek PHYS: reads 8 bytes through the direct map. Removed memory is unmapped, so peeking at it
  * faults, and the fault report says whose memory it was (INTERFACE.md: exit status 35). */
@@ -226,4 +236,5 @@ static int cmd_peek(int argc, char **argv)
 		     (unsigned long long)*(volatile u64 *)phys_to_virt(pa));
 	return 0;
 }
-SHELL_COMMAND(peek, "peek", "peek PHYS", "read 8 bytes of physical memory (faults on removed memory)", cmd_peek);
+SHELL_COMMAND(peek, "peek", "peek PHYS", "read 8 bytes of physical memory (faults on removed memory)",
+	      cmd_peek);

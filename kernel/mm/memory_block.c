@@ -12,10 +12,10 @@
 #include "internal.h"
 
 static const char *const mmop_names[] = {
-	[MMOP_OFFLINE] = "offline",
-	[MMOP_ONLINE] = "online",
-	[MMOP_ONLINE_KERNEL] = "online_kernel",
-	[MMOP_ONLINE_MOVABLE] = "online_movable",
+    [MMOP_OFFLINE] = "offline",
+    [MMOP_ONLINE] = "online",
+    [MMOP_ONLINE_KERNEL] = "online_kernel",
+    [MMOP_ONLINE_MOVABLE] = "online_movable",
 };
 
 int mmop_from_string(const char *s)
@@ -141,7 +141,8 @@ int memory_block_online(unsigned long id, int online_type)
 	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
 	if (!ret)
-		pr_info("hotplug: %s: online (%s) in %llu us\n", name, zones[zid].name, (unsigned long long)us);
+		pr_info("hotplug: %s: online (%s) in %llu us\n", name, zones[zid].name,
+			(unsigned long long)us);
 	return ret;
 }
 
@@ -166,7 +167,8 @@ int memory_block_offline(unsigned long id)
 	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
 	if (!ret)
-		pr_info("hotplug: %s: offline (%s) in %llu us\n", name, zones[zid].name, (unsigned long long)us);
+		pr_info("hotplug: %s: offline (%s) in %llu us\n", name, zones[zid].name,
+			(unsigned long long)us);
 	return ret;
 }
 

@@ -114,8 +114,8 @@ static int check_blocks(unsigned long pfn, unsigned long nr_pages, bool want_onl
 {
 	const char *op = want_online ? "offline" : "online";
 
-	if (!nr_pages || !IS_ALIGNED(pfn, PAGES_PER_MEMORY_BLOCK) || !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) ||
-	    pfn + nr_pages > MAX_PFN) {
+	if (!nr_pages || !IS_ALIGNED(pfn, PAGES_PER_MEMORY_BLOCK) ||
+	    !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) || pfn + nr_pages > MAX_PFN) {
 		mhp_fail(what, "%s failed: -EINVAL: [pfn 0x%lx, +0x%lx) is not whole memory blocks", op, pfn,
 			 nr_pages);
 		return -EINVAL;
@@ -123,7 +123,8 @@ static int check_blocks(unsigned long pfn, unsigned long nr_pages, bool want_onl
 	for (unsigned long p = pfn; p < pfn + nr_pages; p += PAGES_PER_SECTION) {
 		struct mem_section *ms = __pfn_to_section(p);
 		if (!present_section(ms)) {
-			mhp_fail(what, "%s failed: -EINVAL: memory block %lu is not present", op, pfn_to_block_id(p));
+			mhp_fail(what, "%s failed: -EINVAL: memory block %lu is not present", op,
+				 pfn_to_block_id(p));
 			return -EINVAL;
 		}
 		if (online_section(ms) != want_online) {
@@ -249,7 +250,8 @@ static bool find_hole(unsigned long start, unsigned long end, unsigned long *hs,
 }
 
 /* Step 1: whole online blocks, no holes, one zone. */
-static int offline_check_range(unsigned long start, unsigned long nr_pages, struct zone **zonep, const char *what)
+static int offline_check_range(unsigned long start, unsigned long nr_pages, struct zone **zonep,
+			       const char *what)
 {
 	unsigned long end = start + nr_pages, hs, he;
 	struct zone *zone;
@@ -259,7 +261,8 @@ static int offline_check_range(unsigned long start, unsigned long nr_pages, stru
 		return ret;
 	if (find_hole(start, end, &hs, &he)) {
 		mhp_fail(what, "offline failed: -EINVAL: hole [mem 0x%016llx-0x%016llx] in memory block %lu",
-			 (unsigned long long)PFN_PHYS(hs), (unsigned long long)PFN_PHYS(he) - 1, pfn_to_block_id(hs));
+			 (unsigned long long)PFN_PHYS(hs), (unsigned long long)PFN_PHYS(he) - 1,
+			 pfn_to_block_id(hs));
 		return -EINVAL;
 	}
 	zone = page_zone(pfn_to_page(start));
@@ -300,8 +303,8 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 			busy_pfn_set(&busy, start, "failure injected after the first migration pass");
 		}
 		if (ret == -EBUSY || ret == -ENOMEM || (ret && ret != -EAGAIN)) {
-			mhp_fail(what, "offline failed: %s: page at pfn 0x%lx cannot move: %s", errname(ret), busy.pfn,
-				 busy.reason);
+			mhp_fail(what, "offline failed: %s: page at pfn 0x%lx cannot move: %s", errname(ret),
+				 busy.pfn, busy.reason);
 			return ret;
 		}
 		if (ret == -EAGAIN)
@@ -314,8 +317,9 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 		}
 		if (!ret) {
 			if (migrated)
-				pr_info("hotplug: %s: migrated %lu pages (%lu MiB) in %llu us\n", what, migrated,
-					migrated >> (20 - PAGE_SHIFT), (unsigned long long)(arch_now_ns() - t0) / 1000);
+				pr_info("hotplug: %s: migrated %lu pages (%lu MiB) in %llu us\n", what,
+					migrated, migrated >> (20 - PAGE_SHIFT),
+					(unsigned long long)(arch_now_ns() - t0) / 1000);
 			return 0;
 		}
 		if (ret != -EBUSY) {
@@ -323,8 +327,10 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 			return ret;
 		}
 	}
-	mhp_fail(what, "offline failed: -EBUSY: gave up after %d passes (%lu pages migrated): page at pfn 0x%lx: %s",
-		 OFFLINE_MAX_PASSES, migrated, busy.pfn, busy.reason);
+	mhp_fail(
+	    what,
+	    "offline failed: -EBUSY: gave up after %d passes (%lu pages migrated): page at pfn 0x%lx: %s",
+	    OFFLINE_MAX_PASSES, migrated, busy.pfn, busy.reason);
 	return -EBUSY;
 }
 

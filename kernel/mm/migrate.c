@@ -84,7 +84,7 @@ static int migrate_one(struct page *src, new_page_t *get_new_page, unsigned long
 	}
 	ClearPageIsolated(src);
 	__ClearPageMovable(src);
-	page_ref_dec(src);     /* migration's reference */
+	page_ref_dec(src);	/* migration's reference */
 	free_pages(src, order); /* the owner's */
 	return 0;
 }
@@ -113,8 +113,8 @@ int migrate_pages(struct list_head *pages, new_page_t *get_new_page, unsigned lo
 	return failed;
 }
 
-int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int mode,
-		  struct busy_pfn *busy, unsigned long *nr_migrated)
+int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int mode, struct busy_pfn *busy,
+		  unsigned long *nr_migrated)
 {
 	unsigned long pfn = pageblock_start_pfn(start_pfn);
 	LIST_HEAD(list);
@@ -154,12 +154,14 @@ int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int
 				ret = -EAGAIN;
 			}
 		} else if (PageOffline(page)) {
-			ret = busy_pfn_set(busy, pfn,
-					   "PageOffline, refcount %d, no movable operations: its owner did not release it",
-					   page_ref_count(page));
+			ret = busy_pfn_set(
+			    busy, pfn,
+			    "PageOffline, refcount %d, no movable operations: its owner did not release it",
+			    page_ref_count(page));
 			break;
 		} else {
-			const char *r = page_unmovable_reason(page, flags & ~MEMORY_OFFLINE, why, sizeof(why));
+			const char *r =
+			    page_unmovable_reason(page, flags & ~MEMORY_OFFLINE, why, sizeof(why));
 			ret = busy_pfn_set(busy, pfn, "%s", r ? r : "allocated, no movable operations");
 			break;
 		}

@@ -52,7 +52,8 @@ const char *memory_notify_name(unsigned long action)
 	}
 }
 
-int memory_notify(unsigned long action, unsigned long start_pfn, unsigned long nr_pages, const char **vetoed_by)
+int memory_notify(unsigned long action, unsigned long start_pfn, unsigned long nr_pages,
+		  const char **vetoed_by)
 {
 	struct memory_notify arg = {start_pfn, nr_pages};
 	bool may_veto = action == MEM_GOING_ONLINE || action == MEM_GOING_OFFLINE;

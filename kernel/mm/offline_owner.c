@@ -99,7 +99,8 @@ static int owner_notify(struct notifier_block *nb, unsigned long action, void *d
 	return NOTIFY_OK;
 }
 
-static struct notifier_block owner_nb = {.notifier_call = owner_notify, .priority = 0, .name = "offline-owner"};
+static struct notifier_block owner_nb = {
+    .notifier_call = owner_notify, .priority = 0, .name = "offline-owner"};
 
 static void owner_online_page(struct page *page, unsigned int order)
 {
@@ -187,8 +188,8 @@ int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int coun
 		struct busy_pfn busy;
 		ret = alloc_contig_range(pfn, pfn + OFFLINE_OWNER_SUBBLOCK_PAGES, &busy);
 		if (ret) {
-			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: pfn 0x%lx: %s\n", id, sb,
-			       errname(ret), busy.pfn, busy.reason);
+			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: pfn 0x%lx: %s\n",
+			       id, sb, errname(ret), busy.pfn, busy.reason);
 			break;
 		}
 		struct page *page = pfn_to_page(pfn);

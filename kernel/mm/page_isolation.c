@@ -199,7 +199,9 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 					    page_ref_count(page));
 		const char *r = page_unmovable_reason(page, flags, why, sizeof(why));
 		return busy_pfn_set(busy, max(pfn, start_pfn), "not free: %s (refcount %d)",
-				    r ? r : page_movable_ops(page) ? page_movable_ops(page)->name : "allocated",
+				    r			     ? r
+				    : page_movable_ops(page) ? page_movable_ops(page)->name
+							     : "allocated",
 				    page_ref_count(page));
 	}
 	return 0;

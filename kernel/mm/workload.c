@@ -7,9 +7,9 @@
 #include "mm/migrate.h"
 #include "mm/workload.h"
 
-static LIST_HEAD(wl_pages);   /* every workload page not isolated for migration */
-static unsigned long wl_nr;   /* pages owned, isolated ones included */
-static u64 wl_seq;            /* data seed of the next page */
+static LIST_HEAD(wl_pages); /* every workload page not isolated for migration */
+static unsigned long wl_nr; /* pages owned, isolated ones included */
+static u64 wl_seq;	    /* data seed of the next page */
 static int wl_owner = -1;
 
 u32 workload_checksum(const void *data)
@@ -61,10 +61,10 @@ static void wl_putback(struct page *page)
 }
 
 static const struct movable_operations workload_ops = {
-	.name = "workload",
-	.isolate_page = wl_isolate,
-	.migrate_page = wl_migrate,
-	.putback_page = wl_putback,
+    .name = "workload",
+    .isolate_page = wl_isolate,
+    .migrate_page = wl_migrate,
+    .putback_page = wl_putback,
 };
 
 static int owner_id(void)

@@ -49,9 +49,9 @@ bool hp_rec_saw(unsigned long action)
 void hp_boot(void)
 {
 	struct mem_region r[] = {
-		{0, 0x9fc00, MEM_USABLE},
-		{0x9fc00, 0x60400, MEM_RESERVED},
-		{0x100000, GiB - 0x100000, MEM_USABLE},
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x9fc00, 0x60400, MEM_RESERVED},
+	    {0x100000, GiB - 0x100000, MEM_USABLE},
 	};
 
 	offline_owner_exit();
@@ -105,12 +105,13 @@ int hp_check_unchanged(const struct hp_snap *before, unsigned long id)
 	int bad = 0;
 
 	hp_snap(&now);
-#define SAME(field)                                                                                        \
-	do {                                                                                               \
-		if (now.field != before->field) {                                                          \
-			printf("INFO: step 7: " #field " was %ld, now %ld\n", (long)before->field, (long)now.field); \
-			bad++;                                                                             \
-		}                                                                                          \
+#define SAME(field)                                                                                          \
+	do {                                                                                                 \
+		if (now.field != before->field) {                                                            \
+			printf("INFO: step 7: " #field " was %ld, now %ld\n", (long)before->field,           \
+			       (long)now.field);                                                             \
+			bad++;                                                                               \
+		}                                                                                            \
 	} while (0)
 	SAME(free);
 	SAME(managed);

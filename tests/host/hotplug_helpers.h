@@ -15,18 +15,18 @@
  * recorder is registered; the balloons and the offline owner start empty. */
 void hp_boot(void);
 #define HP_MOVABLE_FIRST 6
-#define HP_MOVABLE_LAST 7
-#define HP_HOTADD_BLOCK 32
+#define HP_MOVABLE_LAST	 7
+#define HP_HOTADD_BLOCK	 32
 
 /* Step 7's comparison. */
 struct hp_snap {
-	unsigned long free;          /* nr_free_pages() */
-	unsigned long managed;       /* totalram_pages() */
-	unsigned long workload;      /* workload pages */
+	unsigned long free;	     /* nr_free_pages() */
+	unsigned long managed;	     /* totalram_pages() */
+	unsigned long workload;	     /* workload pages */
 	unsigned long offline_pages; /* PageOffline pages in online sections */
-	long offline_refs;           /* sum of their refcounts */
+	long offline_refs;	     /* sum of their refcounts */
 	unsigned long balloon[2];    /* unmovable, movable */
-	long stat_offline;           /* NR_OFFLINE_PAGES */
+	long stat_offline;	     /* NR_OFFLINE_PAGES */
 };
 void hp_snap(struct hp_snap *s);
 /* Checks everything step 7 promises against `before`, plus: workload verify clean, no ISOLATE

@@ -111,7 +111,8 @@ static void test_refcount1_fails(void)
 	hp_snap(&before);
 	hp_rec_reset();
 	CHECK(memory_block_offline(B) == -EBUSY);
-	CHECK(strstr(hotplug_last_error(), "-EBUSY") && strstr(hotplug_last_error(), "PageOffline, refcount 1"));
+	CHECK(strstr(hotplug_last_error(), "-EBUSY") &&
+	      strstr(hotplug_last_error(), "PageOffline, refcount 1"));
 	CHECK(strstr(hotplug_last_error(), "pfn 0x"));
 	CHECK(hp_rec_saw(MEM_GOING_OFFLINE) && hp_rec_saw(MEM_CANCEL_OFFLINE) && !hp_rec_saw(MEM_OFFLINE));
 	CHECK(hp_check_unchanged(&before, B) == 0);
@@ -275,11 +276,13 @@ static void test_add_remove(void)
 	CHECK(workload_alloc(500 * MiB) == 0);
 	CHECK(offline_and_remove_memory(base, 3 * MEMORY_BLOCK_SIZE) == 0);
 	CHECK(workload_verify(NULL) == 0);
-	CHECK(!pfn_valid(PHYS_PFN(base)) && !arch_is_mapped(base) && !arch_is_mapped(base + 2 * MEMORY_BLOCK_SIZE));
+	CHECK(!pfn_valid(PHYS_PFN(base)) && !arch_is_mapped(base) &&
+	      !arch_is_mapped(base + 2 * MEMORY_BLOCK_SIZE));
 	CHECK((unsigned long)mm_stat_read(NR_MEMMAP_PAGES) == memmap);
 	CHECK(totalram_pages() == total);
 	CHECK(mhp_is_removed(base + 5000));
-	const char *d = mm_describe_fault_address(page_offset_base + base + MEMORY_BLOCK_SIZE + 8, buf, sizeof(buf));
+	const char *d =
+	    mm_describe_fault_address(page_offset_base + base + MEMORY_BLOCK_SIZE + 8, buf, sizeof(buf));
 	CHECK(d && strstr(d, "removed memory (block 33"));
 	d = mm_describe_fault_address(page_offset_base + 8 * GiB, buf, sizeof(buf));
 	CHECK(d && strstr(d, "not present (block 64"));
@@ -348,9 +351,12 @@ static void test_lsmem(void)
 	lsmem_show(lsmem_pr);
 	fputs(lsmem_out, stdout);
 	CHECK(strstr(lsmem_out, "RANGE ") && strstr(lsmem_out, "REMOVABLE") && strstr(lsmem_out, "ZONES"));
-	CHECK(strstr(lsmem_out, "0x0000000000000000-0x0000000007ffffff  128M online        no        0        Normal"));
-	CHECK(strstr(lsmem_out, "0x0000000030000000-0x000000003fffffff  256M online        yes       6-7      Movable"));
-	CHECK(strstr(lsmem_out, "0x0000000100000000-0x0000000107ffffff  128M online        yes       32       Normal"));
+	CHECK(strstr(lsmem_out,
+		     "0x0000000000000000-0x0000000007ffffff  128M online        no        0        Normal"));
+	CHECK(strstr(lsmem_out,
+		     "0x0000000030000000-0x000000003fffffff  256M online        yes       6-7      Movable"));
+	CHECK(strstr(lsmem_out,
+		     "0x0000000100000000-0x0000000107ffffff  128M online        yes       32       Normal"));
 	CHECK(strstr(lsmem_out, "0x0000000108000000-0x000000010fffffff  128M offline       yes       33"));
 	CHECK(strstr(lsmem_out, "Memory block size:       128M"));
 	CHECK(strstr(lsmem_out, "Total online memory:     1.1G"));

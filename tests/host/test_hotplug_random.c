@@ -53,9 +53,9 @@ static unsigned long any_block(void)
 	return ids[pick(n)];
 }
 
-static const char *op_names[] = {"raw alloc", "raw free",  "workload alloc", "workload free", "pin",
-				 "unpin",     "balloon",   "deflate",        "unplug",        "plug",
-				 "online",    "offline",   "add",            "remove",        "contig"};
+static const char *op_names[] = {
+    "raw alloc", "raw free", "workload alloc", "workload free", "pin", "unpin",	 "balloon", "deflate",
+    "unplug",	 "plug",     "online",	       "offline",	"add", "remove", "contig"};
 
 static int step(int op)
 {
@@ -89,7 +89,8 @@ static int step(int op)
 			workload_free();
 		break;
 	case 4:
-		ret = pick(2) ? pin_alloc((pick(4) + 1) * MiB) : pin_alloc_block(PAGE_SIZE * (pick(64) + 1), id);
+		ret = pick(2) ? pin_alloc((pick(4) + 1) * MiB)
+			      : pin_alloc_block(PAGE_SIZE * (pick(64) + 1), id);
 		break;
 	case 5:
 		pin_free();
@@ -152,7 +153,8 @@ static void test_random(void)
 		int op = (int)pick(15);
 		int ret = step(op);
 		if (ret == -1000) {
-			printf("INFO: at step %ld (%s), seed %llu\n", i, op_names[op], (unsigned long long)seed);
+			printf("INFO: at step %ld (%s), seed %llu\n", i, op_names[op],
+			       (unsigned long long)seed);
 			CHECK(!"step-7 comparison after a failed offline");
 			return;
 		}
@@ -163,8 +165,10 @@ static void test_random(void)
 		struct workload_check wc;
 		int v = mm_verify(mm_fake_print), w = workload_verify(&wc);
 		if (v || w || nr_isolated_pageblocks() || mem_hotplug_locked()) {
-			printf("INFO: after step %ld (%s, returned %s), seed %llu: verify %d, workload %d, isolated %lu\n",
-			       i, op_names[op], errname(ret), (unsigned long long)seed, v, w, nr_isolated_pageblocks());
+			printf("INFO: after step %ld (%s, returned %s), seed %llu: verify %d, workload %d, "
+			       "isolated %lu\n",
+			       i, op_names[op], errname(ret), (unsigned long long)seed, v, w,
+			       nr_isolated_pageblocks());
 			CHECK(!"invariants after a step");
 			return;
 		}

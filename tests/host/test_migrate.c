@@ -134,7 +134,8 @@ static void contig_case(unsigned long start, unsigned long end)
 	for (unsigned long pfn = start; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
 		if (PageBuddy(p) || PagePcp(p) || page_ref_count(p) != 1 || p->order != 0) {
-			printf("INFO: pfn 0x%lx: type %u ref %d order %u\n", pfn, p->page_type, page_ref_count(p), p->order);
+			printf("INFO: pfn 0x%lx: type %u ref %d order %u\n", pfn, p->page_type,
+			       page_ref_count(p), p->order);
 			CHECK(!"page of the range not allocated");
 			break;
 		}
@@ -153,9 +154,9 @@ static void test_contig(void)
 
 	hp_boot();
 	REQUIRE(workload_alloc(250 * MiB) == 0); /* ZONE_MOVABLE is 256 MiB: mostly workload */
-	contig_case(b, b + 512);                  /* one pageblock */
-	contig_case(b + 100, b + 1000);           /* unaligned both ends, across pageblocks */
-	contig_case(b + 3, b + 4);                /* a single page */
+	contig_case(b, b + 512);		 /* one pageblock */
+	contig_case(b + 100, b + 1000);		 /* unaligned both ends, across pageblocks */
+	contig_case(b + 3, b + 4);		 /* a single page */
 	contig_case(b, b + PAGES_PER_MEMORY_BLOCK);
 	workload_free();
 	contig_case(b + 7, b + 9); /* inside one free max-order chunk */
