@@ -55,6 +55,7 @@ static void take_range(unsigned long start, unsigned long end)
 			set_page_count(page, 0);
 		}
 		for (unsigned long i = 0; i < n; i++) {
+			page[i].flags &= ~(1u << PG_poisoned); /* the new owner's content from now on */
 			page[i].order = 0;
 			page[i].page_type = PGTY_NONE;
 			page[i].owner = 0;
