@@ -332,6 +332,37 @@ static void test_lock(void)
 	CHECK(online_section_nr(HP_MOVABLE_FIRST));
 }
 
+static void other_callback(struct page *page, unsigned int order)
+{
+	generic_online_page(page, order);
+}
+
+/* MEM_GOING_ONLINE may be vetoed (MEM_CANCEL_ONLINE follows, the block stays offline); one online-page
+ * callback at a time. */
+static void test_online_veto_and_callback(void)
+{
+	hp_boot();
+	REQUIRE(memory_block_offline(B) == 0);
+	unsigned long managed = totalram_pages();
+	hp_rec_reset();
+	hp_rec.veto = MEM_GOING_ONLINE;
+	CHECK(memory_block_online(B, MMOP_ONLINE) == -EBUSY);
+	CHECK(strstr(hotplug_last_error(), "online failed: -EBUSY: vetoed by recorder"));
+	CHECK(hp_rec_saw(MEM_CANCEL_ONLINE) && !hp_rec_saw(MEM_ONLINE));
+	CHECK(!online_section_nr(B) && totalram_pages() == managed);
+	hp_rec.veto = 0;
+	CHECK(memory_block_online(B, MMOP_ONLINE) == 0 && hp_rec_saw(MEM_ONLINE));
+	CHECK(mm_verify(mm_fake_print) == 0);
+
+	REQUIRE(offline_owner_init() == 0);
+	CHECK(set_online_page_callback(other_callback) == -EINVAL);
+	CHECK(restore_online_page_callback(other_callback) == -EINVAL);
+	offline_owner_exit();
+	CHECK(set_online_page_callback(other_callback) == 0);
+	CHECK(offline_owner_init() == -EINVAL);
+	CHECK(restore_online_page_callback(other_callback) == 0);
+}
+
 static char lsmem_out[4096];
 static void lsmem_pr(const char *fmt, ...)
 {
@@ -380,5 +411,6 @@ int main(void)
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
 	RUN("hotplug", "one hotplug lock", test_lock);
 	RUN("hotplug", "lsmem", test_lsmem);
+	RUN("hotplug", "MEM_GOING_ONLINE veto, one online-page callback", test_online_veto_and_callback);
 	return test_summary();
 }
