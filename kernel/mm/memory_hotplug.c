@@ -302,7 +302,7 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 			ret = offline_fail_errno;
 			busy_pfn_set(&busy, start, "failure injected after the first migration pass");
 		}
-		if (ret == -EBUSY || ret == -ENOMEM || (ret && ret != -EAGAIN)) {
+		if (ret && ret != -EAGAIN) { /* -EBUSY: unmovable; -ENOMEM: no target */
 			mhp_fail(what, "offline failed: %s: page at pfn 0x%lx cannot move: %s", errname(ret),
 				 busy.pfn, busy.reason);
 			return ret;
