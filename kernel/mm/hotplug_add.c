@@ -162,8 +162,8 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags)
 		}
 	}
 	removed_forget(start, start + size);
-	pr_info("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n",
-		(unsigned long long)start, (unsigned long long)(start + size - 1), first, last);
+	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n",
+		  (unsigned long long)start, (unsigned long long)(start + size - 1), first, last);
 	return 0;
 
 undo_sections:
@@ -211,8 +211,8 @@ static int __remove_memory(phys_addr_t start, u64 size)
 	for (nr = first; nr <= last; nr++)
 		sparse_remove_section(nr);
 	removed_note(start, start + size);
-	pr_info("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", (unsigned long long)start,
-		(unsigned long long)(start + size - 1), first, last);
+	pr_notice("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", (unsigned long long)start,
+		  (unsigned long long)(start + size - 1), first, last);
 	return 0;
 }
 

@@ -141,8 +141,8 @@ int memory_block_online(unsigned long id, int online_type)
 	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
 	if (!ret)
-		pr_info("hotplug: %s: online (%s) in %llu us\n", name, zones[zid].name,
-			(unsigned long long)us);
+		pr_notice("hotplug: %s: online (%s) in %llu us\n", name, zones[zid].name,
+			  (unsigned long long)us);
 	return ret;
 }
 
@@ -167,8 +167,8 @@ int memory_block_offline(unsigned long id)
 	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
 	if (!ret)
-		pr_info("hotplug: %s: offline (%s) in %llu us\n", name, zones[zid].name,
-			(unsigned long long)us);
+		pr_notice("hotplug: %s: offline (%s) in %llu us\n", name, zones[zid].name,
+			  (unsigned long long)us);
 	return ret;
 }
 
