@@ -62,39 +62,70 @@ static u64 unit_bytes(const struct virtio_mem *vm, unsigned long n)
 
 /* ---- plug ---- */
 
+#define VMEM_ADD_BATCH 16 /* memory blocks added and onlined by one call (2 GiB, 16 MiB of memmap) */
+
+/* Gives the device the plugged units of memory blocks [mb, mb + n) back (they could not be added).
+ * 0, or -EIO when the device broke. */
+static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned long n, bool *progress)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u = vmem_mb_first_unit(st, mb);
+	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
+
+	while (u < end) {
+		if (!vmem_is_plugged(st, u)) {
+			u++;
+			continue;
+		}
+		unsigned long s = u;
+		while (u < end && vmem_is_plugged(st, u))
+			u++;
+		int r = vmem_req_unplug(vm, vmem_unit_addr(st, s), (u - s) * vmem_unit_blocks(st));
+		if (r < 0)
+			return -EIO;
+		if (r == VIRTIO_MEM_RESP_ERROR) {
+			vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR", (unsigned long long)vmem_unit_addr(st, s));
+			return -EIO;
+		}
+		if (r == VIRTIO_MEM_RESP_ACK) {
+			vmem_set_plugged(st, s, u - s, false);
+			*progress = true;
+		}
+	}
+	return 0;
+}
+
 /* Adds (and onlines) the memory blocks of units [first, first + nr) that hold plugged units but are
- * not added. On failure the block's units are unplugged again and -EAGAIN returned. */
+ * not added, up to VMEM_ADD_BATCH adjacent blocks per call; a batch that fails is retried block by
+ * block, and a block that cannot be added has its units unplugged again (-EAGAIN: retry later). */
 static int add_touched(struct virtio_mem *vm, unsigned long first, unsigned long nr, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long mb_first = vmem_unit_mb(st, first), mb_last = vmem_unit_mb(st, first + nr - 1);
+	unsigned long mb = vmem_unit_mb(st, first);
+	unsigned long mb_end = vmem_unit_mb(st, first + nr - 1) + st->mbs_per_unit;
+	int ret = 0;
 
-	for (unsigned long mb = mb_first; mb <= mb_last; mb += st->mbs_per_unit) {
-		if (vmem_mb_added(st, mb) || !vmem_mb_plugged(st, mb))
+	while (mb < mb_end) {
+		if (vmem_mb_added(st, mb) || !vmem_mb_plugged(st, mb)) {
+			mb += st->mbs_per_unit;
 			continue;
-		if (vmem_mm_add(vm, mb) == 0)
-			continue;
-		/* give the device its memory back; the retry plugs it again */
-		unsigned long u0 = vmem_mb_first_unit(st, mb);
-		for (unsigned i = 0; i < vmem_mb_nr_units(st); i++) {
-			if (!vmem_is_plugged(st, u0 + i))
-				continue;
-			int r = vmem_req_unplug(vm, vmem_unit_addr(st, u0 + i), vmem_unit_blocks(st));
-			if (r < 0)
-				return -EIO;
-			if (r == VIRTIO_MEM_RESP_ERROR) {
-				vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR",
-						(unsigned long long)vmem_unit_addr(st, u0 + i));
-				return -EIO;
-			}
-			if (r == VIRTIO_MEM_RESP_ACK) {
-				vmem_set_plugged(st, u0 + i, 1, false);
-				*progress = true;
+		}
+		unsigned long n = st->mbs_per_unit;
+		while (mb + n < mb_end && n + st->mbs_per_unit <= max(VMEM_ADD_BATCH, st->mbs_per_unit) &&
+		       !vmem_mb_added(st, mb + n) && vmem_mb_plugged(st, mb + n))
+			n += st->mbs_per_unit;
+		if (vmem_mm_add(vm, mb, n)) {
+			for (unsigned long b = mb; b < mb + n; b += st->mbs_per_unit) {
+				if (n > st->mbs_per_unit && vmem_mm_add(vm, b, st->mbs_per_unit) == 0)
+					continue;
+				if (unplug_not_added(vm, b, st->mbs_per_unit, progress))
+					return -EIO;
+				ret = -EAGAIN;
 			}
 		}
-		return -EAGAIN;
+		mb += n;
 	}
-	return 0;
+	return ret;
 }
 
 static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *progress)
@@ -200,16 +231,11 @@ static int settle(struct virtio_mem *vm, bool growing, bool *progress)
 	struct vmem_state *st = &vm->st;
 	int ret = 0;
 
-	for (unsigned long mb = 0; mb < st->nr_mb && !vm->broken; mb += st->mbs_per_unit) {
-		unsigned plugged = vmem_mb_plugged(st, mb);
-		if (!vmem_mb_added(st, mb) && plugged && growing) {
-			unsigned long u = vmem_mb_first_unit(st, mb);
-			if (add_touched(vm, u, 1, progress))
-				ret = -EAGAIN;
-		} else if (vmem_mm_remove_empty(vm, mb)) {
+	for (unsigned long mb = 0; mb < st->nr_mb && !vm->broken; mb += st->mbs_per_unit)
+		if (vmem_mm_remove_empty(vm, mb))
 			ret = -EAGAIN;
-		}
-	}
+	if (growing && !vm->broken && add_touched(vm, 0, st->nr_units, progress))
+		ret = -EAGAIN;
 	return vm->broken ? -EIO : ret;
 }
 

@@ -174,6 +174,13 @@ int vmem_mm_init(void)
 
 /* ---- adding ---- */
 
+static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
+}
+
+
 static void set_error(struct virtio_mem *vm, const char *what, unsigned long id, int err)
 {
 	const char *why = hotplug_last_error();
@@ -186,7 +193,7 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 {
 	struct vmem_state *st = &vm->st;
 	unsigned long u = vmem_mb_first_unit(st, mb);
-	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + 1;
+	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
 
 	while (u < end) {
 		if (!vmem_is_plugged(st, u)) {
@@ -203,18 +210,31 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	return 0;
 }
 
-int vmem_mm_add(struct virtio_mem *vm, unsigned long mb)
+/* The zone memhp_default_state puts hot-added block id in. */
+static enum zone_type default_zone(unsigned long id)
+{
+	switch (mhp_get_default_online_type()) {
+	case MMOP_ONLINE_KERNEL:
+		return ZONE_NORMAL;
+	case MMOP_ONLINE_MOVABLE:
+		return ZONE_MOVABLE;
+	default:
+		return mhp_default_zone(id);
+	}
+}
+
+int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long mb0 = vmem_unit_mb(st, vmem_mb_first_unit(st, mb));
-	unsigned long n = st->mbs_per_unit, id = mb_block_id(st, mb0);
-	phys_addr_t start = vmem_mb_addr(st, mb0);
+	unsigned long id = mb_block_id(st, mb);
+	phys_addr_t start = vmem_mb_addr(st, mb);
 	u64 size = n * VMEM_MEMORY_BLOCK_SIZE, t0 = arch_now_ns();
+	enum zone_type zone = default_zone(id);
 	int err;
 
 	err = add_memory_driver_managed(start, size, MHP_NO_DIRECT_MAP);
 	if (!err) {
-		err = map_plugged(vm, mb0, n);
+		err = map_plugged(vm, mb, n);
 		if (err)
 			remove_memory(start, size);
 	}
@@ -224,22 +244,32 @@ int vmem_mm_add(struct virtio_mem *vm, unsigned long mb)
 		return err;
 	}
 	for (unsigned long i = 0; i < n; i++)
-		vmem_set_mb_state(st, mb0 + i, VMEM_MB_OFFLINE);
+		vmem_set_mb_state(st, mb + i, VMEM_MB_OFFLINE);
 	if (!vmem_mm_want_online())
 		return 0;
 
+	/* One online_pages call for the range when every block goes to the same zone (always, unless a
+	 * plain "online" policy remembers different zones for them). */
 	t0 = arch_now_ns();
-	for (unsigned long i = 0; i < n && !err; i++) {
-		err = memory_block_online(id + i, mhp_get_default_online_type());
+	for (unsigned long i = 1; i < n; i++)
+		if (default_zone(id + i) != zone)
+			zone = MAX_NR_ZONES;
+	if (zone != MAX_NR_ZONES) {
+		err = online_pages(PHYS_PFN(start), (unsigned long)(size >> PAGE_SHIFT), zone);
 		if (err)
-			set_error(vm, "online", id + i, err);
+			set_error(vm, "online", id, err);
+	} else {
+		for (unsigned long i = 0; i < n && !err; i++) {
+			err = memory_block_online(id + i, mhp_get_default_online_type());
+			if (err)
+				set_error(vm, "online", id + i, err);
+		}
 	}
 	vm->times[VMEM_T_ONLINE] += arch_now_ns() - t0;
 	if (err) {
 		/* all or nothing: what went online goes away with the rest */
 		if (offline_and_remove_memory(start, size) == 0)
-			for (unsigned long i = 0; i < n; i++)
-				vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
+			set_not_added(st, mb, n);
 		return err;
 	}
 	return 0;
@@ -319,12 +349,6 @@ static bool covers_plugged(const struct vmem_state *st, unsigned long mb, unsign
 {
 	return vmem_mb_plugged(st, mb) == nr && vmem_unit_mb(st, first) == mb &&
 	       vmem_unit_mb(st, first + nr - 1) == mb;
-}
-
-static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned long n)
-{
-	for (unsigned long i = 0; i < n; i++)
-		vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
 }
 
 unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err)

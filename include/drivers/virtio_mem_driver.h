@@ -91,10 +91,11 @@ int vmem_read_config(struct virtio_mem *vm);
 /* ---- virtio_mem_mm.c ---- */
 /* Hooks the driver into hotplug once (online-page callback, memory notifier). */
 int vmem_mm_init(void);
-/* Makes memory block mb (in BBM: the unit holding it) known to mm: add_memory without direct map,
- * map the plugged units, then online it as memhp_default_state says. All or nothing: on failure the
- * block is removed again. 0 or a negative errno (the reason is in vm->last_error). */
-int vmem_mm_add(struct virtio_mem *vm, unsigned long mb);
+/* Makes memory blocks [mb, mb + n) (whole BBM units) known to mm: one add_memory without direct map,
+ * map the plugged units, then online them as memhp_default_state says (one online_pages call when
+ * they all go to one zone). All or nothing: on failure the blocks are removed again. 0 or a negative
+ * errno (the reason is in vm->last_error). */
+int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n);
 /* Units [first, first + nr) were just plugged: make them usable where their memory block is added
  * (map; in an online block clear PageOffline and free them to the buddy). */
 void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr);

@@ -440,6 +440,28 @@ static void t_pinned(void)
 	CHECK(dev[0].requests[VIRTIO_MEM_REQ_UNPLUG] > unplugs);
 }
 
+/* No memory for the memmap: add_memory fails, the plugged units go back to the device, and the
+ * back-off retries until memory is there again. */
+static void t_add_fails(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	/* pin every free page of ZONE_NORMAL, where memmaps come from */
+	unsigned long free_normal = zone_free_pages(&zones[ZONE_NORMAL]);
+	REQUIRE(pin_alloc((u64)free_normal * PAGE_SIZE) == 0 || pin_nr_pages() > 0);
+	host_log_clear();
+	resize(&dev[0], 1 * GiB);
+	settle(100);
+	CHECK(!done_line(vm, 1 * GiB) && strstr(vm->last_error, "add of memory block"));
+	CHECK(vmem_fake_plugged(&dev[0]) == 0 && dev[0].requests[VIRTIO_MEM_REQ_UNPLUG] > 0);
+	CHECK(check_all(vm, &dev[0]) == 0);
+	pin_free();
+	settle(10000);
+	CHECK(done_line(vm, 1 * GiB) && check_all(vm, &dev[0]) == 0);
+}
+
 /* The user takes a partly plugged block offline and back: the notifier drops and restores the
  * driver's references; the callback keeps the unplugged sub-blocks PageOffline. */
 static void t_user_offline(void)
@@ -525,6 +547,7 @@ int main(void)
 	run_case("shrink migrates a workload", t_migrate_workload);
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);
 	run_case("user offline/online of a plugged block", t_user_offline);
+	run_case("add_memory fails: units go back, back-off retries", t_add_fails);
 	static const char *const random_names[] = {"random resizes 2M (seed 60)", "random resizes 4M (seed 61)",
 						    "random resizes 128M (seed 62)", "random resizes 256M (seed 63)",
 						    "random resizes 2M (seed 64)", "random resizes 4M (seed 65)"};
