@@ -106,11 +106,17 @@ SHELL_COMMAND(reboot, "reboot", "reboot", "reset the machine", cmd_reboot);
 
 static int cmd_crash(int argc, char **argv)
 {
-	printk("crash: touching an unmapped address on purpose\n");
-	arch_crash();
+	bool stack = argc > 1 && strcmp(argv[1], "stack") == 0;
+	if (argc > 2 || (argc == 2 && !stack))
+		return shell_error("crash", -EINVAL, "usage: crash [stack]");
+	printk(stack ? "crash: overflowing the kernel stack on purpose\n"
+		     : "crash: touching an unmapped address on purpose\n");
+	arch_crash(stack);
 	return shell_error("crash", -EFAULT, "the fault did not happen");
 }
-SHELL_COMMAND(crash, "crash", "crash", "fault on purpose to show the fault report (exit 35)", cmd_crash);
+SHELL_COMMAND(crash, "crash", "crash [stack]",
+	      "fault on purpose (stack: overflow into the guard page) to show the fault report (exit 35)",
+	      cmd_crash);
 
 static int cmd_selftest(int argc, char **argv)
 {

@@ -60,8 +60,21 @@ void arch_setup_boot_info(u32 magic, u32 info, struct boot_info *bi)
 		panic("boot: bad boot data: %s", why);
 }
 
-void arch_crash(void)
+/* Each call keeps 512 bytes live on the stack, so the 32 KiB boot stack overflows in ~64 calls. */
+static __attribute__((noinline)) u64 recurse(volatile u64 *prev, u64 depth)
 {
+	volatile u64 frame[64];
+	frame[0] = depth;
+	frame[63] = prev ? prev[0] : 0;
+	if (depth == ~0ULL) /* never true; keeps gcc from calling the recursion infinite */
+		return frame[63];
+	return recurse(frame, depth + 1) + frame[63];
+}
+
+void arch_crash(bool stack)
+{
+	if (stack)
+		recurse(NULL, 0);
 	/* The top of the canonical lower half is never mapped. */
 	volatile u64 *p = (volatile u64 *)0x00007ffffffff000ULL;
 	*p = 0xdead;

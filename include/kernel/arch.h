@@ -12,7 +12,8 @@ void arch_setup_boot_info(u32 magic, u32 info, struct boot_info *bi);
 /* TSC at the first instruction, and now (for the boot-time line). */
 u64 arch_boot_tsc(void);
 u64 arch_read_tsc(void);
-/* Deliberately fault (the `crash` command). */
-void arch_crash(void);
+/* Deliberately fault (the `crash` command): touch an unmapped address, or (stack) recurse until
+ * the boot stack runs into its guard page. */
+void arch_crash(bool stack);
 
 #endif
