@@ -3,7 +3,8 @@
  *   virtio_mem_state.c  pure bookkeeping and plans (virtio_mem_state.h)
  *   virtio_mem_req.c    requests to the device and what their answers mean
  *   virtio_mem_mm.c     the mm side: add/online/remove, PageOffline sub-blocks, notifier, callback
- *   virtio_mem.c        probe, the resize work, back-off, the `resize done` line
+ *   virtio_mem.c        probe, config changes, the work and its back-off
+ *   virtio_mem_resize.c one resize pass and the `resize done` line
  *   virtio_mem_shell.c  `virtio-mem` and `memmap`
  *
  * Everything runs in process context from the workqueue (or at boot), one thing at a time; the memory
@@ -72,6 +73,11 @@ struct virtio_mem {
 void vmem_set_broken(struct virtio_mem *vm, const char *fmt, ...) __printf(2, 3);
 /* Runs the resize work now (tests and the shell; normally the workqueue does). */
 void vmem_run_work(struct virtio_mem *vm);
+
+/* ---- virtio_mem_resize.c ---- */
+/* One resize pass: 0 when the requested size is reached (or cannot be), -EAGAIN to retry later (the
+ * reason in vm->last_error), -EIO when the device broke. *progress: some unit changed state. */
+int vmem_resize(struct virtio_mem *vm, bool *progress);
 extern struct list_head vmem_devices;
 
 /* ---- virtio_mem_req.c ---- */
