@@ -158,9 +158,32 @@ void zone_pcp_enable(struct zone *zone);
  * refcount 1, type NONE, owner 0; sets each whole pageblock's migrate type. The sections must be
  * present (sparse_add_section). Does not touch the memory itself. */
 void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype);
-/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range with
- * `migratetype` (Linux onlines with MIGRATE_MOVABLE in both zones; MIGRATE_ISOLATE keeps the new
- * pages out of reach until the caller un-isolates). present_pages is the caller's to add. */
+/* Lazy memmap (DESIGN.md §7), off by default. When memmap_lazy_init is set, move_pfn_range_to_zone
+ * writes only the first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
+ * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
+ * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,
+ * isolation, take_page_off_buddy), so onlining costs writes in proportion to what gets used.
+ * The allocator, verify and dump_page handle lazy blocks (host-tested). Before turning it on, code
+ * outside the allocator must keep this rule: a struct page inside a lazy pageblock holds garbage until
+ * memmap_init_pageblock(pfn) ran. Walkers skip a free chunk from its head (buddy_order) or ask
+ * pageblock_memmap_lazy(); an online-page callback that touches every page of its chunk (to keep it
+ * PageOffline) calls memmap_init_pageblock(pfn) first; PageOffline counts use memmap_count_offline.
+ * (Today: virtio-mem's and the offline owner's online callbacks, `dump`, and hotplug's
+ * forget_stale_offline_pages read every struct page.) */
+extern bool memmap_lazy_init;
+/* Writes the struct pages of the lazy pageblock holding pfn as a full init would have left them (free
+ * tails if the head is free, else reserved with refcount 1); nothing if it is not lazy. Cheap to call
+ * again. zone->lock held, or the block not reachable by anyone else (onlining). */
+void memmap_init_pageblock(unsigned long pfn);
+bool pageblock_memmap_lazy(unsigned long pfn);
+/* PageOffline pages among [start_pfn, start_pfn + nr) (sections present with an initialized memmap),
+ * counting a lazy pageblock by its first page only. */
+long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
+
+/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (lazily,
+ * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines with
+ * MIGRATE_MOVABLE in both zones; MIGRATE_ISOLATE keeps the new pages out of reach until the caller
+ * un-isolates). present_pages is the caller's to add. */
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
 			    int migratetype);
 /* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline), to the smallest span

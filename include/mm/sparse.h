@@ -41,6 +41,7 @@ _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->fl
 
 /* Per-pageblock byte in mem_section.pageblock_flags. */
 #define PB_MIGRATETYPE_MASK 0x3u /* enum migratetype */
+#define PB_MEMMAP_LAZY	    0x4u /* only the first struct page is initialized (mmzone.h, lazy memmap) */
 
 struct mem_section {
 	struct page *memmap; /* PAGES_PER_SECTION struct pages, or NULL */

@@ -86,8 +86,7 @@ void show_pagetypeinfo(mm_print_fn pr)
 		unsigned long count[MIGRATE_TYPES] = {0}, nr;
 		if (!populated_zone(zone))
 			continue;
-		for_each_present_section_nr(0, nr)
-		{
+		for_each_present_section_nr(0, nr) {
 			struct mem_section *ms = __nr_to_section(nr);
 			if (!online_section(ms) || page_zonenum(ms->memmap) != (unsigned int)z)
 				continue;
@@ -105,8 +104,15 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 {
 	unsigned long pfn;
 
-	if (!page_in_memmap(page, &pfn)) {
+	if (!page_to_pfn_safe(page, &pfn)) {
 		pr("page %p: not in any memmap (%s)\n", (const void *)page, reason ? reason : "");
+		return;
+	}
+	if (pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) {
+		pr("page pfn 0x%lx (phys 0x%llx): %s\n  struct page not written yet: part of the free 2 MiB "
+		   "chunk at "
+		   "pfn 0x%lx (lazy memmap)\n",
+		   pfn, (unsigned long long)PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
 		return;
 	}
 	const struct movable_operations *ops = page_movable_ops(page);

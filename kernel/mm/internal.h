@@ -17,8 +17,22 @@ static inline void add_to_free_list(struct page *page, struct zone *zone, unsign
 	zone->free_pages[mt] += 1UL << order;
 }
 
+/* Takes a chunk off its list without looking at its other struct pages (a lazy pageblock stays lazy):
+ * only for chunks that go out of use (offlining). */
+static inline void __del_page_from_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
+{
+	list_del(&page->lru);
+	page->page_type = PGTY_NONE;
+	zone->free_area[order].nr_free[mt]--;
+	zone->free_pages[mt] -= 1UL << order;
+}
+
+/* Takes a chunk off its list; a max-order chunk of a lazy pageblock gets its memmap written first, as
+ * whoever takes it may look at any of its pages. */
 static inline void del_page_from_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
 {
+	if (unlikely(order == MAX_ORDER))
+		memmap_init_pageblock(page_to_pfn(page));
 	list_del(&page->lru);
 	page->page_type = PGTY_NONE;
 	zone->free_area[order].nr_free[mt]--;
@@ -50,8 +64,12 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
 /* slab.c */
 void kmalloc_reset(void);
 
-/* A struct page pointer that really points into a present memmap; its pfn in *pfn. */
+/* A struct page pointer that really points into a present memmap; its pfn in *pfn. Reads
+ * page->flags for the section, so it is false for an unwritten page of a lazy pageblock. */
 bool page_in_memmap(const struct page *page, unsigned long *pfn);
+/* The same without trusting page->flags: falls back to looking for the memmap that holds the
+ * pointer (one step per present section), for pages of lazy pageblocks. */
+bool page_to_pfn_safe(const struct page *page, unsigned long *pfn);
 
 static inline unsigned int ilog2_ul(unsigned long v)
 {

@@ -333,6 +333,24 @@ bool page_in_memmap(const struct page *page, unsigned long *pfn)
 	return true;
 }
 
+bool page_to_pfn_safe(const struct page *page, unsigned long *pfn)
+{
+	unsigned long nr;
+
+	if (page_in_memmap(page, pfn))
+		return true;
+	if (!page || ((unsigned long)page % _Alignof(struct page)))
+		return false;
+	for_each_present_section_nr(0, nr) {
+		const struct mem_section *ms = __nr_to_section(nr);
+		if (page >= ms->memmap && page < ms->memmap + PAGES_PER_SECTION) {
+			*pfn = section_nr_to_pfn(nr) + (unsigned long)(page - ms->memmap);
+			return true;
+		}
+	}
+	return false;
+}
+
 /* Checks a page about to be freed as an allocation of `order`; prints one line and returns false when
  * it is not one. The refcount is the caller's to check. */
 static bool free_page_sane(struct page *page, unsigned int order, const char *who)
@@ -456,8 +474,16 @@ void __free_pages_core(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page), n = 1UL << order, flags;
 	struct zone *zone = page_zone(page);
+	/* A whole lazy pageblock goes to the buddy as its head alone (DESIGN.md §7). */
+	unsigned long write = n;
 
-	for (unsigned long i = 0; i < n; i++) {
+	if (pageblock_memmap_lazy(pfn)) {
+		if (order == pageblock_order)
+			write = 1;
+		else
+			memmap_init_pageblock(pfn);
+	}
+	for (unsigned long i = 0; i < write; i++) {
 		__ClearPageReserved(page + i);
 		page[i].flags &= ~(1u << PG_poisoned);
 		set_page_count(page + i, 0);

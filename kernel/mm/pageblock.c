@@ -6,10 +6,66 @@
 #include "mm/gfp.h"
 #include "internal.h"
 
+bool memmap_lazy_init;
+
 static u8 *pageblock_byte(unsigned long pfn)
 {
 	struct mem_section *ms = __pfn_to_section(pfn);
 	return &ms->pageblock_flags[(pfn & ~PAGE_SECTION_MASK) >> pageblock_order];
+}
+
+bool pageblock_memmap_lazy(unsigned long pfn)
+{
+	return *pageblock_byte(pfn) & PB_MEMMAP_LAZY;
+}
+
+/* A struct page as memmap init leaves it: reserved, refcount 1, in its zone and section. */
+static void init_single_page(struct page *page, unsigned long pfn, unsigned int zid)
+{
+	memset(page, 0, sizeof(*page));
+	page->flags = 1u << PG_reserved;
+	set_page_zone_section(page, zid, pfn_to_section_nr(pfn));
+	init_page_count(page);
+}
+
+void memmap_init_pageblock(unsigned long pfn)
+{
+	unsigned long start = pageblock_start_pfn(pfn);
+	u8 *b = pageblock_byte(start);
+
+	if (!(*b & PB_MEMMAP_LAZY))
+		return;
+	struct page *head = pfn_to_page(start);
+	bool free = PageBuddy(head) || (!PageReserved(head) && page_ref_count(head) == 0);
+	unsigned int zid = page_zonenum(head);
+	for (unsigned long i = 1; i < pageblock_nr_pages; i++) {
+		init_single_page(head + i, start + i, zid);
+		if (free) {
+			__ClearPageReserved(head + i);
+			set_page_count(head + i, 0);
+		}
+	}
+	*b &= (u8)~PB_MEMMAP_LAZY;
+}
+
+long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long pfn = start_pfn, end = start_pfn + nr_pages;
+	long n = 0;
+
+	while (pfn < end) {
+		struct mem_section *ms = __pfn_to_section(pfn);
+		if (!present_section(ms) || !(ms->flags & SECTION_MEMMAP_INIT)) {
+			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
+			continue;
+		}
+		n += PageOffline(pfn_to_page(pfn));
+		if (pageblock_aligned(pfn) && pageblock_memmap_lazy(pfn))
+			pfn += pageblock_nr_pages;
+		else
+			pfn++;
+	}
+	return n;
 }
 
 int get_pfnblock_migratetype(unsigned long pfn)
@@ -52,8 +108,8 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 			pfn++;
 		}
 	}
-	if (!is_migrate_isolate(migratetype))
-		return moved;
+	if (!is_migrate_isolate(migratetype) || pageblock_memmap_lazy(start))
+		return moved; /* a lazy pageblock is one free chunk: no pcp pages in it */
 	/* No free page of an isolated pageblock may wait in the pcp cache (it would be handed out). */
 	for (pfn = start; pfn < end; pfn++) {
 		struct page *p = pfn_to_page(pfn);
@@ -80,11 +136,15 @@ bool __isolate_free_page(struct page *page, unsigned int order)
 
 bool take_page_off_buddy(struct page *page)
 {
-	unsigned long pfn = page_to_pfn(page), flags;
-	struct zone *zone = page_zone(page);
+	unsigned long pfn, flags;
 	bool ret = false;
 
+	/* page may lie in a lazy pageblock (its own fields not written yet): find it by address. */
+	if (!page_to_pfn_safe(page, &pfn))
+		return false;
+	struct zone *zone = page_zone(pfn_to_page(pageblock_start_pfn(pfn)));
 	spin_lock_irqsave(&zone->lock, flags);
+	memmap_init_pageblock(pfn);
 	for (unsigned int order = 0; order <= MAX_ORDER; order++) {
 		unsigned long head_pfn = pfn & ~((1UL << order) - 1);
 		struct page *head = page - (pfn - head_pfn);
@@ -126,7 +186,7 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
 		if (PageBuddy(page)) {
 			unsigned int order = page->order;
-			del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(pfn));
+			__del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(pfn));
 			taken += 1UL << order;
 			pfn += 1UL << order;
 			continue;
@@ -147,15 +207,27 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
 {
 	unsigned long end = start_pfn + nr_pages;
 
-	for (unsigned long pfn = start_pfn; pfn < end; pfn++) {
-		struct page *page = pfn_to_page(pfn);
-		memset(page, 0, sizeof(*page));
-		page->flags = 1u << PG_reserved;
-		set_page_zone_section(page, zid, pfn_to_section_nr(pfn));
-		init_page_count(page);
-	}
-	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end; pfn += pageblock_nr_pages)
+	for (unsigned long pfn = start_pfn; pfn < end; pfn++)
+		init_single_page(pfn_to_page(pfn), pfn, zid);
+	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end; pfn += pageblock_nr_pages) {
+		/* A lazy block only partly written here gets the rest of its memmap first. */
+		if (pageblock_memmap_lazy(pfn) && (pfn < start_pfn || pfn + pageblock_nr_pages > end))
+			memmap_init_pageblock(pfn);
+		*pageblock_byte(pfn) &= (u8)~PB_MEMMAP_LAZY;
 		set_pfnblock_migratetype(pfn, migratetype);
+	}
+	sparse_mark_memmap_init(start_pfn, nr_pages);
+}
+
+/* memmap_init_range for whole pageblocks, writing only their first struct page. */
+static void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+				   int migratetype)
+{
+	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
+		init_single_page(pfn_to_page(pfn), pfn, zid);
+		*pageblock_byte(pfn) |= PB_MEMMAP_LAZY;
+		set_pfnblock_migratetype(pfn, migratetype);
+	}
 	sparse_mark_memmap_init(start_pfn, nr_pages);
 }
 
@@ -182,7 +254,10 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 	spin_lock_irqsave(&zone->lock, flags);
 	zone_grow(zone, start_pfn, nr_pages);
 	spin_unlock_irqrestore(&zone->lock, flags);
-	memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype);
+	if (memmap_lazy_init && pageblock_aligned(start_pfn) && pageblock_aligned(nr_pages))
+		memmap_init_range_lazy(start_pfn, nr_pages, zone->idx, migratetype);
+	else
+		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype);
 }
 
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)
@@ -192,8 +267,7 @@ void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsi
 	if (zone_is_empty(zone))
 		return;
 	/* Zones are made of whole sections: the new span covers the zone's other online sections. */
-	for_each_present_section_nr(pfn_to_section_nr(zone->zone_start_pfn), nr)
-	{
+	for_each_present_section_nr(pfn_to_section_nr(zone->zone_start_pfn), nr) {
 		unsigned long s = section_nr_to_pfn(nr), e = s + PAGES_PER_SECTION;
 		struct mem_section *ms = __nr_to_section(nr);
 		if (s >= zone_end_pfn(zone))

@@ -82,12 +82,9 @@ int sparse_remove_section(unsigned long nr)
 		return -EINVAL;
 	if (online_section(ms))
 		return -EBUSY;
-	if (ms->flags & SECTION_MEMMAP_INIT) {
-		long offline = 0;
-		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
-			offline += PageOffline(&ms->memmap[i]);
-		mm_stat_mod(NR_OFFLINE_PAGES, -offline);
-	}
+	if (ms->flags & SECTION_MEMMAP_INIT)
+		mm_stat_mod(NR_OFFLINE_PAGES,
+			    -memmap_count_offline(section_nr_to_pfn(nr), PAGES_PER_SECTION));
 	if (!(ms->flags & SECTION_MEMMAP_EXTERNAL)) {
 		if (ms->flags & SECTION_IS_EARLY) {
 			/* Boot memmap came from memblock and stays reserved: it cannot go back (as with

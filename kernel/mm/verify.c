@@ -125,8 +125,7 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 		hi = max(hi, zone_end_pfn(&zones[z]));
 	}
 
-	for_each_present_section_nr(0, nr)
-	{
+	for_each_present_section_nr(0, nr) {
 		struct mem_section *ms = __nr_to_section(nr);
 		unsigned long base = section_nr_to_pfn(nr);
 
@@ -154,6 +153,18 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				bad(v, "page outside its zone %s's span (pfn 0x%lx)", zones[z].name, pfn);
 			if (PagePcp(page))
 				w[z].pcp++;
+			if (pageblock_aligned(pfn) && pageblock_memmap_lazy(pfn)) {
+				/* Lazy memmap: the pageblock must be one free max-order chunk; its other
+				 * struct pages are not written yet. */
+				if (!PageBuddy(page) || page->order != MAX_ORDER)
+					bad(v,
+					    "lazy-memmap pageblock is not one free 2 MiB chunk (pfn 0x%lx)",
+					    pfn);
+				else
+					w[z].heads[MAX_ORDER]++;
+				i += pageblock_nr_pages;
+				continue;
+			}
 			if (!PageBuddy(page)) {
 				i++;
 				continue;

@@ -14,6 +14,7 @@
 #include "mm/gfp.h"
 #include "mm/init.h"
 #include "mm/mmzone.h"
+#include "mm/arch.h"
 #include "mm/slab.h"
 #include "mm_fake.h"
 
@@ -167,7 +168,9 @@ static bool op_isolate(void)
 
 static bool op_take_off_buddy(void)
 {
-	struct zone *z = &zones[ZONE_NORMAL];
+	struct zone *z = &zones[rnd_below(3) ? ZONE_NORMAL : ZONE_MOVABLE];
+	if (!z->spanned_pages)
+		return true;
 	unsigned long pfn = z->zone_start_pfn + rnd_below(z->spanned_pages);
 	struct page *p = pfn_to_page(pfn);
 	if (!take_page_off_buddy(p))
@@ -216,7 +219,25 @@ static unsigned long steps_from_env(unsigned long dflt)
 	return s && *s ? strtoul(s, NULL, 0) : dflt;
 }
 
-static void run(const char *name, u64 ram, u64 movable, unsigned long steps, unsigned long verify_every)
+/* Hot-adds `sections` sections at 4 GiB into ZONE_MOVABLE the way onlining does (lazy memmap when
+ * memmap_lazy_init is set). */
+static void hot_add(unsigned long sections)
+{
+	unsigned long pfn0 = PHYS_PFN(4ULL << 30), nr = sections * PAGES_PER_SECTION;
+	for (unsigned long s = 0; s < sections; s++)
+		if (sparse_add_section(pfn_to_section_nr(pfn0) + s, NULL, PAGES_PER_SECTION))
+			return;
+	if (arch_add_memory(PFN_PHYS(pfn0), nr << PAGE_SHIFT))
+		return;
+	move_pfn_range_to_zone(&zones[ZONE_MOVABLE], pfn0, nr, MIGRATE_MOVABLE);
+	zones[ZONE_MOVABLE].present_pages += nr;
+	online_mem_sections(pfn0, pfn0 + nr);
+	for (unsigned long p = pfn0; p < pfn0 + nr; p += MAX_ORDER_NR_PAGES)
+		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+}
+
+static void run(const char *name, u64 ram, u64 movable, unsigned long steps, unsigned long verify_every,
+		unsigned long hot_sections)
 {
 	u64 seed = seed_from_env();
 	rng_state = seed ? seed : 1;
@@ -228,6 +249,11 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 	host_log_echo = false;
 	mm_fake_boot_simple(ram);
 	movablecore_bytes = 0;
+	if (hot_sections) {
+		memmap_lazy_init = true;
+		hot_add(hot_sections);
+		memmap_lazy_init = false;
+	}
 	nheld = nkheld = nisolated = 0;
 	failed_op = NULL;
 	unsigned long start_free = nr_free_pages();
@@ -268,18 +294,25 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 static void test_small(void)
 {
 	/* 24 MiB: ~6000 pages, verify after every step. */
-	run("small", 24 * MiB, 0, steps_from_env(200000), 1);
+	run("small", 24 * MiB, 0, steps_from_env(200000), 1, 0);
 }
 
 static void test_large(void)
 {
 	/* 1 GiB with a 256 MiB ZONE_MOVABLE, verify every 1,000 steps. */
-	run("large", 1024 * MiB, 256 * MiB, steps_from_env(200000), 1000);
+	run("large", 1024 * MiB, 256 * MiB, steps_from_env(200000), 1000, 0);
+}
+
+static void test_lazy(void)
+{
+	/* 24 MiB of boot RAM and a hot-added 128 MiB with a lazy memmap, verify every step. */
+	run("lazy", 24 * MiB, 0, steps_from_env(100000), 1, 1);
 }
 
 int main(void)
 {
 	RUN("mm-random", "small arena, verify every step", test_small);
 	RUN("mm-random", "large arena, verify every 1000 steps", test_large);
+	RUN("mm-random", "hot-added lazy memmap, verify every step", test_lazy);
 	return test_summary();
 }

@@ -156,6 +156,64 @@ static void test_offline_skips_pageoffline(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
+/* Lazy memmap: onlining writes one struct page per 2 MiB; the rest is written when used. */
+static void test_lazy_memmap(void)
+{
+	mm_fake_boot_simple(256 * MiB);
+	memmap_lazy_init = true;
+	phys_addr_t base = 4 * GiB;
+	unsigned long pfn0 = PHYS_PFN(base), free0 = nr_free_pages();
+	REQUIRE(sparse_add_section(pfn_to_section_nr(pfn0), NULL, PAGES_PER_SECTION) == 0);
+	struct page *memmap = pfn_to_page(pfn0);
+	memset(memmap, 0xee, MEMMAP_BYTES_PER_SECTION); /* canary: what onlining must not write */
+	REQUIRE(arch_add_memory(base, SECTION_SIZE) == 0);
+	struct zone *z = &zones[ZONE_MOVABLE];
+	move_pfn_range_to_zone(z, pfn0, PAGES_PER_SECTION, MIGRATE_MOVABLE);
+	z->present_pages += PAGES_PER_SECTION;
+	online_mem_sections(pfn0, pfn0 + PAGES_PER_SECTION);
+	for (unsigned long p = pfn0; p < pfn0 + PAGES_PER_SECTION; p += MAX_ORDER_NR_PAGES)
+		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+	CHECK(nr_free_pages() == free0 - 256 + PAGES_PER_SECTION);
+	/* Only the heads were written: count struct pages that lost the canary. */
+	unsigned long written = 0;
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+		written += memmap[i].flags != 0xeeeeeeee;
+	CHECK(written == PAGEBLOCKS_PER_SECTION);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	host_log_clear();
+	dump_page_to(mm_fake_print, pfn_to_page(pfn0 + 5), "lazy tail");
+
+	/* Using a block writes its memmap; the others stay lazy. */
+	struct page *p = alloc_page(GFP_MOVABLE);
+	REQUIRE(p);
+	unsigned long pfn = page_to_pfn(p);
+	CHECK(pfn >= pfn0 && !pageblock_memmap_lazy(pfn));
+	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
+		struct page *q = pfn_to_page(pageblock_start_pfn(pfn) + i);
+		CHECK(page_to_pfn(q) == pageblock_start_pfn(pfn) + i && page_zonenum(q) == ZONE_MOVABLE);
+	}
+	CHECK(mm_verify(mm_fake_print) == 0);
+	/* take_page_off_buddy on a page of a lazy block, found by address. */
+	unsigned long lazy_pfn = pfn0 + 7 * pageblock_nr_pages + 33;
+	REQUIRE(pageblock_memmap_lazy(lazy_pfn));
+	CHECK(take_page_off_buddy(pfn_to_page(lazy_pfn)));
+	CHECK(!pageblock_memmap_lazy(lazy_pfn) && page_to_pfn(pfn_to_page(lazy_pfn)) == lazy_pfn);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	set_page_count(pfn_to_page(lazy_pfn), 1);
+	__free_page(pfn_to_page(lazy_pfn));
+	__free_page(p);
+	/* An order-9 allocation of a lazy block gets a written memmap. */
+	struct page *big = alloc_pages(GFP_MOVABLE, MAX_ORDER);
+	REQUIRE(big);
+	CHECK(page_to_pfn(big + 511) == page_to_pfn(big) + 511 && page_ref_count(big + 511) == 0);
+	free_pages(big, MAX_ORDER);
+	unsigned long taken = offline_and_remove(base, SECTION_SIZE);
+	CHECK(taken == PAGES_PER_SECTION);
+	CHECK(nr_free_pages() == free0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	memmap_lazy_init = false;
+}
+
 static void test_removed_memory_faults(void)
 {
 	mm_fake_boot_simple(256 * MiB);
@@ -248,6 +306,7 @@ int main(void)
 	RUN("mm-sparse", "section table: 64 TiB, roots on demand", test_section_table);
 	RUN("mm-sparse", "add, online, isolate, offline, remove", test_hotplug_core_steps);
 	RUN("mm-sparse", "offlining skips PageOffline pages with refcount 0", test_offline_skips_pageoffline);
+	RUN("mm-sparse", "lazy memmap: onlining writes one struct page per 2 MiB", test_lazy_memmap);
 	RUN("mm-sparse", "removed memory faults", test_removed_memory_faults);
 	RUN("mm-slab", "kmalloc classes, large, double free, bad pointers", test_kmalloc);
 	RUN("mm-memblock", "reserve, allocate, retire", test_memblock);
