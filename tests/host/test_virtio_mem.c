@@ -273,6 +273,21 @@ static void t_nack_replan(void)
 	CHECK(check_all(vm, &dev[0]) == 0 && !vm->broken);
 }
 
+/* The configuration changes (generation bump, config interrupt) while every request is handled. */
+static void t_config_midway(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	dev[0].change_midway = true;
+	resize(&dev[0], 700 * MiB);
+	CHECK(done_line(vm, 700 * MiB) && check_all(vm, &dev[0]) == 0 && !vm->broken);
+	resize(&dev[0], 100 * MiB);
+	CHECK(done_line(vm, 100 * MiB) && check_all(vm, &dev[0]) == 0 && !vm->broken);
+	CHECK(vm->vdev->config_changes >= 4); /* two resizes and one change inside each request */
+}
+
 static void t_error_breaks(void)
 {
 	boot();
@@ -532,6 +547,7 @@ int main(void)
 	run_case("BBM big block goes whole or not at all", t_bbm_all_or_nothing);
 	run_case("BUSY storm and back-off", t_busy_storm);
 	run_case("NACK: re-read and re-plan", t_nack_replan);
+	run_case("config changes during requests", t_config_midway);
 	run_case("ERROR breaks the device, memory stays", t_error_breaks);
 	static const char *const lie_names[] = {
 		"lie: plugged_size off", "lie: ACK without doing", "lie: no answer", "lie: short answer",
