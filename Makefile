@@ -64,7 +64,7 @@ $(BUILD)/k/%.o: %.c
 
 $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
-	$(NASM) -f elf64 -g -F dwarf -Iarch/x86_64/include/ $< -o $@
+	$(NASM) -f elf64 -Iarch/x86_64/include/ $< -o $@
 
 $(BUILD)/hotmem.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS)
