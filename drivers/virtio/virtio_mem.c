@@ -3,9 +3,9 @@
  * A config change (or the probe) queues the resize work. One pass of the work (virtio_mem_resize.c)
  * reads the configuration, plans the next units to plug or unplug (virtio_mem_state.c), asks the
  * device (virtio_mem_req.c) and lets mm use or give up the memory (virtio_mem_mm.c), until the plugged
- * size reaches the requested one. What cannot be done now (BUSY, out of memory, pages that do not move) is retried by a back-off
- * timer, doubled after each try that made no progress and reset by progress. A device that breaks the
- * protocol is left alone; what is plugged stays usable. */
+ * size reaches the requested one. What cannot be done now (BUSY, out of memory, pages that do not move) is
+ * retried by a back-off timer, doubled after each try that made no progress and reset by progress. A device
+ * that breaks the protocol is left alone; what is plugged stays usable. */
 #include "drivers/virtio_mem_driver.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
@@ -120,18 +120,20 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	INIT_DELAYED_WORK(&vm->work, virtio_mem_work);
 	err = virtio_cread_bytes(vdev, 0, &c, sizeof(c));
 	if (err) {
-		pr_err("%s (%s): cannot read the configuration: %s; device left alone\n", vm->name, vdev->name,
-		       errname(err));
+		pr_err("%s (%s): cannot read the configuration: %s; device left alone\n", vm->name,
+		       vdev->name, errname(err));
 		goto fail;
 	}
 	err = vmem_config_check(&c, &why);
 	if (!err)
 		err = vmem_state_init(&vm->st, vm->name, &c, &why);
 	if (err) {
-		pr_err("%s (%s): bad configuration: %s (block_size 0x%llx addr 0x%llx region_size 0x%llx usable 0x%llx plugged 0x%llx requested 0x%llx); device left alone\n",
-		       vm->name, vdev->name, why, (unsigned long long)c.block_size, (unsigned long long)c.addr,
-		       (unsigned long long)c.region_size, (unsigned long long)c.usable_region_size,
-		       (unsigned long long)c.plugged_size, (unsigned long long)c.requested_size);
+		pr_err("%s (%s): bad configuration: %s (block_size 0x%llx addr 0x%llx region_size 0x%llx "
+		       "usable 0x%llx plugged 0x%llx requested 0x%llx); device left alone\n",
+		       vm->name, vdev->name, why, (unsigned long long)c.block_size,
+		       (unsigned long long)c.addr, (unsigned long long)c.region_size,
+		       (unsigned long long)c.usable_region_size, (unsigned long long)c.plugged_size,
+		       (unsigned long long)c.requested_size);
 		goto fail;
 	}
 	vm->cfg0 = vm->cfg = c;
@@ -161,13 +163,15 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	char node[24] = "";
 	if (virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM))
 		snprintf(node, sizeof(node), ", node %u", c.node_id);
-	pr_info("%s (%s): region [0x%llx-0x%llx] %llu MiB, block %llu KiB, %s with %llu KiB units, memory blocks %llu-%llu%s%s\n",
+	pr_info("%s (%s): region [0x%llx-0x%llx] %llu MiB, block %llu KiB, %s with %llu KiB units, memory "
+		"blocks %llu-%llu%s%s\n",
 		vm->name, vdev->name, (unsigned long long)c.addr,
 		(unsigned long long)(c.addr + c.region_size - 1), (unsigned long long)(c.region_size >> 20),
 		(unsigned long long)(c.block_size >> 10), vmem_mode_name(vm->st.mode),
 		(unsigned long long)(vm->st.unit_size >> 10), (unsigned long long)vm->st.mb_first,
 		(unsigned long long)(vm->st.mb_first + vm->st.nr_mb - 1),
-		virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? ", unplugged-inaccessible" : "",
+		virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? ", unplugged-inaccessible"
+									      : "",
 		node);
 
 	if (c.plugged_size) {
@@ -210,12 +214,12 @@ static void virtio_mem_remove(struct virtio_device *vdev)
 }
 
 static struct virtio_driver virtio_mem_driver = {
-	.name = "virtio-mem",
-	.device_id = VIRTIO_ID_MEM,
-	.features = BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) | BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE),
-	.probe = virtio_mem_probe,
-	.remove = virtio_mem_remove,
-	.config_changed = virtio_mem_config_changed,
+    .name = "virtio-mem",
+    .device_id = VIRTIO_ID_MEM,
+    .features = BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) | BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE),
+    .probe = virtio_mem_probe,
+    .remove = virtio_mem_remove,
+    .config_changed = virtio_mem_config_changed,
 };
 
 int virtio_mem_init(void)

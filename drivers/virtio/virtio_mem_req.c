@@ -73,7 +73,8 @@ static int vmem_send(struct virtio_mem *vm)
 			vmem_set_broken(vm, "answer to %s of %u bytes (want %zu)", vmem_req_name(type), len,
 					sizeof(*vm->resp));
 		else
-			vmem_set_broken(vm, "unknown answer type %u to %s", vm->resp->type, vmem_req_name(type));
+			vmem_set_broken(vm, "unknown answer type %u to %s", vm->resp->type,
+					vmem_req_name(type));
 		return -EIO;
 	}
 	vm->counters[type][vm->resp->type]++;

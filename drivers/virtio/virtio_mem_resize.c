@@ -48,7 +48,8 @@ static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned lo
 		if (r < 0)
 			return -EIO;
 		if (r == VIRTIO_MEM_RESP_ERROR) {
-			vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR", (unsigned long long)vmem_unit_addr(st, s));
+			vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR",
+					(unsigned long long)vmem_unit_addr(st, s));
 			return -EIO;
 		}
 		if (r == VIRTIO_MEM_RESP_ACK) {
@@ -116,7 +117,8 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 				   (unsigned long long)(unit_bytes(vm, r->nr) >> 20));
 			return -EAGAIN;
 		case VIRTIO_MEM_RESP_ERROR:
-			vmem_set_broken(vm, "PLUG of [0x%llx-0x%llx] answered ERROR", (unsigned long long)addr,
+			vmem_set_broken(vm, "PLUG of [0x%llx-0x%llx] answered ERROR",
+					(unsigned long long)addr,
 					(unsigned long long)(addr + unit_bytes(vm, r->nr) - 1));
 			return -EIO;
 		default:
@@ -139,7 +141,8 @@ static int exec_unplug_run(struct virtio_mem *vm, const struct vmem_run *r, bool
 	vmem_mm_unplug_whole_blocks(vm, r->first, r->nr);
 	while (ready > r->first) {
 		unsigned long mb = vmem_unit_mb(st, ready - 1);
-		unsigned long start = st->mode == VMEM_SBM ? max(r->first, vmem_mb_first_unit(st, mb)) : ready - 1;
+		unsigned long start =
+		    st->mode == VMEM_SBM ? max(r->first, vmem_mb_first_unit(st, mb)) : ready - 1;
 		unsigned long want = ready - start;
 		unsigned long done = vmem_mm_prepare_unplug(vm, start, want, &err);
 		ready -= done;
@@ -168,7 +171,8 @@ static int exec_unplug_run(struct virtio_mem *vm, const struct vmem_run *r, bool
 			if (resp < 0)
 				return -EIO;
 			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)addr,
-				   (unsigned long long)(unit_bytes(vm, end - ready) >> 20), vmem_resp_name(resp));
+				   (unsigned long long)(unit_bytes(vm, end - ready) >> 20),
+				   vmem_resp_name(resp));
 			return -EAGAIN;
 		}
 	}
@@ -278,7 +282,8 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 				if (vmem_read_config(vm))
 					return -EIO;
 				if (vm->cfg.requested_size == requested) {
-					note_error(vm, "PLUG answered NACK although requested_size allows it");
+					note_error(vm,
+						   "PLUG answered NACK although requested_size allows it");
 					return -EAGAIN;
 				}
 				continue;
@@ -299,12 +304,12 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 	if (err)
 		return err;
 	if (vm->resizing) {
-		if (st->nr_plugged == want &&
-		    vm->cfg.requested_size - vmem_plugged_bytes(st) < st->unit_size)
+		if (st->nr_plugged == want && vm->cfg.requested_size - vmem_plugged_bytes(st) < st->unit_size)
 			resize_done(vm);
 		else if (!vm->cannot_reach) {
 			vm->cannot_reach = true;
-			pr_warn("%s: cannot reach requested_size %llu: %llu plugged, usable region %llu, %lu units of %llu in whole memory blocks\n",
+			pr_warn("%s: cannot reach requested_size %llu: %llu plugged, usable region %llu, %lu "
+				"units of %llu in whole memory blocks\n",
 				vm->name, (unsigned long long)vm->cfg.requested_size,
 				(unsigned long long)vmem_plugged_bytes(st),
 				(unsigned long long)vm->cfg.usable_region_size, st->nr_units,
@@ -313,4 +318,3 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 	}
 	return 0;
 }
-

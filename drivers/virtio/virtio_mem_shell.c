@@ -53,16 +53,17 @@ static void show_device(struct virtio_mem *vm)
 	struct virtio_mem_config *c = &vm->cfg;
 	struct virtio_device *vdev = vm->vdev;
 
-	shell_printf("%s: %s at %s, %s, features%s%s%s\n", vm->name, vdev->name,
-		     vdev->bus_name ? vdev->bus_name : "?", vmem_mode_name(st->mode),
-		     virtio_has_feature(vdev, VIRTIO_F_VERSION_1) ? " VERSION_1" : "",
-		     virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM) ? " ACPI_PXM" : "",
-		     virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? " UNPLUGGED_INACCESSIBLE" : "");
-	shell_printf("  region 0x%llx-0x%llx (%llu MiB), block %llu KiB, %s %llu KiB, memory blocks %llu-%llu",
-		     (unsigned long long)c->addr, (unsigned long long)(c->addr + c->region_size - 1),
-		     (unsigned long long)(c->region_size >> 20), (unsigned long long)(c->block_size >> 10),
-		     st->mode == VMEM_SBM ? "sub-block" : "big block", (unsigned long long)(st->unit_size >> 10),
-		     (unsigned long long)st->mb_first, (unsigned long long)(st->mb_first + st->nr_mb - 1));
+	shell_printf(
+	    "%s: %s at %s, %s, features%s%s%s\n", vm->name, vdev->name, vdev->bus_name ? vdev->bus_name : "?",
+	    vmem_mode_name(st->mode), virtio_has_feature(vdev, VIRTIO_F_VERSION_1) ? " VERSION_1" : "",
+	    virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM) ? " ACPI_PXM" : "",
+	    virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? " UNPLUGGED_INACCESSIBLE" : "");
+	shell_printf(
+	    "  region 0x%llx-0x%llx (%llu MiB), block %llu KiB, %s %llu KiB, memory blocks %llu-%llu",
+	    (unsigned long long)c->addr, (unsigned long long)(c->addr + c->region_size - 1),
+	    (unsigned long long)(c->region_size >> 20), (unsigned long long)(c->block_size >> 10),
+	    st->mode == VMEM_SBM ? "sub-block" : "big block", (unsigned long long)(st->unit_size >> 10),
+	    (unsigned long long)st->mb_first, (unsigned long long)(st->mb_first + st->nr_mb - 1));
 	if (virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM))
 		shell_printf(", node %u", c->node_id);
 	shell_printf("\n");
@@ -78,11 +79,12 @@ static void show_device(struct virtio_mem *vm)
 		shell_printf("  state: %s\n", vm->resizing ? "resizing" : "idle");
 	if (vm->last_error[0])
 		shell_printf("  last failure: %s\n", vm->last_error);
-	shell_printf("  last resize: %llu us: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
-		     (unsigned long long)vm->last_resize_us, (unsigned long long)(vm->times[VMEM_T_REQUEST] / 1000),
-		     (unsigned long long)vm->nr_requests, (unsigned long long)(vm->times[VMEM_T_ADD] / 1000),
-		     (unsigned long long)(vm->times[VMEM_T_ONLINE] / 1000),
-		     (unsigned long long)(vm->times[VMEM_T_UNPLUG] / 1000));
+	shell_printf(
+	    "  last resize: %llu us: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
+	    (unsigned long long)vm->last_resize_us, (unsigned long long)(vm->times[VMEM_T_REQUEST] / 1000),
+	    (unsigned long long)vm->nr_requests, (unsigned long long)(vm->times[VMEM_T_ADD] / 1000),
+	    (unsigned long long)(vm->times[VMEM_T_ONLINE] / 1000),
+	    (unsigned long long)(vm->times[VMEM_T_UNPLUG] / 1000));
 	shell_printf("  requests:");
 	for (int t = 0; t < VIRTIO_MEM_NR_REQ_TYPES; t++) {
 		shell_printf(" %s", vmem_req_name(t));
@@ -133,13 +135,14 @@ static void show_map(struct virtio_mem *vm)
 	struct vmem_state *st = &vm->st;
 	char map[130];
 
-	shell_printf("%s: [0x%llx-0x%llx], one character per %s (%llu KiB)\n", vm->name,
-		     (unsigned long long)st->addr, (unsigned long long)(st->addr + st->region_size - 1),
-		     st->mode == VMEM_SBM ? "sub-block" : "memory block",
-		     (unsigned long long)((st->mode == VMEM_SBM ? st->unit_size : VMEM_MEMORY_BLOCK_SIZE) >> 10));
+	shell_printf(
+	    "%s: [0x%llx-0x%llx], one character per %s (%llu KiB)\n", vm->name, (unsigned long long)st->addr,
+	    (unsigned long long)(st->addr + st->region_size - 1),
+	    st->mode == VMEM_SBM ? "sub-block" : "memory block",
+	    (unsigned long long)((st->mode == VMEM_SBM ? st->unit_size : VMEM_MEMORY_BLOCK_SIZE) >> 10));
 	if (st->first_addr != st->addr)
-		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n", (unsigned long long)st->addr,
-			     (unsigned long long)(st->first_addr - 1));
+		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n",
+			     (unsigned long long)st->addr, (unsigned long long)(st->first_addr - 1));
 	if (st->mode == VMEM_SBM) {
 		for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 			mb_map(st, mb, map);

@@ -55,7 +55,7 @@ const char *vmem_mode_name(enum vmem_mode m)
 const char *vmem_mb_state_name(enum vmem_mb_state s)
 {
 	static const char *const names[VMEM_MB_NR_STATES] = {"not-added", "offline", "online-movable",
-							      "online-kernel"};
+							     "online-kernel"};
 	return s < VMEM_MB_NR_STATES ? names[s] : "?";
 }
 
@@ -64,8 +64,8 @@ int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio
 {
 	u64 end = c->addr + c->region_size, first, last;
 
-	*st = (struct vmem_state){.name = name, .addr = c->addr, .region_size = c->region_size,
-				  .block_size = c->block_size};
+	*st = (struct vmem_state){
+	    .name = name, .addr = c->addr, .region_size = c->region_size, .block_size = c->block_size};
 	st->usable_end = c->addr + c->usable_region_size;
 	if (c->block_size < VMEM_MEMORY_BLOCK_SIZE) {
 		st->mode = VMEM_SBM;
@@ -95,8 +95,8 @@ int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio
 		pr_warn("%s: region [0x%llx-0x%llx] is not aligned to memory blocks (128 MiB): "
 			"[0x%llx-0x%llx] and [0x%llx-0x%llx] unusable\n",
 			name, (unsigned long long)c->addr, (unsigned long long)(end - 1),
-			(unsigned long long)c->addr, (unsigned long long)first,
-			(unsigned long long)last, (unsigned long long)end);
+			(unsigned long long)c->addr, (unsigned long long)first, (unsigned long long)last,
+			(unsigned long long)end);
 	st->mb_state = kcalloc(st->nr_mb, 1, GFP_KERNEL);
 	st->plugged = kcalloc(DIV_ROUND_UP(st->nr_units, 64), sizeof(u64), GFP_KERNEL);
 	if (!st->mb_state || !st->plugged) {
@@ -165,7 +165,8 @@ unsigned vmem_state_check(const struct vmem_state *st)
 	for (unsigned long u = 0; u < st->nr_units; u++)
 		count += vmem_is_plugged(st, u);
 	if (count != st->nr_plugged && bad++ < 8)
-		pr_err("%s: state: nr_plugged %lu but %lu units are marked\n", st->name, st->nr_plugged, count);
+		pr_err("%s: state: nr_plugged %lu but %lu units are marked\n", st->name, st->nr_plugged,
+		       count);
 	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 		if (st->mb_state[mb] >= VMEM_MB_NR_STATES && bad++ < 8)
 			pr_err("%s: state: memory block %lu has state %u\n", st->name, mb, st->mb_state[mb]);
@@ -271,7 +272,7 @@ unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, st
 					return p->units;
 			}
 		}
-next_class:;
+	next_class:;
 	}
 	return p->units;
 }

@@ -18,7 +18,7 @@
 #include "kernel/workqueue.h"
 #include "lib/list.h"
 
-#define VMEM_MAX_DEVICES 8
+#define VMEM_MAX_DEVICES    8
 #define VMEM_BACKOFF_MIN_MS 10
 #define VMEM_BACKOFF_MAX_MS 5000
 #define VMEM_REQ_TIMEOUT_NS (5ULL * 1000 * 1000 * 1000)
@@ -26,44 +26,44 @@
 /* Where a resize spends its time (ns), for `virtio-mem` and the benchmarks. */
 enum vmem_time {
 	VMEM_T_REQUEST, /* device requests, from add to answer */
-	VMEM_T_ADD,     /* add_memory: sections, memmap, page tables */
-	VMEM_T_ONLINE,  /* onlining (memmap init, buddy) and handing plugged sub-blocks to the buddy */
-	VMEM_T_UNPLUG,  /* alloc_contig_range / offline_and_remove_memory: isolation and migration */
+	VMEM_T_ADD,	/* add_memory: sections, memmap, page tables */
+	VMEM_T_ONLINE,	/* onlining (memmap init, buddy) and handing plugged sub-blocks to the buddy */
+	VMEM_T_UNPLUG,	/* alloc_contig_range / offline_and_remove_memory: isolation and migration */
 	VMEM_NR_TIMES
 };
 
 struct virtio_mem {
-	int id;                   /* virtio-mem<id> */
+	int id; /* virtio-mem<id> */
 	char name[16];
 	struct virtio_device *vdev;
 	struct virtqueue *vq;
 	struct virtio_mem_config cfg0; /* read at probe: the fixed fields */
 	struct virtio_mem_config cfg;  /* last read */
 	struct vmem_state st;
-	struct virtio_mem_req *req;    /* kmalloc'd: the device reads them by physical address */
+	struct virtio_mem_req *req; /* kmalloc'd: the device reads them by physical address */
 	struct virtio_mem_resp *resp;
-	u8 *refs_dropped;              /* per memory block: MEM_GOING_OFFLINE dropped our references */
+	u8 *refs_dropped; /* per memory block: MEM_GOING_OFFLINE dropped our references */
 
 	struct delayed_work work;
-	unsigned backoff_ms;           /* next retry delay */
+	unsigned backoff_ms; /* next retry delay */
 	bool broken;
-	bool unplug_all_pending;       /* memory was plugged at probe: UNPLUG_ALL first */
-	bool cannot_reach;             /* said once that requested_size is out of reach */
+	bool unplug_all_pending; /* memory was plugged at probe: UNPLUG_ALL first */
+	bool cannot_reach;	 /* said once that requested_size is out of reach */
 	char broken_why[128];
-	char last_error[160];          /* last failure that made the driver wait, "" when none */
-	char reported_error[160];      /* the last one printed (each distinct reason once) */
-	u64 retries;                   /* back-off retries so far */
+	char last_error[160];	  /* last failure that made the driver wait, "" when none */
+	char reported_error[160]; /* the last one printed (each distinct reason once) */
+	u64 retries;		  /* back-off retries so far */
 	struct vmem_plan plan;
 
 	/* the resize in progress: started by a config change, ended by the `resize done` line */
 	bool resizing;
 	u64 resize_start_ns;
-	u64 times[VMEM_NR_TIMES];      /* of the current (or last) resize */
-	u64 nr_requests;               /* of the current (or last) resize */
+	u64 times[VMEM_NR_TIMES]; /* of the current (or last) resize */
+	u64 nr_requests;	  /* of the current (or last) resize */
 	u64 last_resize_us;
 
 	u64 counters[VIRTIO_MEM_NR_REQ_TYPES][VIRTIO_MEM_NR_RESP_TYPES];
-	u64 violations;                /* answers that broke the protocol */
+	u64 violations; /* answers that broke the protocol */
 	struct list_head list;
 };
 

@@ -23,18 +23,18 @@
 #include "kernel/types.h"
 
 #define VMEM_MEMORY_BLOCK_SIZE (128ULL << 20) /* = MEMORY_BLOCK_SIZE (mm/sparse.h) */
-#define VMEM_PAGEBLOCK_SIZE (2ULL << 20)      /* = pageblock_nr_pages * PAGE_SIZE (mm/mmzone.h) */
-#define VMEM_PHYS_LIMIT (1ULL << 46)          /* MAX_PHYSMEM_BITS */
-#define VMEM_MIN_BLOCK_SIZE 4096ULL
+#define VMEM_PAGEBLOCK_SIZE    (2ULL << 20)   /* = pageblock_nr_pages * PAGE_SIZE (mm/mmzone.h) */
+#define VMEM_PHYS_LIMIT	       (1ULL << 46)   /* MAX_PHYSMEM_BITS */
+#define VMEM_MIN_BLOCK_SIZE    4096ULL
 
 enum vmem_mode { VMEM_SBM, VMEM_BBM };
 
 /* What a memory block is to mm. The plugged units are kept apart (plugged bitmap). */
 enum vmem_mb_state {
-	VMEM_MB_NOT_ADDED,      /* mm does not know it; plugged units here wait to be added or unplugged */
-	VMEM_MB_OFFLINE,        /* added (memmap exists, plugged parts mapped), offline */
+	VMEM_MB_NOT_ADDED,	/* mm does not know it; plugged units here wait to be added or unplugged */
+	VMEM_MB_OFFLINE,	/* added (memmap exists, plugged parts mapped), offline */
 	VMEM_MB_ONLINE_MOVABLE, /* online in ZONE_MOVABLE */
-	VMEM_MB_ONLINE_KERNEL,  /* online in ZONE_NORMAL */
+	VMEM_MB_ONLINE_KERNEL,	/* online in ZONE_NORMAL */
 	VMEM_MB_NR_STATES
 };
 
@@ -42,18 +42,18 @@ struct vmem_state {
 	const char *name; /* "virtio-mem0", for log lines */
 	enum vmem_mode mode;
 	u64 addr, region_size; /* the device region */
-	u64 block_size;        /* device block */
-	u64 unit_size;         /* SBM: sub-block; BBM: device block */
-	u64 first_addr;        /* first memory block wholly inside the region */
-	u64 mb_first;          /* its memory block number (address / 128 MiB) */
+	u64 block_size;	       /* device block */
+	u64 unit_size;	       /* SBM: sub-block; BBM: device block */
+	u64 first_addr;	       /* first memory block wholly inside the region */
+	u64 mb_first;	       /* its memory block number (address / 128 MiB) */
 	unsigned long nr_mb;   /* memory blocks used */
 	unsigned long nr_units;
-	unsigned units_per_mb; /* SBM: sub-blocks per memory block; BBM: 1 */
-	unsigned mbs_per_unit; /* BBM: memory blocks per unit; SBM: 1 */
-	u64 usable_end;        /* addr + usable_region_size, from the last configuration read */
+	unsigned units_per_mb;	  /* SBM: sub-blocks per memory block; BBM: 1 */
+	unsigned mbs_per_unit;	  /* BBM: memory blocks per unit; SBM: 1 */
+	u64 usable_end;		  /* addr + usable_region_size, from the last configuration read */
 	unsigned long nr_plugged; /* units plugged */
-	u8 *mb_state;          /* [nr_mb] enum vmem_mb_state */
-	u64 *plugged;          /* bit per unit */
+	u8 *mb_state;		  /* [nr_mb] enum vmem_mb_state */
+	u64 *plugged;		  /* bit per unit */
 };
 
 /* Host-order copy of the device configuration with the checks of the probe.

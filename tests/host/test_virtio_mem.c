@@ -1,4 +1,6 @@
+/* clang-format off */
 /* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
+/* clang-format on */
 /* The virtio-mem driver against a fake device (tests/host/vmem_fake.c) on fake physical memory where
  * everything not added, and every unplugged sub-block, is PROT_NONE: plug and unplug in both modes,
  * every answer type, BUSY storms with the back-off timer, devices that lie, a reboot with memory
@@ -96,12 +98,12 @@ static unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
 	struct vmem_state *st = &vm->st;
 	unsigned bad = 0;
 
-#define BAD(cond, ...)                                   \
-	do {                                             \
-		if (cond) {                              \
-			if (bad++ < 6)                   \
-				printf("INFO: " __VA_ARGS__); \
-		}                                        \
+#define BAD(cond, ...)                                                                                       \
+	do {                                                                                                 \
+		if (cond) {                                                                                  \
+			if (bad++ < 6)                                                                       \
+				printf("INFO: " __VA_ARGS__);                                                \
+		}                                                                                            \
 	} while (0)
 
 	BAD(mm_verify(mm_fake_print_quiet) != 0, "mm_verify found violations\n");
@@ -116,7 +118,8 @@ static unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
 		bool plugged = vmem_is_plugged(st, u);
 		unsigned long mb = vmem_unit_mb(st, u);
 		if (!vm->broken)
-			BAD(vmem_fake_block_plugged(f, a) != plugged, "unit %lu: device and driver disagree\n", u);
+			BAD(vmem_fake_block_plugged(f, a) != plugged,
+			    "unit %lu: device and driver disagree\n", u);
 		if (!plugged) {
 			BAD(arch_is_mapped(a) || arch_is_mapped(a + st->unit_size - PAGE_SIZE),
 			    "unplugged unit %lu is mapped\n", u);
@@ -126,13 +129,14 @@ static unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
 		}
 		if (vmem_mb_online(st, mb) && !plugged) {
 			struct page *p = pfn_to_page(PHYS_PFN(a));
-			BAD(!PageOffline(p) || page_ref_count(p) != 1, "unplugged unit %lu: page not PageOffline/1\n",
-			    u);
+			BAD(!PageOffline(p) || page_ref_count(p) != 1,
+			    "unplugged unit %lu: page not PageOffline/1\n", u);
 		}
 	}
 	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 		unsigned long pfn = PHYS_PFN(vmem_mb_addr(st, mb));
-		BAD(vmem_mb_added(st, mb) != pfn_valid(pfn), "memory block %lu: added disagrees with mm\n", mb);
+		BAD(vmem_mb_added(st, mb) != pfn_valid(pfn), "memory block %lu: added disagrees with mm\n",
+		    mb);
 		BAD(vmem_mb_online(st, mb) != online_section_nr(pfn_to_section_nr(pfn)),
 		    "memory block %lu: online disagrees with mm\n", mb);
 	}
@@ -317,12 +321,12 @@ static int case_arg;
 static void t_lie(void)
 {
 	static const char *const why[] = {
-		"plugged_size is",          /* plugged_size off by a block */
-		"plugged_size is",          /* ACK without doing it */
-		"no answer to PLUG",        /* silence */
-		"answer to PLUG of 2 bytes", /* short answer */
-		"queue broken",             /* an answer to a request it was not given */
-		"unknown answer type 7",
+	    "plugged_size is",		 /* plugged_size off by a block */
+	    "plugged_size is",		 /* ACK without doing it */
+	    "no answer to PLUG",	 /* silence */
+	    "answer to PLUG of 2 bytes", /* short answer */
+	    "queue broken",		 /* an answer to a request it was not given */
+	    "unknown answer type 7",
 	};
 	struct vmem_fake *f = &dev[0];
 	boot();
@@ -331,12 +335,25 @@ static void t_lie(void)
 	resize(f, 128 * MiB);
 	REQUIRE(done_line(vm, 128 * MiB));
 	switch (case_arg) {
-	case 0: f->plugged_skew = 2 * MiB; break;
-	case 1: f->ack_without_doing = true; break;
-	case 2: f->no_answer = true; break;
-	case 3: f->short_len = 2; break;
-	case 4: f->bogus_id = true; break;
-	case 5: f->force_resp = 7; f->force_count = 1; break;
+	case 0:
+		f->plugged_skew = 2 * MiB;
+		break;
+	case 1:
+		f->ack_without_doing = true;
+		break;
+	case 2:
+		f->no_answer = true;
+		break;
+	case 3:
+		f->short_len = 2;
+		break;
+	case 4:
+		f->bogus_id = true;
+		break;
+	case 5:
+		f->force_resp = 7;
+		f->force_count = 1;
+		break;
 	}
 	host_log_clear();
 	resize(f, 256 * MiB);
@@ -352,7 +369,8 @@ static void t_lie(void)
 	resize(f, 0);
 	settle(10000);
 	CHECK(f->requests[VIRTIO_MEM_REQ_PLUG] + f->requests[VIRTIO_MEM_REQ_UNPLUG] == asked);
-	CHECK(mm_verify(mm_fake_print_quiet) == 0 && workload_alloc(100 * MiB) == 0 && workload_verify(NULL) == 0);
+	CHECK(mm_verify(mm_fake_print_quiet) == 0 && workload_alloc(100 * MiB) == 0 &&
+	      workload_verify(NULL) == 0);
 }
 
 static void t_reboot_plugged(void)
@@ -379,10 +397,10 @@ static void t_bad_config(void)
 		u64 addr, region, bs;
 		const char *why;
 	} bad[] = {
-		{BASE, 4 * GiB, 3 * MiB, "power of two"},
-		{BASE + 4096, 4 * GiB, 2 * MiB, "aligned"},
-		{(1ULL << 46) - 2 * GiB, 4 * GiB, 2 * MiB, "46-bit"},
-		{BASE, 64 * MiB, 2 * MiB, "no whole memory block"},
+	    {BASE, 4 * GiB, 3 * MiB, "power of two"},
+	    {BASE + 4096, 4 * GiB, 2 * MiB, "aligned"},
+	    {(1ULL << 46) - 2 * GiB, 4 * GiB, 2 * MiB, "46-bit"},
+	    {BASE, 64 * MiB, 2 * MiB, "no whole memory block"},
 	};
 	unsigned i = (unsigned)case_arg;
 	boot();
@@ -526,9 +544,9 @@ static void t_random(void)
 			settle(20000);
 			u64 unit = vm->st.unit_size;
 			if (vmem_plugged_bytes(&vm->st) != req / unit * unit) {
-				printf("INFO: round %d step %d: requested %llu, plugged %llu (%s)\n", round, step,
-				       (unsigned long long)req, (unsigned long long)vmem_plugged_bytes(&vm->st),
-				       vm->last_error);
+				printf("INFO: round %d step %d: requested %llu, plugged %llu (%s)\n", round,
+				       step, (unsigned long long)req,
+				       (unsigned long long)vmem_plugged_bytes(&vm->st), vm->last_error);
 				CHECK(false);
 			}
 			CHECK(check_all(vm, &dev[0]) == 0);
@@ -549,14 +567,17 @@ int main(void)
 	run_case("NACK: re-read and re-plan", t_nack_replan);
 	run_case("config changes during requests", t_config_midway);
 	run_case("ERROR breaks the device, memory stays", t_error_breaks);
-	static const char *const lie_names[] = {
-		"lie: plugged_size off", "lie: ACK without doing", "lie: no answer", "lie: short answer",
-		"lie: answer to a request it did not get", "lie: unknown answer type"};
+	static const char *const lie_names[] = {"lie: plugged_size off",
+						"lie: ACK without doing",
+						"lie: no answer",
+						"lie: short answer",
+						"lie: answer to a request it did not get",
+						"lie: unknown answer type"};
 	for (case_arg = 0; case_arg < 6; case_arg++)
 		run_case(lie_names[case_arg], t_lie);
 	run_case("reboot with memory plugged: UNPLUG_ALL", t_reboot_plugged);
 	static const char *const bad_names[] = {"bad config: block size", "bad config: alignment",
-						 "bad config: beyond 46 bits", "bad config: no whole block"};
+						"bad config: beyond 46 bits", "bad config: no whole block"};
 	for (case_arg = 0; case_arg < 4; case_arg++)
 		run_case(bad_names[case_arg], t_bad_config);
 	run_case("two devices", t_two_devices);
@@ -564,9 +585,9 @@ int main(void)
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);
 	run_case("user offline/online of a plugged block", t_user_offline);
 	run_case("add_memory fails: units go back, back-off retries", t_add_fails);
-	static const char *const random_names[] = {"random resizes 2M (seed 60)", "random resizes 4M (seed 61)",
-						    "random resizes 128M (seed 62)", "random resizes 256M (seed 63)",
-						    "random resizes 2M (seed 64)", "random resizes 4M (seed 65)"};
+	static const char *const random_names[] = {
+	    "random resizes 2M (seed 60)",   "random resizes 4M (seed 61)", "random resizes 128M (seed 62)",
+	    "random resizes 256M (seed 63)", "random resizes 2M (seed 64)", "random resizes 4M (seed 65)"};
 	for (case_arg = 0; case_arg < 6; case_arg++)
 		run_case(random_names[case_arg], t_random);
 	printf("SUMMARY: %d passed, %d failed, 0 skipped\n", n_pass, n_fail);

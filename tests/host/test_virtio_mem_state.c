@@ -1,4 +1,6 @@
+/* clang-format off */
 /* host-srcs: drivers/virtio/virtio_mem_state.c tests/host/vmem_fake_alloc.c kernel/lib/errname.c */
+/* clang-format on */
 /* The virtio-mem driver's pure layer: configuration checks, SBM/BBM layout, unusable parts of a
  * misaligned region, plug and unplug plans (order, usable limit, request size limit, plan capacity),
  * the state checker, and seeded random states whose plans must obey every rule. */
@@ -14,8 +16,8 @@
 
 static struct virtio_mem_config cfg(u64 bs, u64 addr, u64 region, u64 usable)
 {
-	struct virtio_mem_config c = {.block_size = bs, .addr = addr, .region_size = region,
-				      .usable_region_size = usable};
+	struct virtio_mem_config c = {
+	    .block_size = bs, .addr = addr, .region_size = region, .usable_region_size = usable};
 	return c;
 }
 
@@ -38,15 +40,15 @@ static void t_config_bad(void)
 		struct virtio_mem_config c;
 		const char *needle;
 	} bad[] = {
-		{cfg(3 * M, 4 * G, 3 * G, 0), "power of two"},
-		{cfg(2048, 4 * G, 4 * G, 0), "power of two"},
-		{cfg(0, 4 * G, 4 * G, 0), "power of two"},
-		{cfg(2 * M, 4 * G + 4096, 4 * G, 0), "aligned"},
-		{cfg(2 * M, 4 * G, 4 * G + 4096, 0), "aligned"},
-		{cfg(2 * M, 4 * G, 0, 0), "region_size is 0"},
-		{cfg(2 * M, (1ULL << 46) - 2 * M, 4 * M, 0), "46-bit"},
-		{cfg(2 * M, 0xffffffffffe00000ULL, 4 * M, 0), "46-bit"},
-		{cfg(2 * M, 4 * G, 4 * G, 5 * G), "usable_region_size"},
+	    {cfg(3 * M, 4 * G, 3 * G, 0), "power of two"},
+	    {cfg(2048, 4 * G, 4 * G, 0), "power of two"},
+	    {cfg(0, 4 * G, 4 * G, 0), "power of two"},
+	    {cfg(2 * M, 4 * G + 4096, 4 * G, 0), "aligned"},
+	    {cfg(2 * M, 4 * G, 4 * G + 4096, 0), "aligned"},
+	    {cfg(2 * M, 4 * G, 0, 0), "region_size is 0"},
+	    {cfg(2 * M, (1ULL << 46) - 2 * M, 4 * M, 0), "46-bit"},
+	    {cfg(2 * M, 0xffffffffffe00000ULL, 4 * M, 0), "46-bit"},
+	    {cfg(2 * M, 4 * G, 4 * G, 5 * G), "usable_region_size"},
 	};
 	for (unsigned i = 0; i < ARRAY_SIZE(bad); i++) {
 		const char *why = NULL;
@@ -128,7 +130,8 @@ static void t_layout_misaligned(void)
 
 	host_log_clear();
 	c = cfg(2 * M, 4 * G, 64 * M, 64 * M); /* smaller than a memory block */
-	CHECK(vmem_state_init(&st, "virtio-mem3", &c, &why) == -EINVAL && strstr(why, "no whole memory block"));
+	CHECK(vmem_state_init(&st, "virtio-mem3", &c, &why) == -EINVAL &&
+	      strstr(why, "no whole memory block"));
 }
 
 static bool plan_has(const struct vmem_plan *p, unsigned i, unsigned long first, unsigned long nr)
@@ -154,9 +157,9 @@ static void t_plan_plug_order(void)
 	vmem_set_mb_state(&st, 5, VMEM_MB_OFFLINE);
 	CHECK(vmem_state_check(&st) == 0);
 	vmem_plan_plug(&st, 54 + 52 + 64 + 3, &p);
-	CHECK(plan_has(&p, 0, 10, 54));  /* holes of the online block */
+	CHECK(plan_has(&p, 0, 10, 54));	 /* holes of the online block */
 	CHECK(plan_has(&p, 1, 140, 52)); /* then the not-added block's */
-	CHECK(plan_has(&p, 2, 64, 64));  /* then unused blocks from the lowest */
+	CHECK(plan_has(&p, 2, 64, 64));	 /* then unused blocks from the lowest */
 	CHECK(plan_has(&p, 3, 192, 3));
 	CHECK(p.n == 4 && p.units == 173);
 
@@ -303,7 +306,8 @@ static void t_random(void)
 	for (int iter = 0; iter < 400 && test_ok(); iter++) {
 		u64 bs = bss[rand() % ARRAY_SIZE(bss)];
 		u64 region = ALIGN_UP((u64)(1 + rand() % 16) * G, bs);
-		struct virtio_mem_config c = cfg(bs, 4 * G, region, ALIGN_DOWN((u64)rand() % (region + 1), bs));
+		struct virtio_mem_config c =
+		    cfg(bs, 4 * G, region, ALIGN_DOWN((u64)rand() % (region + 1), bs));
 		struct vmem_state st;
 		struct vmem_plan p;
 		const char *why;
@@ -323,9 +327,11 @@ static void t_random(void)
 		unsigned long got = vmem_plan_plug(&st, want, &p), sum = 0;
 		CHECK(got <= want && got == p.units);
 		for (unsigned i = 0; i < p.n; i++) {
-			CHECK(p.run[i].nr >= 1 && p.run[i].nr * vmem_unit_blocks(&st) <= VIRTIO_MEM_MAX_NB_BLOCKS);
+			CHECK(p.run[i].nr >= 1 &&
+			      p.run[i].nr * vmem_unit_blocks(&st) <= VIRTIO_MEM_MAX_NB_BLOCKS);
 			for (unsigned long u = p.run[i].first; u < p.run[i].first + p.run[i].nr; u++) {
-				CHECK(u < st.nr_units && !vmem_is_plugged(&st, u) && vmem_unit_usable(&st, u) && !seen[u]);
+				CHECK(u < st.nr_units && !vmem_is_plugged(&st, u) &&
+				      vmem_unit_usable(&st, u) && !seen[u]);
 				seen[u] = 1;
 			}
 			sum += p.run[i].nr;

@@ -23,12 +23,12 @@ static u64 usable_for(const struct vmem_fake *f, u64 requested)
 void vmem_fake_sync_config(struct vmem_fake *f)
 {
 	struct virtio_mem_config c = {
-		.block_size = f->block_size,
-		.addr = f->addr,
-		.region_size = f->region_size,
-		.usable_region_size = f->usable,
-		.plugged_size = (u64)((s64)(f->plugged_blocks * f->block_size) + f->plugged_skew),
-		.requested_size = f->requested,
+	    .block_size = f->block_size,
+	    .addr = f->addr,
+	    .region_size = f->region_size,
+	    .usable_region_size = f->usable,
+	    .plugged_size = (u64)((s64)(f->plugged_blocks * f->block_size) + f->plugged_skew),
+	    .requested_size = f->requested,
 	};
 	memcpy(f->fv.config, &c, sizeof(c));
 }
@@ -117,7 +117,8 @@ static int handle(struct vmem_fake *f, const struct virtio_mem_req *req, struct 
 		for (u64 i = first; i < first + nb; i++)
 			p += f->plugged[i];
 		resp->u.state.state = p == nb ? VIRTIO_MEM_STATE_PLUGGED
-					      : p ? VIRTIO_MEM_STATE_MIXED : VIRTIO_MEM_STATE_UNPLUGGED;
+				      : p     ? VIRTIO_MEM_STATE_MIXED
+					      : VIRTIO_MEM_STATE_UNPLUGGED;
 		return VIRTIO_MEM_RESP_ACK;
 	}
 	default:
@@ -148,7 +149,8 @@ static void serve(struct fake_vdev *fv, unsigned q)
 			continue;
 		u32 len = f->short_len ? f->short_len : (u32)sizeof(resp);
 		fake_chain_write(&c, &resp, len);
-		fake_vring_push(&fv->dev[q], f->bogus_id ? (u32)((c.head + 1) % fv->dev[q].num) : c.head, len);
+		fake_vring_push(&fv->dev[q], f->bogus_id ? (u32)((c.head + 1) % fv->dev[q].num) : c.head,
+				len);
 	}
 }
 
@@ -156,7 +158,8 @@ void vmem_fake_init(struct vmem_fake *f, u64 addr, u64 region, u64 block_size, u
 {
 	memset(f, 0, sizeof(*f));
 	fake_vdev_init(&f->fv, VIRTIO_ID_MEM,
-		       BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) | BIT_ULL(VIRTIO_F_EVENT_IDX),
+		       BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) |
+			   BIT_ULL(VIRTIO_F_EVENT_IDX),
 		       sizeof(struct virtio_mem_config));
 	f->fv.priv = f;
 	f->fv.on_notify = serve;

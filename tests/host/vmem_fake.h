@@ -21,27 +21,27 @@ struct vmem_fake {
 	struct fake_vdev fv;
 	u64 addr, region_size, block_size, requested, usable;
 	u64 nblocks;
-	u8 *plugged;            /* per device block */
+	u8 *plugged; /* per device block */
 	u64 plugged_blocks;
 
 	/* misbehaviour */
-	int busy_next;          /* answer BUSY to the next N requests of any kind */
-	int unplug_all_busy;    /* answer BUSY to the next N UNPLUG_ALL */
-	int force_resp;         /* with force_count > 0: answer this without doing anything */
+	int busy_next;	     /* answer BUSY to the next N requests of any kind */
+	int unplug_all_busy; /* answer BUSY to the next N UNPLUG_ALL */
+	int force_resp;	     /* with force_count > 0: answer this without doing anything */
 	int force_count;
 	bool ack_without_doing; /* ACK plug/unplug but change nothing */
-	s64 plugged_skew;       /* plugged_size reported = real + skew */
-	bool no_answer;         /* never answers */
-	u32 short_len;          /* answers with this many bytes (0: the full 10) */
-	bool bogus_id;          /* answers with a descriptor id that is not in flight */
-	u64 shrink_on_plug;     /* on the next PLUG: set requested_size to this (minus 1: off) first */
-	bool change_midway;     /* the config changes while a request is processed (generation bump) */
+	s64 plugged_skew;	/* plugged_size reported = real + skew */
+	bool no_answer;		/* never answers */
+	u32 short_len;		/* answers with this many bytes (0: the full 10) */
+	bool bogus_id;		/* answers with a descriptor id that is not in flight */
+	u64 shrink_on_plug;	/* on the next PLUG: set requested_size to this (minus 1: off) first */
+	bool change_midway;	/* the config changes while a request is processed (generation bump) */
 
 	/* what it saw */
 	u64 requests[VIRTIO_MEM_NR_REQ_TYPES];
 	u64 answers[VIRTIO_MEM_NR_RESP_TYPES];
-	u64 mapped_unplugged;   /* pages found mapped while unplugged */
-	u64 max_nb_blocks;      /* largest request */
+	u64 mapped_unplugged; /* pages found mapped while unplugged */
+	u64 max_nb_blocks;    /* largest request */
 };
 
 /* A device of region [addr, addr + region) and blocks of block_size, requested bytes requested, with
