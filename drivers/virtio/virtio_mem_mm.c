@@ -70,6 +70,7 @@ static void vmem_online_page(struct page *page, unsigned int order)
 		generic_online_page(page, order);
 		return;
 	}
+	memmap_init_pageblock(pfn); /* lazy memmap: write the chunk's struct pages first (mmzone.h) */
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		__ClearPageReserved(page + i);
 		__SetPageOffline(page + i); /* refcount stays 1: ours */
@@ -294,26 +295,29 @@ static void unit_to_buddy(struct vmem_state *st, unsigned long u)
 	}
 }
 
-void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr)
+unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr)
 {
 	struct vmem_state *st = &vm->st;
 	u64 t0 = arch_now_ns();
+	unsigned long u;
 
-	for (unsigned long u = first; u < first + nr; u++) {
+	for (u = first; u < first + nr; u++) {
 		unsigned long mb = vmem_unit_mb(st, u);
 		if (!vmem_mb_added(st, mb))
 			continue;
 		int err = arch_add_memory(vmem_unit_addr(st, u), st->unit_size);
 		if (err) {
-			/* keep the unit unusable: it stays PageOffline/unmapped and is unplugged later */
-			snprintf(vm->last_error, sizeof(vm->last_error), "map of sub-block %lu failed: %s", u,
-				 errname(err));
-			continue;
+			/* the unit stays as unplugged memory is (unmapped, PageOffline): the caller gives it
+			 * back to the device */
+			snprintf(vm->last_error, sizeof(vm->last_error), "map of sub-block at 0x%llx failed: %s",
+				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
+			break;
 		}
 		if (vmem_mb_online(st, mb))
 			unit_to_buddy(st, u);
 	}
 	vm->times[VMEM_T_ONLINE] += arch_now_ns() - t0;
+	return u;
 }
 
 /* ---- unplugging ---- */

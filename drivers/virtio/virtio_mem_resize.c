@@ -28,13 +28,11 @@ static u64 unit_bytes(const struct virtio_mem *vm, unsigned long n)
 
 #define VMEM_ADD_BATCH 16 /* memory blocks added and onlined by one call (2 GiB, 16 MiB of memmap) */
 
-/* Gives the device the plugged units of memory blocks [mb, mb + n) back (they could not be added).
- * 0, or -EIO when the device broke. */
-static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned long n, bool *progress)
+/* Gives the device the plugged units in [u, end) back (not added, or never made usable). 0, or -EIO
+ * when the device broke. */
+static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long end, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long u = vmem_mb_first_unit(st, mb);
-	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
 
 	while (u < end) {
 		if (!vmem_is_plugged(st, u)) {
@@ -42,7 +40,8 @@ static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned lo
 			continue;
 		}
 		unsigned long s = u;
-		while (u < end && vmem_is_plugged(st, u))
+		while (u < end && vmem_is_plugged(st, u) &&
+		       (u - s + 1) * vmem_unit_blocks(st) <= VIRTIO_MEM_MAX_NB_BLOCKS)
 			u++;
 		int r = vmem_req_unplug(vm, vmem_unit_addr(st, s), (u - s) * vmem_unit_blocks(st));
 		if (r < 0)
@@ -58,6 +57,16 @@ static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned lo
 		}
 	}
 	return 0;
+}
+
+/* The same for the units of memory blocks [mb, mb + n). */
+static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned long n, bool *progress)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u = vmem_mb_first_unit(st, mb);
+	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
+
+	return unplug_units(vm, u, end, progress);
 }
 
 /* Adds (and onlines) the memory blocks of units [first, first + nr) that hold plugged units but are
@@ -106,7 +115,13 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 		case VIRTIO_MEM_RESP_ACK:
 			vmem_set_plugged(st, r->first, r->nr, true);
 			*progress = true;
-			vmem_mm_plugged(vm, r->first, r->nr);
+			unsigned long ok = vmem_mm_plugged(vm, r->first, r->nr);
+			if (ok < r->first + r->nr) {
+				/* could not map: what is not usable goes straight back */
+				if (unplug_units(vm, ok, r->first + r->nr, progress))
+					return -EIO;
+				return -EAGAIN;
+			}
 			if (add_touched(vm, r->first, r->nr, progress))
 				return vm->broken ? -EIO : -EAGAIN;
 			break;

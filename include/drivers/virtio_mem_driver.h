@@ -103,8 +103,9 @@ int vmem_mm_init(void);
  * errno (the reason is in vm->last_error). */
 int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n);
 /* Units [first, first + nr) were just plugged: make them usable where their memory block is added
- * (map; in an online block clear PageOffline and free them to the buddy). */
-void vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr);
+ * (map; in an online block clear PageOffline and free them to the buddy). Returns the first unit it
+ * could not make usable (a page table allocation failed), first + nr when all went well. */
+unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr);
 /* Gets units [first, first + nr) (inside one memory block, or one BBM unit) ready to be unplugged:
  * not added: nothing to do; offline: unmap; online: the whole block through
  * offline_and_remove_memory when the range is all of it, else alloc_contig_range + PageOffline +
