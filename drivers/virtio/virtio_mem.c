@@ -72,9 +72,11 @@ static void virtio_mem_work(struct work_struct *w)
 	vmem_run_work(container_of(to_delayed_work(w), struct virtio_mem, work));
 }
 
+/* A resize starts with the first config change after the last one ended (or after one that could not
+ * be reached); further changes during it keep its start time. */
 static void start_resize(struct virtio_mem *vm)
 {
-	if (!vm->resizing) {
+	if (!vm->resizing || vm->cannot_reach) {
 		vm->resizing = true;
 		vm->cannot_reach = false;
 		vm->resize_start_ns = arch_now_ns();
