@@ -120,9 +120,10 @@ static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action,
 				continue;
 			switch (action) {
 			case MEM_ONLINE:
-				vmem_set_mb_state(st, mb, page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE
-								  ? VMEM_MB_ONLINE_MOVABLE
-								  : VMEM_MB_ONLINE_KERNEL);
+				vmem_set_mb_state(st, mb,
+						  page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE
+						      ? VMEM_MB_ONLINE_MOVABLE
+						      : VMEM_MB_ONLINE_KERNEL);
 				break;
 			case MEM_OFFLINE:
 				vmem_set_mb_state(st, mb, VMEM_MB_OFFLINE);
@@ -146,9 +147,9 @@ static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action,
 }
 
 static struct notifier_block vmem_nb = {
-	.notifier_call = vmem_memory_notifier,
-	.priority = 0,
-	.name = "virtio-mem",
+    .notifier_call = vmem_memory_notifier,
+    .priority = 0,
+    .name = "virtio-mem",
 };
 
 int vmem_mm_init(void)
@@ -180,7 +181,6 @@ static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned lon
 	for (unsigned long i = 0; i < n; i++)
 		vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
 }
-
 
 static void set_error(struct virtio_mem *vm, const char *what, unsigned long id, int err)
 {
@@ -309,7 +309,8 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 		if (err) {
 			/* the unit stays as unplugged memory is (unmapped, PageOffline): the caller gives it
 			 * back to the device */
-			snprintf(vm->last_error, sizeof(vm->last_error), "map of sub-block at 0x%llx failed: %s",
+			snprintf(vm->last_error, sizeof(vm->last_error),
+				 "map of sub-block at 0x%llx failed: %s",
 				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
 			break;
 		}
@@ -322,12 +323,12 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 
 /* ---- unplugging ---- */
 
-/* Takes unit u of an online block away from the buddy: alloc_contig_range (migrating what moves),
- * PageOffline, not managed, unmapped. */
-static int unit_fake_offline(struct virtio_mem *vm, unsigned long u)
+/* Takes units [u, u + nu) of an online block away from the buddy: alloc_contig_range (migrating
+ * what moves), PageOffline, not managed, unmapped. */
+static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned long nu)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long pfn = unit_pfn(st, u), n = UNIT_PAGES(st);
+	unsigned long pfn = unit_pfn(st, u), n = nu * UNIT_PAGES(st);
 	struct busy_pfn busy = {0};
 	int err = alloc_contig_range(pfn, pfn + n, &busy);
 
@@ -337,19 +338,20 @@ static int unit_fake_offline(struct virtio_mem *vm, unsigned long u)
 				   (unsigned long long)vmem_unit_addr(st, u),
 				   mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
 		if (busy.reason[0])
-			scnprintf(vm->last_error + at, sizeof(vm->last_error) - at, ": pfn 0x%lx (%s)", busy.pfn,
-				  busy.reason);
+			scnprintf(vm->last_error + at, sizeof(vm->last_error) - at, ": pfn 0x%lx (%s)",
+				  busy.pfn, busy.reason);
 		return err;
 	}
 	for (unsigned long i = 0; i < n; i++)
 		__SetPageOffline(pfn_to_page(pfn + i));
 	adjust_managed_page_count(pfn_to_page(pfn), -(long)n);
-	arch_remove_memory(PFN_PHYS(pfn), st->unit_size);
+	arch_remove_memory(PFN_PHYS(pfn), nu * st->unit_size);
 	return 0;
 }
 
 /* Units [first, first + nr) are all the plugged units of memory block mb (SBM)? */
-static bool covers_plugged(const struct vmem_state *st, unsigned long mb, unsigned long first, unsigned long nr)
+static bool covers_plugged(const struct vmem_state *st, unsigned long mb, unsigned long first,
+			   unsigned long nr)
 {
 	return vmem_mb_plugged(st, mb) == nr && vmem_unit_mb(st, first) == mb &&
 	       vmem_unit_mb(st, first + nr - 1) == mb;
@@ -385,9 +387,15 @@ unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first,
 			goto out;
 		/* an online SBM block that cannot go as a whole may still give sub-blocks */
 	}
+	/* All the run's sub-blocks of this block in one alloc_contig_range: one isolation, and data moves
+	 * out once instead of into the next sub-block about to go. Sub-block by sub-block if not. */
+	if (online && nr > 1 && units_fake_offline(vm, first, nr) == 0) {
+		done = nr;
+		goto out;
+	}
 	for (unsigned long u = first + nr; u-- > first;) {
 		if (online) {
-			*err = unit_fake_offline(vm, u);
+			*err = units_fake_offline(vm, u, 1);
 			if (*err)
 				break;
 		} else {
@@ -401,7 +409,8 @@ out:
 }
 
 /* Is every plugged unit of memory block mb inside [first, end)? */
-static bool plugged_inside(const struct vmem_state *st, unsigned long mb, unsigned long first, unsigned long end)
+static bool plugged_inside(const struct vmem_state *st, unsigned long mb, unsigned long first,
+			   unsigned long end)
 {
 	unsigned long u0 = vmem_mb_first_unit(st, mb);
 
