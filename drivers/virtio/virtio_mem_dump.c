@@ -6,6 +6,7 @@
 #include "kernel/shell.h"
 #include "mm/arch.h"
 #include "mm/gfp.h"
+#include "mm/mmzone.h"
 #include "mm/sparse.h"
 
 /* A 64-bit word sum folded to 32 bits, 8 bytes at a time (QEMU-NOTES.md: byte loops are slow). */
@@ -29,6 +30,15 @@ static int cmd_dump(int argc, char **argv)
 		unsigned long base = section_nr_to_pfn(nr);
 		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 			const struct page *page = ms->memmap + i;
+			/* A lazy-memmap pageblock is one free chunk whose struct pages are not written yet
+			 * (mmzone.h): read it all. */
+			if (i % pageblock_nr_pages == 0 && pageblock_memmap_lazy(base + i)) {
+				for (unsigned long k = 0; k < pageblock_nr_pages; k++)
+					sum = sum * 31 + page_sum(phys_to_virt(PFN_PHYS(base + i + k)));
+				read += pageblock_nr_pages;
+				i += pageblock_nr_pages - 1;
+				continue;
+			}
 			if (PageOffline(page)) {
 				offline++;
 				continue;

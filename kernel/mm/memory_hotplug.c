@@ -156,8 +156,7 @@ static void forget_stale_offline_pages(unsigned long pfn, unsigned long nr_pages
 		struct mem_section *ms = __pfn_to_section(p);
 		if (!(ms->flags & SECTION_MEMMAP_INIT))
 			continue;
-		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
-			n += PageOffline(&ms->memmap[i]);
+		n += memmap_count_offline(p, PAGES_PER_SECTION); /* lazy pageblocks count by their head */
 	}
 	mm_stat_mod(NR_OFFLINE_PAGES, -n);
 }

@@ -112,6 +112,7 @@ static void owner_online_page(struct page *page, unsigned int order)
 		generic_online_page(page, order);
 		return;
 	}
+	memmap_init_pageblock(pfn); /* lazy memmap: write the chunk's struct pages first (mmzone.h) */
 	for (unsigned long i = 0; i < (1UL << order); i++) {
 		__ClearPageReserved(page + i);
 		set_page_count(page + i, 1);

@@ -125,6 +125,10 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 	if (is_migrate_isolate(get_pfnblock_migratetype(pfn))) {
 		ret = busy_pfn_set(busy, pfn, "pageblock already isolated");
 	} else {
+		/* Lazy memmap (mmzone.h): a range that covers this pageblock only partly is walked from
+		 * a pfn inside it, so its struct pages must be written first. */
+		if (start > pfn || end < pfn + pageblock_nr_pages)
+			memmap_init_pageblock(pfn);
 		ret = has_unmovable_pages(max(pfn, start), min(pfn + pageblock_nr_pages, end), flags, busy);
 		if (!ret)
 			move_freepages_block(zone, page, MIGRATE_ISOLATE);

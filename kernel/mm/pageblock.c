@@ -6,7 +6,7 @@
 #include "mm/gfp.h"
 #include "internal.h"
 
-bool memmap_lazy_init;
+bool memmap_lazy_init = true;
 
 static u8 *pageblock_byte(unsigned long pfn)
 {

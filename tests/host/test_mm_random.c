@@ -250,9 +250,10 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 	mm_fake_boot_simple(ram);
 	movablecore_bytes = 0;
 	if (hot_sections) {
+		bool was_lazy = memmap_lazy_init;
 		memmap_lazy_init = true;
 		hot_add(hot_sections);
-		memmap_lazy_init = false;
+		memmap_lazy_init = was_lazy;
 	}
 	nheld = nkheld = nisolated = 0;
 	failed_op = NULL;

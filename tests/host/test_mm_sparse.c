@@ -127,6 +127,14 @@ static void test_hotplug_core_steps(void)
 	CHECK(alloc_page(GFP_MOVABLE) != NULL); /* falls back to NORMAL */
 }
 
+static void test_hotplug_core_steps_full_memmap(void)
+{
+	bool was_lazy = memmap_lazy_init;
+	memmap_lazy_init = false;
+	test_hotplug_core_steps();
+	memmap_lazy_init = was_lazy;
+}
+
 static void test_offline_skips_pageoffline(void)
 {
 	mm_fake_boot_simple(256 * MiB);
@@ -160,6 +168,7 @@ static void test_offline_skips_pageoffline(void)
 static void test_lazy_memmap(void)
 {
 	mm_fake_boot_simple(256 * MiB);
+	bool was_lazy = memmap_lazy_init;
 	memmap_lazy_init = true;
 	phys_addr_t base = 4 * GiB;
 	unsigned long pfn0 = PHYS_PFN(base), free0 = nr_free_pages();
@@ -211,7 +220,7 @@ static void test_lazy_memmap(void)
 	CHECK(taken == PAGES_PER_SECTION);
 	CHECK(nr_free_pages() == free0);
 	CHECK(mm_verify(mm_fake_print) == 0);
-	memmap_lazy_init = false;
+	memmap_lazy_init = was_lazy;
 }
 
 static void test_removed_memory_faults(void)
@@ -305,6 +314,8 @@ int main(void)
 {
 	RUN("mm-sparse", "section table: 64 TiB, roots on demand", test_section_table);
 	RUN("mm-sparse", "add, online, isolate, offline, remove", test_hotplug_core_steps);
+	RUN("mm-sparse", "add, online, isolate, offline, remove (full memmap init)",
+	    test_hotplug_core_steps_full_memmap);
 	RUN("mm-sparse", "offlining skips PageOffline pages with refcount 0", test_offline_skips_pageoffline);
 	RUN("mm-sparse", "lazy memmap: onlining writes one struct page per 2 MiB", test_lazy_memmap);
 	RUN("mm-sparse", "removed memory faults", test_removed_memory_faults);
