@@ -249,7 +249,8 @@ static void resize_done(struct virtio_mem *vm)
 	vm->resizing = false;
 	vm->last_resize_us = us;
 	vm->last_error[0] = 0;
-	pr_info("%s: resize done: plugged=%llu requested=%llu in %llu us\n", vm->name,
+	/* notice: an INTERFACE.md line that scripts wait for, shown down to loglevel=6 */
+	pr_notice("%s: resize done: plugged=%llu requested=%llu in %llu us\n", vm->name,
 		(unsigned long long)vm->cfg.plugged_size, (unsigned long long)vm->cfg.requested_size,
 		(unsigned long long)us);
 	pr_info("%s: resize time: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
