@@ -318,39 +318,6 @@ void *__get_free_pages(gfp_t gfp, unsigned int order)
 
 /* ---- freeing ---- */
 
-bool page_in_memmap(const struct page *page, unsigned long *pfn)
-{
-	unsigned long nr;
-	struct mem_section *ms;
-
-	if (!page || ((unsigned long)page % _Alignof(struct page)))
-		return false;
-	nr = page_to_section(page);
-	ms = __nr_to_section(nr);
-	if (!present_section(ms) || page < ms->memmap || page >= ms->memmap + PAGES_PER_SECTION)
-		return false;
-	*pfn = section_nr_to_pfn(nr) + (unsigned long)(page - ms->memmap);
-	return true;
-}
-
-bool page_to_pfn_safe(const struct page *page, unsigned long *pfn)
-{
-	unsigned long nr;
-
-	if (page_in_memmap(page, pfn))
-		return true;
-	if (!page || ((unsigned long)page % _Alignof(struct page)))
-		return false;
-	for_each_present_section_nr(0, nr) {
-		const struct mem_section *ms = __nr_to_section(nr);
-		if (page >= ms->memmap && page < ms->memmap + PAGES_PER_SECTION) {
-			*pfn = section_nr_to_pfn(nr) + (unsigned long)(page - ms->memmap);
-			return true;
-		}
-	}
-	return false;
-}
-
 /* Checks a page about to be freed as an allocation of `order`; prints one line and returns false when
  * it is not one. The refcount is the caller's to check. */
 static bool free_page_sane(struct page *page, unsigned int order, const char *who)
