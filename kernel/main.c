@@ -28,29 +28,13 @@ static int set_selftest(const char *val)
 }
 CMDLINE_PARAM(selftest, "selftest", set_selftest);
 
-static const char *mem_type_name(u32 t)
-{
-	switch (t) {
-	case MEM_USABLE:
-		return "usable";
-	case MEM_ACPI_RECLAIM:
-		return "ACPI data";
-	case MEM_ACPI_NVS:
-		return "ACPI NVS";
-	case MEM_BAD:
-		return "unusable";
-	default:
-		return "reserved";
-	}
-}
-
 static void print_memory_map(const struct boot_info *bi)
 {
 	printk("memory map (%u regions):\n", bi->nr_regions);
 	for (u32 i = 0; i < bi->nr_regions; i++) {
 		const struct mem_region *r = &bi->regions[i];
 		printk("  e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)r->start,
-		       (unsigned long long)(r->start + r->size - 1), mem_type_name(r->type));
+		       (unsigned long long)(r->start + r->size - 1), boot_mem_type_name(r->type));
 	}
 	u64 usable = boot_info_usable_bytes(bi);
 	printk("usable RAM: %llu bytes (%llu MiB)\n", (unsigned long long)usable,

@@ -57,6 +57,8 @@ int boot_info_from_multiboot2(struct boot_info *bi, u64 info, boot_phys_reader r
  * Returns 0, -EINVAL (with why) for no usable RAM or a region past 2^64, -E2BIG for more than
  * BOOT_MAX_REGIONS regions. The parsers apply the same rules to the loader's raw map. */
 int boot_info_normalize(struct boot_info *bi, char *why, size_t why_len);
+/* "usable", "reserved", "ACPI data", "ACPI NVS" or "unusable". */
+const char *boot_mem_type_name(u32 type);
 /* Total bytes of MEM_USABLE. */
 u64 boot_info_usable_bytes(const struct boot_info *bi);
 
