@@ -17,7 +17,8 @@ extern const struct shell_command __shell_cmds_start[], __shell_cmds_end[];
 
 static char input[SHELL_LINE_MAX];
 static size_t input_len;
-static bool waiting; /* the prompt is on screen and we are reading a line */
+static bool waiting;      /* reading a line */
+static bool prompt_shown; /* the prompt and the input so far are on the console's last line */
 
 void shell_printf(const char *fmt, ...)
 {
@@ -42,18 +43,26 @@ int shell_error(const char *cmd, int err, const char *fmt, ...)
 	return err < 0 ? err : -EINVAL;
 }
 
+/* Called by printk around a console line. A line that arrives while the prompt is on screen moves to
+ * a line of its own; the prompt (with what was typed) is drawn again once the burst of log lines is
+ * over, i.e. the next time read_line looks for input. */
 void shell_console_begin(void)
 {
-	if (waiting)
+	if (waiting && prompt_shown) {
 		console_write("\n", 1);
+		prompt_shown = false;
+	}
 }
 
 void shell_console_end(void)
 {
-	if (waiting) {
-		console_write(PROMPT, sizeof(PROMPT) - 1);
-		console_write(input, input_len);
-	}
+}
+
+static void draw_prompt(void)
+{
+	console_write(PROMPT, sizeof(PROMPT) - 1);
+	console_write(input, input_len);
+	prompt_shown = true;
 }
 
 static const struct shell_command *find_command(const char *name)
@@ -85,9 +94,11 @@ static size_t read_line(void)
 	static bool last_cr;
 
 	input_len = 0;
-	console_write(PROMPT, sizeof(PROMPT) - 1);
 	waiting = true;
+	draw_prompt();
 	for (;;) {
+		if (!prompt_shown)
+			draw_prompt();
 		int c = console_getc();
 		if (c < 0) {
 			idle_wait();
@@ -127,6 +138,7 @@ static size_t read_line(void)
 		console_write((char *)&input[input_len - 1], 1);
 	}
 	waiting = false;
+	prompt_shown = false;
 	input[input_len] = '\0';
 	return input_len;
 }
