@@ -136,20 +136,14 @@ int memory_block_online(unsigned long id, int online_type)
 	ret = mem_hotplug_begin(name);
 	if (ret)
 		return ret;
-	u64 t0 = arch_now_ns();
 	ret = __online_pages(pfn, PAGES_PER_MEMORY_BLOCK, zid, name);
-	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
-	if (!ret)
-		pr_notice("hotplug: %s: online (%s) in %llu us\n", name, zones[zid].name,
-			  (unsigned long long)us);
 	return ret;
 }
 
 int memory_block_offline(unsigned long id)
 {
 	unsigned long pfn = block_id_to_pfn(id);
-	enum zone_type zid;
 	char name[24];
 	int ret;
 
@@ -161,14 +155,8 @@ int memory_block_offline(unsigned long id)
 	ret = mem_hotplug_begin(name);
 	if (ret)
 		return ret;
-	zid = online_section_nr(id) ? (enum zone_type)page_zonenum(pfn_to_page(pfn)) : ZONE_NORMAL;
-	u64 t0 = arch_now_ns();
 	ret = __offline_pages(pfn, PAGES_PER_MEMORY_BLOCK, name);
-	u64 us = (arch_now_ns() - t0) / 1000;
 	mem_hotplug_done();
-	if (!ret)
-		pr_notice("hotplug: %s: offline (%s) in %llu us\n", name, zones[zid].name,
-			  (unsigned long long)us);
 	return ret;
 }
 

@@ -168,6 +168,8 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	struct zone *zone;
 	int ret;
 
+	u64 t0 = arch_now_ns();
+
 	ret = check_blocks(pfn, nr_pages, false, what);
 	if (ret)
 		return ret;
@@ -196,6 +198,8 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 		online_page_callback(pfn_to_page(p), MAX_ORDER);
 	undo_isolate_page_range(pfn, end, MIGRATE_MOVABLE);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
+	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name,
+		  (unsigned long long)((arch_now_ns() - t0) / 1000));
 	return 0;
 }
 
@@ -341,6 +345,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	struct zone *zone = NULL;
 	int ret;
 
+	u64 t0 = arch_now_ns();
+
 	/* 1. one zone, whole online blocks, no holes */
 	ret = offline_check_range(start, nr_pages, &zone, what);
 	if (!ret && inject(OFFLINE_STEP_RANGE)) {
@@ -400,6 +406,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	zone_pcp_enable(zone);
 	mhp_going_offline_start = mhp_going_offline_end = 0;
 	memory_notify(MEM_OFFLINE, start, nr_pages, NULL);
+	pr_notice("hotplug: %s: offline (%s) in %llu us\n", what, zone->name,
+		  (unsigned long long)((arch_now_ns() - t0) / 1000));
 	return 0;
 
 	/* 7. undo: isolation, then MEM_CANCEL_OFFLINE to the whole chain (each notifier takes back only
