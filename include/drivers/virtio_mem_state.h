@@ -164,9 +164,10 @@ struct vmem_plan {
 	struct vmem_run run[VMEM_PLAN_MAX];
 };
 
-/* Plans to plug up to `want` units: first the holes of memory blocks already added (online ones,
- * then offline), then the holes of blocks holding plugged units that are not added, then unused
- * memory blocks from the lowest address; only usable units. Returns the units planned. */
+/* Plans to plug up to `want` units, lowest address first inside each class, classes in order: holes
+ * of online memory blocks, holes of blocks holding plugged units that are not added, unused blocks,
+ * and last the holes of offline blocks (offline for a reason: the user's; Linux skips them too). Only
+ * usable units. Returns the units planned. */
 unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p);
 /* Plans to unplug up to `want` units, highest address first inside each class, classes in order: not
  * added, offline, online movable, online kernel. Returns the units planned. */
