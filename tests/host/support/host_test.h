@@ -5,6 +5,7 @@
 #define HOST_TEST_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 
 void test_begin(const char *area, const char *name);
@@ -36,6 +37,16 @@ bool test_ok(void);
 		fn();                   \
 		test_end();             \
 	} while (0)
+
+/* splitmix64: the randomized tests' generator; the same seed gives the same sequence everywhere. */
+static inline uint64_t test_splitmix64(uint64_t *state)
+{
+	uint64_t z = (*state += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
 
 /* printk on the host writes to stdout (prefixed "log: ") and keeps the last lines so a test can look
  * for a message. */
