@@ -58,10 +58,16 @@ class QMP:
                     raise QMPTimeout("timed out after %gs connecting to QMP socket %s (%s)"
                                      % (timeout, self.path, last))
                 time.sleep(0.02)
-        try:
-            msg = self._read_message(deadline, "the QMP greeting")
-        except QMPTimeout:
-            raise QMPTimeout("timed out after %gs waiting for the QMP greeting on %s" % (timeout, self.path))
+        # QEMU 7.2 may put an event (RESUME, when we connect just as the machine starts) on the wire
+        # before the greeting, which it sends from a bottom half: keep such events and read on.
+        while True:
+            try:
+                msg = self._read_message(deadline, "the QMP greeting")
+            except QMPTimeout:
+                raise QMPTimeout("timed out after %gs waiting for the QMP greeting on %s" % (timeout, self.path))
+            if "event" not in msg:
+                break
+            self.events.append(msg)
         if "QMP" not in msg:
             raise QMPError("unexpected first QMP message: %s" % json.dumps(msg))
         self.greeting = msg["QMP"]
