@@ -39,6 +39,10 @@ static int cmd_memory(int argc, char **argv)
 		u64 count = 1;
 		if (parse_block(argv[2], &id) || (argc > 3 && (parse_u64(argv[3], &count) || !count)))
 			return shell_error("memory add", -EINVAL, "usage: memory add N [COUNT]");
+		/* checked before COUNT x MEMORY_BLOCK_SIZE, which could wrap to a smaller range */
+		if (count > NR_MEMORY_BLOCKS - id)
+			return shell_error("memory add", -EINVAL, "%llu blocks from %lu go past the last block %lu",
+					   (unsigned long long)count, id, NR_MEMORY_BLOCKS - 1);
 		ret = add_memory(PFN_PHYS(block_id_to_pfn(id)), count * MEMORY_BLOCK_SIZE);
 		if (ret)
 			return shell_error("memory add", ret, "%s", hotplug_last_error());
