@@ -206,6 +206,11 @@ static int cmd_offowner(int argc, char **argv)
 	    (argc != 3 && argc != 5))
 		return shell_error("offowner", -EINVAL,
 				   "usage: offowner unplug|plug N [FIRST COUNT] | remove N");
+	/* checked here, before the narrowing to unsigned int */
+	if (!count || first >= OFFLINE_OWNER_SUBBLOCKS || count > OFFLINE_OWNER_SUBBLOCKS - first)
+		return shell_error("offowner", -EINVAL, "sub-blocks %llu +%llu are not within 0-%lu",
+				   (unsigned long long)first, (unsigned long long)count,
+				   OFFLINE_OWNER_SUBBLOCKS - 1);
 	if (!strcmp(argv[1], "unplug"))
 		ret = offline_owner_unplug(id, (unsigned int)first, (unsigned int)count);
 	else if (!strcmp(argv[1], "plug"))
