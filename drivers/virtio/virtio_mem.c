@@ -129,6 +129,8 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	err = vmem_config_check(&c, &why);
 	if (!err)
 		err = vmem_state_init(&vm->st, vm->name, &c, &why);
+	if (!err)
+		err = vmem_mm_check_region(&vm->st, &why);
 	if (err) {
 		pr_err("%s (%s): bad configuration: %s (block_size 0x%llx addr 0x%llx region_size 0x%llx "
 		       "usable 0x%llx plugged 0x%llx requested 0x%llx); device left alone\n",

@@ -174,6 +174,29 @@ int vmem_mm_init(void)
 	return 0;
 }
 
+int vmem_mm_check_region(const struct vmem_state *st, const char **why)
+{
+	static char buf[96];
+	struct virtio_mem *o;
+
+	list_for_each_entry(o, &vmem_devices, list) {
+		if (st->addr < o->st.addr + o->st.region_size && o->st.addr < st->addr + st->region_size) {
+			snprintf(buf, sizeof(buf), "the region overlaps the region of %s", o->name);
+			*why = buf;
+			return -EBUSY;
+		}
+	}
+	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
+		if (present_section_nr(mb_block_id(st, mb))) {
+			snprintf(buf, sizeof(buf), "the region overlaps memory block %lu, which is present",
+				 mb_block_id(st, mb));
+			*why = buf;
+			return -EBUSY;
+		}
+	}
+	return 0;
+}
+
 /* ---- adding ---- */
 
 static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned long n)

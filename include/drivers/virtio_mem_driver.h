@@ -97,6 +97,9 @@ int vmem_read_config(struct virtio_mem *vm);
 /* ---- virtio_mem_mm.c ---- */
 /* Hooks the driver into hotplug once (online-page callback, memory notifier). */
 int vmem_mm_init(void);
+/* Whether the region of st may be driven: none of its memory blocks is present already (boot RAM,
+ * added by hand) and it overlaps no other device's region. 0, or -EBUSY with *why set. */
+int vmem_mm_check_region(const struct vmem_state *st, const char **why);
 /* Makes memory blocks [mb, mb + n) (whole BBM units) known to mm: one add_memory without direct map,
  * map the plugged units, then online them as memhp_default_state says (one online_pages call when
  * they all go to one zone). All or nothing: on failure the blocks are removed again. 0 or a negative

@@ -31,7 +31,7 @@
 
 #define BASE (4 * GiB)
 
-static struct vmem_fake dev[2];
+static struct vmem_fake dev[3];
 
 /* ---- harness ---- */
 
@@ -414,6 +414,28 @@ static void t_bad_config(void)
 	CHECK(done_line(vm, 256 * MiB) && check_all(vm, &dev[1]) == 0);
 }
 
+/* A region over memory that is already there (boot RAM, another device's region) is refused at probe:
+ * the driver would otherwise take that memory's online and offline events for its own and keep the
+ * pages of a boot block onlined again as PageOffline holes. */
+static void t_overlap(void)
+{
+	boot();
+	unsigned long total0 = totalram_pages();
+	host_log_clear();
+	CHECK(start(&dev[0], 0, 2 * GiB, 2 * MiB, 0, 0) == NULL);
+	CHECK(host_log_contains("overlaps memory block 0") && host_log_contains("device left alone"));
+	/* boot block 7 (movable) goes offline and online again whole */
+	CHECK(memory_block_offline(7) == 0 && memory_block_online(7, MMOP_ONLINE_MOVABLE) == 0);
+	CHECK(totalram_pages() == total0 && mm_verify(mm_fake_print_quiet) == 0);
+	struct virtio_mem *a = start(&dev[1], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(a && !strcmp(a->name, "virtio-mem0"));
+	host_log_clear();
+	CHECK(start(&dev[2], BASE + 2 * GiB, 4 * GiB, 2 * MiB, 0, 0) == NULL);
+	CHECK(host_log_contains("overlaps the region of virtio-mem0"));
+	resize(&dev[1], 256 * MiB);
+	CHECK(done_line(a, 256 * MiB) && check_all(a, &dev[1]) == 0);
+}
+
 static void t_two_devices(void)
 {
 	boot();
@@ -580,6 +602,7 @@ int main(void)
 						"bad config: beyond 46 bits", "bad config: no whole block"};
 	for (case_arg = 0; case_arg < 4; case_arg++)
 		run_case(bad_names[case_arg], t_bad_config);
+	run_case("bad config: overlaps present memory or another device", t_overlap);
 	run_case("two devices", t_two_devices);
 	run_case("shrink migrates a workload", t_migrate_workload);
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);
