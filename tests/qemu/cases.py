@@ -145,3 +145,31 @@ def meminfo_totals(runner):
                           % (total >> 10, usable, edges, reserved >> 10, want >> 10))
     runner.vm.note("check", "meminfo: MemTotal %d kB = usable %d - edges %d - reserved %d kB"
                    % (total >> 10, usable, edges, reserved >> 10))
+
+
+@check
+def gdb_backtrace(runner, port):
+    """What `make run GDB=1` + `make gdb` give a student: gdb attaches to QEMU's gdb stub (the case
+    passes `-gdb tcp:127.0.0.1:PORT`), loads build/hotmem.elf's symbols, and a backtrace of the kernel
+    idling at the prompt names the shell loop and kmain. Then gdb detaches and the kernel runs on."""
+    import os
+    import shutil
+    import subprocess
+    if not shutil.which("gdb"):
+        raise CaseFailure("gdb is not installed (scripts/setup lists it as optional; apt-get install gdb)")
+    elf = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "build", "hotmem.elf")
+    t = runner.budget(runner.within or 30)
+    cmd = ["gdb", "-q", "-batch", "-nx", elf, "-ex", "target remote 127.0.0.1:%s" % port,
+           "-ex", "bt", "-ex", "detach"]
+    try:
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=t)
+    except subprocess.TimeoutExpired:
+        raise CaseFailure("timed out after %gs waiting for gdb to attach to port %s and print a backtrace"
+                          % (t, port))
+    out = p.stdout + p.stderr
+    runner.vm.note("check", "gdb: " + " | ".join(out.splitlines()[-8:]))
+    for want in ("shell_run", "kmain"):
+        if not re.search(r"\b%s \(" % want, out):
+            raise CaseFailure("gdb's backtrace does not name %s(): %s" % (want, " | ".join(out.splitlines()[-6:])))
+    if "warning" in out.lower():
+        raise CaseFailure("gdb printed a warning: %s" % next(l for l in out.splitlines() if "warning" in l.lower()))
