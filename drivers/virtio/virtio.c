@@ -163,7 +163,7 @@ static int virtio_dev_restart(struct virtio_device *vdev)
 
 static void try_match(struct virtio_device *vdev, struct virtio_driver *drv)
 {
-	if (vdev->driver || drv->device_id != vdev->id)
+	if (vdev->driver || drv->device_id != vdev->id || (drv->only && drv->only != vdev))
 		return;
 	/* A device whose earlier probe failed sits in FAILED: start over. */
 	if (vdev->config->get_status(vdev) != VIRTIO_CONFIG_S_ACKNOWLEDGE && virtio_dev_restart(vdev))

@@ -34,6 +34,7 @@ int virtio_generic_bind(struct virtio_device *vdev)
 		*d = (struct virtio_driver){
 		    .name = "virtio-generic",
 		    .device_id = vdev->id,
+		    .only = vdev,
 		    .features = vdev->device_features & 0xffffff,
 		    .probe = generic_probe,
 		    .config_changed = generic_config_changed,

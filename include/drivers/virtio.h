@@ -88,6 +88,7 @@ struct virtio_driver {
 	const char *name;
 	u32 device_id; /* VIRTIO_ID_* */
 	u64 features;  /* device-type and transport bits the driver accepts; VERSION_1 is implied */
+	struct virtio_device *only; /* NULL, or the one device this driver may drive */
 	/* Called after FEATURES_OK. Return 0, or a negative errno (the device is marked FAILED). A probe
 	 * that uses its queues calls virtio_device_ready() first; otherwise the core sets DRIVER_OK after
 	 * a successful probe. */

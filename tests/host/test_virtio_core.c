@@ -1,5 +1,5 @@
 // clang-format off
-/* host-srcs: drivers/virtio/virtio.c drivers/virtio/virtqueue.c kernel/lib/errname.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c */
+/* host-srcs: drivers/virtio/virtio.c drivers/virtio/virtio_generic.c drivers/virtio/virtqueue.c kernel/lib/errname.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c */
 // clang-format on
 /* The virtio core against a fake transport: the status handshake in order, feature negotiation
  * (VERSION_1 required, FEATURES_OK re-read), generation-consistent config reads, config changes
@@ -247,6 +247,25 @@ static void case_queue(void)
 	unregister_virtio_device(&fv.vdev);
 }
 
+/* `virtio bind N` drives device N only: another device of the same type without a driver is left
+ * as it was (it used to be bound too, and `virtio unbind` of either reset both). */
+static void case_generic_bind_one(void)
+{
+	static struct fake_vdev other;
+	reset_state(QEMU_FEATURES);
+	fake_vdev_init(&other, DEV_ID, QEMU_FEATURES, sizeof(struct cfg));
+	REQUIRE(register_virtio_device(&fv.vdev) == 0 && register_virtio_device(&other.vdev) == 0);
+	REQUIRE(virtio_generic_bind(&other.vdev) == 0);
+	CHECK(other.vdev.driver && (other.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	CHECK(!fv.vdev.driver && fv.status == VIRTIO_CONFIG_S_ACKNOWLEDGE);
+	CHECK(virtio_generic_bind(&fv.vdev) == 0 && fv.vdev.driver && fv.vdev.driver != other.vdev.driver);
+	CHECK(virtio_generic_unbind(&fv.vdev) == 0 && !fv.vdev.driver);
+	CHECK(other.vdev.driver && (other.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	CHECK(virtio_generic_unbind(&other.vdev) == 0 && !other.vdev.driver);
+	unregister_virtio_device(&other.vdev);
+	unregister_virtio_device(&fv.vdev);
+}
+
 int main(void)
 {
 	RUN("virtio-core", "handshake, driver first", case_handshake_driver_first);
@@ -257,5 +276,6 @@ int main(void)
 	RUN("virtio-core", "config generation", case_config_generation);
 	RUN("virtio-core", "config change", case_config_change);
 	RUN("virtio-core", "queue request and break", case_queue);
+	RUN("virtio-core", "virtio bind drives one device", case_generic_bind_one);
 	return test_summary();
 }
