@@ -164,7 +164,9 @@ static int cmd_balloon(int argc, char **argv)
 			return shell_error("balloon", -EINVAL, "unknown argument '%s'", argv[i]);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "deflate")) {
-		movable = argc > 2 && !strcmp(argv[2], "movable");
+		if (argc > 3 || (argc == 3 && strcmp(argv[2], "movable")))
+			return shell_error("balloon", -EINVAL, "usage: balloon deflate [movable]");
+		movable = argc == 3;
 		shell_printf("balloon deflate: %lu pages given back\n", balloon_deflate(movable));
 		return 0;
 	}
