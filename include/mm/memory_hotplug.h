@@ -43,6 +43,8 @@ typedef unsigned int mhp_t;
  * -EBUSY (lock). */
 int add_memory(phys_addr_t start, u64 size);
 int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags);
+/* Block id was added by add_memory_driver_managed (virtio-mem): its driver removes it, not a user. */
+bool memory_block_driver_managed(unsigned long id);
 /* Removes [start, start + size): every block must be present and offline. Unmaps it (flushing the
  * TLB), frees the memmap, makes the sections absent, and remembers the range so a later fault there is
  * reported as removed memory. 0, -EINVAL (misaligned, a block not present), -EBUSY (a block online, or

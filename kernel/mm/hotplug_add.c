@@ -133,7 +133,7 @@ static int check_add_range(phys_addr_t start, u64 size, const char *op)
 	return 0;
 }
 
-static int __add_memory(phys_addr_t start, u64 size, mhp_t flags)
+static int __add_memory(phys_addr_t start, u64 size, mhp_t flags, bool driver_managed)
 {
 	unsigned long first = phys_to_block_id(start), last = phys_to_block_id(start + size - 1), nr;
 	int ret = check_add_range(start, size, "add_memory");
@@ -161,6 +161,9 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags)
 			goto undo_sections;
 		}
 	}
+	if (driver_managed)
+		for (nr = first; nr <= last; nr++)
+			__nr_to_section(nr)->flags |= SECTION_DRIVER_MANAGED;
 	removed_forget(start, start + size);
 	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n",
 		  (unsigned long long)start, (unsigned long long)(start + size - 1), first, last);
@@ -172,20 +175,32 @@ undo_sections:
 	return ret;
 }
 
-int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags)
+static int add_memory_locked(phys_addr_t start, u64 size, mhp_t flags, bool driver_managed)
 {
 	int ret = mem_hotplug_begin("add_memory");
 
 	if (ret)
 		return ret;
-	ret = __add_memory(start, size, flags);
+	ret = __add_memory(start, size, flags, driver_managed);
 	mem_hotplug_done();
 	return ret;
 }
 
+int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags)
+{
+	return add_memory_locked(start, size, flags, true);
+}
+
 int add_memory(phys_addr_t start, u64 size)
 {
-	return add_memory_driver_managed(start, size, MHP_NONE);
+	return add_memory_locked(start, size, MHP_NONE, false);
+}
+
+bool memory_block_driver_managed(unsigned long id)
+{
+	struct mem_section *ms = id < NR_MEM_SECTIONS ? __nr_to_section(id) : NULL;
+
+	return present_section(ms) && (ms->flags & SECTION_DRIVER_MANAGED);
 }
 
 /* ---- remove ---- */

@@ -64,6 +64,9 @@ static int cmd_memory(int argc, char **argv)
 	}
 	if (!strcmp(argv[2], "offline"))
 		ret = memory_block_offline(id);
+	else if (!strcmp(argv[2], "remove") && memory_block_driver_managed(id))
+		return shell_error(who, -EBUSY, "block %lu belongs to a driver (virtio-mem): it removes it",
+				   id);
 	else if (!strcmp(argv[2], "remove"))
 		ret = offline_and_remove_memory(PFN_PHYS(block_id_to_pfn(id)), MEMORY_BLOCK_SIZE);
 	else if (mmop_from_string(argv[2]) > MMOP_OFFLINE)
@@ -217,6 +220,9 @@ static int cmd_offowner(int argc, char **argv)
 		ret = offline_owner_unplug(id, (unsigned int)first, (unsigned int)count);
 	else if (!strcmp(argv[1], "plug"))
 		ret = offline_owner_plug(id, (unsigned int)first, (unsigned int)count);
+	else if (!strcmp(argv[1], "remove") && memory_block_driver_managed(id))
+		return shell_error("offowner", -EBUSY,
+				   "block %lu belongs to a driver (virtio-mem): it removes it", id);
 	else if (!strcmp(argv[1], "remove"))
 		ret = offline_owner_remove(id);
 	else

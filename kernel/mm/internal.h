@@ -61,6 +61,8 @@ void sparse_reset(void);
 /* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
 void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
 #define SECTION_MEMMAP_INIT (1u << 4)
+/* added by add_memory_driver_managed: only that driver removes it (hotplug_add.c) */
+#define SECTION_DRIVER_MANAGED (1u << 5)
 /* slab.c */
 void kmalloc_reset(void);
 
