@@ -83,6 +83,10 @@ static int parse_size_arg(const char *cmd, const char *s, u64 *bytes)
 {
 	if (!s || parse_size(s, bytes) || !*bytes)
 		return shell_error(cmd, -EINVAL, "bad size '%s' (bytes or with K/M/G)", s ? s : "");
+	/* also keeps the rounding up to whole pages from wrapping */
+	if (*bytes > (1ULL << MAX_PHYSMEM_BITS))
+		return shell_error(cmd, -EINVAL, "size '%s' is more than physical memory can be (2^%d)",
+				   s, MAX_PHYSMEM_BITS);
 	return 0;
 }
 
