@@ -9,6 +9,7 @@
 #include "mm/balloon.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
+#include "mm/sparse.h"
 #include "mm/workload.h"
 
 static int parse_block(const char *s, unsigned long *id)
@@ -231,9 +232,19 @@ static int cmd_offowner(int argc, char **argv)
 		ret = offline_owner_remove(id);
 	else
 		return shell_error("offowner", -EINVAL, "unknown action '%s'", argv[1]);
+	if (ret && !strcmp(argv[1], "remove"))
+		return shell_error("offowner", ret, "%s", hotplug_last_error());
+	if (ret == -EINVAL && !online_section_nr(id))
+		return shell_error("offowner", ret, "block %lu is not online", id);
+	if (ret == -EINVAL) /* plug of a block the owner holds nothing of */
+		return shell_error("offowner", ret, "block %lu has none of those sub-blocks unplugged", id);
+	if (ret == -EEXIST)
+		return shell_error("offowner", ret, "some of those sub-blocks of block %lu are unplugged already",
+				   id);
+	if (ret == -ENOSPC)
+		return shell_error("offowner", ret, "the owner holds sub-blocks of too many blocks");
 	if (ret)
-		return shell_error("offowner", ret, "%s",
-				   !strcmp(argv[1], "remove") ? hotplug_last_error() : "see the log");
+		return shell_error("offowner", ret, "%s (see the log)", errname(ret));
 	shell_printf("offowner: block %lu unplugged sub-blocks 0x%016llx\n", id,
 		     (unsigned long long)offline_owner_unplugged(id));
 	return 0;
