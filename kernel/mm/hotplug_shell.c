@@ -135,6 +135,8 @@ static int cmd_pin(int argc, char **argv)
 	    !strcmp(argv[1], "alloc")) {
 		if (parse_size_arg("pin alloc", argv[2], &bytes))
 			return -EINVAL;
+		if (id != BALLOON_ANY_BLOCK && !online_section_nr(id))
+			return shell_error("pin alloc", -EINVAL, "block %lu is not online", id);
 		if (id == BALLOON_ANY_BLOCK ? pin_alloc(bytes) : pin_alloc_block(bytes, id))
 			return shell_error("pin alloc", -ENOMEM, "out of memory (nothing kept)");
 		shell_printf("pin alloc: %lu pages pinned\n", pin_nr_pages());
