@@ -92,6 +92,7 @@ int shell_exec(char *line)
 static size_t read_line(void)
 {
 	static bool last_cr;
+	bool too_long = false;
 
 	input_len = 0;
 	waiting = true;
@@ -121,6 +122,7 @@ static size_t read_line(void)
 			continue;
 		}
 		if (c == 0x15) { /* ^U: erase the line */
+			too_long = false;
 			while (input_len > 0) {
 				input_len--;
 				console_write("\b \b", 3);
@@ -130,15 +132,25 @@ static size_t read_line(void)
 		if (c == 0x03) { /* ^C: abandon the line */
 			console_write("^C\n", 3);
 			input_len = 0;
+			too_long = false;
 			break;
 		}
-		if (c < 0x20 || c > 0x7e || input_len >= SHELL_LINE_MAX - 1)
+		if (c < 0x20 || c > 0x7e)
 			continue;
+		if (input_len >= SHELL_LINE_MAX - 1) {
+			too_long = true;
+			continue;
+		}
 		input[input_len++] = (char)c;
 		console_write((char *)&input[input_len - 1], 1);
 	}
 	waiting = false;
 	prompt_shown = false;
+	if (too_long) { /* a command cut short could be another command */
+		shell_error("shell", -E2BIG, "line too long (at most %d characters); nothing run",
+			    SHELL_LINE_MAX - 1);
+		input_len = 0;
+	}
 	input[input_len] = '\0';
 	return input_len;
 }
