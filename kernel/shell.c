@@ -80,7 +80,7 @@ int shell_exec(char *line)
 	if (argc == 0)
 		return 0;
 	if (argc < 0)
-		return shell_error(argv[0], -E2BIG, "too many arguments (at most %d)", SHELL_ARGS_MAX - 1);
+		return shell_error(argv[0], -E2BIG, "too many arguments (at most %d words)", SHELL_ARGS_MAX);
 	argv[argc] = NULL;
 	const struct shell_command *c = find_command(argv[0]);
 	if (!c)
