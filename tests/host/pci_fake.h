@@ -12,7 +12,7 @@
 struct fake_fn {
 	u8 bus, dev, fn;
 	u8 cfg[PCI_CFG_SPACE_SIZE];
-	u32 bar_mask[PCI_NUM_BARS];   /* writable bits of each BAR register (0: not implemented) */
+	u32 bar_mask[PCI_NUM_BARS];   /* writable bits of each BAR register (0: the device has no such BAR) */
 	bool bar_upper[PCI_NUM_BARS]; /* the upper half of a 64-bit BAR: every bit is address */
 };
 

@@ -149,7 +149,7 @@ def meminfo_totals(runner):
 
 @check
 def gdb_backtrace(runner, port):
-    """What `make run GDB=1` + `make gdb` give a student: gdb attaches to QEMU's gdb stub (the case
+    """What `make run GDB=1` + `make gdb` give a student: gdb attaches to QEMU's gdb server (the case
     passes `-gdb tcp:127.0.0.1:PORT`), loads build/hotmem.elf's symbols, and a backtrace of the kernel
     idling at the prompt names the shell loop and kmain. Then gdb detaches and the kernel runs on."""
     import os
