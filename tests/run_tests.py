@@ -37,6 +37,7 @@ RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
 HOST_TIMEOUT = 300
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
+LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck) as a test
 
 
 class Report:
@@ -204,9 +205,9 @@ def main():
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
     opts = ap.parse_args()
 
-    # Host tests: the C unit tests, and the runner's own tests (tests/qemu/test_runner.py, no QEMU).
+    # Host tests: the C unit tests, the runner's own tests (tests/qemu/test_runner.py, no QEMU) and lint.
     host = [] if opts.qemu_only else [
-        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST]
+        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST]
         if os.access(p, os.X_OK) and not p.endswith((".d", ".o")) and
         selected(os.path.basename(p), {"host"}, opts.names, opts)]
     try:
