@@ -173,3 +173,13 @@ def gdb_backtrace(runner, port):
             raise CaseFailure("gdb's backtrace does not name %s(): %s" % (want, " | ".join(out.splitlines()[-6:])))
     if "warning" in out.lower():
         raise CaseFailure("gdb printed a warning: %s" % next(l for l in out.splitlines() if "warning" in l.lower()))
+
+
+@check
+def count_lines(runner, count, *regex):
+    """The serial output so far has exactly COUNT lines matching REGEX (the rest of the words, joined
+    by spaces). `loglevel=` uses it: a line below the console level shows once (in `dmesg`), not twice."""
+    pattern = re.compile(" ".join(regex), re.M)
+    n = len(pattern.findall(runner.vm.text))
+    if n != int(count):
+        raise CaseFailure("%d serial lines match /%s/, expected %s" % (n, pattern.pattern, count))
