@@ -190,17 +190,39 @@ static int direct_map(phys_addr_t start, u64 size)
 	return 0;
 }
 
-static void direct_unmap(phys_addr_t start, u64 size)
+static int direct_unmap(phys_addr_t start, u64 size)
 {
+	int ret = 0;
+
 	for (u64 pa = start; pa < start + size;) {
 		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
 		u64 *slot = &early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
 		if (*slot && unmap_level(table_va(*slot), pa, next, SZ_1G))
-			pr_err(
-			    "mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
-			    (unsigned long long)pa, (unsigned long long)next);
+			ret = -ENOMEM;
 		pa = next;
 	}
+	return ret;
+}
+
+/* Splits the large pages that straddle pa, so that a mapping ends at pa. -ENOMEM when a table page
+ * cannot be had (what was split stays split: it maps the same). */
+static int split_at(phys_addr_t pa)
+{
+	if (pa >= (1ULL << MAX_PHYSMEM_BITS))
+		return 0;
+	u64 slot = early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
+	if (!(slot & PTE_P))
+		return 0;
+	u64 *t = table_va(slot);
+	for (u64 size = SZ_1G; size > PAGE_SIZE && !IS_ALIGNED(pa, size); size >>= 9) {
+		u64 *e = &t[(pa / size) & 511];
+		if (!(*e & PTE_P))
+			return 0;
+		if ((*e & PTE_PS) && split_huge(e, size))
+			return -ENOMEM;
+		t = table_va(*e);
+	}
+	return 0;
 }
 
 int arch_direct_map_init(void)
@@ -284,18 +306,28 @@ int arch_add_memory(phys_addr_t start, u64 size)
 	}
 	int err = direct_map(start, size);
 	if (err) {
-		direct_unmap(start, size); /* leave nothing half-mapped */
+		/* leave nothing half-mapped: what was mapped has no large page across the edges */
+		(void)direct_unmap(start, size);
 		flush_tlb_all();
 	}
 	return err;
 }
 
-void arch_remove_memory(phys_addr_t start, u64 size)
+int arch_remove_memory(phys_addr_t start, u64 size)
 {
-	if (!size || (start | size) & (PAGE_SIZE - 1) || start + size > (1ULL << MAX_PHYSMEM_BITS))
-		return;
-	direct_unmap(start, size);
+	if (!size || (start | size) & (PAGE_SIZE - 1) || start + size > (1ULL << MAX_PHYSMEM_BITS) ||
+	    start + size < start)
+		return -EINVAL;
+	/* Split the edges first, the only places a split is needed: then unmapping cannot fail halfway. */
+	if (split_at(start) || split_at(start + size)) {
+		pr_err("mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
+		       (unsigned long long)start, (unsigned long long)(start + size));
+		flush_tlb_all();
+		return -ENOMEM;
+	}
+	int err = direct_unmap(start, size);
 	flush_tlb_all();
+	return err;
 }
 
 bool arch_is_mapped(phys_addr_t pa)

@@ -36,8 +36,10 @@ int arch_direct_map_init(void);
  * table; nothing is left half-mapped). */
 int arch_add_memory(phys_addr_t start, u64 size);
 /* Unmaps [start, start+size) and flushes the TLB for it; page tables left empty are freed. Unmapping
- * an unmapped page is harmless. */
-void arch_remove_memory(phys_addr_t start, u64 size);
+ * an unmapped page is harmless. A large page that reaches past either end is split first; when no
+ * page for the split table can be had, nothing is unmapped. Returns 0, -EINVAL (misaligned, beyond
+ * MAX_PHYSMEM_BITS) or -ENOMEM (the range stays mapped as it was). */
+int arch_remove_memory(phys_addr_t start, u64 size);
 /* True when phys is mapped in the direct map (tests, verify). */
 bool arch_is_mapped(phys_addr_t phys);
 

@@ -222,7 +222,12 @@ static int __remove_memory(phys_addr_t start, u64 size)
 			return -EBUSY;
 		}
 	}
-	arch_remove_memory(start, size);
+	ret = arch_remove_memory(start, size);
+	if (ret) {
+		mhp_fail("remove_memory", "%s: cannot unmap [mem 0x%016llx-0x%016llx]", errname(ret),
+			 (unsigned long long)start, (unsigned long long)(start + size - 1));
+		return ret;
+	}
 	for (nr = first; nr <= last; nr++)
 		sparse_remove_section(nr);
 	removed_note(start, start + size);

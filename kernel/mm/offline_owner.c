@@ -193,11 +193,17 @@ int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int coun
 			       id, sb, errname(ret), busy.pfn, busy.reason);
 			break;
 		}
+		ret = arch_remove_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
+		if (ret) {
+			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: cannot unmap it\n",
+			       id, sb, errname(ret));
+			free_contig_range(pfn, OFFLINE_OWNER_SUBBLOCK_PAGES);
+			break;
+		}
 		struct page *page = pfn_to_page(pfn);
 		for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++)
 			__SetPageOffline(page + i);
 		adjust_managed_page_count(page, -(long)OFFLINE_OWNER_SUBBLOCK_PAGES);
-		arch_remove_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
 		b->unplugged |= 1ULL << sb;
 	}
 	if (ret) {

@@ -79,18 +79,33 @@ int arch_direct_map_init(void)
 	return 0;
 }
 
+int mm_fake_map_fail_after = -1, mm_fake_unmap_fail_after = -1;
+
+/* Counts a call down; true when this one is to fail (the knob then stays at -1: off). */
+static bool inject(int *knob)
+{
+	if (*knob < 0)
+		return false;
+	return (*knob)-- == 0;
+}
+
 int arch_add_memory(phys_addr_t start, u64 size)
 {
+	if (inject(&mm_fake_map_fail_after))
+		return -ENOMEM; /* as the kernel's: no page for a table, nothing mapped */
 	return fake_map(start, size);
 }
 
-void arch_remove_memory(phys_addr_t start, u64 size)
+int arch_remove_memory(phys_addr_t start, u64 size)
 {
 	if ((start | size) & (PAGE_SIZE - 1) || start + size > MM_FAKE_PHYS_SIZE)
-		return;
+		return -EINVAL;
+	if (inject(&mm_fake_unmap_fail_after))
+		return -ENOMEM; /* as the kernel's: a large page could not be split, nothing unmapped */
 	madvise(phys_to_virt(start), size, MADV_DONTNEED);
 	mprotect(phys_to_virt(start), size, PROT_NONE);
 	set_range(start >> PAGE_SHIFT, size >> PAGE_SHIFT, false);
+	return 0;
 }
 
 bool arch_is_mapped(phys_addr_t phys)

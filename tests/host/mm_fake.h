@@ -17,6 +17,10 @@
 void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_bytes);
 /* The common case: one usable range [0, 640 KiB) and [1 MiB, ram_bytes), a 2 MiB kernel. */
 void mm_fake_boot_simple(u64 ram_bytes);
+/* Failure injection: the call after N more calls of arch_add_memory (arch_remove_memory) fails with
+ * -ENOMEM and changes nothing, as a page-table allocation (a large-page split) that fails does in the
+ * kernel; -1 (the default) is off, and a knob goes back to -1 once it fired. */
+extern int mm_fake_map_fail_after, mm_fake_unmap_fail_after;
 /* Pages currently mapped by the fake (arch_add_memory minus arch_remove_memory). */
 u64 mm_fake_mapped_pages(void);
 /* The boot_info of the last boot. */
