@@ -13,8 +13,9 @@
  * -EBUSY and one log line naming the holder, never a deadlock. Memory notifiers and the online-page
  * callback run with the lock held.
  *
- * Errors: 0 or a negative errno, one `hotplug:` log line per failure; the reason of the last failure is
- * also kept for the shell (hotplug_last_error). */
+ * Errors: 0 or a negative errno; the reason of the last failure is kept (hotplug_last_error) for the
+ * caller, which reports it (the shell's error line, a driver's once-per-reason line), and logged at
+ * debug level (`dmesg`, or loglevel=8 on the console). */
 #ifndef MM_MEMORY_HOTPLUG_H
 #define MM_MEMORY_HOTPLUG_H
 

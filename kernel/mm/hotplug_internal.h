@@ -9,7 +9,8 @@
 /* The range offline_pages is working on (block state going-offline); both 0 when none. */
 extern unsigned long mhp_going_offline_start, mhp_going_offline_end;
 
-/* Formats the reason of a failure into hotplug_last_error() and prints `hotplug: <what>: <reason>`. */
+/* Formats the reason of a failure into hotplug_last_error() and logs `hotplug: <what>: <reason>` at
+ * debug level (the caller reports it). */
 void mhp_fail(const char *what, const char *fmt, ...) __printf(2, 3);
 void mhp_clear_error(void);
 

@@ -50,7 +50,9 @@ void mhp_fail(const char *what, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(last_error, sizeof(last_error), fmt, ap);
 	va_end(ap);
-	pr_err("hotplug: %s: %s\n", what, last_error);
+	/* The caller reports the failure (the shell's error line, a driver's once-per-reason line); the
+	 * log keeps every one at debug level, so a driver retrying does not flood the console. */
+	pr_debug("hotplug: %s: %s\n", what, last_error);
 }
 
 void mhp_clear_error(void)
