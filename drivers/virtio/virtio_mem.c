@@ -201,6 +201,7 @@ static void virtio_mem_config_changed(struct virtio_device *vdev)
 
 	if (!vm || vm->broken)
 		return;
+	vm->config_gen++; /* a pass that read the config before this reads it again */
 	start_resize(vm);
 	mod_delayed_work(&vm->work, 0);
 }

@@ -12,6 +12,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/contig.h"
 #include "mm/memory.h"
@@ -65,8 +66,10 @@ static void vmem_online_page(struct page *page, unsigned int order)
 	long mb;
 	struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
 
-	/* A max-order chunk never spans two units: units are at least one pageblock and aligned. */
-	if (!vm || vmem_is_plugged(&vm->st, unit_of_pfn(&vm->st, pfn))) {
+	/* A max-order chunk never spans two units: units are at least one pageblock and aligned. An
+	 * unusable unit (plugged, never mapped) stays PageOffline like an unplugged one. */
+	unsigned long u = vm ? unit_of_pfn(&vm->st, pfn) : 0;
+	if (!vm || (vmem_is_plugged(&vm->st, u) && !vmem_is_unusable(&vm->st, u))) {
 		generic_online_page(page, order);
 		return;
 	}
@@ -80,7 +83,7 @@ static void vmem_online_page(struct page *page, unsigned int order)
 /* ---- the memory notifier ---- */
 
 /* Drops (drop) or takes back the references of the PageOffline pages of memory block mb's unplugged
- * units. Only pages in the state the other direction left them are touched. */
+ * (and unusable) units. Only pages in the state the other direction left them are touched. */
 static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 {
 	struct vmem_state *st = &vm->st;
@@ -89,7 +92,7 @@ static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 	if (st->mode != VMEM_SBM)
 		return;
 	for (unsigned i = 0; i < st->units_per_mb; i++) {
-		if (vmem_is_plugged(st, u0 + i))
+		if (vmem_is_plugged(st, u0 + i) && !vmem_is_unusable(st, u0 + i))
 			continue;
 		unsigned long pfn = unit_pfn(st, u0 + i);
 		for (unsigned long p = pfn; p < pfn + UNIT_PAGES(st); p++) {
@@ -170,6 +173,7 @@ int vmem_mm_init(void)
 		pr_err("virtio-mem: cannot register the memory notifier: %s\n", errname(err));
 		return err;
 	}
+	vmem_verify_init();
 	done = true;
 	return 0;
 }
@@ -205,11 +209,20 @@ static void set_not_added(struct vmem_state *st, unsigned long mb0, unsigned lon
 		vmem_set_mb_state(st, mb0 + i, VMEM_MB_NOT_ADDED);
 }
 
+/* hotplug's reason starts with the errno's name; without a reason, the name alone. */
 static void set_error(struct virtio_mem *vm, const char *what, unsigned long id, int err)
 {
 	const char *why = hotplug_last_error();
-	snprintf(vm->last_error, sizeof(vm->last_error), "%s of memory block %lu failed: %s%s%s", what, id,
-		 errname(err), why && *why ? ": " : "", why && *why ? why : "");
+	snprintf(vm->last_error, sizeof(vm->last_error), "%s of memory block %lu failed: %s", what, id,
+		 why && *why ? why : errname(err));
+}
+
+/* Unit u stays plugged and usable: mm would not give it up this round. */
+static void mark_busy(struct virtio_mem *vm, unsigned long u)
+{
+	if (!vm->st.nr_busy)
+		memcpy(vm->busy_why, vm->last_error, sizeof(vm->busy_why));
+	vmem_set_busy(&vm->st, u);
 }
 
 /* Maps the plugged units of memory blocks [mb, mb + n). */
@@ -355,7 +368,18 @@ static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned l
 	struct busy_pfn busy = {0};
 	int err = alloc_contig_range(pfn, pfn + n, &busy);
 
-	if (err) {
+	if (!err) {
+		err = arch_remove_memory(PFN_PHYS(pfn), nu * st->unit_size);
+		if (err) {
+			/* the pages stay mapped: give them back, the units stay plugged and usable */
+			free_contig_range(pfn, n);
+			snprintf(vm->last_error, sizeof(vm->last_error),
+				 "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot unmap it",
+				 (unsigned long long)vmem_unit_addr(st, u),
+				 mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
+			return err;
+		}
+	} else {
 		int at = scnprintf(vm->last_error, sizeof(vm->last_error),
 				   "unplug of sub-block at 0x%llx (memory block %lu) failed: %s",
 				   (unsigned long long)vmem_unit_addr(st, u),
@@ -368,7 +392,6 @@ static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned l
 	for (unsigned long i = 0; i < n; i++)
 		__SetPageOffline(pfn_to_page(pfn + i));
 	adjust_managed_page_count(pfn_to_page(pfn), -(long)n);
-	arch_remove_memory(PFN_PHYS(pfn), nu * st->unit_size);
 	return 0;
 }
 
@@ -380,55 +403,59 @@ static bool covers_plugged(const struct vmem_state *st, unsigned long mb, unsign
 	       vmem_unit_mb(st, first + nr - 1) == mb;
 }
 
-unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err)
+void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long mb = vmem_unit_mb(st, first), done = 0, n = st->mbs_per_unit;
+	unsigned long mb = vmem_unit_mb(st, first), n = st->mbs_per_unit;
 	phys_addr_t start = vmem_mb_addr(st, mb);
 	u64 t0 = arch_now_ns();
 	bool added = false, online = false;
+	int err;
 
-	*err = 0;
 	for (unsigned long i = 0; i < n; i++) {
 		added |= vmem_mb_added(st, mb + i);
 		online |= vmem_mb_online(st, mb + i);
 	}
 	if (!added)
-		return nr;
+		return;
 
 	if (st->mode == VMEM_BBM || covers_plugged(st, mb, first, nr)) {
 		/* the whole block (big block) goes: offline what is online, remove, then unplug */
-		*err = online ? offline_and_remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE)
-			      : remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE);
-		if (!*err) {
+		err = online ? offline_and_remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE)
+			     : remove_memory(start, n * VMEM_MEMORY_BLOCK_SIZE);
+		if (!err) {
 			set_not_added(st, mb, n);
-			done = nr;
 			goto out;
 		}
-		set_error(vm, online ? "offline" : "remove", mb_block_id(st, mb), *err);
-		if (st->mode == VMEM_BBM || !online)
+		set_error(vm, online ? "offline" : "remove", mb_block_id(st, mb), err);
+		if (st->mode == VMEM_BBM) {
+			mark_busy(vm, first);
 			goto out;
-		/* an online SBM block that cannot go as a whole may still give sub-blocks */
+		}
+		/* an SBM block that cannot go as a whole may still give sub-blocks */
 	}
 	/* All the run's sub-blocks of this block in one alloc_contig_range: one isolation, and data moves
-	 * out once instead of into the next sub-block about to go. Sub-block by sub-block if not. */
-	if (online && nr > 1 && units_fake_offline(vm, first, nr) == 0) {
-		done = nr;
+	 * out once instead of into the next sub-block about to go. Sub-block by sub-block if not,
+	 * skipping those that stay (Linux does the same). */
+	if (online && nr > 1 && units_fake_offline(vm, first, nr) == 0)
 		goto out;
-	}
 	for (unsigned long u = first + nr; u-- > first;) {
 		if (online) {
-			*err = units_fake_offline(vm, u, 1);
-			if (*err)
-				break;
+			err = units_fake_offline(vm, u, 1);
 		} else {
-			arch_remove_memory(vmem_unit_addr(st, u), st->unit_size);
+			err = arch_remove_memory(vmem_unit_addr(st, u), st->unit_size);
+			if (err)
+				snprintf(vm->last_error, sizeof(vm->last_error),
+					 "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot "
+					 "unmap it",
+					 (unsigned long long)vmem_unit_addr(st, u), mb_block_id(st, mb),
+					 errname(err));
 		}
-		done++;
+		if (err)
+			mark_busy(vm, u);
 	}
 out:
 	vm->times[VMEM_T_UNPLUG] += arch_now_ns() - t0;
-	return done;
 }
 
 /* Is every plugged unit of memory block mb inside [first, end)? */
@@ -475,11 +502,16 @@ void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned 
 
 	for (unsigned long u = first; u < first + nr; u++) {
 		unsigned long mb = vmem_unit_mb(st, u);
-		if (!vmem_mb_added(st, mb))
+		if (!vmem_mb_added(st, mb) || !vmem_is_plugged(st, u) || vmem_is_busy(st, u) ||
+		    vmem_is_unusable(st, u))
 			continue;
-		if (arch_add_memory(vmem_unit_addr(st, u), st->unit_size)) {
-			pr_err("%s: cannot map sub-block at 0x%llx back; it stays unusable\n", vm->name,
-			       (unsigned long long)vmem_unit_addr(st, u));
+		int err = arch_add_memory(vmem_unit_addr(st, u), st->unit_size);
+		if (err) {
+			/* it stays PageOffline and unmapped, plugged: tracked, and given back later */
+			vmem_set_unusable(st, u, 1, true);
+			snprintf(vm->last_error, sizeof(vm->last_error),
+				 "map of sub-block at 0x%llx failed: %s; it waits to be unplugged",
+				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
 			continue;
 		}
 		if (vmem_mb_online(st, mb)) {

@@ -24,15 +24,15 @@ static u64 unit_bytes(const struct virtio_mem *vm, unsigned long n)
 	return (u64)n * vm->st.unit_size;
 }
 
-/* ---- plug ---- */
+/* ---- giving units back ---- */
 
-#define VMEM_ADD_BATCH 16 /* memory blocks added and onlined by one call (2 GiB, 16 MiB of memmap) */
-
-/* Gives the device the plugged units in [u, end) back (not added, or never made usable). 0, or -EIO
- * when the device broke. */
-static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long end, bool *progress)
+/* Gives the device the plugged units in [u, end) back (not added, unusable, or never made usable).
+ * A refusal (BUSY, NACK) leaves them plugged and returns -EAGAIN; 0 when all went; -EIO when the
+ * device broke. Giving back is no progress toward the target: the caller decides what it means. */
+static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long end)
 {
 	struct vmem_state *st = &vm->st;
+	int ret = 0;
 
 	while (u < end) {
 		if (!vmem_is_plugged(st, u)) {
@@ -53,31 +53,69 @@ static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long en
 		}
 		if (r == VIRTIO_MEM_RESP_ACK) {
 			vmem_set_plugged(st, s, u - s, false);
-			*progress = true;
+		} else {
+			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)vmem_unit_addr(st, s),
+				   (unsigned long long)(unit_bytes(vm, u - s) >> 20), vmem_resp_name(r));
+			ret = -EAGAIN;
 		}
+	}
+	return ret;
+}
+
+/* The same for the plugged units of the memory blocks in [mb, mb_end) that are not added. */
+static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned long mb_end)
+{
+	struct vmem_state *st = &vm->st;
+	int ret = 0;
+
+	for (; mb < mb_end; mb += st->mbs_per_unit) {
+		if (vmem_mb_added(st, mb) || !vmem_mb_plugged(st, mb))
+			continue;
+		unsigned long u = vmem_mb_first_unit(st, mb);
+		int err = unplug_units(vm, u, u + vmem_mb_nr_units(st));
+		if (err == -EIO)
+			return err;
+		ret = ret ? ret : err;
+	}
+	return ret;
+}
+
+/* Gives the unusable units (plugged, never mapped) back to the device. 0 when none is left,
+ * -EAGAIN when the device refused, -EIO when it broke. */
+static int give_back_unusable(struct virtio_mem *vm)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u = 0;
+
+	while (st->nr_unusable && u < st->nr_units) {
+		if (!vmem_is_unusable(st, u)) {
+			u++;
+			continue;
+		}
+		unsigned long s = u;
+		while (u < st->nr_units && vmem_is_unusable(st, u))
+			u++;
+		int err = unplug_units(vm, s, u);
+		if (err)
+			return err;
 	}
 	return 0;
 }
 
-/* The same for the units of memory blocks [mb, mb + n). */
-static int unplug_not_added(struct virtio_mem *vm, unsigned long mb, unsigned long n, bool *progress)
-{
-	struct vmem_state *st = &vm->st;
-	unsigned long u = vmem_mb_first_unit(st, mb);
-	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
+/* ---- plug ---- */
 
-	return unplug_units(vm, u, end, progress);
-}
+#define VMEM_ADD_BATCH 16 /* memory blocks added and onlined by one call (2 GiB, 16 MiB of memmap) */
 
 /* Adds (and onlines) the memory blocks of units [first, first + nr) that hold plugged units but are
- * not added, up to VMEM_ADD_BATCH adjacent blocks per call; a batch that fails is retried block by
- * block, and a block that cannot be added has its units unplugged again (-EAGAIN: retry later). */
-static int add_touched(struct virtio_mem *vm, unsigned long first, unsigned long nr, bool *progress)
+ * not added, up to VMEM_ADD_BATCH adjacent blocks per call. A batch that fails is retried block by
+ * block up to the first block that fails: its cause (no memmap, no page tables) holds for the rest
+ * too, so the units of every block still not added go back to the device and the back-off retries
+ * (-EAGAIN, the reason in last_error once). */
+static int add_touched(struct virtio_mem *vm, unsigned long first, unsigned long nr)
 {
 	struct vmem_state *st = &vm->st;
 	unsigned long mb = vmem_unit_mb(st, first);
 	unsigned long mb_end = vmem_unit_mb(st, first + nr - 1) + st->mbs_per_unit;
-	int ret = 0;
 
 	while (mb < mb_end) {
 		if (vmem_mb_added(st, mb) || !vmem_mb_plugged(st, mb)) {
@@ -88,18 +126,22 @@ static int add_touched(struct virtio_mem *vm, unsigned long first, unsigned long
 		while (mb + n < mb_end && n + st->mbs_per_unit <= max(VMEM_ADD_BATCH, st->mbs_per_unit) &&
 		       !vmem_mb_added(st, mb + n) && vmem_mb_plugged(st, mb + n))
 			n += st->mbs_per_unit;
-		if (vmem_mm_add(vm, mb, n)) {
-			for (unsigned long b = mb; b < mb + n; b += st->mbs_per_unit) {
-				if (n > st->mbs_per_unit && vmem_mm_add(vm, b, st->mbs_per_unit) == 0)
-					continue;
-				if (unplug_not_added(vm, b, st->mbs_per_unit, progress))
-					return -EIO;
-				ret = -EAGAIN;
-			}
+		if (vmem_mm_add(vm, mb, n) == 0) {
+			mb += n;
+			continue;
 		}
-		mb += n;
+		if (n > st->mbs_per_unit)
+			while (mb < mb_end && (vmem_mb_added(st, mb) || !vmem_mb_plugged(st, mb) ||
+					       vmem_mm_add(vm, mb, st->mbs_per_unit) == 0))
+				mb += st->mbs_per_unit;
+		char why[sizeof(vm->last_error)];
+		memcpy(why, vm->last_error, sizeof(why));
+		if (unplug_not_added(vm, mb, mb_end) == -EIO)
+			return -EIO;
+		memcpy(vm->last_error, why, sizeof(why)); /* the cause, not the give-back */
+		return -EAGAIN;
 	}
-	return ret;
+	return 0;
 }
 
 static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *progress)
@@ -110,20 +152,29 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 		const struct vmem_run *r = &p->run[i];
 		u64 addr = vmem_unit_addr(st, r->first);
 		int resp = vmem_req_plug(vm, addr, r->nr * vmem_unit_blocks(st));
+		int err;
 
 		switch (resp) {
 		case VIRTIO_MEM_RESP_ACK:
 			vmem_set_plugged(st, r->first, r->nr, true);
-			*progress = true;
 			unsigned long ok = vmem_mm_plugged(vm, r->first, r->nr);
 			if (ok < r->first + r->nr) {
-				/* could not map: what is not usable goes straight back */
-				if (unplug_units(vm, ok, r->first + r->nr, progress))
+				/* could not map: the units of added blocks are tracked as unusable, and go
+				 * back at once with the rest of the run */
+				for (unsigned long u = ok; u < r->first + r->nr; u++)
+					if (vmem_mb_added(st, vmem_unit_mb(st, u)))
+						vmem_set_unusable(st, u, 1, true);
+				char why[sizeof(vm->last_error)];
+				memcpy(why, vm->last_error, sizeof(why));
+				if (unplug_units(vm, ok, r->first + r->nr) == -EIO)
 					return -EIO;
+				memcpy(vm->last_error, why, sizeof(why));
 				return -EAGAIN;
 			}
-			if (add_touched(vm, r->first, r->nr, progress))
-				return vm->broken ? -EIO : -EAGAIN;
+			err = add_touched(vm, r->first, r->nr);
+			if (err)
+				return err;
+			*progress = true; /* the run is plugged and usable */
 			break;
 		case VIRTIO_MEM_RESP_NACK:
 			return VMEM_REPLAN;
@@ -145,55 +196,65 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 
 /* ---- unplug ---- */
 
-/* Unplugs run r from its top, memory block by memory block, as far as mm lets go of the units; one
- * UNPLUG request for what is ready. */
-static int exec_unplug_run(struct virtio_mem *vm, const struct vmem_run *r, bool *progress)
+/* UNPLUG for the ready units of [first, end) (plugged, not busy), one request per contiguous
+ * stretch; blocks left empty are removed. When the device refuses, the ready units not yet
+ * unplugged are given back to mm and -EAGAIN says why. */
+static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned long end, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long end = r->first + r->nr, ready = end;
-	int err = 0, ret = 0;
+	unsigned long u = first;
+	int ret = 0;
 
-	vmem_mm_unplug_whole_blocks(vm, r->first, r->nr);
-	while (ready > r->first) {
-		unsigned long mb = vmem_unit_mb(st, ready - 1);
-		unsigned long start =
-		    st->mode == VMEM_SBM ? max(r->first, vmem_mb_first_unit(st, mb)) : ready - 1;
-		unsigned long want = ready - start;
-		unsigned long done = vmem_mm_prepare_unplug(vm, start, want, &err);
-		ready -= done;
-		if (done < want)
-			break;
-	}
-	if (ready < end) {
-		u64 addr = vmem_unit_addr(st, ready);
-		int resp = vmem_req_unplug(vm, addr, (end - ready) * vmem_unit_blocks(st));
+	while (u < end) {
+		if (!vmem_is_plugged(st, u) || vmem_is_busy(st, u)) {
+			u++;
+			continue;
+		}
+		unsigned long s = u;
+		while (u < end && vmem_is_plugged(st, u) && !vmem_is_busy(st, u) &&
+		       (u - s + 1) * vmem_unit_blocks(st) <= VIRTIO_MEM_MAX_NB_BLOCKS)
+			u++;
+		u64 addr = vmem_unit_addr(st, s);
+		int resp = vmem_req_unplug(vm, addr, (u - s) * vmem_unit_blocks(st));
 		if (resp == VIRTIO_MEM_RESP_ACK) {
-			vmem_set_plugged(st, ready, end - ready, false);
+			vmem_set_plugged(st, s, u - s, false);
 			*progress = true;
-			for (unsigned long mb = vmem_unit_mb(st, ready); mb <= vmem_unit_mb(st, end - 1);
+			for (unsigned long mb = vmem_unit_mb(st, s); mb <= vmem_unit_mb(st, u - 1);
 			     mb += st->mbs_per_unit)
 				if (vmem_mm_remove_empty(vm, mb))
 					ret = -EAGAIN;
-		} else {
-			if (resp >= 0)
-				vmem_mm_unplug_failed(vm, ready, end - ready);
-			if (resp == VIRTIO_MEM_RESP_ERROR) {
-				vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR",
-						(unsigned long long)addr,
-						(unsigned long long)(addr + unit_bytes(vm, end - ready) - 1));
-				return -EIO;
-			}
-			if (resp < 0)
-				return -EIO;
-			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)addr,
-				   (unsigned long long)(unit_bytes(vm, end - ready) >> 20),
-				   vmem_resp_name(resp));
-			return -EAGAIN;
+			continue;
 		}
+		if (resp >= 0)
+			vmem_mm_unplug_failed(vm, s, end - s);
+		if (resp == VIRTIO_MEM_RESP_ERROR) {
+			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR", (unsigned long long)addr,
+					(unsigned long long)(addr + unit_bytes(vm, u - s) - 1));
+			return -EIO;
+		}
+		if (resp < 0)
+			return -EIO;
+		note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)addr,
+			   (unsigned long long)(unit_bytes(vm, u - s) >> 20), vmem_resp_name(resp));
+		return -EAGAIN;
 	}
-	if (ready > r->first)
-		return -EAGAIN; /* mm kept some units; last_error says why */
 	return ret;
+}
+
+/* Unplugs run r: mm gets each memory block's part of it ready (from the top; units it keeps are
+ * marked busy and skipped), then the device is asked for the rest. */
+static int exec_unplug_run(struct virtio_mem *vm, const struct vmem_run *r, bool *progress)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long end = r->first + r->nr;
+
+	vmem_mm_unplug_whole_blocks(vm, r->first, r->nr);
+	for (unsigned long hi = end, lo; hi > r->first; hi = lo) {
+		unsigned long mb = vmem_unit_mb(st, hi - 1);
+		lo = st->mode == VMEM_SBM ? max(r->first, vmem_mb_first_unit(st, mb)) : hi - 1;
+		vmem_mm_prepare_unplug(vm, lo, hi - lo);
+	}
+	return unplug_ready(vm, r->first, end, progress);
 }
 
 static int exec_unplug(struct virtio_mem *vm, const struct vmem_plan *p, bool *progress)
@@ -209,7 +270,7 @@ static int exec_unplug(struct virtio_mem *vm, const struct vmem_plan *p, bool *p
 /* ---- the resize pass ---- */
 
 /* Adds what is plugged but not added (when not shrinking) and removes added blocks left empty. */
-static int settle(struct virtio_mem *vm, bool growing, bool *progress)
+static int settle(struct virtio_mem *vm, bool growing)
 {
 	struct vmem_state *st = &vm->st;
 	int ret = 0;
@@ -217,7 +278,7 @@ static int settle(struct virtio_mem *vm, bool growing, bool *progress)
 	for (unsigned long mb = 0; mb < st->nr_mb && !vm->broken; mb += st->mbs_per_unit)
 		if (vmem_mm_remove_empty(vm, mb))
 			ret = -EAGAIN;
-	if (growing && !vm->broken && add_touched(vm, 0, st->nr_units, progress))
+	if (growing && !vm->broken && add_touched(vm, 0, st->nr_units))
 		ret = -EAGAIN;
 	return vm->broken ? -EIO : ret;
 }
@@ -260,21 +321,36 @@ static void resize_done(struct virtio_mem *vm)
 		(unsigned long long)(vm->times[VMEM_T_UNPLUG] / 1000));
 }
 
+/* A shrink that only busy units keep from its target: say how many, and the first one's reason. */
+static int note_busy(struct virtio_mem *vm)
+{
+	struct vmem_state *st = &vm->st;
+
+	note_error(vm, "%lu unit%s (%llu MiB) busy, kept plugged; first: %s", st->nr_busy,
+		   st->nr_busy == 1 ? "" : "s", (unsigned long long)(unit_bytes(vm, st->nr_busy) >> 20),
+		   vm->busy_why);
+	return -EAGAIN;
+}
+
 /* One pass: 0 when the requested size is reached (or cannot be), -EAGAIN to retry later, -EIO when
- * the device broke. */
+ * the device broke. Units busy in an earlier pass are tried again: they are what is left to do. */
 int vmem_resize(struct virtio_mem *vm, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
 	struct vmem_plan *p = &vm->plan;
 	unsigned long want = 0;
+	unsigned seen_gen;
 	int err;
 
+	vmem_clear_busy(st);
+	vm->busy_why[0] = 0;
 	for (int pass = 0; pass < 1000; pass++) {
 		if (vm->unplug_all_pending) {
 			err = unplug_all(vm);
 			if (err)
 				return err;
 		}
+		seen_gen = vm->config_gen;
 		err = vmem_read_config(vm);
 		if (err)
 			return -EIO;
@@ -285,13 +361,19 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 					(unsigned long long)vmem_plugged_bytes(st));
 			return -EIO;
 		}
+		if (st->nr_unusable) {
+			err = give_back_unusable(vm);
+			if (err)
+				return err;
+			continue; /* plugged_size changed: read it again */
+		}
 		want = (unsigned long)min(vm->cfg.requested_size / st->unit_size, (u64)st->nr_units);
 		if (st->nr_plugged < want) {
-			err = settle(vm, true, progress);
+			err = settle(vm, true);
 			if (err)
 				return err;
 			if (!vmem_plan_plug(st, want - st->nr_plugged, p))
-				break; /* nothing usable left to plug */
+				goto reached; /* nothing usable left to plug */
 			u64 requested = vm->cfg.requested_size;
 			err = exec_plug(vm, p, progress);
 			if (err == VMEM_REPLAN) {
@@ -306,19 +388,26 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 			}
 			if (err)
 				return err;
-		} else if (st->nr_plugged > want) {
+			continue;
+		}
+		if (st->nr_plugged > want) {
 			if (!vmem_plan_unplug(st, st->nr_plugged - want, p))
-				break;
+				goto reached; /* what is left is busy */
 			err = exec_unplug(vm, p, progress);
 			if (err)
 				return err;
-		} else {
-			break;
+			continue;
 		}
+	reached:
+		err = settle(vm, st->nr_plugged <= want);
+		if (err)
+			return err;
+		if (vm->config_gen != seen_gen)
+			continue; /* the host changed its mind after the last read: a new target */
+		break;
 	}
-	err = settle(vm, st->nr_plugged <= want, progress);
-	if (err)
-		return err;
+	if (st->nr_plugged > want && st->nr_busy)
+		return note_busy(vm);
 	if (vm->resizing) {
 		if (st->nr_plugged == want && vm->cfg.requested_size - vmem_plugged_bytes(st) < st->unit_size)
 			resize_done(vm);

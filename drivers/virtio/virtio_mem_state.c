@@ -98,8 +98,10 @@ int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio
 			(unsigned long long)c->addr, (unsigned long long)first, (unsigned long long)last,
 			(unsigned long long)end);
 	st->mb_state = kcalloc(st->nr_mb, 1, GFP_KERNEL);
-	st->plugged = kcalloc(DIV_ROUND_UP(st->nr_units, 64), sizeof(u64), GFP_KERNEL);
-	if (!st->mb_state || !st->plugged) {
+	st->plugged = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
+	st->busy = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
+	st->unusable = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
+	if (!st->mb_state || !st->plugged || !st->busy || !st->unusable) {
 		vmem_state_free(st);
 		*why = "no memory for the block maps";
 		return -ENOMEM;
@@ -111,8 +113,10 @@ void vmem_state_free(struct vmem_state *st)
 {
 	kfree(st->mb_state);
 	kfree(st->plugged);
+	kfree(st->busy);
+	kfree(st->unusable);
 	st->mb_state = NULL;
-	st->plugged = NULL;
+	st->plugged = st->busy = st->unusable = NULL;
 }
 
 long vmem_mb_of_addr(const struct vmem_state *st, u64 pa)
@@ -128,12 +132,36 @@ long vmem_mb_of_addr(const struct vmem_state *st, u64 pa)
 void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged)
 {
 	for (unsigned long u = first; u < first + nr; u++) {
-		u64 bit = 1ULL << (u % 64);
-		if (!!(st->plugged[u / 64] & bit) == plugged)
+		if (!assign_bit64(st->plugged, u, plugged))
 			continue;
-		st->plugged[u / 64] ^= bit;
 		st->nr_plugged += plugged ? 1 : (unsigned long)-1;
+		if (!plugged && assign_bit64(st->busy, u, false))
+			st->nr_busy--;
+		if (!plugged && assign_bit64(st->unusable, u, false))
+			st->nr_unusable--;
 	}
+}
+
+void vmem_set_busy(struct vmem_state *st, unsigned long u)
+{
+	if (assign_bit64(st->busy, u, true))
+		st->nr_busy++;
+}
+
+void vmem_clear_busy(struct vmem_state *st)
+{
+	if (!st->nr_busy)
+		return;
+	for (unsigned long i = 0; i < BITS_TO_U64(st->nr_units); i++)
+		st->busy[i] = 0;
+	st->nr_busy = 0;
+}
+
+void vmem_set_unusable(struct vmem_state *st, unsigned long first, unsigned long nr, bool unusable)
+{
+	for (unsigned long u = first; u < first + nr; u++)
+		if (assign_bit64(st->unusable, u, unusable))
+			st->nr_unusable += unusable ? 1 : (unsigned long)-1;
 }
 
 unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb)
@@ -159,14 +187,20 @@ bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online)
 
 unsigned vmem_state_check(const struct vmem_state *st)
 {
-	unsigned long count = 0;
+	unsigned long count = 0, busy = 0, unusable = 0;
 	unsigned bad = 0;
 
-	for (unsigned long u = 0; u < st->nr_units; u++)
+	for (unsigned long u = 0; u < st->nr_units; u++) {
 		count += vmem_is_plugged(st, u);
-	if (count != st->nr_plugged && bad++ < 8)
-		pr_err("%s: state: nr_plugged %lu but %lu units are marked\n", st->name, st->nr_plugged,
-		       count);
+		busy += vmem_is_busy(st, u);
+		unusable += vmem_is_unusable(st, u);
+		if ((vmem_is_busy(st, u) || vmem_is_unusable(st, u)) && !vmem_is_plugged(st, u) && bad++ < 8)
+			pr_err("%s: state: unit %lu is busy or unusable but not plugged\n", st->name, u);
+	}
+	if ((count != st->nr_plugged || busy != st->nr_busy || unusable != st->nr_unusable) && bad++ < 8)
+		pr_err("%s: state: counters (plugged %lu, busy %lu, unusable %lu) but the maps hold %lu, "
+		       "%lu, %lu\n",
+		       st->name, st->nr_plugged, st->nr_busy, st->nr_unusable, count, busy, unusable);
 	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 		if (st->mb_state[mb] >= VMEM_MB_NR_STATES && bad++ < 8)
 			pr_err("%s: state: memory block %lu has state %u\n", st->name, mb, st->mb_state[mb]);
@@ -289,7 +323,8 @@ unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, 
 		for (unsigned long u = st->nr_units; u-- > 0;) {
 			if (p->units == want)
 				return p->units;
-			if (!vmem_is_plugged(st, u) || unit_class(st, u) != c)
+			if (!vmem_is_plugged(st, u) || vmem_is_busy(st, u) || vmem_is_unusable(st, u) ||
+			    unit_class(st, u) != c)
 				continue;
 			if (!plan_add(p, u, true, max_run))
 				return p->units;

@@ -6,6 +6,7 @@
  *   virtio_mem.c        probe, config changes, the work and its back-off
  *   virtio_mem_resize.c one resize pass and the `resize done` line
  *   virtio_mem_shell.c  `virtio-mem` and `memmap`
+ *   virtio_mem_verify.c every unit's state checked against mm (`verify`)
  *
  * Everything runs in process context from the workqueue (or at boot), one thing at a time; the memory
  * notifier and the online-page callback run inside hotplug calls the driver (or the shell) made. */
@@ -52,10 +53,12 @@ struct virtio_mem {
 	char broken_why[128];
 	char last_error[160];	  /* last failure that made the driver wait, "" when none */
 	char reported_error[160]; /* the last one printed (each distinct reason once) */
+	char busy_why[160];	  /* why the first unit marked busy in this round stayed */
 	u64 retries;		  /* back-off retries so far */
 	struct vmem_plan plan;
 
 	/* the resize in progress: started by a config change, ended by the `resize done` line */
+	volatile unsigned config_gen; /* config changes seen (interrupt context counts them) */
 	bool resizing;
 	u64 resize_start_ns;
 	u64 times[VMEM_NR_TIMES]; /* of the current (or last) resize */
@@ -107,25 +110,32 @@ int vmem_mm_check_region(const struct vmem_state *st, const char **why);
 int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n);
 /* Units [first, first + nr) were just plugged: make them usable where their memory block is added
  * (map; in an online block clear PageOffline and free them to the buddy). Returns the first unit it
- * could not make usable (a page table allocation failed), first + nr when all went well. */
+ * could not make usable (a page table allocation failed; it and the rest are as unplugged memory is:
+ * unmapped, PageOffline), first + nr when all went well. */
 unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr);
-/* Gets units [first, first + nr) (inside one memory block, or one BBM unit) ready to be unplugged:
- * not added: nothing to do; offline: unmap; online: the whole block through
- * offline_and_remove_memory when the range is all of it, else alloc_contig_range + PageOffline +
- * unmap per unit, from the highest. Returns how many units from the top of the range are ready
- * (*err says why it stopped early). */
-unsigned long vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr, int *err);
+/* Gets the plugged units [first, first + nr) (inside one memory block, or one BBM unit) ready to be
+ * unplugged: not added: nothing to do; offline: unmap; online: the whole block through
+ * offline_and_remove_memory when the range holds all its plugged units, else alloc_contig_range +
+ * PageOffline + unmap, all at once or unit by unit. A unit mm does not give up (unmovable pages, no
+ * memory to migrate to, an unmap that fails) stays as it was, plugged and usable, and is marked busy
+ * (the first one's reason in vm->busy_why); every other unit is ready. */
+void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned long nr);
 /* Before unplugging run [first, first + nr): takes the online memory blocks at its top that the run
  * empties entirely (same state, adjacent) offline in ONE offline_pages call and removes them, so that
  * migration never targets a block that is about to go as well (each page moves once). Blocks it could
  * not take stay as they were, for the per-block path. */
 void vmem_mm_unplug_whole_blocks(struct virtio_mem *vm, unsigned long first, unsigned long nr);
-/* The device refused to unplug units [first, first + nr) that prepare_unplug got ready: give them
- * back (map, pages to the buddy). Units of blocks it removed stay plugged-not-added. */
+/* The device refused to unplug the ready (plugged, not busy) units of [first, first + nr): give them
+ * back (map, pages to the buddy). Units of blocks it removed stay plugged-not-added; a unit that
+ * cannot be mapped again becomes unusable (kept PageOffline, given back to the device later). */
 void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned long nr);
 /* Removes memory block mb (a BBM unit) from mm when nothing in it is plugged any more. 0 or errno. */
 int vmem_mm_remove_empty(struct virtio_mem *vm, unsigned long mb);
 /* memhp_default_state says to online what is added. */
 bool vmem_mm_want_online(void);
+
+/* ---- virtio_mem_verify.c ---- */
+/* Registers the check of every device's units with mm_verify (`verify`), once. */
+void vmem_verify_init(void);
 
 #endif

@@ -21,6 +21,7 @@
 
 #include "drivers/virtio_mem.h"
 #include "kernel/types.h"
+#include "lib/bitmap.h"
 
 #define VMEM_MEMORY_BLOCK_SIZE (128ULL << 20) /* = MEMORY_BLOCK_SIZE (mm/sparse.h) */
 #define VMEM_PAGEBLOCK_SIZE    (2ULL << 20)   /* = pageblock_nr_pages * PAGE_SIZE (mm/mmzone.h) */
@@ -54,6 +55,16 @@ struct vmem_state {
 	unsigned long nr_plugged; /* units plugged */
 	u8 *mb_state;		  /* [nr_mb] enum vmem_mb_state */
 	u64 *plugged;		  /* bit per unit */
+	/* Plugged units that mm would not give up in this round of work (unmovable pages, no memory to
+	 * migrate to): unplug plans skip them, so the rest of a shrink goes on; the next round (a
+	 * back-off retry) tries them again. */
+	u64 *busy;
+	unsigned long nr_busy;
+	/* Plugged units that are neither mapped nor in the buddy: a map after PLUG (or after a refused
+	 * UNPLUG) failed. In an added block their pages stay PageOffline (refcount 1, the driver's) and
+	 * the online-page callback keeps them so; each round of work tries to give them back. */
+	u64 *unusable;
+	unsigned long nr_unusable;
 };
 
 /* Host-order copy of the device configuration with the checks of the probe.
@@ -117,9 +128,24 @@ static inline u64 vmem_plugged_bytes(const struct vmem_state *st)
 /* ---- state ---- */
 static inline bool vmem_is_plugged(const struct vmem_state *st, unsigned long u)
 {
-	return (st->plugged[u / 64] >> (u % 64)) & 1;
+	return test_bit64(st->plugged, u);
 }
-/* Marks units [first, first + nr) plugged or unplugged (nr_plugged follows). */
+static inline bool vmem_is_busy(const struct vmem_state *st, unsigned long u)
+{
+	return test_bit64(st->busy, u);
+}
+static inline bool vmem_is_unusable(const struct vmem_state *st, unsigned long u)
+{
+	return test_bit64(st->unusable, u);
+}
+/* Marks unit u busy (a plugged unit mm would not give up) for the rest of this round. */
+void vmem_set_busy(struct vmem_state *st, unsigned long u);
+/* Starts a round: no unit is busy. */
+void vmem_clear_busy(struct vmem_state *st);
+/* Marks units [first, first + nr) (plugged) unusable, or usable again. */
+void vmem_set_unusable(struct vmem_state *st, unsigned long first, unsigned long nr, bool unusable);
+/* Marks units [first, first + nr) plugged or unplugged (nr_plugged follows; an unplugged unit is
+ * neither busy nor unusable). */
 void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged);
 /* Plugged units of memory block mb. */
 unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb);
@@ -144,8 +170,9 @@ const char *vmem_mode_name(enum vmem_mode m);
 
 /* Everything plugged is in mm and online (or, want_online false, at least added). */
 bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online);
-/* Consistency of the maps (nr_plugged equals the bitmap, in BBM the memory blocks of one unit share
- * their state, a block holding no plugged unit is not added). Returns the number of violations and
+/* Consistency of the maps (nr_plugged, nr_busy and nr_unusable equal their bitmaps, busy and
+ * unusable units are plugged, in BBM the memory blocks of one unit share their state, a block
+ * holding no plugged unit is not added). Returns the number of violations and
  * prints one line for each of the first few. */
 unsigned vmem_state_check(const struct vmem_state *st);
 
@@ -170,7 +197,8 @@ struct vmem_plan {
  * usable units. Returns the units planned. */
 unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p);
 /* Plans to unplug up to `want` units, highest address first inside each class, classes in order: not
- * added, offline, online movable, online kernel. Returns the units planned. */
+ * added, offline, online movable, online kernel. Busy and unusable units are left out (unusable ones
+ * are given back on their own). Returns the units planned. */
 unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p);
 
 #endif

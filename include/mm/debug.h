@@ -21,8 +21,19 @@ void mm_printk(const char *fmt, ...) __printf(1, 2);
  * is on a list (and no page inside a free chunk is itself PageBuddy or PagePcp); pcp lists hold PagePcp
  * order-0 pages of the zone, pcp.count matches; nr_isolate_pageblock matches the pageblocks; no free
  * page outside a managed zone; free <= managed <= present <= spanned; each page's zone/section bits
- * match where it is; offline sections hold no free pages. Takes the zone locks. */
+ * match where it is; offline sections hold no free pages. Takes the zone locks. Then runs the
+ * registered verify hooks (after the locks are dropped). Returns the number of violations. */
 int mm_verify(mm_print_fn pr);
+
+/* A check of memory state that a user of mm keeps (a driver's units against the memmap and the
+ * direct map), run at the end of every mm_verify. check returns its number of violations and prints
+ * each as a `verify: ` line through pr. */
+struct mm_verify_hook {
+	const char *name;
+	unsigned (*check)(mm_print_fn pr);
+	struct mm_verify_hook *next;
+};
+void mm_register_verify_hook(struct mm_verify_hook *hook);
 
 /* One block of lines about a page: pfn, flags, type, order, refcount, zone, migrate type, owner. */
 void dump_page(const struct page *page, const char *reason);

@@ -193,6 +193,14 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 	}
 }
 
+static struct mm_verify_hook *verify_hooks;
+
+void mm_register_verify_hook(struct mm_verify_hook *hook)
+{
+	hook->next = verify_hooks;
+	verify_hooks = hook;
+}
+
 int mm_verify(mm_print_fn pr)
 {
 	struct vctx v = {pr ? pr : mm_printk, 0};
@@ -244,6 +252,8 @@ int mm_verify(mm_print_fn pr)
 
 	for (int z = MAX_NR_ZONES - 1; z >= 0; z--)
 		spin_unlock_irqrestore(&zones[z].lock, flags[z]);
+	for (struct mm_verify_hook *h = verify_hooks; h; h = h->next)
+		v.violations += (int)h->check(v.pr);
 	if (v.violations > MAX_REPORTED)
 		v.pr("verify: ... %d more not shown\n", v.violations - MAX_REPORTED);
 	return v.violations;

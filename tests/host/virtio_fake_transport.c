@@ -35,7 +35,12 @@ static int f_set(struct virtio_device *vdev, unsigned off, const void *buf, unsi
 
 static u32 f_generation(struct virtio_device *vdev)
 {
-	return fv_of(vdev)->generation;
+	struct fake_vdev *fv = fv_of(vdev);
+	u32 g = fv->generation;
+
+	if (fv->on_generation)
+		fv->on_generation(fv);
+	return g;
 }
 
 static u8 f_get_status(struct virtio_device *vdev)

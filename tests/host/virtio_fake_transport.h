@@ -39,6 +39,9 @@ struct fake_vdev {
 	void *rings[FAKE_VDEV_MAX_VQS];
 	struct fake_vring dev[FAKE_VDEV_MAX_VQS];
 	void (*on_notify)(struct fake_vdev *fv, unsigned q);
+	/* Called at each read of the generation, after the value to return was taken: a change it
+	 * makes lands just after the driver's read (the read itself sees the old configuration). */
+	void (*on_generation)(struct fake_vdev *fv);
 	void *priv; /* the device model's */
 };
 

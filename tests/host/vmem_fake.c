@@ -96,6 +96,10 @@ static int handle(struct vmem_fake *f, const struct virtio_mem_req *req, struct 
 		f->force_count--;
 		return f->force_resp;
 	}
+	if (req->type == VIRTIO_MEM_REQ_UNPLUG && f->unplug_busy > 0) {
+		f->unplug_busy--;
+		return VIRTIO_MEM_RESP_BUSY;
+	}
 	switch (req->type) {
 	case VIRTIO_MEM_REQ_PLUG:
 		return state_change(f, addr, nb, true);
@@ -125,6 +129,8 @@ static int handle(struct vmem_fake *f, const struct virtio_mem_req *req, struct 
 		return VIRTIO_MEM_RESP_ERROR;
 	}
 }
+
+static void on_generation(struct fake_vdev *fv);
 
 static void serve(struct fake_vdev *fv, unsigned q)
 {
@@ -163,6 +169,7 @@ void vmem_fake_init(struct vmem_fake *f, u64 addr, u64 region, u64 block_size, u
 		       sizeof(struct virtio_mem_config));
 	f->fv.priv = f;
 	f->fv.on_notify = serve;
+	f->fv.on_generation = on_generation;
 	f->addr = addr;
 	f->region_size = region;
 	f->block_size = block_size;
@@ -177,6 +184,20 @@ void vmem_fake_init(struct vmem_fake *f, u64 addr, u64 region, u64 block_size, u
 	if (f->usable < plugged)
 		f->usable = plugged;
 	vmem_fake_sync_config(f);
+}
+
+/* late_change: a read of the configuration reads the generation before and after the fields; the
+ * second read after the target is reached closes the driver's last read of its pass. */
+static void on_generation(struct fake_vdev *fv)
+{
+	struct vmem_fake *f = fv->priv;
+
+	if (!f->late_change || f->plugged_blocks * f->block_size != f->requested)
+		return;
+	if (++f->late_reads < 2)
+		return;
+	f->late_change = false;
+	vmem_fake_set_requested(f, f->late_change_to);
 }
 
 void vmem_fake_set_requested(struct vmem_fake *f, u64 requested)

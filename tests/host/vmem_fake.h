@@ -36,6 +36,10 @@ struct vmem_fake {
 	bool bogus_id;		/* answers with a descriptor id that is not in flight */
 	u64 shrink_on_plug;	/* on the next PLUG: set requested_size to this (minus 1: off) first */
 	bool change_midway;	/* the config changes while a request is processed (generation bump) */
+	int unplug_busy;	/* answer BUSY to the next N UNPLUG requests */
+	bool late_change;	/* once plugged reaches requested: set requested_size to late_change_to */
+	u64 late_change_to;	/*   just after the driver's next whole config read (2nd generation read) */
+	unsigned late_reads;
 
 	/* what it saw */
 	u64 requests[VIRTIO_MEM_NR_REQ_TYPES];

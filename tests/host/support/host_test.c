@@ -104,6 +104,14 @@ bool host_log_contains(const char *needle)
 	return false;
 }
 
+int host_log_count(const char *needle)
+{
+	int n = 0;
+	for (int i = 0; i < LOG_KEEP; i++)
+		n += strstr(log_lines[i], needle) != NULL;
+	return n;
+}
+
 void host_log_clear(void)
 {
 	memset(log_lines, 0, sizeof(log_lines));

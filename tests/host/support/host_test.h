@@ -51,6 +51,8 @@ static inline uint64_t test_splitmix64(uint64_t *state)
 /* printk on the host writes to stdout (prefixed "log: ") and keeps the last lines so a test can look
  * for a message. */
 bool host_log_contains(const char *needle);
+/* How many of the kept lines contain needle. */
+int host_log_count(const char *needle);
 void host_log_clear(void);
 /* Set to false to keep printk quiet on stdout (lines are still captured). */
 extern bool host_log_echo;
