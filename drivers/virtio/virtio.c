@@ -36,9 +36,20 @@ void virtio_device_ready(struct virtio_device *vdev)
 
 int virtio_reset_device(struct virtio_device *vdev)
 {
+	if (vdev->dead)
+		return -EIO;
 	int err = vdev->config->reset(vdev);
-	if (err)
-		pr_err("%s: reset did not complete: %s\n", vdev->name, errname(err));
+	if (!err)
+		return 0;
+	/* The device did not say it stopped: it may still write the rings and the buffers it was given,
+	 * so freeing them would let it scribble over memory handed to someone else. They are leaked on
+	 * purpose, and the device is never used again. */
+	vdev->dead = true;
+	vdev->broken = true;
+	struct virtqueue *vq;
+	list_for_each_entry(vq, &vdev->vqs, list) vq->broken = true;
+	pr_err("%s: reset did not complete: %s; device dead, its rings and buffers are kept\n", vdev->name,
+	       errname(err));
 	return err;
 }
 
@@ -113,10 +124,9 @@ static int virtio_dev_probe(struct virtio_device *vdev, struct virtio_driver *dr
 	if (err) {
 		pr_err("%s: %s probe failed: %s\n", vdev->name, drv->name, errname(err));
 		vdev->driver = NULL;
-		if (!list_empty(&vdev->vqs)) {
-			virtio_reset_device(vdev);
+		/* Queues the probe left behind go only once the device has stopped using them. */
+		if (!list_empty(&vdev->vqs) && virtio_reset_device(vdev) == 0)
 			virtio_del_vqs(vdev);
-		}
 		goto fail;
 	}
 	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK))
@@ -133,15 +143,21 @@ fail:
 	return err;
 }
 
-/* Takes the driver away from vdev and leaves the device reset and ready for another probe. */
+/* Takes the driver away from vdev and leaves the device reset and ready for another probe. The reset
+ * comes first, so that the driver's remove may free what the device was given; a device whose reset
+ * does not complete is dead and keeps its queues. */
 static void virtio_dev_remove(struct virtio_device *vdev)
 {
 	struct virtio_driver *drv = vdev->driver;
 	vdev->config_enabled = false;
+	int err = virtio_reset_device(vdev);
 	if (drv->remove)
 		drv->remove(vdev);
 	vdev->driver = NULL;
-	virtio_reset_device(vdev);
+	if (err) {
+		pr_info("%s: %s driver removed; the device is dead\n", vdev->name, drv->name);
+		return;
+	}
 	if (!list_empty(&vdev->vqs))
 		virtio_del_vqs(vdev);
 	vdev->broken = false;
@@ -163,7 +179,7 @@ static int virtio_dev_restart(struct virtio_device *vdev)
 
 static void try_match(struct virtio_device *vdev, struct virtio_driver *drv)
 {
-	if (vdev->driver || drv->device_id != vdev->id || (drv->only && drv->only != vdev))
+	if (vdev->driver || vdev->dead || drv->device_id != vdev->id || (drv->only && drv->only != vdev))
 		return;
 	/* A device whose earlier probe failed sits in FAILED: start over. */
 	if (vdev->config->get_status(vdev) != VIRTIO_CONFIG_S_ACKNOWLEDGE && virtio_dev_restart(vdev))
@@ -180,6 +196,7 @@ int register_virtio_device(struct virtio_device *vdev)
 	snprintf(vdev->name, sizeof(vdev->name), "virtio%d", vdev->index);
 	vdev->driver = NULL;
 	vdev->broken = false;
+	vdev->dead = false;
 	vdev->features = 0;
 	vdev->config_changes = 0;
 	vdev->config_enabled = false;

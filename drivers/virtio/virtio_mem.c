@@ -188,7 +188,10 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	return 0;
 
 fail_vqs:
-	virtio_reset_device(vdev);
+	/* The queue and the request buffers go only once the device has stopped. One that does not stop
+	 * is dead: they are leaked on purpose, as it may still write them. */
+	if (virtio_reset_device(vdev))
+		return err;
 	virtio_del_vqs(vdev);
 fail:
 	vmem_free(vm);

@@ -247,9 +247,10 @@ static int vp_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtque
 	for (unsigned i = 0; i < nvqs; i++) {
 		int err = setup_vq(vp, i, callbacks[i], names[i], &vqs[i]);
 		if (err) {
-			/* A queue once enabled only goes away with a reset. */
-			vp_reset(vdev);
-			vp_del_vqs(vdev);
+			/* A queue once enabled only goes away with a reset; if the device does not stop, it
+			 * is dead and keeps its rings. */
+			if (virtio_reset_device(vdev) == 0)
+				vp_del_vqs(vdev);
 			return err;
 		}
 	}

@@ -72,14 +72,15 @@ struct virtio_config_ops {
 	u32 (*generation)(struct virtio_device *vdev);
 	u8 (*get_status)(struct virtio_device *vdev);
 	void (*set_status)(struct virtio_device *vdev, u8 status); /* never 0: use reset */
-	/* Writes 0 to the status and waits (bounded) until the device reads back 0. 0 or -ETIMEDOUT. */
+	/* Writes 0 to the status and waits (bounded) until the device reads back 0. 0 or -ETIMEDOUT
+	 * (the device may still be using its queues). Drivers call virtio_reset_device(), not this. */
 	int (*reset)(struct virtio_device *vdev);
 	u64 (*get_features)(struct virtio_device *vdev);
 	void (*set_features)(struct virtio_device *vdev, u64 features);
 	/* Sets up queues 0..nvqs-1 (before DRIVER_OK). 0, or a negative errno with nothing set up. */
 	int (*find_vqs)(struct virtio_device *vdev, unsigned nvqs, struct virtqueue *vqs[],
 			vq_callback_t *const callbacks[], const char *const names[]);
-	void (*del_vqs)(struct virtio_device *vdev); /* after a reset */
+	void (*del_vqs)(struct virtio_device *vdev); /* only after a reset that completed */
 	/* Bytes of device configuration (0 when it has none). */
 	unsigned (*config_len)(struct virtio_device *vdev);
 };
@@ -93,7 +94,9 @@ struct virtio_driver {
 	 * that uses its queues calls virtio_device_ready() first; otherwise the core sets DRIVER_OK after
 	 * a successful probe. */
 	int (*probe)(struct virtio_device *vdev);
-	/* Stop using the device; the core then resets it and deletes its queues. */
+	/* Stop using the device. The core has reset it already, so buffers the device was given may be
+	 * freed here, unless vdev->dead: then the device may still write them and they must be kept.
+	 * The core deletes the queues afterwards (or keeps them, for a dead device). */
 	void (*remove)(struct virtio_device *vdev);
 	/* The device changed its configuration (work context). Changes during probe are delivered once
 	 * probe has returned. */
@@ -110,6 +113,7 @@ struct virtio_device {
 	u64 device_features;	      /* offered by the device */
 	u64 features;		      /* negotiated */
 	bool broken;
+	bool dead; /* a reset did not complete: its queues and buffers are never freed, no driver binds */
 	bool config_enabled;	    /* deliver config changes to the driver */
 	bool config_change_pending; /* one arrived while not enabled */
 	u64 config_changes;	    /* counter, for the shell */
@@ -140,7 +144,10 @@ static inline bool virtio_has_feature(const struct virtio_device *vdev, unsigned
 
 /* Sets DRIVER_OK: from now on the device may use the queues and raise interrupts. */
 void virtio_device_ready(struct virtio_device *vdev);
-/* Resets the device (all queues stop; status 0). 0 or -ETIMEDOUT. */
+/* Resets the device (all queues stop; status 0). 0, or -ETIMEDOUT when the status never read back 0
+ * (-EIO for a device already dead): the device is then marked dead and broken with one line
+ * `<name>: reset did not complete: <errno>; device dead, its rings and buffers are kept`, and the
+ * caller must not free anything the device was given (queues, request buffers). */
 int virtio_reset_device(struct virtio_device *vdev);
 /* Marks the device and all its queues broken, logs `<name>: device broken: <why>` once; sets
  * FAILED so the device knows. */

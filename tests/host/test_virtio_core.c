@@ -24,7 +24,9 @@ struct cfg {
 
 static struct fake_vdev fv;
 static int probes, removes, changes, probe_result;
-static bool probe_uses_queue, probe_changes_config;
+static bool probe_uses_queue, probe_changes_config, probe_fails_after_queue;
+static u8 status_at_remove;
+static bool dead_at_remove, hang_after_probe_failure;
 static u64 seen_requested;
 static struct virtqueue *vq;
 static unsigned vq_callbacks;
@@ -47,6 +49,10 @@ static int t_probe(struct virtio_device *vdev)
 		if (err)
 			return err;
 		virtio_device_ready(vdev);
+		if (probe_fails_after_queue) {
+			fv.reset_hangs = hang_after_probe_failure;
+			return -EIO;
+		}
 	}
 	if (probe_changes_config)
 		fake_vdev_config_change(&fv); /* arrives while probe runs */
@@ -55,8 +61,9 @@ static int t_probe(struct virtio_device *vdev)
 
 static void t_remove(struct virtio_device *vdev)
 {
-	(void)vdev;
 	removes++;
+	status_at_remove = vdev->config->get_status(vdev);
+	dead_at_remove = vdev->dead;
 }
 
 static void t_changed(struct virtio_device *vdev)
@@ -77,7 +84,9 @@ static struct virtio_driver drv = {
 static void reset_state(u64 offered)
 {
 	probes = removes = changes = probe_result = 0;
-	probe_uses_queue = probe_changes_config = false;
+	probe_uses_queue = probe_changes_config = probe_fails_after_queue = false;
+	status_at_remove = 0xff;
+	dead_at_remove = hang_after_probe_failure = false;
 	seen_requested = 0;
 	vq = NULL;
 	vq_callbacks = 0;
@@ -240,11 +249,70 @@ static void case_queue(void)
 	CHECK(host_log_contains("virtio0: device broken: test says so") && virtqueue_is_broken(vq));
 	CHECK(fv.status & VIRTIO_CONFIG_S_FAILED);
 	CHECK(virtqueue_add(vq, &out, 1, &in, 1, req) == -EIO);
-	/* Removing the driver resets the device and deletes the queue. */
+	/* Removing the driver resets the device (before the driver's remove, so that it may free what
+	 * the device was given) and deletes the queue. */
 	unregister_virtio_driver(&drv);
 	CHECK(removes == 1 && fv.nvqs == 0 && list_empty(&fv.vdev.vqs));
+	CHECK(status_at_remove == 0 && !dead_at_remove);
 	CHECK(fv.status == VIRTIO_CONFIG_S_ACKNOWLEDGE && !fv.vdev.broken);
 	unregister_virtio_device(&fv.vdev);
+}
+
+/* A device whose status never reads back 0 after a reset may still write its rings: the core marks
+ * it dead, keeps its queues (the fake frees them only at the end, so ASan would catch a write into
+ * freed rings), tells the driver's remove, and never binds it again. */
+static void case_reset_never_completes(void)
+{
+	reset_state(QEMU_FEATURES);
+	probe_uses_queue = true;
+	fv.on_notify = device_answers;
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	REQUIRE(vq && fv.nvqs == 1);
+	void *ring = fv.rings[0];
+	u8 req[24] = {1};
+	u16 resp = 0xffff;
+	struct vq_buf out = {(phys_addr_t)(uintptr_t)req, sizeof(req)},
+		      in = {(phys_addr_t)(uintptr_t)&resp, 2};
+	fv.on_notify = NULL; /* the device holds on to the request */
+	REQUIRE(virtqueue_add(vq, &out, 1, &in, 1, req) == 0);
+	virtqueue_kick(vq);
+
+	fv.reset_hangs = true;
+	unregister_virtio_driver(&drv);
+	CHECK(removes == 1 && dead_at_remove && fv.vdev.dead && fv.vdev.broken && !fv.vdev.driver);
+	CHECK(host_log_contains("virtio0: reset did not complete: -ETIMEDOUT; device dead, its rings and "
+				"buffers are kept"));
+	CHECK(fv.nvqs == 1 && fv.rings[0] == ring && !list_empty(&fv.vdev.vqs) && virtqueue_is_broken(vq));
+	CHECK(fv.status != 0 && !(fv.status_log[fv.nstatus - 1] & VIRTIO_CONFIG_S_ACKNOWLEDGE));
+	/* The device still writes the used ring: the memory is still the ring's. */
+	device_answers(&fv, 0);
+	CHECK(fv.dev[0].used_idx == 1);
+	/* Never bound again, by any driver. */
+	unsigned resets = fv.resets;
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	CHECK(probes == 1 && !fv.vdev.driver);
+	CHECK(virtio_generic_bind(&fv.vdev) == -EIO && !fv.vdev.driver);
+	CHECK(fv.resets == resets);
+	unregister_virtio_driver(&drv);
+	unregister_virtio_device(&fv.vdev);
+	CHECK(fv.nvqs == 1);
+	fake_vdev_free_kept_vqs(&fv);
+
+	/* A probe that gives up after setting up its queue: FAILED, and the queue goes only when the
+	 * reset completes. */
+	for (int hang = 0; hang < 2; hang++) {
+		reset_state(QEMU_FEATURES);
+		probe_uses_queue = probe_fails_after_queue = true;
+		hang_after_probe_failure = hang;
+		register_virtio_driver(&drv);
+		REQUIRE(register_virtio_device(&fv.vdev) == 0);
+		CHECK(probes == 1 && !fv.vdev.driver && (fv.status & VIRTIO_CONFIG_S_FAILED));
+		CHECK(fv.nvqs == (hang ? 1u : 0u) && fv.vdev.dead == hang);
+		unregister_virtio_driver(&drv);
+		unregister_virtio_device(&fv.vdev);
+		fake_vdev_free_kept_vqs(&fv);
+	}
 }
 
 /* `virtio bind N` drives device N only: another device of the same type without a driver is left
@@ -277,5 +345,6 @@ int main(void)
 	RUN("virtio-core", "config change", case_config_change);
 	RUN("virtio-core", "queue request and break", case_queue);
 	RUN("virtio-core", "virtio bind drives one device", case_generic_bind_one);
+	RUN("virtio-core", "reset that never completes: device dead, rings kept", case_reset_never_completes);
 	return test_summary();
 }

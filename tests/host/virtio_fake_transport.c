@@ -171,3 +171,8 @@ bool fake_vdev_interrupt(struct fake_vdev *fv, unsigned q)
 {
 	return q < fv->nvqs && vring_interrupt(fv->vqs[q]);
 }
+
+void fake_vdev_free_kept_vqs(struct fake_vdev *fv)
+{
+	f_del_vqs(&fv->vdev);
+}

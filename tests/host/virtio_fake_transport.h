@@ -27,7 +27,7 @@ struct fake_vdev {
 	u64 accepted;	 /* what the driver wrote */
 	u64 must_accept; /* FEATURES_OK is refused unless these are accepted (QEMU: UNPLUGGED_INACCESSIBLE) */
 	bool refuse_features; /* refuse FEATURES_OK whatever was accepted */
-	bool reset_hangs;     /* status never reads back 0 after a reset */
+	bool reset_hangs;     /* status never reads back 0 after a reset (reset returns -ETIMEDOUT) */
 	u8 config[FAKE_VDEV_CONFIG_MAX] __aligned(8);
 	unsigned config_len;
 	u32 generation;
@@ -47,5 +47,7 @@ void fake_vdev_init(struct fake_vdev *fv, u32 device_id, u64 offered, unsigned c
 void fake_vdev_config_change(struct fake_vdev *fv);
 /* A queue interrupt: vring_interrupt() on queue q. */
 bool fake_vdev_interrupt(struct fake_vdev *fv, unsigned q);
+/* The test's own cleanup of queues a dead device kept (the core never frees them): frees them. */
+void fake_vdev_free_kept_vqs(struct fake_vdev *fv);
 
 #endif
