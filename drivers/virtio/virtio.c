@@ -74,13 +74,31 @@ void virtio_del_vqs(struct virtio_device *vdev)
 	vdev->config->del_vqs(vdev);
 }
 
-int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, unsigned len)
+static int check_field(unsigned offset, unsigned size)
 {
-	for (int i = 0; i < VIRTIO_CREAD_TRIES; i++) {
-		u32 gen = vdev->config->generation(vdev);
-		int err = vdev->config->get(vdev, offset, buf, len);
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	return offset % (size > 4 ? 4 : size) ? -EINVAL : 0;
+}
+
+/* The fields f[0..n) into buf, field i at buf + f[i].offset - base, in one generation loop. */
+static int cread(struct virtio_device *vdev, u8 *buf, size_t buf_len, unsigned base,
+		 const struct virtio_cfield *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int err = check_field(f[i].offset, f[i].size);
 		if (err)
 			return err;
+		if (f[i].offset < base || f[i].offset - base > buf_len || f[i].size > buf_len - (f[i].offset - base))
+			return -ERANGE;
+	}
+	for (int t = 0; t < VIRTIO_CREAD_TRIES; t++) {
+		u32 gen = vdev->config->generation(vdev);
+		for (unsigned i = 0; i < n; i++) {
+			int err = vdev->config->get(vdev, f[i].offset, buf + (f[i].offset - base), f[i].size);
+			if (err)
+				return err;
+		}
 		if (vdev->config->generation(vdev) == gen)
 			return 0;
 	}
@@ -88,9 +106,24 @@ int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, u
 	return -EAGAIN;
 }
 
-int virtio_cwrite_bytes(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned len)
+int virtio_cread_fields(struct virtio_device *vdev, void *buf, size_t buf_len, const struct virtio_cfield *f,
+			unsigned n)
 {
-	return vdev->config->set(vdev, offset, buf, len);
+	return cread(vdev, buf, buf_len, 0, f, n);
+}
+
+int virtio_cread_field(struct virtio_device *vdev, unsigned offset, void *buf, unsigned size)
+{
+	if (offset > 0xffff)
+		return -ERANGE;
+	struct virtio_cfield f = {(u16)offset, (u8)size};
+	return cread(vdev, buf, size, offset, &f, 1);
+}
+
+int virtio_cwrite_field(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned size)
+{
+	int err = check_field(offset, size);
+	return err ? err : vdev->config->set(vdev, offset, buf, size);
 }
 
 /* Negotiates features and probes drv on vdev (status is ACKNOWLEDGE). Marks the device FAILED and
@@ -243,6 +276,11 @@ int register_virtio_driver(struct virtio_driver *drv)
 {
 	if (!drv || !drv->probe || !drv->name)
 		return -EINVAL;
+	if (drv->features & ~VIRTIO_DEVICE_FEATURES_MASK) {
+		pr_err("virtio: driver %s: features 0x%llx name bits the core does not implement\n", drv->name,
+		       (unsigned long long)drv->features);
+		return -EINVAL;
+	}
 	if (driver_registered(drv))
 		return -EEXIST;
 	list_add_tail(&drv->list, &virtio_drivers);
@@ -263,9 +301,22 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size)
 {
 	u64 w[8] = {0};
+	struct virtio_cfield f[sizeof(w)] = {{0}};
+	const struct virtio_driver *drv = vdev->driver;
 	unsigned len = vdev->config->config_len(vdev);
-	unsigned n = len > sizeof(w) ? sizeof(w) : len;
-	int err = n ? virtio_cread_bytes(vdev, 0, w, n) : 0;
+	unsigned n = len > sizeof(w) ? sizeof(w) : len, nf = 0;
+	if (drv && drv->config_fields) {
+		for (unsigned i = 0; i < drv->nr_config_fields && nf < ARRAY_SIZE(f); i++)
+			if (drv->config_fields[i].offset + drv->config_fields[i].size <= n)
+				f[nf++] = drv->config_fields[i];
+	} else {
+		for (unsigned off = 0; off < n; nf++) {
+			u8 width = n - off >= 4 ? 4 : 1;
+			f[nf] = (struct virtio_cfield){(u16)off, width};
+			off += width;
+		}
+	}
+	int err = virtio_cread_fields(vdev, w, sizeof(w), f, nf);
 	if (err)
 		return err;
 	int at = scnprintf(buf, size, "%u bytes:", len);

@@ -120,7 +120,7 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	vm->vdev = vdev;
 	vm->backoff_ms = VMEM_BACKOFF_MIN_MS;
 	INIT_DELAYED_WORK(&vm->work, virtio_mem_work);
-	err = virtio_cread_bytes(vdev, 0, &c, sizeof(c));
+	err = vmem_cread_config(vdev, &c);
 	if (err) {
 		pr_err("%s (%s): cannot read the configuration: %s; device left alone\n", vm->name,
 		       vdev->name, errname(err));
@@ -224,6 +224,8 @@ static struct virtio_driver virtio_mem_driver = {
     .name = "virtio-mem",
     .device_id = VIRTIO_ID_MEM,
     .features = BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) | BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE),
+    .config_fields = vmem_config_fields,
+    .nr_config_fields = VMEM_NR_CONFIG_FIELDS,
     .probe = virtio_mem_probe,
     .remove = virtio_mem_remove,
     .config_changed = virtio_mem_config_changed,

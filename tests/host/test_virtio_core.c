@@ -190,9 +190,121 @@ static void case_config_generation(void)
 	CHECK(host_log_contains("configuration kept changing"));
 	fv.bump_generation_reads = 0;
 	u8 big[64];
-	CHECK(virtio_cread_bytes(&fv.vdev, 0, big, sizeof(big)) == -ERANGE);
-	CHECK(virtio_cread_bytes(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
+	CHECK(virtio_cread_field(&fv.vdev, 0, big, sizeof(big)) == -EINVAL); /* not a field width */
+	CHECK(virtio_cread_field(&fv.vdev, 2, big, 4) == -EINVAL);	      /* misaligned */
+	CHECK(virtio_cread_field(&fv.vdev, 56, big, 8) == -ERANGE);
+	CHECK(virtio_cread_field(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
+	CHECK(fv.bad_accesses == 0);
 	teardown();
+}
+
+static const struct virtio_cfield cfg_fields[] = {
+    VIRTIO_CFIELD(struct cfg, block_size),	   VIRTIO_CFIELD(struct cfg, node_id),
+    VIRTIO_CFIELD(struct cfg, addr),		   VIRTIO_CFIELD(struct cfg, region_size),
+    VIRTIO_CFIELD(struct cfg, usable_region_size), VIRTIO_CFIELD(struct cfg, plugged_size),
+    VIRTIO_CFIELD(struct cfg, requested_size),
+};
+
+/* Each field is read with its own width (the 16-bit node_id with one 16-bit access, nothing of the
+ * padding after it), the raw dump with 4-byte words; the transport sees no other width. */
+static void case_config_widths(void)
+{
+	reset_state(QEMU_FEATURES);
+	((struct cfg *)fv.config)->node_id = 0x1234;
+	register_virtio_device(&fv.vdev);
+	struct cfg c;
+	memset(&c, 0xaa, sizeof(c));
+	fv.naccess = 0;
+	REQUIRE(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == 0);
+	CHECK(c.block_size == 2 << 20 && c.node_id == 0x1234 && c.addr == 1ULL << 32 &&
+	      c.usable_region_size == 256 << 20 && c.requested_size == 0);
+	CHECK(c.pad[0] == 0xaa && c.pad[5] == 0xaa); /* no field there: left alone */
+	const struct fake_access want[] = {{0, 8, false},  {8, 2, false},  {16, 8, false}, {24, 8, false},
+					   {32, 8, false}, {40, 8, false}, {48, 8, false}};
+	CHECK(fv.naccess == ARRAY_SIZE(want) && memcmp(fv.access_log, want, sizeof(want)) == 0);
+	for (unsigned i = 0; i < fv.naccess && i < FAKE_VDEV_ACCESS_LOG; i++)
+		CHECK(fv.access_log[i].offset != 10 && fv.access_log[i].offset != 12);
+
+	u16 node = 0;
+	fv.naccess = 0;
+	CHECK(virtio_cread(&fv.vdev, struct cfg, node_id, &node) == 0 && node == 0x1234);
+	CHECK(fv.naccess == 1 && fv.access_log[0].offset == 8 && fv.access_log[0].len == 2);
+
+	char raw[200];
+	fv.naccess = 0;
+	REQUIRE(virtio_format_config(&fv.vdev, raw, sizeof(raw)) == 0);
+	CHECK(strcmp(raw, "56 bytes: 0x200000 0x1234 0x100000000 0x80000000 0x10000000 0 0") == 0);
+	CHECK(fv.naccess == 14);
+	for (unsigned i = 0; i < fv.naccess; i++)
+		CHECK(fv.access_log[i].len == 4 && fv.access_log[i].offset == 4 * i);
+	CHECK(fv.bad_accesses == 0);
+	teardown();
+}
+
+/* The device changes plugged_size and requested_size while the driver is half way through the
+ * fields, then bumps the generation: every field is read again and the copy is the new one, not a
+ * mix. A device whose generation never settles gets -EAGAIN and a line. */
+static int mid_read_changes;
+static void change_mid_read(struct fake_vdev *f, unsigned off, unsigned len)
+{
+	(void)len;
+	if (off != offsetof(struct cfg, region_size) || mid_read_changes-- <= 0)
+		return;
+	struct cfg *c = (struct cfg *)f->config;
+	c->plugged_size += 2 << 20;
+	c->requested_size += 2 << 20;
+	f->generation++;
+}
+
+static void case_config_changes_mid_read(void)
+{
+	reset_state(QEMU_FEATURES);
+	register_virtio_device(&fv.vdev);
+	fv.on_config_read = change_mid_read;
+	mid_read_changes = 1;
+	struct cfg c;
+	memset(&c, 0, sizeof(c));
+	fv.naccess = 0;
+	REQUIRE(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == 0);
+	CHECK(c.plugged_size == 2 << 20 && c.requested_size == 2 << 20);
+	CHECK(fv.naccess == 2 * ARRAY_SIZE(cfg_fields));
+
+	mid_read_changes = 1000;
+	CHECK(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == -EAGAIN);
+	CHECK(host_log_contains("virtio0: configuration kept changing during 64 reads"));
+	fv.on_config_read = NULL;
+	teardown();
+}
+
+/* Drivers accept only the feature bits they understand, whatever the device offers; a driver that
+ * names a transport bit the core does not implement is refused. */
+static void case_features_understood(void)
+{
+	reset_state(~0ULL);
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
+	teardown();
+
+	/* The generic driver reads no device memory: for virtio-mem it can promise not to read
+	 * unplugged memory; it takes nothing else. */
+	static struct fake_vdev rng;
+	reset_state(~0ULL);
+	fake_vdev_init(&rng, 4, ~0ULL, 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0 && register_virtio_device(&rng.vdev) == 0);
+	REQUIRE(virtio_generic_bind(&fv.vdev) == 0 && virtio_generic_bind(&rng.vdev) == 0);
+	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
+	CHECK(rng.accepted == BIT_ULL(VIRTIO_F_VERSION_1));
+	CHECK((fv.status & VIRTIO_CONFIG_S_DRIVER_OK) && (rng.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	virtio_generic_unbind(&rng.vdev);
+	virtio_generic_unbind(&fv.vdev);
+	unregister_virtio_device(&rng.vdev);
+	unregister_virtio_device(&fv.vdev);
+
+	static struct virtio_driver greedy = {.name = "greedy", .device_id = DEV_ID, .probe = t_probe};
+	greedy.features = BIT_ULL(VIRTIO_F_EVENT_IDX) | BIT_ULL(F_ACPI_PXM);
+	CHECK(register_virtio_driver(&greedy) == -EINVAL);
+	CHECK(host_log_contains("virtio: driver greedy: features 0x20000001 name bits the core does not implement"));
 }
 
 static void case_config_change(void)
@@ -342,6 +454,9 @@ int main(void)
 	RUN("virtio-core", "features refused", case_features_refused);
 	RUN("virtio-core", "probe fails", case_probe_fails);
 	RUN("virtio-core", "config generation", case_config_generation);
+	RUN("virtio-core", "config fields read with their own width", case_config_widths);
+	RUN("virtio-core", "config changing mid-read is read again", case_config_changes_mid_read);
+	RUN("virtio-core", "only understood features accepted", case_features_understood);
 	RUN("virtio-core", "config change", case_config_change);
 	RUN("virtio-core", "queue request and break", case_queue);
 	RUN("virtio-core", "virtio bind drives one device", case_generic_bind_one);

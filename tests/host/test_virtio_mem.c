@@ -436,6 +436,86 @@ static void t_overlap(void)
 	CHECK(done_line(a, 256 * MiB) && check_all(a, &dev[1]) == 0);
 }
 
+/* node_id means something only with VIRTIO_MEM_F_ACPI_PXM. Without it the driver ignores it (a
+ * device that changes it is not broken, and the driver's copy says 0); with it, it is a fixed field
+ * and a change breaks the device. It is only ever read with one 16-bit access (the driver's reads
+ * and the core's raw dump alike), every other field with 8-byte accesses. */
+static u16 next_node = 5;
+static void node_id_moves(struct fake_vdev *fv, unsigned off, unsigned len)
+{
+	(void)len;
+	if (off == 0)
+		((struct virtio_mem_config *)fv->config)->node_id = next_node++;
+}
+
+static void t_node_id(void)
+{
+	bool pxm = case_arg;
+	struct vmem_fake *f = &dev[0];
+	boot();
+	vmem_fake_init(f, BASE, 4 * GiB, 2 * MiB, 0, 0);
+	if (!pxm)
+		f->fv.offered &= ~BIT_ULL(VIRTIO_MEM_F_ACPI_PXM);
+	f->fv.on_config_read = node_id_moves;
+	REQUIRE(virtio_mem_init() == 0);
+	REQUIRE(register_virtio_device(&f->fv.vdev) == 0);
+	struct virtio_mem *vm = virtio_mem_get(0);
+	REQUIRE(vm);
+	CHECK(virtio_has_feature(&f->fv.vdev, VIRTIO_MEM_F_ACPI_PXM) == pxm);
+	CHECK(pxm ? vm->cfg0.node_id >= 5 : vm->cfg0.node_id == 0);
+	resize(f, 256 * MiB);
+	/* past the core's 4-byte dump at registration, before any driver */
+	unsigned i = 0;
+	while (i < f->fv.naccess && f->fv.access_log[i].len == 4)
+		i++;
+	CHECK(i == 14);
+	for (; i < f->fv.naccess && i < FAKE_VDEV_ACCESS_LOG; i++) {
+		const struct fake_access *a = &f->fv.access_log[i];
+		if (a->offset == offsetof(struct virtio_mem_config, node_id))
+			CHECK(a->len == 2);
+		else
+			CHECK(a->len == 8 && a->offset % 8 == 0);
+	}
+	CHECK(f->fv.bad_accesses == 0 && f->fv.naccess > 14);
+	if (pxm) {
+		CHECK(vm->broken && host_log_contains("fixed configuration field"));
+	} else {
+		CHECK(!vm->broken && vm->cfg.node_id == 0);
+		CHECK(done_line(vm, 256 * MiB) && check_all(vm, f) == 0);
+	}
+}
+
+/* A configuration whose generation never settles cannot be read: the probe gives up, with one line,
+ * and the device is left FAILED. So is a device whose configuration is bad. */
+static void gen_never_settles(struct fake_vdev *fv, unsigned off, unsigned len)
+{
+	(void)off;
+	(void)len;
+	fv->generation++;
+}
+
+static void t_probe_gives_up(void)
+{
+	struct vmem_fake *f = &dev[0];
+	boot();
+	vmem_fake_init(f, BASE, 4 * GiB, 2 * MiB, 0, 0);
+	f->fv.on_config_read = gen_never_settles;
+	REQUIRE(virtio_mem_init() == 0);
+	host_log_clear();
+	REQUIRE(register_virtio_device(&f->fv.vdev) == 0);
+	CHECK(virtio_mem_count() == 0 && !f->fv.vdev.driver);
+	CHECK(host_log_contains("configuration kept changing during 64 reads"));
+	CHECK(host_log_contains("cannot read the configuration: -EAGAIN; device left alone"));
+	CHECK(f->fv.status & VIRTIO_CONFIG_S_FAILED);
+	CHECK(f->fv.nvqs == 0);
+
+	host_log_clear();
+	vmem_fake_init(&dev[1], BASE, 4 * GiB, 3 * MiB, 0, 0);
+	REQUIRE(register_virtio_device(&dev[1].fv.vdev) == 0);
+	CHECK(virtio_mem_count() == 0 && host_log_contains("power of two"));
+	CHECK(dev[1].fv.status & VIRTIO_CONFIG_S_FAILED);
+}
+
 static void t_two_devices(void)
 {
 	boot();
@@ -603,6 +683,10 @@ int main(void)
 	for (case_arg = 0; case_arg < 4; case_arg++)
 		run_case(bad_names[case_arg], t_bad_config);
 	run_case("bad config: overlaps present memory or another device", t_overlap);
+	for (case_arg = 0; case_arg < 2; case_arg++)
+		run_case(case_arg ? "node_id with ACPI_PXM: fixed, 16-bit reads" : "node_id without ACPI_PXM: ignored",
+			 t_node_id);
+	run_case("probe gives up: FAILED", t_probe_gives_up);
 	run_case("two devices", t_two_devices);
 	run_case("shrink migrates a workload", t_migrate_workload);
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);

@@ -17,6 +17,14 @@
 
 #define FAKE_VDEV_MAX_VQS    4
 #define FAKE_VDEV_CONFIG_MAX 256
+#define FAKE_VDEV_ACCESS_LOG 256
+
+/* One configuration access the driver made, as a device sees it. */
+struct fake_access {
+	u16 offset;
+	u8 len;
+	bool write;
+};
 
 struct fake_vdev {
 	struct virtio_device vdev;
@@ -32,6 +40,13 @@ struct fake_vdev {
 	unsigned config_len;
 	u32 generation;
 	int bump_generation_reads; /* the next N config reads each see the generation change */
+	/* every config access, in order (the first FAKE_VDEV_ACCESS_LOG), and how many broke the
+	 * transport's rule (width 1, 2, 4 or 8, aligned): those are refused with -EINVAL */
+	struct fake_access access_log[FAKE_VDEV_ACCESS_LOG];
+	unsigned naccess;
+	unsigned bad_accesses;
+	/* called after each config read: a device that changes its configuration mid-read */
+	void (*on_config_read)(struct fake_vdev *fv, unsigned offset, unsigned len);
 	unsigned resets;
 	u16 queue_size; /* offered per queue (default 128) */
 	unsigned nvqs;
