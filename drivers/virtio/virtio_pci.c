@@ -1,5 +1,7 @@
 /* virtio over PCI, modern transport (virtio 1.x §4.1): finds the structures through the vendor
- * capabilities (virtio_pci_caps.c), maps exactly those windows uncached, and implements the
+ * capabilities (virtio_pci_caps.c), maps uncached only the part of each window it uses (the common
+ * configuration structure, the ISR byte, the device configuration up to VIRTIO_PCI_DEVICE_CFG_MAP, and
+ * each queue's 2-byte notification address when the queue is set up), and implements the
  * struct virtio_config_ops the core drives. Interrupts are INTx: the handler reads the ISR (which
  * acknowledges and deasserts the line) and queues work that delivers config changes and used buffers.
  * A device without a usable IRQ line is polled by a 10 ms timer instead.
@@ -31,10 +33,15 @@ struct vp_device {
 	struct virtio_device vdev;
 	struct pci_dev *pdev;
 	struct virtio_pci_layout lay;
+	u64 bar_size[PCI_NUM_BARS]; /* memory BARs the capabilities were checked against */
 	u8 __iomem *common;
-	u8 __iomem *notify;
 	u8 __iomem *isr;
 	u8 __iomem *device; /* NULL when the device has no configuration */
+	u32 device_len;	    /* bytes of it mapped */
+	/* each queue's notification address, mapped at its first setup and kept for later ones (an
+	 * ioremap is never given back) */
+	u8 __iomem *qnotify[VP_MAX_VQS];
+	u64 qnotify_at[VP_MAX_VQS]; /* its offset inside the BAR */
 	int irq;	    /* -1: polled */
 	volatile u8 isr_pending;
 	struct work_struct work;
@@ -50,6 +57,11 @@ static bool vq_used[VP_MAX_VQS];
 
 #define COMMON(field) (vp->common + offsetof(struct virtio_pci_common_cfg, field))
 
+static void __iomem *map_window(struct vp_device *vp, const struct virtio_pci_window *w)
+{
+	return ioremap(vp->pdev->bar[w->bar].base + w->offset, w->length);
+}
+
 static struct vp_device *to_vp(struct virtio_device *vdev)
 {
 	return container_of(vdev, struct vp_device, vdev);
@@ -60,7 +72,7 @@ static struct vp_device *to_vp(struct virtio_device *vdev)
 static unsigned vp_config_len(struct virtio_device *vdev)
 {
 	struct vp_device *vp = to_vp(vdev);
-	return vp->device ? vp->lay.device.length : 0;
+	return vp->device ? vp->device_len : 0;
 }
 
 /* One field with an access of its own width, as the specification asks of device configuration; an
@@ -224,10 +236,24 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	u16 num = 1;
 	while ((u32)num * 2 <= size && num * 2 <= VIRTQUEUE_MAX_NUM)
 		num = (u16)(num * 2);
-	u32 off;
-	if (virtio_pci_notify_offset(&vp->lay, readw(COMMON(queue_notify_off)), &off)) {
+	if (index >= VP_MAX_VQS) {
+		printk(KERN_ERR "%s: queue %u: the transport sets up queues 0-%d only\n", dev, index,
+		       VP_MAX_VQS - 1);
+		return -ENOSPC;
+	}
+	struct virtio_pci_window nw;
+	if (virtio_pci_notify_window(&vp->lay, readw(COMMON(queue_notify_off)), vp->bar_size, &nw)) {
 		printk(KERN_ERR "%s: queue %u notify offset outside the notify region\n", dev, index);
 		return -EINVAL;
+	}
+	if (!vp->qnotify[index] || vp->qnotify_at[index] != nw.offset) {
+		u8 __iomem *n = map_window(vp, &nw);
+		if (!n) {
+			printk(KERN_ERR "%s: queue %u: cannot map its notification address\n", dev, index);
+			return -ENOMEM;
+		}
+		vp->qnotify[index] = n;
+		vp->qnotify_at[index] = nw.offset;
 	}
 	int slot = -1;
 	for (int i = 0; i < VP_MAX_VQS; i++)
@@ -246,7 +272,7 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	if (err)
 		return err;
 	vq_used[slot] = true;
-	vq_notify_addr[slot] = vp->notify + off;
+	vq_notify_addr[slot] = vp->qnotify[index];
 	vq->vdev = &vp->vdev;
 	writew(num, COMMON(queue_size));
 	writeq_lo_hi(vq->desc_phys, COMMON(queue_desc));
@@ -329,12 +355,6 @@ static void vp_poll(struct timer_list *t)
 
 /* ---- probe ---- */
 
-static void __iomem *map_region(struct vp_device *vp, const struct virtio_pci_region *r)
-{
-	const struct pci_bar *bar = &vp->pdev->bar[r->bar];
-	return ioremap(bar->base + r->offset, r->length);
-}
-
 static int vp_probe(struct pci_dev *pdev)
 {
 	if (vp_ndevs == VP_MAX_DEVICES) {
@@ -345,22 +365,29 @@ static int vp_probe(struct pci_dev *pdev)
 	u32 id = pdev->device >= 0x1040 ? pdev->device - 0x1040u : pdev->subsystem_device;
 	u8 cfg[PCI_CFG_SPACE_SIZE];
 	pci_read_config_space(pdev, cfg);
-	u64 sizes[PCI_NUM_BARS];
-	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
-		sizes[i] = (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
 	struct vp_device *vp = &vp_devs[vp_ndevs];
 	*vp = (struct vp_device){0};
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		vp->bar_size[i] =
+		    (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
 	char who[32];
 	snprintf(who, sizeof(who), "virtio-pci %s", pdev->name);
-	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), sizes, &vp->lay, who);
+	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), vp->bar_size, &vp->lay, who);
 	if (err)
 		return err; /* a legacy-only device, or broken capabilities: logged */
 	vp->pdev = pdev;
-	vp->common = map_region(vp, &vp->lay.common);
-	vp->notify = map_region(vp, &vp->lay.notify);
-	vp->isr = map_region(vp, &vp->lay.isr);
-	vp->device = vp->lay.device.present ? map_region(vp, &vp->lay.device) : NULL;
-	if (!vp->common || !vp->notify || !vp->isr || (vp->lay.device.present && !vp->device)) {
+	struct virtio_pci_window cw, iw, dw;
+	if (virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_COMMON_CFG, vp->bar_size, &cw) ||
+	    virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_ISR_CFG, vp->bar_size, &iw) ||
+	    (vp->lay.device.present && virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_DEVICE_CFG, vp->bar_size, &dw))) {
+		printk(KERN_ERR "%s: a register window lies outside its BAR\n", who);
+		return -EINVAL;
+	}
+	vp->common = map_window(vp, &cw);
+	vp->isr = map_window(vp, &iw);
+	vp->device = vp->lay.device.present ? map_window(vp, &dw) : NULL;
+	vp->device_len = vp->device ? dw.length : 0;
+	if (!vp->common || !vp->isr || (vp->lay.device.present && !vp->device)) {
 		printk(KERN_ERR "%s: cannot map its registers\n", who);
 		return -ENOMEM;
 	}
