@@ -89,7 +89,8 @@ static int cread(struct virtio_device *vdev, u8 *buf, size_t buf_len, unsigned b
 		int err = check_field(f[i].offset, f[i].size);
 		if (err)
 			return err;
-		if (f[i].offset < base || f[i].offset - base > buf_len || f[i].size > buf_len - (f[i].offset - base))
+		if (f[i].offset < base || f[i].offset - base > buf_len ||
+		    f[i].size > buf_len - (f[i].offset - base))
 			return -ERANGE;
 	}
 	for (int t = 0; t < VIRTIO_CREAD_TRIES; t++) {
@@ -277,8 +278,8 @@ int register_virtio_driver(struct virtio_driver *drv)
 	if (!drv || !drv->probe || !drv->name)
 		return -EINVAL;
 	if (drv->features & ~VIRTIO_DEVICE_FEATURES_MASK) {
-		pr_err("virtio: driver %s: features 0x%llx name bits the core does not implement\n", drv->name,
-		       (unsigned long long)drv->features);
+		pr_err("virtio: driver %s: features 0x%llx name bits the core does not implement\n",
+		       drv->name, (unsigned long long)drv->features);
 		return -EINVAL;
 	}
 	if (driver_registered(drv))

@@ -42,7 +42,7 @@ struct vp_device {
 	 * ioremap is never given back) */
 	u8 __iomem *qnotify[VP_MAX_VQS];
 	u64 qnotify_at[VP_MAX_VQS]; /* its offset inside the BAR */
-	int irq;	    /* -1: polled */
+	int irq;		    /* -1: polled */
 	volatile u8 isr_pending;
 	struct work_struct work;
 	struct timer_list poll;
@@ -379,7 +379,8 @@ static int vp_probe(struct pci_dev *pdev)
 	struct virtio_pci_window cw, iw, dw;
 	if (virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_COMMON_CFG, vp->bar_size, &cw) ||
 	    virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_ISR_CFG, vp->bar_size, &iw) ||
-	    (vp->lay.device.present && virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_DEVICE_CFG, vp->bar_size, &dw))) {
+	    (vp->lay.device.present &&
+	     virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_DEVICE_CFG, vp->bar_size, &dw))) {
 		printk(KERN_ERR "%s: a register window lies outside its BAR\n", who);
 		return -EINVAL;
 	}

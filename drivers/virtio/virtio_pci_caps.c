@@ -169,7 +169,8 @@ int virtio_pci_window(const struct virtio_pci_layout *l, u8 type, const u64 bar_
 	case VIRTIO_PCI_CAP_ISR_CFG:
 		return window_in(&l->isr, 0, 1, bar_size, w);
 	case VIRTIO_PCI_CAP_DEVICE_CFG: {
-		u32 len = l->device.length < VIRTIO_PCI_DEVICE_CFG_MAP ? l->device.length : VIRTIO_PCI_DEVICE_CFG_MAP;
+		u32 len = l->device.length < VIRTIO_PCI_DEVICE_CFG_MAP ? l->device.length
+								       : VIRTIO_PCI_DEVICE_CFG_MAP;
 		return window_in(&l->device, 0, len, bar_size, w);
 	}
 	default:

@@ -74,7 +74,10 @@ struct virtio_cfield {
 	u16 offset;
 	u8 size;
 };
-#define VIRTIO_CFIELD(type, member) {offsetof(type, member), sizeof(((type *)0)->member)}
+#define VIRTIO_CFIELD(type, member)                                                                          \
+	{                                                                                                    \
+		offsetof(type, member), sizeof(((type *)0)->member)                                          \
+	}
 
 /* What a transport provides. Offsets and lengths of get/set are inside the device configuration. */
 struct virtio_config_ops {

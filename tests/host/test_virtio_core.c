@@ -191,7 +191,7 @@ static void case_config_generation(void)
 	fv.bump_generation_reads = 0;
 	u8 big[64];
 	CHECK(virtio_cread_field(&fv.vdev, 0, big, sizeof(big)) == -EINVAL); /* not a field width */
-	CHECK(virtio_cread_field(&fv.vdev, 2, big, 4) == -EINVAL);	      /* misaligned */
+	CHECK(virtio_cread_field(&fv.vdev, 2, big, 4) == -EINVAL);	     /* misaligned */
 	CHECK(virtio_cread_field(&fv.vdev, 56, big, 8) == -ERANGE);
 	CHECK(virtio_cread_field(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
 	CHECK(fv.bad_accesses == 0);
@@ -199,9 +199,12 @@ static void case_config_generation(void)
 }
 
 static const struct virtio_cfield cfg_fields[] = {
-    VIRTIO_CFIELD(struct cfg, block_size),	   VIRTIO_CFIELD(struct cfg, node_id),
-    VIRTIO_CFIELD(struct cfg, addr),		   VIRTIO_CFIELD(struct cfg, region_size),
-    VIRTIO_CFIELD(struct cfg, usable_region_size), VIRTIO_CFIELD(struct cfg, plugged_size),
+    VIRTIO_CFIELD(struct cfg, block_size),
+    VIRTIO_CFIELD(struct cfg, node_id),
+    VIRTIO_CFIELD(struct cfg, addr),
+    VIRTIO_CFIELD(struct cfg, region_size),
+    VIRTIO_CFIELD(struct cfg, usable_region_size),
+    VIRTIO_CFIELD(struct cfg, plugged_size),
     VIRTIO_CFIELD(struct cfg, requested_size),
 };
 
@@ -283,7 +286,8 @@ static void case_features_understood(void)
 	reset_state(~0ULL);
 	REQUIRE(register_virtio_driver(&drv) == 0);
 	REQUIRE(register_virtio_device(&fv.vdev) == 0);
-	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
+	CHECK(fv.accepted ==
+	      (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
 	teardown();
 
 	/* The generic driver reads no device memory: for virtio-mem it can promise not to read
@@ -304,7 +308,8 @@ static void case_features_understood(void)
 	static struct virtio_driver greedy = {.name = "greedy", .device_id = DEV_ID, .probe = t_probe};
 	greedy.features = BIT_ULL(VIRTIO_F_EVENT_IDX) | BIT_ULL(F_ACPI_PXM);
 	CHECK(register_virtio_driver(&greedy) == -EINVAL);
-	CHECK(host_log_contains("virtio: driver greedy: features 0x20000001 name bits the core does not implement"));
+	CHECK(host_log_contains(
+	    "virtio: driver greedy: features 0x20000001 name bits the core does not implement"));
 }
 
 static void case_config_change(void)

@@ -278,8 +278,8 @@ static void case_windows(void)
 	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == 0 && w.offset == 2u << 30 &&
 	      w.length == VIRTIO_PCI_DEVICE_CFG_MAP);
 	mapped += w.length;
-	CHECK(virtio_pci_notify_window(&lay, 0xffff, bars, &w) == 0 &&
-	      w.offset == (3ULL << 30) + 0xffff0 && w.length == 2);
+	CHECK(virtio_pci_notify_window(&lay, 0xffff, bars, &w) == 0 && w.offset == (3ULL << 30) + 0xffff0 &&
+	      w.length == 2);
 	mapped += w.length;
 	CHECK(mapped < 4096);
 	/* checked against the BAR again: one that shrank leaves the windows outside */
@@ -350,7 +350,8 @@ static void case_random(void)
 				int e = virtio_pci_window(&l, types[k], b, &w);
 				CHECK(e == 0 || (types[k] == VIRTIO_PCI_CAP_DEVICE_CFG && !l.device.present));
 				if (!e)
-					CHECK(w.length <= VIRTIO_PCI_DEVICE_CFG_MAP && w.offset + w.length <= b[w.bar]);
+					CHECK(w.length <= VIRTIO_PCI_DEVICE_CFG_MAP &&
+					      w.offset + w.length <= b[w.bar]);
 			}
 			struct virtio_pci_window w;
 			u16 q = (u16)rand();
