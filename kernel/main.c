@@ -1,4 +1,4 @@
-/* kmain: the order of a boot (DESIGN.md §1). */
+/* kmain: the order of a boot (docs/ARCHITECTURE.md, "A boot, step by step"). */
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"
@@ -9,6 +9,7 @@
 #include "kernel/console.h"
 #include "kernel/errno.h"
 #include "kernel/exit.h"
+#include "kernel/iomem.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/power.h"
@@ -41,6 +42,14 @@ static void print_memory_map(const struct boot_info *bi)
 	       (unsigned long long)(usable >> 20));
 }
 
+/* Every region of the memory map, reserved ones too, is the firmware's: no device may be handed it. */
+static void claim_memory_map(const struct boot_info *bi)
+{
+	for (u32 i = 0; i < bi->nr_regions; i++)
+		iomem_claim(bi->regions[i].start, bi->regions[i].size, "e820 %s",
+			    boot_mem_type_name(bi->regions[i].type));
+}
+
 void kmain(u32 magic, u32 info)
 {
 	console_init();
@@ -51,6 +60,7 @@ void kmain(u32 magic, u32 info)
 	printk("command line: %s\n", boot_info.cmdline);
 	cmdline_parse(boot_info.cmdline);
 	print_memory_map(&boot_info);
+	claim_memory_map(&boot_info);
 	/* While the early direct map still covers the firmware's tables (phys 0..4 GiB). */
 	acpi_init(boot_info.rsdp);
 	/* Replaces the early direct map with one of RAM only (include/mm/arch.h). */

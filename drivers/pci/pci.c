@@ -3,6 +3,7 @@
  * configuration accessors (pci_conf.c), so the host tests run it against a fake bus. */
 #include "drivers/pci.h"
 #include "kernel/boot_info.h"
+#include "kernel/iomem.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "lib/printf.h"
@@ -225,6 +226,9 @@ int pci_init(const struct boot_info *bi)
 			char bar[64];
 			format_bar(bar, sizeof(bar), b, &p->bar[b]);
 			printk("pci %s:   %s\n", p->name, bar);
+			/* no device may be handed memory a BAR decodes (include/kernel/iomem.h) */
+			if (p->bar[b].base && !(p->bar[b].flags & PCI_BAR_IO))
+				iomem_claim(p->bar[b].base, p->bar[b].size, "PCI %s BAR%u", p->name, b);
 		}
 	}
 	printk("pci: %u functions\n", ndevs);

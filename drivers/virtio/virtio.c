@@ -36,9 +36,20 @@ void virtio_device_ready(struct virtio_device *vdev)
 
 int virtio_reset_device(struct virtio_device *vdev)
 {
+	if (vdev->dead)
+		return -EIO;
 	int err = vdev->config->reset(vdev);
-	if (err)
-		pr_err("%s: reset did not complete: %s\n", vdev->name, errname(err));
+	if (!err)
+		return 0;
+	/* The device did not say it stopped: it may still write the rings and the buffers it was given,
+	 * so freeing them would let it scribble over memory handed to someone else. They are leaked on
+	 * purpose, and the device is never used again. */
+	vdev->dead = true;
+	vdev->broken = true;
+	struct virtqueue *vq;
+	list_for_each_entry(vq, &vdev->vqs, list) vq->broken = true;
+	pr_err("%s: reset did not complete: %s; device dead, its rings and buffers are kept\n", vdev->name,
+	       errname(err));
 	return err;
 }
 
@@ -63,13 +74,32 @@ void virtio_del_vqs(struct virtio_device *vdev)
 	vdev->config->del_vqs(vdev);
 }
 
-int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, unsigned len)
+static int check_field(unsigned offset, unsigned size)
 {
-	for (int i = 0; i < VIRTIO_CREAD_TRIES; i++) {
-		u32 gen = vdev->config->generation(vdev);
-		int err = vdev->config->get(vdev, offset, buf, len);
+	if (size != 1 && size != 2 && size != 4 && size != 8)
+		return -EINVAL;
+	return offset % (size > 4 ? 4 : size) ? -EINVAL : 0;
+}
+
+/* The fields f[0..n) into buf, field i at buf + f[i].offset - base, in one generation loop. */
+static int cread(struct virtio_device *vdev, u8 *buf, size_t buf_len, unsigned base,
+		 const struct virtio_cfield *f, unsigned n)
+{
+	for (unsigned i = 0; i < n; i++) {
+		int err = check_field(f[i].offset, f[i].size);
 		if (err)
 			return err;
+		if (f[i].offset < base || f[i].offset - base > buf_len ||
+		    f[i].size > buf_len - (f[i].offset - base))
+			return -ERANGE;
+	}
+	for (int t = 0; t < VIRTIO_CREAD_TRIES; t++) {
+		u32 gen = vdev->config->generation(vdev);
+		for (unsigned i = 0; i < n; i++) {
+			int err = vdev->config->get(vdev, f[i].offset, buf + (f[i].offset - base), f[i].size);
+			if (err)
+				return err;
+		}
 		if (vdev->config->generation(vdev) == gen)
 			return 0;
 	}
@@ -77,9 +107,24 @@ int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, u
 	return -EAGAIN;
 }
 
-int virtio_cwrite_bytes(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned len)
+int virtio_cread_fields(struct virtio_device *vdev, void *buf, size_t buf_len, const struct virtio_cfield *f,
+			unsigned n)
 {
-	return vdev->config->set(vdev, offset, buf, len);
+	return cread(vdev, buf, buf_len, 0, f, n);
+}
+
+int virtio_cread_field(struct virtio_device *vdev, unsigned offset, void *buf, unsigned size)
+{
+	if (offset > 0xffff)
+		return -ERANGE;
+	struct virtio_cfield f = {(u16)offset, (u8)size};
+	return cread(vdev, buf, size, offset, &f, 1);
+}
+
+int virtio_cwrite_field(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned size)
+{
+	int err = check_field(offset, size);
+	return err ? err : vdev->config->set(vdev, offset, buf, size);
 }
 
 /* Negotiates features and probes drv on vdev (status is ACKNOWLEDGE). Marks the device FAILED and
@@ -113,10 +158,9 @@ static int virtio_dev_probe(struct virtio_device *vdev, struct virtio_driver *dr
 	if (err) {
 		pr_err("%s: %s probe failed: %s\n", vdev->name, drv->name, errname(err));
 		vdev->driver = NULL;
-		if (!list_empty(&vdev->vqs)) {
-			virtio_reset_device(vdev);
+		/* Queues the probe left behind go only once the device has stopped using them. */
+		if (!list_empty(&vdev->vqs) && virtio_reset_device(vdev) == 0)
 			virtio_del_vqs(vdev);
-		}
 		goto fail;
 	}
 	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_DRIVER_OK))
@@ -133,15 +177,21 @@ fail:
 	return err;
 }
 
-/* Takes the driver away from vdev and leaves the device reset and ready for another probe. */
+/* Takes the driver away from vdev and leaves the device reset and ready for another probe. The reset
+ * comes first, so that the driver's remove may free what the device was given; a device whose reset
+ * does not complete is dead and keeps its queues. */
 static void virtio_dev_remove(struct virtio_device *vdev)
 {
 	struct virtio_driver *drv = vdev->driver;
 	vdev->config_enabled = false;
+	int err = virtio_reset_device(vdev);
 	if (drv->remove)
 		drv->remove(vdev);
 	vdev->driver = NULL;
-	virtio_reset_device(vdev);
+	if (err) {
+		pr_info("%s: %s driver removed; the device is dead\n", vdev->name, drv->name);
+		return;
+	}
 	if (!list_empty(&vdev->vqs))
 		virtio_del_vqs(vdev);
 	vdev->broken = false;
@@ -163,7 +213,7 @@ static int virtio_dev_restart(struct virtio_device *vdev)
 
 static void try_match(struct virtio_device *vdev, struct virtio_driver *drv)
 {
-	if (vdev->driver || drv->device_id != vdev->id || (drv->only && drv->only != vdev))
+	if (vdev->driver || vdev->dead || drv->device_id != vdev->id || (drv->only && drv->only != vdev))
 		return;
 	/* A device whose earlier probe failed sits in FAILED: start over. */
 	if (vdev->config->get_status(vdev) != VIRTIO_CONFIG_S_ACKNOWLEDGE && virtio_dev_restart(vdev))
@@ -180,6 +230,7 @@ int register_virtio_device(struct virtio_device *vdev)
 	snprintf(vdev->name, sizeof(vdev->name), "virtio%d", vdev->index);
 	vdev->driver = NULL;
 	vdev->broken = false;
+	vdev->dead = false;
 	vdev->features = 0;
 	vdev->config_changes = 0;
 	vdev->config_enabled = false;
@@ -226,6 +277,11 @@ int register_virtio_driver(struct virtio_driver *drv)
 {
 	if (!drv || !drv->probe || !drv->name)
 		return -EINVAL;
+	if (drv->features & ~VIRTIO_DEVICE_FEATURES_MASK) {
+		pr_err("virtio: driver %s: features 0x%llx name bits the core does not implement\n",
+		       drv->name, (unsigned long long)drv->features);
+		return -EINVAL;
+	}
 	if (driver_registered(drv))
 		return -EEXIST;
 	list_add_tail(&drv->list, &virtio_drivers);
@@ -246,9 +302,22 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size)
 {
 	u64 w[8] = {0};
+	struct virtio_cfield f[sizeof(w)] = {{0}};
+	const struct virtio_driver *drv = vdev->driver;
 	unsigned len = vdev->config->config_len(vdev);
-	unsigned n = len > sizeof(w) ? sizeof(w) : len;
-	int err = n ? virtio_cread_bytes(vdev, 0, w, n) : 0;
+	unsigned n = len > sizeof(w) ? sizeof(w) : len, nf = 0;
+	if (drv && drv->config_fields) {
+		for (unsigned i = 0; i < drv->nr_config_fields && nf < ARRAY_SIZE(f); i++)
+			if (drv->config_fields[i].offset + drv->config_fields[i].size <= n)
+				f[nf++] = drv->config_fields[i];
+	} else {
+		for (unsigned off = 0; off < n; nf++) {
+			u8 width = n - off >= 4 ? 4 : 1;
+			f[nf] = (struct virtio_cfield){(u16)off, width};
+			off += width;
+		}
+	}
+	int err = virtio_cread_fields(vdev, w, sizeof(w), f, nf);
 	if (err)
 		return err;
 	int at = scnprintf(buf, size, "%u bytes:", len);

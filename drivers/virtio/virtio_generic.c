@@ -1,15 +1,23 @@
 /* A driver of last resort for any virtio device, bound by hand from the shell (`virtio bind N`): it
- * completes the handshake (accepting every device-type feature offered) and sets up no queue. The
+ * completes the handshake (accepting only the features virtio_generic_features() names) and sets up
+ * no queue. The
  * device is then live (DRIVER_OK), so it raises config-change interrupts, which the core logs with
  * the raw configuration: enough to watch a device nobody drives yet, e.g. virtio-mem resizes over
  * QMP. `virtio unbind N` resets the device again. */
 #include "drivers/virtio.h"
+#include "drivers/virtio_mem.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 
 #define GENERIC_MAX 8
 
 static struct virtio_driver generic[GENERIC_MAX];
+
+u64 virtio_generic_features(u32 device_id)
+{
+	/* virtio-mem: promising not to read unplugged memory is easy for a driver that reads none. */
+	return device_id == VIRTIO_ID_MEM ? BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) : 0;
+}
 
 static int generic_probe(struct virtio_device *vdev)
 {
@@ -35,7 +43,7 @@ int virtio_generic_bind(struct virtio_device *vdev)
 		    .name = "virtio-generic",
 		    .device_id = vdev->id,
 		    .only = vdev,
-		    .features = vdev->device_features & 0xffffff,
+		    .features = virtio_generic_features(vdev->id),
 		    .probe = generic_probe,
 		    .config_changed = generic_config_changed,
 		};

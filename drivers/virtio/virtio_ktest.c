@@ -4,6 +4,7 @@
  * sends a harmless STATE request for its first block through it and waits for the answer (which exercises the
  * ring, the notify write and the INTx interrupt), then unbinds, leaving the device reset and acknowledged. */
 #include "drivers/virtio.h"
+#include "drivers/virtio_mem.h"
 #include "drivers/virtio_pci.h"
 #include "kernel/ktest.h"
 #include "kernel/timer.h"
@@ -67,10 +68,10 @@ static int kt_probe(struct virtio_device *vdev)
 	if (vdev->id != VIRTIO_ID_MEM)
 		return 0;
 	u64 addr;
-	err = virtio_cread_bytes(vdev, 16, &addr, sizeof(addr)); /* virtio_mem_config.addr */
+	err = virtio_cread(vdev, struct virtio_mem_config, addr, &addr);
 	if (err)
 		return err;
-	err = virtio_cread_bytes(vdev, 32, &kt_usable, sizeof(kt_usable)); /* usable_region_size */
+	err = virtio_cread(vdev, struct virtio_mem_config, usable_region_size, &kt_usable);
 	if (err)
 		return err;
 	req = (struct vm_req){.type = VIRTIO_MEM_REQ_STATE, .addr = addr, .nb_blocks = 1};
@@ -110,7 +111,7 @@ KTEST(virtio, handshake_queue_and_request)
 		return;
 	}
 	kt_driver.device_id = vdev->id;
-	kt_driver.features = vdev->device_features & 0xffffff; /* every device-type feature offered */
+	kt_driver.features = virtio_generic_features(vdev->id); /* it reads no device memory either */
 	kt_vq = NULL;
 	kt_token = NULL;
 	KT_ASSERT(register_virtio_driver(&kt_driver) == 0);

@@ -7,7 +7,9 @@
  * retried by a back-off timer, doubled after each try that made no progress and reset by progress. A device
  * that breaks the protocol is left alone; what is plugged stays usable. */
 #include "drivers/virtio_mem_driver.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
+#include "kernel/iomem.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
 #include "lib/string.h"
@@ -101,11 +103,34 @@ static void vmem_free(struct virtio_mem *vm)
 	kfree(vm);
 }
 
+/* The device's region must be memory this CPU can address, and nobody else's: no region of the
+ * firmware's memory map (reserved ones too), no ACPI table, no PCI BAR (include/kernel/iomem.h).
+ * 0, or -EINVAL / -EBUSY with the reason in why. */
+static int vmem_check_region_claims(const struct virtio_mem_config *c, char *why, size_t n)
+{
+	unsigned bits = arch_phys_addr_bits();
+	u64 end = c->addr + c->region_size; /* no overflow: vmem_config_check */
+
+	if (bits < 64 && end > 1ULL << bits) {
+		snprintf(why, n, "the region ends above the CPU's %u-bit physical address space (0x%llx)",
+			 bits, (unsigned long long)(1ULL << bits));
+		return -EINVAL;
+	}
+	const struct iomem_claim *o = iomem_find_claim(c->addr, c->region_size);
+	if (o) {
+		snprintf(why, n, "the region overlaps %s [mem 0x%llx-0x%llx]", o->name,
+			 (unsigned long long)o->start, (unsigned long long)o->end);
+		return -EBUSY;
+	}
+	return 0;
+}
+
 static int virtio_mem_probe(struct virtio_device *vdev)
 {
 	struct virtio_mem *vm;
 	struct virtio_mem_config c;
 	const char *why = NULL;
+	char claim_why[128];
 	int err;
 
 	if (vmem_nr == VMEM_MAX_DEVICES) {
@@ -120,13 +145,18 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	vm->vdev = vdev;
 	vm->backoff_ms = VMEM_BACKOFF_MIN_MS;
 	INIT_DELAYED_WORK(&vm->work, virtio_mem_work);
-	err = virtio_cread_bytes(vdev, 0, &c, sizeof(c));
+	err = vmem_cread_config(vdev, &c);
 	if (err) {
 		pr_err("%s (%s): cannot read the configuration: %s; device left alone\n", vm->name,
 		       vdev->name, errname(err));
 		goto fail;
 	}
 	err = vmem_config_check(&c, &why);
+	if (!err) {
+		err = vmem_check_region_claims(&c, claim_why, sizeof(claim_why));
+		if (err)
+			why = claim_why;
+	}
 	if (!err)
 		err = vmem_state_init(&vm->st, vm->name, &c, &why);
 	if (!err)
@@ -188,7 +218,10 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	return 0;
 
 fail_vqs:
-	virtio_reset_device(vdev);
+	/* The queue and the request buffers go only once the device has stopped. One that does not stop
+	 * is dead: they are leaked on purpose, as it may still write them. */
+	if (virtio_reset_device(vdev))
+		return err;
 	virtio_del_vqs(vdev);
 fail:
 	vmem_free(vm);
@@ -222,6 +255,8 @@ static struct virtio_driver virtio_mem_driver = {
     .name = "virtio-mem",
     .device_id = VIRTIO_ID_MEM,
     .features = BIT_ULL(VIRTIO_MEM_F_ACPI_PXM) | BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE),
+    .config_fields = vmem_config_fields,
+    .nr_config_fields = VMEM_NR_CONFIG_FIELDS,
     .probe = virtio_mem_probe,
     .remove = virtio_mem_remove,
     .config_changed = virtio_mem_config_changed,

@@ -126,11 +126,30 @@ int vmem_req_state(struct virtio_mem *vm, u64 addr, u64 nb_blocks, u16 *state)
 	return r;
 }
 
+/* node_id last: the driver reads it only when it means something. */
+const struct virtio_cfield vmem_config_fields[VMEM_NR_CONFIG_FIELDS] = {
+    VIRTIO_CFIELD(struct virtio_mem_config, block_size),
+    VIRTIO_CFIELD(struct virtio_mem_config, addr),
+    VIRTIO_CFIELD(struct virtio_mem_config, region_size),
+    VIRTIO_CFIELD(struct virtio_mem_config, usable_region_size),
+    VIRTIO_CFIELD(struct virtio_mem_config, plugged_size),
+    VIRTIO_CFIELD(struct virtio_mem_config, requested_size),
+    VIRTIO_CFIELD(struct virtio_mem_config, node_id),
+};
+
+int vmem_cread_config(struct virtio_device *vdev, struct virtio_mem_config *c)
+{
+	unsigned n = VMEM_NR_CONFIG_FIELDS - !virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM);
+
+	memset(c, 0, sizeof(*c));
+	return virtio_cread_fields(vdev, c, sizeof(*c), vmem_config_fields, n);
+}
+
 int vmem_read_config(struct virtio_mem *vm)
 {
 	struct virtio_mem_config c;
 	const char *why;
-	int err = virtio_cread_bytes(vm->vdev, 0, &c, sizeof(c));
+	int err = vmem_cread_config(vm->vdev, &c);
 
 	if (err) {
 		vmem_set_broken(vm, "cannot read the configuration: %s", errname(err));

@@ -1,5 +1,7 @@
 /* virtio over PCI, modern transport (virtio 1.x §4.1): finds the structures through the vendor
- * capabilities (virtio_pci_caps.c), maps exactly those windows uncached, and implements the
+ * capabilities (virtio_pci_caps.c), maps uncached only the part of each window it uses (the common
+ * configuration structure, the ISR byte, the device configuration up to VIRTIO_PCI_DEVICE_CFG_MAP, and
+ * each queue's 2-byte notification address when the queue is set up), and implements the
  * struct virtio_config_ops the core drives. Interrupts are INTx: the handler reads the ISR (which
  * acknowledges and deasserts the line) and queues work that delivers config changes and used buffers.
  * A device without a usable IRQ line is polled by a 10 ms timer instead.
@@ -31,11 +33,16 @@ struct vp_device {
 	struct virtio_device vdev;
 	struct pci_dev *pdev;
 	struct virtio_pci_layout lay;
+	u64 bar_size[PCI_NUM_BARS]; /* memory BARs the capabilities were checked against */
 	u8 __iomem *common;
-	u8 __iomem *notify;
 	u8 __iomem *isr;
 	u8 __iomem *device; /* NULL when the device has no configuration */
-	int irq;	    /* -1: polled */
+	u32 device_len;	    /* bytes of it mapped */
+	/* each queue's notification address, mapped at its first setup and kept for later ones (an
+	 * ioremap is never given back) */
+	u8 __iomem *qnotify[VP_MAX_VQS];
+	u64 qnotify_at[VP_MAX_VQS]; /* its offset inside the BAR */
+	int irq;		    /* -1: polled */
 	volatile u8 isr_pending;
 	struct work_struct work;
 	struct timer_list poll;
@@ -50,6 +57,11 @@ static bool vq_used[VP_MAX_VQS];
 
 #define COMMON(field) (vp->common + offsetof(struct virtio_pci_common_cfg, field))
 
+static void __iomem *map_window(struct vp_device *vp, const struct virtio_pci_window *w)
+{
+	return ioremap(vp->pdev->bar[w->bar].base + w->offset, w->length);
+}
+
 static struct vp_device *to_vp(struct virtio_device *vdev)
 {
 	return container_of(vdev, struct vp_device, vdev);
@@ -60,56 +72,76 @@ static struct vp_device *to_vp(struct virtio_device *vdev)
 static unsigned vp_config_len(struct virtio_device *vdev)
 {
 	struct vp_device *vp = to_vp(vdev);
-	return vp->device ? vp->lay.device.length : 0;
+	return vp->device ? vp->device_len : 0;
 }
 
-/* Widths as the spec asks of device configuration: 32-bit accesses for aligned 32/64-bit fields,
- * 16-bit for aligned 16-bit ones, bytes otherwise. */
+/* One field with an access of its own width, as the specification asks of device configuration; an
+ * 8-byte field as two 4-byte halves, low first (allowed: the generation loop around the reads makes
+ * the halves consistent). */
+static int vp_field(struct vp_device *vp, unsigned off, unsigned len)
+{
+	unsigned cl = vp_config_len(&vp->vdev);
+	if (off > cl || len > cl - off)
+		return -ERANGE;
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || off % (len > 4 ? 4 : len))
+		return -EINVAL;
+	return 0;
+}
+
 static int vp_get(struct virtio_device *vdev, unsigned off, void *buf, unsigned len)
 {
 	struct vp_device *vp = to_vp(vdev);
-	unsigned cl = vp_config_len(vdev);
-	if (off > cl || len > cl - off)
-		return -ERANGE;
+	int err = vp_field(vp, off, len);
+	if (err)
+		return err;
+	u8 __iomem *a = vp->device + off;
 	u8 *out = buf;
-	while (len) {
-		u8 __iomem *a = vp->device + off;
-		if (len >= 4 && !(off & 3)) {
-			u32 v = readl(a);
-			for (int i = 0; i < 4; i++)
-				out[i] = (u8)(v >> (8 * i));
-			off += 4, out += 4, len -= 4;
-		} else if (len >= 2 && !(off & 1)) {
-			u16 v = readw(a);
-			out[0] = (u8)v, out[1] = (u8)(v >> 8);
-			off += 2, out += 2, len -= 2;
-		} else {
-			*out++ = readb(a);
-			off++, len--;
-		}
+	u64 v;
+	switch (len) {
+	case 1:
+		v = readb(a);
+		break;
+	case 2:
+		v = readw(a);
+		break;
+	case 4:
+		v = readl(a);
+		break;
+	default:
+		v = readl(a);
+		v |= (u64)readl(a + 4) << 32;
+		break;
 	}
+	for (unsigned i = 0; i < len; i++)
+		out[i] = (u8)(v >> (8 * i));
 	return 0;
 }
 
 static int vp_set(struct virtio_device *vdev, unsigned off, const void *buf, unsigned len)
 {
 	struct vp_device *vp = to_vp(vdev);
-	unsigned cl = vp_config_len(vdev);
-	if (off > cl || len > cl - off)
-		return -ERANGE;
+	int err = vp_field(vp, off, len);
+	if (err)
+		return err;
+	u8 __iomem *a = vp->device + off;
 	const u8 *in = buf;
-	while (len) {
-		u8 __iomem *a = vp->device + off;
-		if (len >= 4 && !(off & 3)) {
-			writel((u32)in[0] | (u32)in[1] << 8 | (u32)in[2] << 16 | (u32)in[3] << 24, a);
-			off += 4, in += 4, len -= 4;
-		} else if (len >= 2 && !(off & 1)) {
-			writew((u16)(in[0] | in[1] << 8), a);
-			off += 2, in += 2, len -= 2;
-		} else {
-			writeb(*in++, a);
-			off++, len--;
-		}
+	u64 v = 0;
+	for (unsigned i = 0; i < len; i++)
+		v |= (u64)in[i] << (8 * i);
+	switch (len) {
+	case 1:
+		writeb((u8)v, a);
+		break;
+	case 2:
+		writew((u16)v, a);
+		break;
+	case 4:
+		writel((u32)v, a);
+		break;
+	default:
+		writel((u32)v, a);
+		writel((u32)(v >> 32), a + 4);
+		break;
 	}
 	return 0;
 }
@@ -204,10 +236,24 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	u16 num = 1;
 	while ((u32)num * 2 <= size && num * 2 <= VIRTQUEUE_MAX_NUM)
 		num = (u16)(num * 2);
-	u32 off;
-	if (virtio_pci_notify_offset(&vp->lay, readw(COMMON(queue_notify_off)), &off)) {
+	if (index >= VP_MAX_VQS) {
+		printk(KERN_ERR "%s: queue %u: the transport sets up queues 0-%d only\n", dev, index,
+		       VP_MAX_VQS - 1);
+		return -ENOSPC;
+	}
+	struct virtio_pci_window nw;
+	if (virtio_pci_notify_window(&vp->lay, readw(COMMON(queue_notify_off)), vp->bar_size, &nw)) {
 		printk(KERN_ERR "%s: queue %u notify offset outside the notify region\n", dev, index);
 		return -EINVAL;
+	}
+	if (!vp->qnotify[index] || vp->qnotify_at[index] != nw.offset) {
+		u8 __iomem *n = map_window(vp, &nw);
+		if (!n) {
+			printk(KERN_ERR "%s: queue %u: cannot map its notification address\n", dev, index);
+			return -ENOMEM;
+		}
+		vp->qnotify[index] = n;
+		vp->qnotify_at[index] = nw.offset;
 	}
 	int slot = -1;
 	for (int i = 0; i < VP_MAX_VQS; i++)
@@ -226,7 +272,7 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	if (err)
 		return err;
 	vq_used[slot] = true;
-	vq_notify_addr[slot] = vp->notify + off;
+	vq_notify_addr[slot] = vp->qnotify[index];
 	vq->vdev = &vp->vdev;
 	writew(num, COMMON(queue_size));
 	writeq_lo_hi(vq->desc_phys, COMMON(queue_desc));
@@ -247,9 +293,10 @@ static int vp_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtque
 	for (unsigned i = 0; i < nvqs; i++) {
 		int err = setup_vq(vp, i, callbacks[i], names[i], &vqs[i]);
 		if (err) {
-			/* A queue once enabled only goes away with a reset. */
-			vp_reset(vdev);
-			vp_del_vqs(vdev);
+			/* A queue once enabled only goes away with a reset; if the device does not stop, it
+			 * is dead and keeps its rings. */
+			if (virtio_reset_device(vdev) == 0)
+				vp_del_vqs(vdev);
 			return err;
 		}
 	}
@@ -308,12 +355,6 @@ static void vp_poll(struct timer_list *t)
 
 /* ---- probe ---- */
 
-static void __iomem *map_region(struct vp_device *vp, const struct virtio_pci_region *r)
-{
-	const struct pci_bar *bar = &vp->pdev->bar[r->bar];
-	return ioremap(bar->base + r->offset, r->length);
-}
-
 static int vp_probe(struct pci_dev *pdev)
 {
 	if (vp_ndevs == VP_MAX_DEVICES) {
@@ -324,22 +365,30 @@ static int vp_probe(struct pci_dev *pdev)
 	u32 id = pdev->device >= 0x1040 ? pdev->device - 0x1040u : pdev->subsystem_device;
 	u8 cfg[PCI_CFG_SPACE_SIZE];
 	pci_read_config_space(pdev, cfg);
-	u64 sizes[PCI_NUM_BARS];
-	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
-		sizes[i] = (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
 	struct vp_device *vp = &vp_devs[vp_ndevs];
 	*vp = (struct vp_device){0};
+	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
+		vp->bar_size[i] =
+		    (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
 	char who[32];
 	snprintf(who, sizeof(who), "virtio-pci %s", pdev->name);
-	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), sizes, &vp->lay, who);
+	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), vp->bar_size, &vp->lay, who);
 	if (err)
 		return err; /* a legacy-only device, or broken capabilities: logged */
 	vp->pdev = pdev;
-	vp->common = map_region(vp, &vp->lay.common);
-	vp->notify = map_region(vp, &vp->lay.notify);
-	vp->isr = map_region(vp, &vp->lay.isr);
-	vp->device = vp->lay.device.present ? map_region(vp, &vp->lay.device) : NULL;
-	if (!vp->common || !vp->notify || !vp->isr || (vp->lay.device.present && !vp->device)) {
+	struct virtio_pci_window cw, iw, dw;
+	if (virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_COMMON_CFG, vp->bar_size, &cw) ||
+	    virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_ISR_CFG, vp->bar_size, &iw) ||
+	    (vp->lay.device.present &&
+	     virtio_pci_window(&vp->lay, VIRTIO_PCI_CAP_DEVICE_CFG, vp->bar_size, &dw))) {
+		printk(KERN_ERR "%s: a register window lies outside its BAR\n", who);
+		return -EINVAL;
+	}
+	vp->common = map_window(vp, &cw);
+	vp->isr = map_window(vp, &iw);
+	vp->device = vp->lay.device.present ? map_window(vp, &dw) : NULL;
+	vp->device_len = vp->device ? dw.length : 0;
+	if (!vp->common || !vp->isr || (vp->lay.device.present && !vp->device)) {
 		printk(KERN_ERR "%s: cannot map its registers\n", who);
 		return -ENOMEM;
 	}

@@ -144,3 +144,45 @@ int virtio_pci_notify_offset(const struct virtio_pci_layout *l, u16 qoff, u32 *o
 	*off = (u32)o;
 	return 0;
 }
+
+/* [offset, offset + len) of region r, inside r and inside its BAR. */
+static int window_in(const struct virtio_pci_region *r, u32 offset, u32 len, const u64 bar_size[PCI_NUM_BARS],
+		     struct virtio_pci_window *w)
+{
+	if (!r->present)
+		return -ENODEV;
+	if (r->bar >= PCI_NUM_BARS || len == 0 || offset > r->length || len > r->length - offset)
+		return -ERANGE;
+	u64 start = (u64)r->offset + offset;
+	if (start > bar_size[r->bar] || len > bar_size[r->bar] - start)
+		return -ERANGE;
+	*w = (struct virtio_pci_window){r->bar, start, len};
+	return 0;
+}
+
+int virtio_pci_window(const struct virtio_pci_layout *l, u8 type, const u64 bar_size[PCI_NUM_BARS],
+		      struct virtio_pci_window *w)
+{
+	switch (type) {
+	case VIRTIO_PCI_CAP_COMMON_CFG:
+		return window_in(&l->common, 0, sizeof(struct virtio_pci_common_cfg), bar_size, w);
+	case VIRTIO_PCI_CAP_ISR_CFG:
+		return window_in(&l->isr, 0, 1, bar_size, w);
+	case VIRTIO_PCI_CAP_DEVICE_CFG: {
+		u32 len = l->device.length < VIRTIO_PCI_DEVICE_CFG_MAP ? l->device.length
+								       : VIRTIO_PCI_DEVICE_CFG_MAP;
+		return window_in(&l->device, 0, len, bar_size, w);
+	}
+	default:
+		return -ERANGE;
+	}
+}
+
+int virtio_pci_notify_window(const struct virtio_pci_layout *l, u16 qoff, const u64 bar_size[PCI_NUM_BARS],
+			     struct virtio_pci_window *w)
+{
+	u32 off;
+	if (virtio_pci_notify_offset(l, qoff, &off))
+		return -ERANGE;
+	return window_in(&l->notify, off, VIRTIO_PCI_NOTIFY_LEN, bar_size, w);
+}

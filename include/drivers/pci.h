@@ -125,7 +125,8 @@ u64 pci_place_bar(u64 size, u64 win_start, u64 win_end, const struct pci_range *
 struct boot_info;
 /* Enumerates all buses reachable from bus 0, sizes the BARs, places memory BARs the firmware left
  * unassigned (below 4 GiB, clear of the memory map and of every other BAR), logs one line per
- * function. Returns the number of functions found. bi may be NULL (nothing to avoid but BARs). */
+ * function and claims every memory BAR (`PCI <name> BAR<n>`, include/kernel/iomem.h). Returns the
+ * number of functions found. bi may be NULL (nothing to avoid but BARs). */
 int pci_init(const struct boot_info *bi);
 
 /* Raw configuration access by address (drivers/pci/pci_conf.c). off < 256; 16/32-bit accesses aligned. */

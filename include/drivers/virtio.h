@@ -54,6 +54,11 @@
 #define BIT_ULL(n) (1ULL << (n))
 #endif
 
+/* The bits a device type defines (virtio 1.2, "Feature Bits": 0 to 23 and 50 to 127). The others
+ * belong to the queues and the transport; of those the core accepts VERSION_1 only (the split ring
+ * here has no indirect descriptors, event index, packed layout or the like). */
+#define VIRTIO_DEVICE_FEATURES_MASK 0xfffc000000ffffffULL
+
 /* Virtio device IDs. */
 #define VIRTIO_ID_NET	  1
 #define VIRTIO_ID_BLOCK	  2
@@ -64,22 +69,35 @@
 
 struct virtio_device;
 
+/* One field of a device configuration structure: its offset and width (1, 2, 4 or 8 bytes). */
+struct virtio_cfield {
+	u16 offset;
+	u8 size;
+};
+#define VIRTIO_CFIELD(type, member)                                                                          \
+	{                                                                                                    \
+		offsetof(type, member), sizeof(((type *)0)->member)                                          \
+	}
+
 /* What a transport provides. Offsets and lengths of get/set are inside the device configuration. */
 struct virtio_config_ops {
-	/* Device configuration access; -ERANGE when [offset, offset+len) is outside it. */
+	/* One field of the device configuration: len 1, 2 or 4 is one access of that width (offset
+	 * aligned to it), len 8 two 4-byte accesses, low half first. -ERANGE when [offset, offset+len)
+	 * is outside the configuration, -EINVAL for another len or a misaligned offset. */
 	int (*get)(struct virtio_device *vdev, unsigned offset, void *buf, unsigned len);
 	int (*set)(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned len);
 	u32 (*generation)(struct virtio_device *vdev);
 	u8 (*get_status)(struct virtio_device *vdev);
 	void (*set_status)(struct virtio_device *vdev, u8 status); /* never 0: use reset */
-	/* Writes 0 to the status and waits (bounded) until the device reads back 0. 0 or -ETIMEDOUT. */
+	/* Writes 0 to the status and waits (bounded) until the device reads back 0. 0 or -ETIMEDOUT
+	 * (the device may still be using its queues). Drivers call virtio_reset_device(), not this. */
 	int (*reset)(struct virtio_device *vdev);
 	u64 (*get_features)(struct virtio_device *vdev);
 	void (*set_features)(struct virtio_device *vdev, u64 features);
 	/* Sets up queues 0..nvqs-1 (before DRIVER_OK). 0, or a negative errno with nothing set up. */
 	int (*find_vqs)(struct virtio_device *vdev, unsigned nvqs, struct virtqueue *vqs[],
 			vq_callback_t *const callbacks[], const char *const names[]);
-	void (*del_vqs)(struct virtio_device *vdev); /* after a reset */
+	void (*del_vqs)(struct virtio_device *vdev); /* only after a reset that completed */
 	/* Bytes of device configuration (0 when it has none). */
 	unsigned (*config_len)(struct virtio_device *vdev);
 };
@@ -87,13 +105,21 @@ struct virtio_config_ops {
 struct virtio_driver {
 	const char *name;
 	u32 device_id; /* VIRTIO_ID_* */
-	u64 features;  /* device-type and transport bits the driver accepts; VERSION_1 is implied */
+	/* The device-type bits the driver understands (inside VIRTIO_DEVICE_FEATURES_MASK: a driver
+	 * naming others is refused); only offered ones are accepted. VERSION_1 is required and implied. */
+	u64 features;
 	struct virtio_device *only; /* NULL, or the one device this driver may drive */
+	/* The layout of the device configuration, or NULL: the core's raw dump of a device this driver
+	 * drives reads these fields with their own widths instead of 4-byte words. */
+	const struct virtio_cfield *config_fields;
+	unsigned nr_config_fields;
 	/* Called after FEATURES_OK. Return 0, or a negative errno (the device is marked FAILED). A probe
 	 * that uses its queues calls virtio_device_ready() first; otherwise the core sets DRIVER_OK after
 	 * a successful probe. */
 	int (*probe)(struct virtio_device *vdev);
-	/* Stop using the device; the core then resets it and deletes its queues. */
+	/* Stop using the device. The core has reset it already, so buffers the device was given may be
+	 * freed here, unless vdev->dead: then the device may still write them and they must be kept.
+	 * The core deletes the queues afterwards (or keeps them, for a dead device). */
 	void (*remove)(struct virtio_device *vdev);
 	/* The device changed its configuration (work context). Changes during probe are delivered once
 	 * probe has returned. */
@@ -110,6 +136,7 @@ struct virtio_device {
 	u64 device_features;	      /* offered by the device */
 	u64 features;		      /* negotiated */
 	bool broken;
+	bool dead; /* a reset did not complete: its queues and buffers are never freed, no driver binds */
 	bool config_enabled;	    /* deliver config changes to the driver */
 	bool config_change_pending; /* one arrived while not enabled */
 	u64 config_changes;	    /* counter, for the shell */
@@ -129,7 +156,8 @@ void unregister_virtio_device(struct virtio_device *vdev);
 void virtio_config_changed(struct virtio_device *vdev);
 
 /* For drivers. register_virtio_driver probes every unbound device with the driver's ID; returns 0
- * or -EEXIST (already registered) / -EINVAL. */
+ * or -EEXIST (already registered) / -EINVAL (no probe or name, or features outside
+ * VIRTIO_DEVICE_FEATURES_MASK: one line). A probe that fails leaves the device FAILED. */
 int register_virtio_driver(struct virtio_driver *drv);
 void unregister_virtio_driver(struct virtio_driver *drv);
 
@@ -140,7 +168,10 @@ static inline bool virtio_has_feature(const struct virtio_device *vdev, unsigned
 
 /* Sets DRIVER_OK: from now on the device may use the queues and raise interrupts. */
 void virtio_device_ready(struct virtio_device *vdev);
-/* Resets the device (all queues stop; status 0). 0 or -ETIMEDOUT. */
+/* Resets the device (all queues stop; status 0). 0, or -ETIMEDOUT when the status never read back 0
+ * (-EIO for a device already dead): the device is then marked dead and broken with one line
+ * `<name>: reset did not complete: <errno>; device dead, its rings and buffers are kept`, and the
+ * caller must not free anything the device was given (queues, request buffers). */
 int virtio_reset_device(struct virtio_device *vdev);
 /* Marks the device and all its queues broken, logs `<name>: device broken: <why>` once; sets
  * FAILED so the device knows. */
@@ -150,19 +181,30 @@ int virtio_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtqueue 
 		    vq_callback_t *const callbacks[], const char *const names[]);
 void virtio_del_vqs(struct virtio_device *vdev);
 
-/* Reads len bytes of device configuration at offset, retrying until config_generation is the same
- * before and after (bounded: -EAGAIN with a log line after 64 tries); -ERANGE outside the config. */
-int virtio_cread_bytes(struct virtio_device *vdev, unsigned offset, void *buf, unsigned len);
-int virtio_cwrite_bytes(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned len);
+/* Reads the fields f[0..n) of the device configuration into buf, a copy of the structure of buf_len
+ * bytes: each field lands at its own offset, bytes no field covers are left as they were. Each field
+ * is read with an access of its own width (an 8-byte one as two 4-byte halves, as the specification
+ * allows), all of them inside one config_generation loop: while the generation changed during the
+ * reads, all are read again, at most 64 times (then -EAGAIN and one line `<name>: configuration kept
+ * changing during 64 reads`). -ERANGE for a field outside the configuration or buf, -EINVAL for a
+ * width other than 1, 2, 4 or 8 or a field not aligned to min(width, 4). */
+int virtio_cread_fields(struct virtio_device *vdev, void *buf, size_t buf_len, const struct virtio_cfield *f,
+			unsigned n);
+/* One field at offset of width size into buf, the same way. */
+int virtio_cread_field(struct virtio_device *vdev, unsigned offset, void *buf, unsigned size);
+/* Writes one field (width 1, 2, 4 or 8, as the transport's set). */
+int virtio_cwrite_field(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned size);
 /* One field of a config structure: virtio_cread(vdev, struct virtio_mem_config, plugged_size, &v);
  * a *ptr whose size differs from the field's does not compile. */
 #define virtio_cread(vdev, type, member, ptr)                                                                \
-	virtio_cread_bytes((vdev), offsetof(type, member), (ptr),                                            \
+	virtio_cread_field((vdev), offsetof(type, member), (ptr),                                            \
 			   sizeof(*(ptr)) +                                                                  \
 			       0 * sizeof(char[sizeof(((type *)0)->member) == sizeof(*(ptr)) ? 1 : -1]))
 
 /* "<len> bytes: 0x.. 0x.." — the first 64 bytes of device configuration as little-endian u64 words
- * (generation-consistent), for log lines and the shell. 0 or a negative errno. */
+ * (generation-consistent), for log lines and the shell. The fields of the bound driver's
+ * config_fields are read (bytes outside them show as 0); without them the core knows no layout and
+ * reads 4-byte words (single bytes for a tail shorter than 4). 0 or a negative errno. */
 int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size);
 
 /* The driver of last resort (drivers/virtio/virtio_generic.c): handshake only, no queues, logs config
@@ -170,6 +212,11 @@ int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size);
  * handshake failed: logged). unbind: 0, -EINVAL when not bound to it. */
 int virtio_generic_bind(struct virtio_device *vdev);
 int virtio_generic_unbind(struct virtio_device *vdev);
+/* The device-type features a driver that never touches device memory, sends no request that changes
+ * the device's state and reads no configuration field whose meaning a feature changes understands
+ * (the generic driver, the in-kernel test driver): for virtio-mem UNPLUGGED_INACCESSIBLE, which
+ * QEMU may insist on; nothing for other types. */
+u64 virtio_generic_features(u32 device_id);
 
 /* Devices registered so far (for the shell), in order; NULL past the end. */
 struct virtio_device *virtio_dev_at(unsigned i);

@@ -93,6 +93,13 @@ int vmem_req_unplug_all(struct virtio_mem *vm);
 int vmem_req_state(struct virtio_mem *vm, u64 addr, u64 nb_blocks, u16 *state);
 const char *vmem_resp_name(int resp);
 const char *vmem_req_name(int type);
+/* The configuration's fields, node_id last (for the core's raw dump: drivers/virtio.h). */
+#define VMEM_NR_CONFIG_FIELDS 7
+extern const struct virtio_cfield vmem_config_fields[VMEM_NR_CONFIG_FIELDS];
+/* Reads every configuration field with its own width in one generation loop into *c; node_id only
+ * when VIRTIO_MEM_F_ACPI_PXM was negotiated (else it is 0, whatever the device says). 0 or a
+ * negative errno (virtio_cread_fields). */
+int vmem_cread_config(struct virtio_device *vdev, struct virtio_mem_config *c);
 /* Reads the whole configuration consistently into vm->cfg and checks it against the probe's.
  * 0, or a negative errno with the device marked broken. */
 int vmem_read_config(struct virtio_mem *vm);

@@ -88,6 +88,29 @@ int virtio_pci_parse_caps(const u8 *cfg, size_t cfg_len, const u64 bar_size[PCI_
  * 2-byte notification write stays inside the region. Returns 0 and *off, or -ERANGE. */
 int virtio_pci_notify_offset(const struct virtio_pci_layout *l, u16 qoff, u32 *off);
 
+/* What the transport maps of each structure: the part it uses, never the whole window a capability
+ * claims (a device may say 1 GiB, and every 2 MiB mapped costs a page table of the ioremap pool). */
+#define VIRTIO_PCI_DEVICE_CFG_MAP 256 /* device configuration: more than any device type defines */
+#define VIRTIO_PCI_NOTIFY_LEN	  2   /* a notification: the queue index, 16 bits */
+
+struct virtio_pci_window {
+	u8 bar;
+	u64 offset; /* inside the BAR */
+	u32 length;
+};
+
+/* The window of structure `type` to map: the common configuration's sizeof(struct
+ * virtio_pci_common_cfg) bytes, the ISR's 1 byte, the device configuration's min(length,
+ * VIRTIO_PCI_DEVICE_CFG_MAP) bytes; checked again against the region and bar_size. 0, -ENODEV (the
+ * structure is absent) or -ERANGE (another type, or outside its BAR). */
+int virtio_pci_window(const struct virtio_pci_layout *l, u8 type, const u64 bar_size[PCI_NUM_BARS],
+		      struct virtio_pci_window *w);
+/* The notification window of the queue whose queue_notify_off is qoff: VIRTIO_PCI_NOTIFY_LEN bytes at
+ * qoff * notify_off_multiplier inside the notify region (virtio_pci_notify_offset) and its BAR.
+ * 0 or -ERANGE. */
+int virtio_pci_notify_window(const struct virtio_pci_layout *l, u16 qoff, const u64 bar_size[PCI_NUM_BARS],
+			     struct virtio_pci_window *w);
+
 /* Finds every virtio PCI function (1af4:1000-107f) with modern capabilities and registers it with the
  * virtio core (drivers/virtio/virtio_pci.c). After pci_init and time_init. Returns how many. */
 int virtio_pci_init(void);

@@ -1,5 +1,5 @@
 // clang-format off
-/* host-srcs: drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_access.c drivers/pci/pci_caps.c tests/host/pci_fake.c */
+/* host-srcs: drivers/pci/pci.c drivers/pci/pci_bar.c drivers/pci/pci_access.c drivers/pci/pci_caps.c tests/host/pci_fake.c kernel/iomem.c */
 // clang-format on
 /* PCI on the host: BAR decoding and placement, and enumeration against a fake bus (bridges,
  * multi-function devices, a bridge loop, BARs sized with decoding off, unassigned BARs placed clear
@@ -9,6 +9,7 @@
 #include "drivers/pci.h"
 #include "host_test.h"
 #include "kernel/boot_info.h"
+#include "kernel/iomem.h"
 #include "pci_fake.h"
 
 static void case_decode(void)
@@ -109,6 +110,13 @@ static void case_scan(void)
 	CHECK(pci_get_device(0x1af4, 0xffff, vm) == a);
 	CHECK(pci_get_device(0x1af4, 0x1044, NULL) == b);
 	CHECK(pci_get_device(0x1234, 0xffff, NULL) == NULL);
+	/* every memory BAR is claimed, so that no device can be handed it; I/O BARs are not memory */
+	const struct iomem_claim *c = iomem_find_claim(0xfe002000, 1);
+	CHECK(c && c->start == 0xfe000000 && c->end == 0xfe003fff &&
+	      !strcmp(c->name, "PCI 0000:00:03.0 BAR4"));
+	c = iomem_find_claim(a->bar[1].base, 1);
+	CHECK(c && c->start == a->bar[1].base && !strcmp(c->name, "PCI 0000:01:00.0 BAR1"));
+	CHECK(iomem_find_claim(0xd000, 0x40) == NULL);
 	/* the fake does notice a probe with decoding on (so the zero above means something) */
 	pci_conf_write32(0, 3, 0, 0x20, 0xffffffffu);
 	CHECK(fake_pci_violations == 1);

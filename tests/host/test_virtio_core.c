@@ -24,7 +24,9 @@ struct cfg {
 
 static struct fake_vdev fv;
 static int probes, removes, changes, probe_result;
-static bool probe_uses_queue, probe_changes_config;
+static bool probe_uses_queue, probe_changes_config, probe_fails_after_queue;
+static u8 status_at_remove;
+static bool dead_at_remove, hang_after_probe_failure;
 static u64 seen_requested;
 static struct virtqueue *vq;
 static unsigned vq_callbacks;
@@ -47,6 +49,10 @@ static int t_probe(struct virtio_device *vdev)
 		if (err)
 			return err;
 		virtio_device_ready(vdev);
+		if (probe_fails_after_queue) {
+			fv.reset_hangs = hang_after_probe_failure;
+			return -EIO;
+		}
 	}
 	if (probe_changes_config)
 		fake_vdev_config_change(&fv); /* arrives while probe runs */
@@ -55,8 +61,9 @@ static int t_probe(struct virtio_device *vdev)
 
 static void t_remove(struct virtio_device *vdev)
 {
-	(void)vdev;
 	removes++;
+	status_at_remove = vdev->config->get_status(vdev);
+	dead_at_remove = vdev->dead;
 }
 
 static void t_changed(struct virtio_device *vdev)
@@ -77,7 +84,9 @@ static struct virtio_driver drv = {
 static void reset_state(u64 offered)
 {
 	probes = removes = changes = probe_result = 0;
-	probe_uses_queue = probe_changes_config = false;
+	probe_uses_queue = probe_changes_config = probe_fails_after_queue = false;
+	status_at_remove = 0xff;
+	dead_at_remove = hang_after_probe_failure = false;
 	seen_requested = 0;
 	vq = NULL;
 	vq_callbacks = 0;
@@ -181,9 +190,126 @@ static void case_config_generation(void)
 	CHECK(host_log_contains("configuration kept changing"));
 	fv.bump_generation_reads = 0;
 	u8 big[64];
-	CHECK(virtio_cread_bytes(&fv.vdev, 0, big, sizeof(big)) == -ERANGE);
-	CHECK(virtio_cread_bytes(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
+	CHECK(virtio_cread_field(&fv.vdev, 0, big, sizeof(big)) == -EINVAL); /* not a field width */
+	CHECK(virtio_cread_field(&fv.vdev, 2, big, 4) == -EINVAL);	     /* misaligned */
+	CHECK(virtio_cread_field(&fv.vdev, 56, big, 8) == -ERANGE);
+	CHECK(virtio_cread_field(&fv.vdev, 0xffffffffu, big, 8) == -ERANGE);
+	CHECK(fv.bad_accesses == 0);
 	teardown();
+}
+
+static const struct virtio_cfield cfg_fields[] = {
+    VIRTIO_CFIELD(struct cfg, block_size),
+    VIRTIO_CFIELD(struct cfg, node_id),
+    VIRTIO_CFIELD(struct cfg, addr),
+    VIRTIO_CFIELD(struct cfg, region_size),
+    VIRTIO_CFIELD(struct cfg, usable_region_size),
+    VIRTIO_CFIELD(struct cfg, plugged_size),
+    VIRTIO_CFIELD(struct cfg, requested_size),
+};
+
+/* Each field is read with its own width (the 16-bit node_id with one 16-bit access, nothing of the
+ * padding after it), the raw dump with 4-byte words; the transport sees no other width. */
+static void case_config_widths(void)
+{
+	reset_state(QEMU_FEATURES);
+	((struct cfg *)fv.config)->node_id = 0x1234;
+	register_virtio_device(&fv.vdev);
+	struct cfg c;
+	memset(&c, 0xaa, sizeof(c));
+	fv.naccess = 0;
+	REQUIRE(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == 0);
+	CHECK(c.block_size == 2 << 20 && c.node_id == 0x1234 && c.addr == 1ULL << 32 &&
+	      c.usable_region_size == 256 << 20 && c.requested_size == 0);
+	CHECK(c.pad[0] == 0xaa && c.pad[5] == 0xaa); /* no field there: left alone */
+	const struct fake_access want[] = {{0, 8, false},  {8, 2, false},  {16, 8, false}, {24, 8, false},
+					   {32, 8, false}, {40, 8, false}, {48, 8, false}};
+	CHECK(fv.naccess == ARRAY_SIZE(want) && memcmp(fv.access_log, want, sizeof(want)) == 0);
+	for (unsigned i = 0; i < fv.naccess && i < FAKE_VDEV_ACCESS_LOG; i++)
+		CHECK(fv.access_log[i].offset != 10 && fv.access_log[i].offset != 12);
+
+	u16 node = 0;
+	fv.naccess = 0;
+	CHECK(virtio_cread(&fv.vdev, struct cfg, node_id, &node) == 0 && node == 0x1234);
+	CHECK(fv.naccess == 1 && fv.access_log[0].offset == 8 && fv.access_log[0].len == 2);
+
+	char raw[200];
+	fv.naccess = 0;
+	REQUIRE(virtio_format_config(&fv.vdev, raw, sizeof(raw)) == 0);
+	CHECK(strcmp(raw, "56 bytes: 0x200000 0x1234 0x100000000 0x80000000 0x10000000 0 0") == 0);
+	CHECK(fv.naccess == 14);
+	for (unsigned i = 0; i < fv.naccess; i++)
+		CHECK(fv.access_log[i].len == 4 && fv.access_log[i].offset == 4 * i);
+	CHECK(fv.bad_accesses == 0);
+	teardown();
+}
+
+/* The device changes plugged_size and requested_size while the driver is half way through the
+ * fields, then bumps the generation: every field is read again and the copy is the new one, not a
+ * mix. A device whose generation never settles gets -EAGAIN and a line. */
+static int mid_read_changes;
+static void change_mid_read(struct fake_vdev *f, unsigned off, unsigned len)
+{
+	(void)len;
+	if (off != offsetof(struct cfg, region_size) || mid_read_changes-- <= 0)
+		return;
+	struct cfg *c = (struct cfg *)f->config;
+	c->plugged_size += 2 << 20;
+	c->requested_size += 2 << 20;
+	f->generation++;
+}
+
+static void case_config_changes_mid_read(void)
+{
+	reset_state(QEMU_FEATURES);
+	register_virtio_device(&fv.vdev);
+	fv.on_config_read = change_mid_read;
+	mid_read_changes = 1;
+	struct cfg c;
+	memset(&c, 0, sizeof(c));
+	fv.naccess = 0;
+	REQUIRE(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == 0);
+	CHECK(c.plugged_size == 2 << 20 && c.requested_size == 2 << 20);
+	CHECK(fv.naccess == 2 * ARRAY_SIZE(cfg_fields));
+
+	mid_read_changes = 1000;
+	CHECK(virtio_cread_fields(&fv.vdev, &c, sizeof(c), cfg_fields, ARRAY_SIZE(cfg_fields)) == -EAGAIN);
+	CHECK(host_log_contains("virtio0: configuration kept changing during 64 reads"));
+	fv.on_config_read = NULL;
+	teardown();
+}
+
+/* Drivers accept only the feature bits they understand, whatever the device offers; a driver that
+ * names a transport bit the core does not implement is refused. */
+static void case_features_understood(void)
+{
+	reset_state(~0ULL);
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	CHECK(fv.accepted ==
+	      (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_ACPI_PXM) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
+	teardown();
+
+	/* The generic driver reads no device memory: for virtio-mem it can promise not to read
+	 * unplugged memory; it takes nothing else. */
+	static struct fake_vdev rng;
+	reset_state(~0ULL);
+	fake_vdev_init(&rng, 4, ~0ULL, 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0 && register_virtio_device(&rng.vdev) == 0);
+	REQUIRE(virtio_generic_bind(&fv.vdev) == 0 && virtio_generic_bind(&rng.vdev) == 0);
+	CHECK(fv.accepted == (BIT_ULL(VIRTIO_F_VERSION_1) | BIT_ULL(F_UNPLUGGED_INACCESSIBLE)));
+	CHECK(rng.accepted == BIT_ULL(VIRTIO_F_VERSION_1));
+	CHECK((fv.status & VIRTIO_CONFIG_S_DRIVER_OK) && (rng.status & VIRTIO_CONFIG_S_DRIVER_OK));
+	virtio_generic_unbind(&rng.vdev);
+	virtio_generic_unbind(&fv.vdev);
+	unregister_virtio_device(&rng.vdev);
+	unregister_virtio_device(&fv.vdev);
+
+	static struct virtio_driver greedy = {.name = "greedy", .device_id = DEV_ID, .probe = t_probe};
+	greedy.features = BIT_ULL(VIRTIO_F_EVENT_IDX) | BIT_ULL(F_ACPI_PXM);
+	CHECK(register_virtio_driver(&greedy) == -EINVAL);
+	CHECK(host_log_contains(
+	    "virtio: driver greedy: features 0x20000001 name bits the core does not implement"));
 }
 
 static void case_config_change(void)
@@ -240,11 +366,70 @@ static void case_queue(void)
 	CHECK(host_log_contains("virtio0: device broken: test says so") && virtqueue_is_broken(vq));
 	CHECK(fv.status & VIRTIO_CONFIG_S_FAILED);
 	CHECK(virtqueue_add(vq, &out, 1, &in, 1, req) == -EIO);
-	/* Removing the driver resets the device and deletes the queue. */
+	/* Removing the driver resets the device (before the driver's remove, so that it may free what
+	 * the device was given) and deletes the queue. */
 	unregister_virtio_driver(&drv);
 	CHECK(removes == 1 && fv.nvqs == 0 && list_empty(&fv.vdev.vqs));
+	CHECK(status_at_remove == 0 && !dead_at_remove);
 	CHECK(fv.status == VIRTIO_CONFIG_S_ACKNOWLEDGE && !fv.vdev.broken);
 	unregister_virtio_device(&fv.vdev);
+}
+
+/* A device whose status never reads back 0 after a reset may still write its rings: the core marks
+ * it dead, keeps its queues (the fake frees them only at the end, so ASan would catch a write into
+ * freed rings), tells the driver's remove, and never binds it again. */
+static void case_reset_never_completes(void)
+{
+	reset_state(QEMU_FEATURES);
+	probe_uses_queue = true;
+	fv.on_notify = device_answers;
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	REQUIRE(register_virtio_device(&fv.vdev) == 0);
+	REQUIRE(vq && fv.nvqs == 1);
+	void *ring = fv.rings[0];
+	u8 req[24] = {1};
+	u16 resp = 0xffff;
+	struct vq_buf out = {(phys_addr_t)(uintptr_t)req, sizeof(req)},
+		      in = {(phys_addr_t)(uintptr_t)&resp, 2};
+	fv.on_notify = NULL; /* the device holds on to the request */
+	REQUIRE(virtqueue_add(vq, &out, 1, &in, 1, req) == 0);
+	virtqueue_kick(vq);
+
+	fv.reset_hangs = true;
+	unregister_virtio_driver(&drv);
+	CHECK(removes == 1 && dead_at_remove && fv.vdev.dead && fv.vdev.broken && !fv.vdev.driver);
+	CHECK(host_log_contains("virtio0: reset did not complete: -ETIMEDOUT; device dead, its rings and "
+				"buffers are kept"));
+	CHECK(fv.nvqs == 1 && fv.rings[0] == ring && !list_empty(&fv.vdev.vqs) && virtqueue_is_broken(vq));
+	CHECK(fv.status != 0 && !(fv.status_log[fv.nstatus - 1] & VIRTIO_CONFIG_S_ACKNOWLEDGE));
+	/* The device still writes the used ring: the memory is still the ring's. */
+	device_answers(&fv, 0);
+	CHECK(fv.dev[0].used_idx == 1);
+	/* Never bound again, by any driver. */
+	unsigned resets = fv.resets;
+	REQUIRE(register_virtio_driver(&drv) == 0);
+	CHECK(probes == 1 && !fv.vdev.driver);
+	CHECK(virtio_generic_bind(&fv.vdev) == -EIO && !fv.vdev.driver);
+	CHECK(fv.resets == resets);
+	unregister_virtio_driver(&drv);
+	unregister_virtio_device(&fv.vdev);
+	CHECK(fv.nvqs == 1);
+	fake_vdev_free_kept_vqs(&fv);
+
+	/* A probe that gives up after setting up its queue: FAILED, and the queue goes only when the
+	 * reset completes. */
+	for (int hang = 0; hang < 2; hang++) {
+		reset_state(QEMU_FEATURES);
+		probe_uses_queue = probe_fails_after_queue = true;
+		hang_after_probe_failure = hang;
+		register_virtio_driver(&drv);
+		REQUIRE(register_virtio_device(&fv.vdev) == 0);
+		CHECK(probes == 1 && !fv.vdev.driver && (fv.status & VIRTIO_CONFIG_S_FAILED));
+		CHECK(fv.nvqs == (hang ? 1u : 0u) && fv.vdev.dead == hang);
+		unregister_virtio_driver(&drv);
+		unregister_virtio_device(&fv.vdev);
+		fake_vdev_free_kept_vqs(&fv);
+	}
 }
 
 /* `virtio bind N` drives device N only: another device of the same type without a driver is left
@@ -274,8 +459,12 @@ int main(void)
 	RUN("virtio-core", "features refused", case_features_refused);
 	RUN("virtio-core", "probe fails", case_probe_fails);
 	RUN("virtio-core", "config generation", case_config_generation);
+	RUN("virtio-core", "config fields read with their own width", case_config_widths);
+	RUN("virtio-core", "config changing mid-read is read again", case_config_changes_mid_read);
+	RUN("virtio-core", "only understood features accepted", case_features_understood);
 	RUN("virtio-core", "config change", case_config_change);
 	RUN("virtio-core", "queue request and break", case_queue);
 	RUN("virtio-core", "virtio bind drives one device", case_generic_bind_one);
+	RUN("virtio-core", "reset that never completes: device dead, rings kept", case_reset_never_completes);
 	return test_summary();
 }

@@ -1,5 +1,5 @@
 /* clang-format off */
-/* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c tests/host/vmem_harness.c */
+/* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/iomem.c kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c tests/host/vmem_harness.c */
 /* clang-format on */
 /* The virtio-mem driver against a fake device (tests/host/vmem_fake.c) on fake physical memory where
  * everything not added, and every unplugged sub-block, is PROT_NONE: plug and unplug in both modes,
@@ -15,6 +15,7 @@
 #include "host_test.h"
 #include "hotplug_helpers.h"
 #include "kernel/errno.h"
+#include "kernel/iomem.h"
 #include "mm/arch.h"
 #include "mm/debug.h"
 #include "mm/memory.h"
@@ -310,6 +311,130 @@ static void t_overlap(void)
 	CHECK(done_line(a, 256 * MiB) && check_all(a, &dev[1]) == 0);
 }
 
+/* A region the CPU cannot address, or one that the firmware's memory map, an ACPI table or a PCI BAR
+ * claims, is refused at probe with a line naming what is in the way; nothing is added or asked, and
+ * the device is left FAILED. A device clear of all of them works. */
+static void t_region_claims(void)
+{
+	static const char *const want[] = {
+	    "the region ends above the CPU's 36-bit physical address space (0x1000000000)",
+	    "the region overlaps e820 reserved [mem 0x140000000-0x140000fff]",
+	    "the region overlaps ACPI DSDT [mem 0x17fffff00-0x180000fff]",
+	    "the region overlaps PCI 0000:00:03.0 BAR4 [mem 0x1fffff000-0x200002fff]",
+	};
+	unsigned i = (unsigned)case_arg;
+	boot();
+	unsigned long total0 = totalram_pages();
+	u64 addr = BASE;
+	if (i == 0) {
+		vmem_fake_phys_bits = 36;
+		addr = 63 * GiB; /* ends at 65 GiB, above 2^36 = 64 GiB */
+	}
+	iomem_claim(BASE + GiB, 4096, "e820 %s", "reserved");
+	iomem_claim(BASE + 2 * GiB - 256, 4352, "ACPI %s", "DSDT");
+	iomem_claim(BASE + 4 * GiB - 4096, 16384, "PCI 0000:00:03.0 BAR%u", 4);
+	if (i == 1)
+		addr = BASE + GiB - 128 * MiB;
+	else if (i == 2)
+		addr = BASE + 2 * GiB;
+	else if (i == 3)
+		addr = BASE + 3 * GiB;
+	host_log_clear();
+	CHECK(start(&dev[0], addr, 2 * GiB, 2 * MiB, 512 * MiB, 0) == NULL);
+	CHECK(host_log_contains(want[i]) && host_log_contains("device left alone"));
+	CHECK(virtio_mem_count() == 0 && (dev[0].fv.status & VIRTIO_CONFIG_S_FAILED));
+	CHECK(dev[0].fv.nvqs == 0 && dev[0].requests[VIRTIO_MEM_REQ_PLUG] == 0);
+	for (u64 a = addr; a < addr + 2 * GiB; a += 128 * MiB)
+		CHECK(!present_section_nr(pfn_to_section_nr(PHYS_PFN(a))));
+	CHECK(totalram_pages() == total0 && mm_verify(mm_fake_print_quiet) == 0);
+	/* clear of them all (and, under 36 bits, ending exactly at 64 GiB) it works */
+	struct virtio_mem *vm = i == 0 ? start(&dev[1], 62 * GiB, 2 * GiB, 2 * MiB, 0, 0)
+				       : start(&dev[1], BASE + 8 * GiB, 2 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm && !strcmp(vm->name, "virtio-mem0"));
+	resize(&dev[1], 256 * MiB);
+	CHECK(done_line(vm, 256 * MiB) && check_all(vm, &dev[1]) == 0);
+}
+
+/* node_id means something only with VIRTIO_MEM_F_ACPI_PXM. Without it the driver ignores it (a
+ * device that changes it is not broken, and the driver's copy says 0); with it, it is a fixed field
+ * and a change breaks the device. It is only ever read with one 16-bit access (the driver's reads
+ * and the core's raw dump alike), every other field with 8-byte accesses. */
+static u16 next_node = 5;
+static void node_id_moves(struct fake_vdev *fv, unsigned off, unsigned len)
+{
+	(void)len;
+	if (off == 0)
+		((struct virtio_mem_config *)fv->config)->node_id = next_node++;
+}
+
+static void t_node_id(void)
+{
+	bool pxm = case_arg;
+	struct vmem_fake *f = &dev[0];
+	boot();
+	vmem_fake_init(f, BASE, 4 * GiB, 2 * MiB, 0, 0);
+	if (!pxm)
+		f->fv.offered &= ~BIT_ULL(VIRTIO_MEM_F_ACPI_PXM);
+	f->fv.on_config_read = node_id_moves;
+	REQUIRE(virtio_mem_init() == 0);
+	REQUIRE(register_virtio_device(&f->fv.vdev) == 0);
+	struct virtio_mem *vm = virtio_mem_get(0);
+	REQUIRE(vm);
+	CHECK(virtio_has_feature(&f->fv.vdev, VIRTIO_MEM_F_ACPI_PXM) == pxm);
+	CHECK(pxm ? vm->cfg0.node_id >= 5 : vm->cfg0.node_id == 0);
+	resize(f, 256 * MiB);
+	/* past the core's 4-byte dump at registration, before any driver */
+	unsigned i = 0;
+	while (i < f->fv.naccess && f->fv.access_log[i].len == 4)
+		i++;
+	CHECK(i == 14);
+	for (; i < f->fv.naccess && i < FAKE_VDEV_ACCESS_LOG; i++) {
+		const struct fake_access *a = &f->fv.access_log[i];
+		if (a->offset == offsetof(struct virtio_mem_config, node_id))
+			CHECK(a->len == 2);
+		else
+			CHECK(a->len == 8 && a->offset % 8 == 0);
+	}
+	CHECK(f->fv.bad_accesses == 0 && f->fv.naccess > 14);
+	if (pxm) {
+		CHECK(vm->broken && host_log_contains("fixed configuration field"));
+	} else {
+		CHECK(!vm->broken && vm->cfg.node_id == 0);
+		CHECK(done_line(vm, 256 * MiB) && check_all(vm, f) == 0);
+	}
+}
+
+/* A configuration whose generation never settles cannot be read: the probe gives up, with one line,
+ * and the device is left FAILED. So is a device whose configuration is bad. */
+static void gen_never_settles(struct fake_vdev *fv, unsigned off, unsigned len)
+{
+	(void)off;
+	(void)len;
+	fv->generation++;
+}
+
+static void t_probe_gives_up(void)
+{
+	struct vmem_fake *f = &dev[0];
+	boot();
+	vmem_fake_init(f, BASE, 4 * GiB, 2 * MiB, 0, 0);
+	f->fv.on_config_read = gen_never_settles;
+	REQUIRE(virtio_mem_init() == 0);
+	host_log_clear();
+	REQUIRE(register_virtio_device(&f->fv.vdev) == 0);
+	CHECK(virtio_mem_count() == 0 && !f->fv.vdev.driver);
+	CHECK(host_log_contains("configuration kept changing during 64 reads"));
+	CHECK(host_log_contains("cannot read the configuration: -EAGAIN; device left alone"));
+	CHECK(f->fv.status & VIRTIO_CONFIG_S_FAILED);
+	CHECK(f->fv.nvqs == 0);
+
+	host_log_clear();
+	vmem_fake_init(&dev[1], BASE, 4 * GiB, 3 * MiB, 0, 0);
+	REQUIRE(register_virtio_device(&dev[1].fv.vdev) == 0);
+	CHECK(virtio_mem_count() == 0 && host_log_contains("power of two"));
+	CHECK(dev[1].fv.status & VIRTIO_CONFIG_S_FAILED);
+}
+
 static void t_two_devices(void)
 {
 	boot();
@@ -477,6 +602,16 @@ int main(void)
 	for (case_arg = 0; case_arg < 4; case_arg++)
 		run_case(bad_names[case_arg], t_bad_config);
 	run_case("bad config: overlaps present memory or another device", t_overlap);
+	for (case_arg = 0; case_arg < 2; case_arg++)
+		run_case(case_arg ? "node_id with ACPI_PXM: fixed, 16-bit reads"
+				  : "node_id without ACPI_PXM: ignored",
+			 t_node_id);
+	run_case("probe gives up: FAILED", t_probe_gives_up);
+	static const char *const claim_names[] = {"region above the CPU's physical address width",
+						  "region over a firmware memory map region",
+						  "region over an ACPI table", "region over a PCI BAR"};
+	for (case_arg = 0; case_arg < 4; case_arg++)
+		run_case(claim_names[case_arg], t_region_claims);
 	run_case("two devices", t_two_devices);
 	run_case("shrink migrates a workload", t_migrate_workload);
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);

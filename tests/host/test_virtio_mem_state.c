@@ -274,8 +274,16 @@ static void t_state_check(void)
 	CHECK(st.nr_plugged == 4 && vmem_state_check(&st) == 0);
 	st.nr_plugged++;
 	host_log_clear();
-	CHECK(vmem_state_check(&st) == 1 && host_log_contains("nr_plugged 5 but 4"));
+	CHECK(vmem_state_check(&st) == 1 && host_log_contains("(plugged 5, busy 0, unusable 0) but the maps hold 4, 0, 0"));
 	st.nr_plugged--;
+	vmem_set_unusable(&st, 7, 1, true);
+	CHECK(vmem_state_check(&st) == 0);
+	vmem_set_unusable(&st, 9, 1, true); /* not plugged */
+	CHECK(vmem_state_check(&st) == 1 && host_log_contains("unit 9 is busy or unusable but not plugged"));
+	vmem_set_unusable(&st, 9, 1, false);
+	vmem_set_plugged(&st, 7, 1, false); /* unplugging forgets unusable */
+	CHECK(st.nr_unusable == 0 && vmem_state_check(&st) == 0);
+	vmem_set_plugged(&st, 7, 1, true);
 	vmem_set_mb_state(&st, 3, VMEM_MB_OFFLINE);
 	CHECK(vmem_state_check(&st) == 1);
 	vmem_set_mb_state(&st, 3, VMEM_MB_NOT_ADDED);

@@ -242,6 +242,64 @@ static void case_short_structures(void)
 }
 
 /* Random bytes after the header: never reads out of bounds (ASan), always terminates. */
+/* The transport maps only what it uses of each window: a device whose capabilities each claim
+ * 1 GiB of a 4 GiB BAR gets 0x38 bytes of common configuration, 1 ISR byte, 256 bytes of device
+ * configuration and 2 bytes per queue notification mapped, all checked against the BAR. */
+static void case_windows(void)
+{
+	struct virtio_pci_window w;
+	qemu_layout();
+	REQUIRE(parse(sizeof(cfg)) == 0);
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_COMMON_CFG, bars, &w) == 0 && w.bar == 4 &&
+	      w.offset == 0 && w.length == 0x38);
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_ISR_CFG, bars, &w) == 0 && w.offset == 0x1000 &&
+	      w.length == 1);
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == 0 && w.offset == 0x2000 &&
+	      w.length == VIRTIO_PCI_DEVICE_CFG_MAP);
+	CHECK(virtio_pci_notify_window(&lay, 0, bars, &w) == 0 && w.offset == 0x3000 && w.length == 2);
+	CHECK(virtio_pci_notify_window(&lay, 3, bars, &w) == 0 && w.offset == 0x300c && w.length == 2);
+	CHECK(virtio_pci_notify_window(&lay, 1023, bars, &w) == 0 && w.offset == 0x3ffc);
+	CHECK(virtio_pci_notify_window(&lay, 1024, bars, &w) == -ERANGE); /* past the region */
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_NOTIFY_CFG, bars, &w) == -ERANGE);
+
+	fresh();
+	bars[2] = 4ULL << 30;
+	vcap(0x40, VIRTIO_PCI_CAP_COMMON_CFG, 2, 0, 1u << 30);
+	vcap(0x50, VIRTIO_PCI_CAP_ISR_CFG, 2, 1u << 30, 1u << 30);
+	vcap(0x60, VIRTIO_PCI_CAP_DEVICE_CFG, 2, 2u << 30, 1u << 30);
+	vcap(0x70, VIRTIO_PCI_CAP_NOTIFY_CFG, 2, 3u << 30, 1u << 30)[16] = 0x10;
+	REQUIRE(parse(sizeof(cfg)) == 0);
+	u64 mapped = 0;
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_COMMON_CFG, bars, &w) == 0 && w.length == 0x38);
+	mapped += w.length;
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_ISR_CFG, bars, &w) == 0 && w.offset == 1u << 30 &&
+	      w.length == 1);
+	mapped += w.length;
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == 0 && w.offset == 2u << 30 &&
+	      w.length == VIRTIO_PCI_DEVICE_CFG_MAP);
+	mapped += w.length;
+	CHECK(virtio_pci_notify_window(&lay, 0xffff, bars, &w) == 0 && w.offset == (3ULL << 30) + 0xffff0 &&
+	      w.length == 2);
+	mapped += w.length;
+	CHECK(mapped < 4096);
+	/* checked against the BAR again: one that shrank leaves the windows outside */
+	bars[2] = 2ULL << 30;
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == -ERANGE);
+	CHECK(virtio_pci_notify_window(&lay, 0, bars, &w) == -ERANGE);
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_COMMON_CFG, bars, &w) == 0);
+
+	/* a small device configuration is mapped whole; none at all is -ENODEV */
+	fresh();
+	vcap(0x40, VIRTIO_PCI_CAP_COMMON_CFG, 4, 0x0, 0x1000);
+	vcap(0x50, VIRTIO_PCI_CAP_ISR_CFG, 4, 0x1000, 0x1000);
+	vcap(0x60, VIRTIO_PCI_CAP_DEVICE_CFG, 4, 0x2000, 56);
+	vcap(0x70, VIRTIO_PCI_CAP_NOTIFY_CFG, 4, 0x3000, 0x1000)[16] = 4;
+	REQUIRE(parse(sizeof(cfg)) == 0);
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == 0 && w.length == 56);
+	lay.device.present = false;
+	CHECK(virtio_pci_window(&lay, VIRTIO_PCI_CAP_DEVICE_CFG, bars, &w) == -ENODEV);
+}
+
 static void case_random(void)
 {
 	unsigned seed = 4242;
@@ -284,6 +342,22 @@ static void case_random(void)
 			for (int k = 0; k < 4; k++)
 				if (rs[k]->present)
 					CHECK((u64)rs[k]->offset + rs[k]->length <= b[rs[k]->bar]);
+			/* what the transport would map: inside its region, small */
+			static const u8 types[] = {VIRTIO_PCI_CAP_COMMON_CFG, VIRTIO_PCI_CAP_ISR_CFG,
+						   VIRTIO_PCI_CAP_DEVICE_CFG};
+			for (int k = 0; k < 3; k++) {
+				struct virtio_pci_window w;
+				int e = virtio_pci_window(&l, types[k], b, &w);
+				CHECK(e == 0 || (types[k] == VIRTIO_PCI_CAP_DEVICE_CFG && !l.device.present));
+				if (!e)
+					CHECK(w.length <= VIRTIO_PCI_DEVICE_CFG_MAP &&
+					      w.offset + w.length <= b[w.bar]);
+			}
+			struct virtio_pci_window w;
+			u16 q = (u16)rand();
+			if (virtio_pci_notify_window(&l, q, b, &w) == 0)
+				CHECK(w.length == 2 && w.offset >= l.notify.offset &&
+				      w.offset + 2 <= (u64)l.notify.offset + l.notify.length);
 		} else {
 			bad++;
 		}
@@ -303,6 +377,7 @@ int main(void)
 	RUN("virtio-pci-caps", "out-of-BAR capabilities", case_out_of_bar);
 	RUN("virtio-pci-caps", "first usable of each type wins", case_first_wins);
 	RUN("virtio-pci-caps", "short structures", case_short_structures);
+	RUN("virtio-pci-caps", "only the used part of each window is mapped", case_windows);
 	RUN("virtio-pci-caps", "random config spaces", case_random);
 	return test_summary();
 }

@@ -11,24 +11,43 @@ static struct fake_vdev *fv_of(struct virtio_device *vdev)
 	return container_of(vdev, struct fake_vdev, vdev);
 }
 
+/* Logs the access and checks it as virtio-pci's rule for device configuration says. */
+static int f_access(struct fake_vdev *fv, unsigned off, unsigned len, bool write)
+{
+	if (fv->naccess < FAKE_VDEV_ACCESS_LOG)
+		fv->access_log[fv->naccess] = (struct fake_access){(u16)off, (u8)len, write};
+	fv->naccess++;
+	if (off > fv->config_len || len > fv->config_len - off)
+		return -ERANGE;
+	if ((len != 1 && len != 2 && len != 4 && len != 8) || off % (len > 4 ? 4 : len)) {
+		fv->bad_accesses++;
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int f_get(struct virtio_device *vdev, unsigned off, void *buf, unsigned len)
 {
 	struct fake_vdev *fv = fv_of(vdev);
-	if (off > fv->config_len || len > fv->config_len - off)
-		return -ERANGE;
+	int err = f_access(fv, off, len, false);
+	if (err)
+		return err;
 	memcpy(buf, fv->config + off, len);
 	if (fv->bump_generation_reads > 0) {
 		fv->bump_generation_reads--;
 		fv->generation++;
 	}
+	if (fv->on_config_read)
+		fv->on_config_read(fv, off, len);
 	return 0;
 }
 
 static int f_set(struct virtio_device *vdev, unsigned off, const void *buf, unsigned len)
 {
 	struct fake_vdev *fv = fv_of(vdev);
-	if (off > fv->config_len || len > fv->config_len - off)
-		return -ERANGE;
+	int err = f_access(fv, off, len, true);
+	if (err)
+		return err;
 	memcpy(fv->config + off, buf, len);
 	return 0;
 }
@@ -175,4 +194,9 @@ void fake_vdev_config_change(struct fake_vdev *fv)
 bool fake_vdev_interrupt(struct fake_vdev *fv, unsigned q)
 {
 	return q < fv->nvqs && vring_interrupt(fv->vqs[q]);
+}
+
+void fake_vdev_free_kept_vqs(struct fake_vdev *fv)
+{
+	f_del_vqs(&fv->vdev);
 }

@@ -17,6 +17,14 @@
 
 #define FAKE_VDEV_MAX_VQS    4
 #define FAKE_VDEV_CONFIG_MAX 256
+#define FAKE_VDEV_ACCESS_LOG 256
+
+/* One configuration access the driver made, as a device sees it. */
+struct fake_access {
+	u16 offset;
+	u8 len;
+	bool write;
+};
 
 struct fake_vdev {
 	struct virtio_device vdev;
@@ -27,11 +35,18 @@ struct fake_vdev {
 	u64 accepted;	 /* what the driver wrote */
 	u64 must_accept; /* FEATURES_OK is refused unless these are accepted (QEMU: UNPLUGGED_INACCESSIBLE) */
 	bool refuse_features; /* refuse FEATURES_OK whatever was accepted */
-	bool reset_hangs;     /* status never reads back 0 after a reset */
+	bool reset_hangs;     /* status never reads back 0 after a reset (reset returns -ETIMEDOUT) */
 	u8 config[FAKE_VDEV_CONFIG_MAX] __aligned(8);
 	unsigned config_len;
 	u32 generation;
 	int bump_generation_reads; /* the next N config reads each see the generation change */
+	/* every config access, in order (the first FAKE_VDEV_ACCESS_LOG), and how many broke the
+	 * transport's rule (width 1, 2, 4 or 8, aligned): those are refused with -EINVAL */
+	struct fake_access access_log[FAKE_VDEV_ACCESS_LOG];
+	unsigned naccess;
+	unsigned bad_accesses;
+	/* called after each config read: a device that changes its configuration mid-read */
+	void (*on_config_read)(struct fake_vdev *fv, unsigned offset, unsigned len);
 	unsigned resets;
 	u16 queue_size; /* offered per queue (default 128) */
 	unsigned nvqs;
@@ -50,5 +65,7 @@ void fake_vdev_init(struct fake_vdev *fv, u32 device_id, u64 offered, unsigned c
 void fake_vdev_config_change(struct fake_vdev *fv);
 /* A queue interrupt: vring_interrupt() on queue q. */
 bool fake_vdev_interrupt(struct fake_vdev *fv, unsigned q);
+/* The test's own cleanup of queues a dead device kept (the core never frees them): frees them. */
+void fake_vdev_free_kept_vqs(struct fake_vdev *fv);
 
 #endif

@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "drivers/virtio.h"
+#include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
@@ -214,6 +215,15 @@ void vmem_fake_free(struct vmem_fake *f)
 {
 	free(f->plugged);
 	f->plugged = NULL;
+}
+
+/* ---- the CPU ---- */
+
+unsigned vmem_fake_phys_bits = 46;
+
+unsigned arch_phys_addr_bits(void)
+{
+	return vmem_fake_phys_bits;
 }
 
 /* ---- fake time: the workqueue and timer functions the driver and the virtio core use ---- */

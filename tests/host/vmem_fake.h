@@ -67,6 +67,9 @@ static inline bool vmem_fake_block_plugged(const struct vmem_fake *f, u64 pa)
 }
 void vmem_fake_free(struct vmem_fake *f);
 
+/* What arch_phys_addr_bits() answers on the host (default 46, MAX_PHYSMEM_BITS). */
+extern unsigned vmem_fake_phys_bits;
+
 /* ---- fake time for the workqueue: delayed work runs when fake time passes its due time ---- */
 /* Runs queued work and advances fake time by up to ms, running delayed work as it comes due.
  * Returns how many work items ran. */
