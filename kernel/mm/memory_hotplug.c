@@ -109,13 +109,15 @@ int restore_online_page_callback(online_page_callback_t callback)
 	return ret;
 }
 
-/* Whole memory blocks, present, and all online (want_online) or all offline. 0 or -EINVAL (reported). */
+/* Whole memory blocks below MAX_PFN, present, and all online (want_online) or all offline. 0 or
+ * -EINVAL (reported). The end is checked without computing pfn + nr_pages, which can wrap to a small
+ * value (and then the loop below would check nothing). */
 static int check_blocks(unsigned long pfn, unsigned long nr_pages, bool want_online, const char *what)
 {
 	const char *op = want_online ? "offline" : "online";
 
 	if (!nr_pages || !IS_ALIGNED(pfn, PAGES_PER_MEMORY_BLOCK) ||
-	    !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) || pfn + nr_pages > MAX_PFN) {
+	    !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) || pfn >= MAX_PFN || nr_pages > MAX_PFN - pfn) {
 		mhp_fail(what, "%s failed: -EINVAL: [pfn 0x%lx, +0x%lx) is not whole memory blocks", op, pfn,
 			 nr_pages);
 		return -EINVAL;

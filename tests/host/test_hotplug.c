@@ -234,6 +234,31 @@ static void test_range_checks(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
+/* A range whose end wraps past 2^64 is not whole memory blocks: refused before anything happens
+ * (nr_pages = 2^64 - pfn makes pfn + nr_pages 0, below MAX_PFN). */
+static void test_range_wraps(void)
+{
+	unsigned long pfn = bpfn(B), wrap = 0UL - pfn;
+
+	hp_boot();
+	unsigned long spanned = zones[ZONE_MOVABLE].spanned_pages, managed = totalram_pages();
+	REQUIRE(IS_ALIGNED(wrap, PAGES_PER_MEMORY_BLOCK));
+	hp_rec_reset();
+	CHECK(offline_pages(pfn, wrap) == -EINVAL);
+	CHECK(strstr(hotplug_last_error(), "offline failed: -EINVAL") &&
+	      strstr(hotplug_last_error(), "is not whole memory blocks"));
+	CHECK(online_section_nr(B) && hp_rec.n == 0);
+	REQUIRE(memory_block_offline(B) == 0);
+	hp_rec_reset();
+	CHECK(online_pages(pfn, wrap, ZONE_MOVABLE) == -EINVAL);
+	CHECK(strstr(hotplug_last_error(), "online failed: -EINVAL") &&
+	      strstr(hotplug_last_error(), "is not whole memory blocks"));
+	CHECK(!online_section_nr(B) && hp_rec.n == 0);
+	CHECK(memory_block_online(B, MMOP_ONLINE) == 0);
+	CHECK(zones[ZONE_MOVABLE].spanned_pages == spanned && totalram_pages() == managed);
+	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
+}
+
 /* Kernel allocations cannot move: isolation names them; no event is sent. */
 static void test_unmovable_kernel_page(void)
 {
@@ -406,6 +431,7 @@ int main(void)
 	RUN("hotplug", "movable PageOffline pages are migrated", test_movable_offline_migrated);
 	RUN("hotplug", "workload pages migrate with their data", test_workload_migrated);
 	RUN("hotplug", "range checks: holes, whole blocks, one zone", test_range_checks);
+	RUN("hotplug", "a range whose end wraps is refused", test_range_wraps);
 	RUN("hotplug", "kernel allocation stops isolation with a reason", test_unmovable_kernel_page);
 	RUN("hotplug", "add, online, offline, remove, fault report", test_add_remove);
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
