@@ -52,7 +52,8 @@ bool memory_block_driver_managed(unsigned long id);
 int remove_memory(phys_addr_t start, u64 size);
 /* Offlines every online block of [start, start + size), then removes the range. If one block fails
  * to go offline, the blocks this call took offline are onlined again (to the zone they had) and the
- * error is returned; nothing is removed. */
+ * error is returned; nothing is removed. Allocates nothing: an allocation could land in the range it
+ * empties, so an entirely free block of ZONE_NORMAL goes even when it is the only free memory. */
 int offline_and_remove_memory(phys_addr_t start, u64 size);
 
 /* ---- onlining ---- */

@@ -16,6 +16,7 @@
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
+#include "mm/slab.h"
 #include "mm/workload.h"
 #include "mm_fake.h"
 
@@ -319,6 +320,63 @@ static void test_add_remove(void)
 	workload_free();
 }
 
+/* Takes every page GFP_KERNEL can get (onto `pages`) and fills kmalloc's smallest class (objects
+ * chained through themselves from *objs): the next kernel allocation needs memory onlined later. */
+static void exhaust_kernel_memory(struct list_head *pages, void **objs)
+{
+	struct page *p;
+	void *o;
+
+	for (int order = MAX_ORDER; order >= 0; order--)
+		while ((p = alloc_pages(GFP_KERNEL, (unsigned int)order)))
+			list_add(&p->lru, pages);
+	while ((o = kmalloc(KMALLOC_MIN_SIZE, GFP_KERNEL))) {
+		*(void **)o = *objs;
+		*objs = o;
+	}
+}
+
+static void release_kernel_memory(struct list_head *pages, void *objs)
+{
+	struct page *p, *next;
+
+	while (objs) {
+		void *o = objs;
+		objs = *(void **)o;
+		kfree(o);
+	}
+	list_for_each_entry_safe(p, next, pages, lru) {
+		list_del(&p->lru);
+		free_pages(p, p->order);
+	}
+}
+
+/* A block onlined into ZONE_NORMAL while it is the only free kernel memory, and still entirely free:
+ * offline_and_remove_memory must not put anything of its own into it (a kernel allocation there
+ * would make the block unmovable and the removal fail). */
+static void test_remove_only_free_normal_block(void)
+{
+	phys_addr_t base = PFN_PHYS(bpfn(HP_HOTADD_BLOCK));
+	LIST_HEAD(pages);
+	void *objs = NULL;
+
+	hp_boot();
+	REQUIRE(add_memory(base, MEMORY_BLOCK_SIZE) == 0); /* its memmap comes from boot memory */
+	unsigned long managed = totalram_pages();
+	exhaust_kernel_memory(&pages, &objs);
+	REQUIRE(zone_free_pages(&zones[ZONE_NORMAL]) == 0);
+	REQUIRE(memory_block_online(HP_HOTADD_BLOCK, MMOP_ONLINE_KERNEL) == 0);
+	REQUIRE(zone_free_pages(&zones[ZONE_NORMAL]) == PAGES_PER_MEMORY_BLOCK);
+	CHECK(offline_and_remove_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	if (!test_ok())
+		printf("INFO: %s\n", hotplug_last_error());
+	CHECK(!pfn_valid(bpfn(HP_HOTADD_BLOCK)) && mhp_is_removed(base));
+	CHECK(totalram_pages() == managed);
+	release_kernel_memory(&pages, objs);
+	CHECK(nr_free_pages() == totalram_pages());
+	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
+}
+
 /* offline_and_remove_memory: if one block cannot go, the others come back online in their zone. */
 static void test_offline_and_remove_rollback(void)
 {
@@ -435,6 +493,7 @@ int main(void)
 	RUN("hotplug", "kernel allocation stops isolation with a reason", test_unmovable_kernel_page);
 	RUN("hotplug", "add, online, offline, remove, fault report", test_add_remove);
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
+	RUN("hotplug", "an entirely free ZONE_NORMAL block is removed", test_remove_only_free_normal_block);
 	RUN("hotplug", "one hotplug lock", test_lock);
 	RUN("hotplug", "lsmem", test_lsmem);
 	RUN("hotplug", "MEM_GOING_ONLINE veto, one online-page callback", test_online_veto_and_callback);
