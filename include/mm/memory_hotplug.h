@@ -109,8 +109,9 @@ enum offline_step {
 extern int offline_fail_step;
 extern int offline_fail_errno;
 
-/* The reason of the last failed hotplug operation ("-EBUSY: unmovable page at pfn 0x108f00 (kernel
- * allocation)"), "" when none failed yet. Valid until the next operation. */
+/* Why the last hotplug operation failed ("-EBUSY: unmovable page at pfn 0x108f00 (kernel
+ * allocation)"), or "" when it succeeded: every operation clears it as it begins (mem_hotplug_begin),
+ * so a reason never outlives the operation that set it. Valid until the next operation. */
 const char *hotplug_last_error(void);
 
 /* ---- policy ---- */

@@ -23,8 +23,11 @@ static char last_error[192];
 
 /* ---- the lock and the error report ---- */
 
+/* Every operation begins here, so the reason of an earlier failure never outlives the next
+ * operation: a success leaves hotplug_last_error() empty. */
 int mem_hotplug_begin(const char *who)
 {
+	mhp_clear_error();
 	if (lock_holder) {
 		mhp_fail(who, "-EBUSY: the hotplug lock is held by %s", lock_holder);
 		return -EBUSY;

@@ -377,6 +377,35 @@ static void test_remove_only_free_normal_block(void)
 	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
 }
 
+/* hotplug_last_error() is the last operation's: cleared when one begins, so a success leaves it
+ * empty and a fresh failure (here -ENOMEM) names only its own reason, never an earlier one. */
+static void test_last_error_cleared(void)
+{
+	phys_addr_t base = PFN_PHYS(bpfn(HP_HOTADD_BLOCK));
+	LIST_HEAD(pages);
+	void *objs = NULL;
+
+	hp_boot();
+	CHECK(memory_block_offline(0) == -EINVAL && strstr(hotplug_last_error(), "hole"));
+	CHECK(memory_block_offline(B) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(memory_block_online(B, MMOP_ONLINE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	exhaust_kernel_memory(&pages, &objs);
+	CHECK(add_memory(base, MEMORY_BLOCK_SIZE) == -ENOMEM);
+	CHECK(strstr(hotplug_last_error(), "-ENOMEM") && !strstr(hotplug_last_error(), "hole"));
+	release_kernel_memory(&pages, objs);
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(add_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(offline_and_remove_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 /* offline_and_remove_memory: if one block cannot go, the others come back online in their zone. */
 static void test_offline_and_remove_rollback(void)
 {
@@ -494,6 +523,7 @@ int main(void)
 	RUN("hotplug", "add, online, offline, remove, fault report", test_add_remove);
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
 	RUN("hotplug", "an entirely free ZONE_NORMAL block is removed", test_remove_only_free_normal_block);
+	RUN("hotplug", "the last error is cleared when an operation begins", test_last_error_cleared);
 	RUN("hotplug", "one hotplug lock", test_lock);
 	RUN("hotplug", "lsmem", test_lsmem);
 	RUN("hotplug", "MEM_GOING_ONLINE veto, one online-page callback", test_online_veto_and_callback);
