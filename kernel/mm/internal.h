@@ -49,6 +49,17 @@ static inline void move_to_free_list(struct page *page, struct zone *zone, unsig
 	zone->free_pages[to] += 1UL << order;
 }
 
+/* The merge rule of __free_one_page, which mm_verify also checks (no two chunks it would merge are
+ * left side by side): a free chunk of order o < MAX_ORDER merges with the chunk at pfn ^ (1 << o) when
+ * that one is free, of order o and in the same zone. Both halves always lie in one pageblock
+ * (MAX_ORDER == pageblock_order), so they share its migrate type: the exception Linux makes, no merge
+ * of an isolated pageblock with a neighbouring pageblock of another type, concerns merges past
+ * pageblock_order and never arises here; ISOLATE chunks merge like the others. */
+static inline bool page_is_buddy(const struct page *page, const struct page *buddy, unsigned int order)
+{
+	return PageBuddy(buddy) && buddy_order(buddy) == order && page_zonenum(buddy) == page_zonenum(page);
+}
+
 /* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt);
 /* Grows the zone span to cover [start, start+nr) (zone->lock held or boot). */

@@ -81,7 +81,7 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 		 * same section's memmap and on the same migrate type's lists. */
 		struct page *buddy = page + ((long)buddy_pfn - (long)pfn);
 
-		if (!PageBuddy(buddy) || buddy->order != order)
+		if (!page_is_buddy(page, buddy, order))
 			break;
 		del_page_from_free_list(buddy, zone, order, mt);
 		if (buddy_pfn < pfn) {

@@ -176,6 +176,12 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				continue;
 			}
 			w[z].heads[order]++;
+			/* __free_one_page's rule: its buddy (same pageblock, so in this section) is not a
+			 * free chunk of the same order. A pair is reported once, from its lower half. */
+			unsigned long bi = i ^ (1UL << order);
+			if (order < MAX_ORDER && bi > i && page_is_buddy(page, ms->memmap + bi, order))
+				bad(v, "free buddies of order %u at pfn 0x%lx and 0x%lx are not merged",
+				    order, pfn, base + bi);
 			for (unsigned long t = 1; t < (1UL << order); t++) {
 				struct page *tail = page + t;
 				if (PageBuddy(tail) || PagePcp(tail) || PageReserved(tail) ||
