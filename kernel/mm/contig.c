@@ -93,7 +93,7 @@ int alloc_contig_range(unsigned long start, unsigned long end, struct busy_pfn *
 		ret = -EBUSY;
 	if (!ret)
 		take_range(start, end);
-	undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(start, end);
 	return ret;
 }
 

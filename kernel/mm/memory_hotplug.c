@@ -191,9 +191,9 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	zone = &zones[zid];
 	present = present_pages_of(pfn, nr_pages);
 	forget_stale_offline_pages(pfn, nr_pages);
-	/* ISOLATE while the callback hands the pages over: nothing is allocated from a half-online
-	 * range. */
-	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_ISOLATE);
+	/* MOVABLE and isolated while the callback hands the pages over: nothing is allocated from a
+	 * half-online range. */
+	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_MOVABLE, true);
 	spin_lock_irqsave(&zone->lock, flags);
 	zone->nr_isolate_pageblock += nr_pages / pageblock_nr_pages;
 	zone->present_pages += present;
@@ -201,7 +201,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	online_mem_sections(pfn, end);
 	for (unsigned long p = pfn; p < end; p += MAX_ORDER_NR_PAGES)
 		online_page_callback(pfn_to_page(p), MAX_ORDER);
-	undo_isolate_page_range(pfn, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name,
 		  (unsigned long long)((arch_now_ns() - t0) / 1000));
@@ -371,7 +371,7 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 		inject(OFFLINE_STEP_ISOLATE);
 		ret = start_isolate_page_range(start, mid, MEMORY_OFFLINE, &busy);
 		if (!ret)
-			undo_isolate_page_range(start, mid, MIGRATE_MOVABLE);
+			undo_isolate_page_range(start, mid);
 		ret = offline_fail_errno;
 		busy_pfn_set(&busy, mid, "failure injected half way through isolation");
 	} else {
@@ -418,7 +418,7 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	/* 7. undo: isolation, then MEM_CANCEL_OFFLINE to the whole chain (each notifier takes back only
 	 * what it dropped) */
 failed_isolated:
-	undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(start, end);
 	memory_notify(MEM_CANCEL_OFFLINE, start, nr_pages, NULL);
 failed_pcp:
 	zone_pcp_enable(zone);

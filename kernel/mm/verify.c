@@ -131,9 +131,14 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 
 		if (!online_section(ms))
 			continue;
-		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
-			if (is_migrate_isolate(ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK))
+		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++) {
+			u8 pb = ms->pageblock_flags[b];
+			if ((pb & PB_MIGRATETYPE_MASK) >= MIGRATE_PCPTYPES)
+				bad(v, "pageblock with own migrate type %u (pfn 0x%lx)",
+				    pb & PB_MIGRATETYPE_MASK, base + (b << pageblock_order));
+			if (pb & PB_MIGRATE_ISOLATE)
 				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
+		}
 		unsigned long first = lo > base ? lo - base : 0;
 		unsigned long last =
 		    hi < base + PAGES_PER_SECTION ? (hi > base ? hi - base : 0) : PAGES_PER_SECTION;

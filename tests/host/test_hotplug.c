@@ -73,7 +73,7 @@ static void test_isolation_modes(void)
 	CHECK(test_pages_isolated(s, s + pageblock_nr_pages, MEMORY_OFFLINE, NULL) == 0);
 	CHECK(test_pages_isolated(s, s + pageblock_nr_pages, 0, NULL) == -EBUSY);
 	page_ref_inc(p);
-	undo_isolate_page_range(s, s + pageblock_nr_pages, MIGRATE_MOVABLE);
+	undo_isolate_page_range(s, s + pageblock_nr_pages);
 	CHECK(nr_isolated_pageblocks() == 0);
 	CHECK(mm_verify(mm_fake_print) == 0);
 }

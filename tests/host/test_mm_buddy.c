@@ -315,6 +315,8 @@ static void test_isolation_primitives(void)
 	spin_unlock_irqrestore(&z->lock, flags);
 	CHECK(moved == pageblock_nr_pages);
 	CHECK(z->nr_isolate_pageblock == 1);
+	CHECK(get_pfnblock_migratetype(pfn) == MIGRATE_ISOLATE);
+	CHECK(get_pfnblock_own_migratetype(pfn) == MIGRATE_MOVABLE); /* kept, to return to */
 	CHECK(nr_free_pages() == before - pageblock_nr_pages);
 	CHECK(PageBuddy(head) && head->order == MAX_ORDER);
 	CHECK(verify_quiet() == 0);
@@ -408,6 +410,12 @@ static void test_verify_catches_corruption(void)
 	pfn_to_page(page_to_pfn(q) + 1)->page_type = PGTY_BUDDY;
 	CHECK(mm_verify(mm_fake_print_quiet) >= 1);
 	pfn_to_page(page_to_pfn(q) + 1)->page_type = PGTY_NONE;
+	/* A pageblock's own type is UNMOVABLE or MOVABLE; ISOLATE is a bit of its own. */
+	u8 *pb = &__pfn_to_section(0x1000)->pageblock_flags[(0x1000 & ~PAGE_SECTION_MASK) >> pageblock_order];
+	u8 saved = *pb;
+	*pb = (u8)((*pb & ~PB_MIGRATETYPE_MASK) | MIGRATE_ISOLATE);
+	CHECK(mm_verify(mm_fake_print_quiet) >= 1);
+	*pb = saved;
 	host_log_echo = true;
 	CHECK(verify_quiet() == 0);
 }
