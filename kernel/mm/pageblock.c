@@ -136,7 +136,7 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 		list_del(&p->lru);
 		p->page_type = PGTY_NONE;
 		zone->pcp.count--;
-		__free_one_page(p, pfn, zone, 0, migratetype);
+		__free_one_page(p, pfn, zone, 0, migratetype, FPI_NONE);
 		moved++;
 	}
 	return moved;

@@ -406,6 +406,77 @@ static void test_last_error_cleared(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
+/* Pages of block id in the buddy or the pcp cache. */
+static unsigned long block_free(unsigned long id)
+{
+	unsigned long free, off, other;
+
+	hp_block_census(id, &free, &off, &other);
+	return free;
+}
+
+/* Memory just onlined goes to the tail of the free lists (Linux's FPI_TO_TAIL, and isolation moving
+ * free pages to the tail): the pages that were free before are allocated first. */
+static void test_onlined_pages_allocated_last(void)
+{
+	hp_boot();
+	REQUIRE(add_memory(PFN_PHYS(bpfn(HP_HOTADD_BLOCK)), MEMORY_BLOCK_SIZE) == 0);
+	unsigned long before = zone_free_pages(&zones[ZONE_MOVABLE]);
+	REQUIRE(memory_block_online(HP_HOTADD_BLOCK, MMOP_ONLINE_MOVABLE) == 0);
+	REQUIRE(zone_free_pages(&zones[ZONE_MOVABLE]) == before + PAGES_PER_MEMORY_BLOCK);
+	/* Every page ZONE_MOVABLE had before, in order-0 allocations: none from the new block. */
+	CHECK(workload_alloc(before * PAGE_SIZE) == 0);
+	CHECK(block_free(HP_HOTADD_BLOCK) == PAGES_PER_MEMORY_BLOCK);
+	CHECK(block_free(HP_MOVABLE_FIRST) + block_free(HP_MOVABLE_LAST) <= zones[ZONE_MOVABLE].pcp.count);
+	workload_free();
+	drain_all_pages(NULL);
+	/* The same for whole pageblocks. */
+	unsigned long n = 0;
+	struct page *p;
+	LIST_HEAD(blocks);
+	while ((p = alloc_pages(GFP_MOVABLE, pageblock_order)) &&
+	       pfn_to_block_id(page_to_pfn(p)) != HP_HOTADD_BLOCK) {
+		list_add(&p->lru, &blocks);
+		n++;
+	}
+	CHECK(p && n == 2 * PAGES_PER_MEMORY_BLOCK / pageblock_nr_pages);
+	if (p)
+		free_pages(p, pageblock_order);
+	struct page *next;
+	list_for_each_entry_safe(p, next, &blocks, lru) {
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+	}
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+/* Pages a driver plugs back or gives back after a failed unplug (free_contig_range, here through the
+ * agreeing owner) go to the tail too: allocated after everything else that is free. */
+static void test_plugged_pages_allocated_last(void)
+{
+	hp_boot();
+	REQUIRE(offline_owner_init() == 0);
+	REQUIRE(offline_owner_unplug(B, 0, 8) == 0); /* the first 16 MiB of block B */
+	REQUIRE(offline_owner_plug(B, 0, 8) == 0);
+	unsigned long others = zone_free_pages(&zones[ZONE_MOVABLE]) - 8 * 512;
+	CHECK(workload_alloc(others * PAGE_SIZE) == 0);
+	unsigned long still = 0;
+	for (unsigned long pfn = bpfn(B); pfn < bpfn(B) + 8 * 512; pfn++)
+		still += PageBuddy(pfn_to_page(pfn)) ? 1UL << buddy_order(pfn_to_page(pfn)) : 0;
+	CHECK(still == 8 * 512);
+	workload_free();
+	/* Through the online-page callback: the rest of the block is onlined to the tail as well. */
+	REQUIRE(offline_owner_unplug(B, 0, 8) == 0);
+	REQUIRE(memory_block_offline(B) == 0);
+	REQUIRE(memory_block_online(B, MMOP_ONLINE) == 0);
+	REQUIRE(offline_owner_plug(B, 0, 8) == 0);
+	CHECK(workload_alloc((zone_free_pages(&zones[ZONE_MOVABLE]) - PAGES_PER_MEMORY_BLOCK) * PAGE_SIZE) ==
+	      0);
+	CHECK(block_free(B) == PAGES_PER_MEMORY_BLOCK);
+	workload_free();
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 /* offline_and_remove_memory: if one block cannot go, the others come back online in their zone. */
 static void test_offline_and_remove_rollback(void)
 {
@@ -523,6 +594,8 @@ int main(void)
 	RUN("hotplug", "add, online, offline, remove, fault report", test_add_remove);
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
 	RUN("hotplug", "an entirely free ZONE_NORMAL block is removed", test_remove_only_free_normal_block);
+	RUN("hotplug", "onlined pages are allocated last", test_onlined_pages_allocated_last);
+	RUN("hotplug", "plugged and given-back pages are allocated last", test_plugged_pages_allocated_last);
 	RUN("hotplug", "the last error is cleared when an operation begins", test_last_error_cleared);
 	RUN("hotplug", "one hotplug lock", test_lock);
 	RUN("hotplug", "lsmem", test_lsmem);
