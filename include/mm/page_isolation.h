@@ -6,7 +6,7 @@
  * type meanwhile, and gets it back when the isolation is undone. Isolation refuses a pageblock that holds a
  * page nobody can move, so the caller knows early that emptying the range cannot work.
  *
- * What "movable" means (DESIGN.md §3):
+ * What "movable" means:
  *   free (buddy or pcp)                                   fine
  *   allocated with movable operations (PageMovable)       fine: migration can move it
  *   PageOffline without movable operations                unmovable, EXCEPT with MEMORY_OFFLINE:

@@ -1,6 +1,6 @@
 /* Shared by the hotplug host tests (tests/host/test_hotplug*.c, test_isolation.c, test_migrate.c):
- * a standard fake machine, the before/after snapshot of DESIGN.md §3 step 7, and a notifier that
- * records the events it sees and can veto. */
+ * a standard fake machine, the before/after snapshot of offlining step 7 (docs/HOTPLUG.md), and a notifier
+ * that records the events it sees and can veto. */
 #ifndef HOTPLUG_HELPERS_H
 #define HOTPLUG_HELPERS_H
 

@@ -1,7 +1,7 @@
 /* clang-format off */
 /* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
 /* clang-format on */
-/* The offlining protocol, one case per rule of the seed (../shared/seed/pageoffline-offlining.txt),
+/* The offlining protocol, one case per rule of the protocol (docs/HOTPLUG.md),
  * and the life of a hot-added block: add, online, offline, remove, the fault report, lsmem, the lock. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -51,7 +51,7 @@ static void test_boot_blocks(void)
 	CHECK(memory_block_next(0) == 0 && memory_block_next(8) == NR_MEMORY_BLOCKS);
 }
 
-/* Seed: isolation. Outside MEMORY_OFFLINE a PageOffline page without movable operations is unmovable;
+/* Protocol: isolation. Outside MEMORY_OFFLINE a PageOffline page without movable operations is unmovable;
  * with MEMORY_OFFLINE it is isolatable. */
 static void test_isolation_modes(void)
 {
@@ -78,7 +78,7 @@ static void test_isolation_modes(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
-/* Seed: an agreeing owner drops its references in MEM_GOING_OFFLINE; refcount-0 PageOffline pages
+/* Protocol: an agreeing owner drops its references in MEM_GOING_OFFLINE; refcount-0 PageOffline pages
  * are skipped like free pages; they stay PageOffline; unplugged memory is never touched (PROT_NONE). */
 static void test_refcount0_skipped(void)
 {
@@ -100,7 +100,7 @@ static void test_refcount0_skipped(void)
 	CHECK(!arch_is_mapped(PFN_PHYS(sb))); /* still: offline memory stays as it was */
 }
 
-/* Seed: a PageOffline page with refcount 1 whose owner does not agree makes offlining fail, with
+/* Protocol: a PageOffline page with refcount 1 whose owner does not agree makes offlining fail, with
  * the reason, and nothing is lost (step 7). */
 static void test_refcount1_fails(void)
 {
@@ -120,7 +120,7 @@ static void test_refcount1_fails(void)
 	CHECK(balloon_deflate(false) == 1024);
 }
 
-/* Seed note 1: the owner takes its references back in MEM_CANCEL_OFFLINE, and only those it dropped:
+/* Protocol: the owner takes its references back in MEM_CANCEL_OFFLINE, and only those it dropped:
  * a cancel after a veto that came before it saw MEM_GOING_OFFLINE changes nothing. */
 static void test_cancel_restores_refs(void)
 {
@@ -149,7 +149,7 @@ static void test_cancel_restores_refs(void)
 	CHECK(PageOffline(p) && page_ref_count(p) == 1);
 }
 
-/* Seed note 2: re-onlining goes through the online-page callback, which keeps the owner's pages
+/* Protocol: re-onlining goes through the online-page callback, which keeps the owner's pages
  * PageOffline (refcount 1) and out of the buddy. */
 static void test_online_callback_remarks(void)
 {
@@ -177,7 +177,7 @@ static void test_online_callback_remarks(void)
 	CHECK(mm_stat_read(NR_OFFLINE_PAGES) == stat - 3 * 512);
 }
 
-/* Seed: movable PageOffline pages (balloon compaction) are migrated, never read; offlining succeeds. */
+/* Protocol: movable PageOffline pages (balloon compaction) are migrated, never read; offlining succeeds. */
 static void test_movable_offline_migrated(void)
 {
 	hp_boot();
