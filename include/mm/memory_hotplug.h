@@ -1,10 +1,10 @@
 /* Memory hot(un)plug: adding, onlining, offlining and removing memory (kernel/mm/memory_hotplug.c,
- * DESIGN.md §3 "The offlining protocol").
+ * docs/HOTPLUG.md, "The offlining protocol").
  *
  * Life of a range of whole memory blocks:
  *   add_memory          sections present, memmap allocated, direct map mapped; blocks offline
  *   online_pages        pages join a zone; each max-order chunk goes to the online-page callback
- *   offline_pages       the seven steps of DESIGN.md §3 (isolate, notify, migrate, test, take, notify)
+ *   offline_pages       the seven steps below (isolate, notify, migrate, test, take, notify)
  *   remove_memory       unmapped, memmap freed, sections absent (touching it now faults)
  *
  * Locking: one hotplug lock serializes every entry point here and memory_block_online/offline
@@ -53,7 +53,8 @@ bool memory_block_driver_managed(unsigned long id);
 int remove_memory(phys_addr_t start, u64 size);
 /* Offlines every online block of [start, start + size), then removes the range. If one block fails
  * to go offline, the blocks this call took offline are onlined again (to the zone they had) and the
- * error is returned; nothing is removed. */
+ * error is returned; nothing is removed. Allocates nothing: an allocation could land in the range it
+ * empties, so an entirely free block of ZONE_NORMAL goes even when it is the only free memory. */
 int offline_and_remove_memory(phys_addr_t start, u64 size);
 
 /* ---- onlining ---- */
@@ -76,7 +77,7 @@ int restore_online_page_callback(online_page_callback_t callback);
  * 0, -EINVAL, -EBUSY (lock, veto). */
 int online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zone);
 
-/* ---- offlining (DESIGN.md §3) ---- */
+/* ---- offlining ---- */
 /* Takes [start_pfn, start_pfn + nr_pages) offline:
  *   1. one zone, pageblock aligned, online, no holes               else -EINVAL naming the hole
  *   2. isolate every pageblock in MEMORY_OFFLINE mode              else -EBUSY naming the first
@@ -109,8 +110,9 @@ enum offline_step {
 extern int offline_fail_step;
 extern int offline_fail_errno;
 
-/* The reason of the last failed hotplug operation ("-EBUSY: unmovable page at pfn 0x108f00 (kernel
- * allocation)"), "" when none failed yet. Valid until the next operation. */
+/* Why the last hotplug operation failed ("-EBUSY: unmovable page at pfn 0x108f00 (kernel
+ * allocation)"), or "" when it succeeded: every operation clears it as it begins (mem_hotplug_begin),
+ * so a reason never outlives the operation that set it. Valid until the next operation. */
 const char *hotplug_last_error(void);
 
 /* ---- policy ---- */

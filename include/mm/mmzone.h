@@ -1,4 +1,4 @@
-/* Zones, pageblocks and the buddy's free lists (DESIGN.md §3).
+/* Zones, pageblocks and the buddy's free lists (docs/mm-core.md).
  *
  * Two zones on one node: ZONE_NORMAL (boot memory; all kernel allocations) and ZONE_MOVABLE (memory that
  * must stay unpluggable: only movable allocations, which prefer it). A pageblock is 2^pageblock_order
@@ -25,7 +25,7 @@
 #define MAX_ORDER_NR_PAGES (1UL << MAX_ORDER)
 #define pageblock_order	   9
 #define pageblock_nr_pages (1UL << pageblock_order)
-_Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock (DESIGN.md §3)");
+_Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock");
 
 #define pageblock_start_pfn(pfn) ((pfn) & ~(pageblock_nr_pages - 1))
 #define pageblock_end_pfn(pfn)	 (pageblock_start_pfn(pfn) + pageblock_nr_pages)
@@ -35,7 +35,9 @@ enum migratetype {
 	MIGRATE_UNMOVABLE,
 	MIGRATE_MOVABLE,
 	MIGRATE_PCPTYPES,		    /* the types with a pcp list */
-	MIGRATE_ISOLATE = MIGRATE_PCPTYPES, /* never allocated from; frees into it stay there */
+	MIGRATE_ISOLATE = MIGRATE_PCPTYPES, /* never allocated from; frees into it stay there. Not a
+					     * pageblock's own type: what an isolated pageblock reports
+					     * (PB_MIGRATE_ISOLATE), its lists' index */
 	MIGRATE_TYPES
 };
 extern const char *const migratetype_names[MIGRATE_TYPES];
@@ -117,19 +119,31 @@ unsigned long nr_free_pages(void);
 /* Sum of managed pages; meminfo's MemTotal. */
 unsigned long totalram_pages(void);
 
-/* ---- pageblock migrate types (stored per section, sparse.h) ---- */
+/* ---- pageblock migrate types (stored per section, sparse.h) ----
+ * A pageblock has its own migrate type (MIGRATE_UNMOVABLE or MIGRATE_MOVABLE) and, apart from it, an
+ * isolate bit (as Linux keeps PB_migrate_isolate): isolating sets the bit and leaves the type alone,
+ * so ending the isolation (undo_isolate_page_range) returns the pageblock to the type it had. */
+/* The list type of the pageblock holding pfn: MIGRATE_ISOLATE while it is isolated, else its own. */
 int get_pfnblock_migratetype(unsigned long pfn);
 static inline int get_pageblock_migratetype(const struct page *page);
-/* Sets the type of the pageblock holding pfn, nothing else: the free chunks stay on their lists. Only
- * for memmap init and for callers that then move the chunks (move_freepages_block does both). */
+/* The pageblock's own type, also while it is isolated (the type the isolation returns it to). */
+int get_pfnblock_own_migratetype(unsigned long pfn);
+/* Sets what get_pfnblock_migratetype reports, nothing else (the free chunks stay on their lists):
+ * MIGRATE_ISOLATE sets the isolate bit and keeps the own type; another type becomes the own type and
+ * clears the bit. Only for callers that then move the chunks (move_freepages_block does both). */
 void set_pfnblock_migratetype(unsigned long pfn, int migratetype);
 void set_pageblock_migratetype(struct page *page, int migratetype);
 
-/* Sets the pageblock holding `page` to `migratetype` and moves every free buddy chunk in it to that
- * type's lists, keeping the counters. zone->lock held. Returns the number of free pages moved. Pages on
- * the pcp lists are not moved: after isolating, call drain_zone_pages() (frees then land on the new
- * type's lists). Keeps zone->nr_isolate_pageblock. */
+/* Sets the pageblock holding `page` to `migratetype` as set_pfnblock_migratetype does and moves every
+ * free buddy chunk in it to that type's lists, keeping the counters. zone->lock held. Returns the
+ * number of free pages moved. For MIGRATE_ISOLATE the block's pcp pages are pulled out of the cache
+ * too. Keeps zone->nr_isolate_pageblock. */
 unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype);
+/* Isolation proper (page_isolation.c builds on these; zone->lock held): set the isolate bit and move
+ * the free pages to the ISOLATE lists / clear it and move them back to the lists of the pageblock's
+ * own type. False (nothing done) if the pageblock already is / is not isolated. */
+bool pageblock_isolate_and_move_free_pages(struct zone *zone, struct page *page);
+bool pageblock_unisolate_and_move_free_pages(struct zone *zone, struct page *page);
 
 /* Takes the free chunk headed by `page` (PageBuddy, buddy_order == order) off its list: the pages
  * become allocated-looking (not PageBuddy, refcount 0, ->order = order) and leave the free counts.
@@ -140,7 +154,7 @@ bool __isolate_free_page(struct page *page, unsigned int order);
  * of the chunk is split back onto the lists). Takes zone->lock. Returns true if the page was free in
  * the buddy and now is not (refcount 0, order 0). */
 bool take_page_off_buddy(struct page *page);
-/* Offlining step 6 (DESIGN.md §3): takes every free chunk in [start_pfn, end_pfn) off the buddy,
+/* Offlining step 6 (memory_hotplug.h): takes every free chunk in [start_pfn, end_pfn) off the buddy,
  * skipping PageOffline pages with refcount 0 (they are not in the buddy). The range must be isolated
  * and test_pages_isolated clean. Takes zone->lock. Returns the number of buddy pages taken out; the
  * caller adjusts present/managed counts. */
@@ -155,10 +169,12 @@ void zone_pcp_enable(struct zone *zone);
 
 /* ---- memmap init and zone resizing (boot and hotplug) ---- */
 /* Writes the struct pages of [start_pfn, start_pfn + nr): zone and section in flags, PG_reserved,
- * refcount 1, type NONE, owner 0; sets each whole pageblock's migrate type. The sections must be
- * present (sparse_add_section). Does not touch the memory itself. */
-void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype);
-/* Lazy memmap (DESIGN.md §7), on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
+ * refcount 1, type NONE, owner 0; gives each pageblock it touches the own type `migratetype`, isolated
+ * when `isolate_pageblock` (the caller counts those in zone->nr_isolate_pageblock). The sections must
+ * be present (sparse_add_section). Does not touch the memory itself. */
+void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype,
+		       bool isolate_pageblock);
+/* Lazy memmap, on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
  * first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
  * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
  * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,
@@ -179,11 +195,11 @@ bool pageblock_memmap_lazy(unsigned long pfn);
 long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
 
 /* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (lazily,
- * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines with
- * MIGRATE_MOVABLE in both zones; MIGRATE_ISOLATE keeps the new pages out of reach until the caller
- * un-isolates). present_pages is the caller's to add. */
+ * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines
+ * with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new pages out of reach until
+ * the caller un-isolates, which leaves them `migratetype`). present_pages is the caller's to add. */
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
-			    int migratetype);
+			    int migratetype, bool isolate_pageblock);
 /* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline), to the smallest span
  * that still covers the zone's other online pages. */
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
@@ -203,6 +219,12 @@ void __free_pages_core(struct page *page, unsigned int order);
 static inline int get_pageblock_migratetype(const struct page *page)
 {
 	return get_pfnblock_migratetype(page_to_pfn(page));
+}
+
+/* get_pfnblock_migratetype of a pageblock_flags byte (sparse.h). */
+static inline int pageblock_flags_migratetype(u8 flags)
+{
+	return (flags & PB_MIGRATE_ISOLATE) ? MIGRATE_ISOLATE : (int)(flags & PB_MIGRATETYPE_MASK);
 }
 
 #endif

@@ -1,11 +1,12 @@
 /* Page isolation: taking pageblocks out of the allocator's reach so a range can be emptied
  * (kernel/mm/page_isolation.c; Linux's mm/page_isolation.c).
  *
- * An isolated pageblock has migrate type MIGRATE_ISOLATE: its free pages sit on the ISOLATE lists and
- * are never handed out, and pages freed into it stay there. Isolation refuses a pageblock that holds a
+ * An isolated pageblock reports MIGRATE_ISOLATE (its isolate bit, mmzone.h): its free pages sit on the
+ * ISOLATE lists and are never handed out, and pages freed into it stay there. It keeps its own migrate
+ * type meanwhile, and gets it back when the isolation is undone. Isolation refuses a pageblock that holds a
  * page nobody can move, so the caller knows early that emptying the range cannot work.
  *
- * What "movable" means (DESIGN.md §3):
+ * What "movable" means:
  *   free (buddy or pcp)                                   fine
  *   allocated with movable operations (PageMovable)       fine: migration can move it
  *   PageOffline without movable operations                unmovable, EXCEPT with MEMORY_OFFLINE:
@@ -53,14 +54,15 @@ int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flag
 
 /* Isolates every pageblock overlapping [start_pfn, end_pfn): checks it with has_unmovable_pages, sets
  * MIGRATE_ISOLATE and moves its free pages (buddy and pcp) to the ISOLATE lists. On failure the
- * pageblocks isolated by this call are un-isolated (to MIGRATE_MOVABLE) and -EBUSY is returned with
+ * pageblocks isolated by this call are un-isolated (each to the type it had) and -EBUSY is returned with
  * *busy naming the page (a pageblock already isolated by someone else reports "pageblock already
  * isolated"). busy may be NULL. */
 int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int flags,
 			     struct busy_pfn *busy);
-/* Gives every pageblock overlapping [start_pfn, end_pfn) that is MIGRATE_ISOLATE the type `migratetype`
- * back, moving its free pages along (they can merge and be allocated again). */
-void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int migratetype);
+/* Ends the isolation of every isolated pageblock overlapping [start_pfn, end_pfn): each goes back to the
+ * migrate type it had before it was isolated, its free pages moved along (they can be allocated
+ * again). */
+void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn);
 /* 0 when every pageblock of the range is isolated and every page in [start_pfn, end_pfn) is free in the
  * buddy or (MEMORY_OFFLINE) PageOffline with refcount 0; else -EBUSY with *busy naming the first other
  * page ("allocated, refcount 1", ...). Drains the pcp cache first. */

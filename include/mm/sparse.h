@@ -1,4 +1,4 @@
-/* Sections and the memmap (Linux's SPARSEMEM, DESIGN.md §3).
+/* Sections and the memmap (Linux's SPARSEMEM; docs/mm-core.md).
  *
  * Physical memory is cut into 128 MiB sections (SECTION_SIZE_BITS 27). A section is *present* when it
  * has a memmap (the array of its 32768 struct pages, 1 MiB) and *online* when its pages belong to a
@@ -39,9 +39,11 @@ _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->fl
 #define SECTION_IS_EARLY	(1u << 2) /* added at boot (memmap from memblock) */
 #define SECTION_MEMMAP_EXTERNAL (1u << 3) /* memmap storage supplied by the caller, not freed here */
 
-/* Per-pageblock byte in mem_section.pageblock_flags. */
-#define PB_MIGRATETYPE_MASK 0x3u /* enum migratetype */
+/* Per-pageblock byte in mem_section.pageblock_flags. Isolation is a bit of its own, so the pageblock
+ * keeps its migrate type while isolated and gets it back when the isolation ends (mmzone.h). */
+#define PB_MIGRATETYPE_MASK 0x3u /* the pageblock's migrate type: MIGRATE_UNMOVABLE or MIGRATE_MOVABLE */
 #define PB_MEMMAP_LAZY	    0x4u /* only the first struct page is initialized (mmzone.h, lazy memmap) */
+#define PB_MIGRATE_ISOLATE  0x8u /* isolated: free pages on the MIGRATE_ISOLATE lists */
 
 struct mem_section {
 	struct page *memmap; /* PAGES_PER_SECTION struct pages, or NULL */

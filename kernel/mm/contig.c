@@ -93,14 +93,15 @@ int alloc_contig_range(unsigned long start, unsigned long end, struct busy_pfn *
 		ret = -EBUSY;
 	if (!ret)
 		take_range(start, end);
-	undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(start, end);
 	return ret;
 }
 
+/* Given back, not used: to the tail, like onlined memory, so it is allocated last. */
 void free_contig_range(unsigned long pfn, unsigned long nr_pages)
 {
 	for (unsigned long i = 0; i < nr_pages; i++)
-		__free_page(pfn_to_page(pfn + i));
+		free_pages_fpi(pfn_to_page(pfn + i), 0, FPI_TO_TAIL);
 }
 
 int alloc_contig_pages_in_block(unsigned long id, unsigned long n, struct list_head *out)

@@ -91,7 +91,7 @@ void show_pagetypeinfo(mm_print_fn pr)
 			if (!online_section(ms) || page_zonenum(ms->memmap) != (unsigned int)z)
 				continue;
 			for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
-				count[ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK]++;
+				count[pageblock_flags_migratetype(ms->pageblock_flags[b])]++;
 		}
 		pr("Node 0, zone %8s ", zone->name);
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++)

@@ -8,7 +8,6 @@
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/memory_hotplug.h"
-#include "mm/slab.h"
 #include "hotplug_internal.h"
 #include "internal.h"
 
@@ -247,21 +246,20 @@ int remove_memory(phys_addr_t start, u64 size)
 	return ret;
 }
 
+/* The blocks this call offlines are marked in their sections (SECTION_OFFLINED_FOR_REMOVAL) rather
+ * than in an allocated bitmap: a kernel allocation made here could land in the very blocks being
+ * removed (an entirely free ZONE_NORMAL block) and make them unmovable. */
 int offline_and_remove_memory(phys_addr_t start, u64 size)
 {
 	unsigned long first = phys_to_block_id(start), nblocks = size / MEMORY_BLOCK_SIZE, i;
-	u64 *was_online;
 	char name[48];
 	int ret = check_add_range(start, size, "offline_and_remove_memory");
 
 	if (ret)
 		return ret;
-	was_online = kcalloc(DIV_ROUND_UP(nblocks, 64), sizeof(u64), GFP_KERNEL);
-	if (!was_online)
-		return -ENOMEM;
 	ret = mem_hotplug_begin("offline_and_remove_memory");
 	if (ret)
-		goto out_free;
+		return ret;
 	for (i = 0; i < nblocks; i++) {
 		if (!present_section_nr(first + i)) {
 			mhp_fail("offline_and_remove_memory", "-EINVAL: memory block %lu is not present",
@@ -269,23 +267,25 @@ int offline_and_remove_memory(phys_addr_t start, u64 size)
 			ret = -EINVAL;
 			goto out_unlock;
 		}
-		if (online_section_nr(first + i))
-			was_online[i / 64] |= 1ULL << (i % 64);
 	}
 	for (i = 0; i < nblocks; i++) {
-		if (!(was_online[i / 64] & (1ULL << (i % 64))))
+		struct mem_section *ms = __nr_to_section(first + i);
+		if (!online_section(ms))
 			continue;
 		snprintf(name, sizeof(name), "memory%lu", first + i);
 		ret = __offline_pages(block_id_to_pfn(first + i), PAGES_PER_MEMORY_BLOCK, name);
 		if (ret)
 			break;
+		ms->flags |= SECTION_OFFLINED_FOR_REMOVAL;
 	}
 	if (ret) {
 		/* Bring back what this call took offline, each to the zone it had. */
 		while (i-- > 0) {
 			unsigned long id = first + i;
-			if (!(was_online[i / 64] & (1ULL << (i % 64))))
+			struct mem_section *ms = __nr_to_section(id);
+			if (!(ms->flags & SECTION_OFFLINED_FOR_REMOVAL))
 				continue;
+			ms->flags &= ~SECTION_OFFLINED_FOR_REMOVAL;
 			snprintf(name, sizeof(name), "memory%lu", id);
 			if (__online_pages(block_id_to_pfn(id), PAGES_PER_MEMORY_BLOCK, mhp_default_zone(id),
 					   name))
@@ -294,10 +294,8 @@ int offline_and_remove_memory(phys_addr_t start, u64 size)
 		}
 		goto out_unlock;
 	}
-	ret = __remove_memory(start, size);
+	ret = __remove_memory(start, size); /* refuses only absent or online blocks: none is left */
 out_unlock:
 	mem_hotplug_done();
-out_free:
-	kfree(was_online);
 	return ret;
 }

@@ -1,4 +1,4 @@
-/* mm_init: from the boot memory map to a running buddy allocator (init.h, DESIGN.md §1). */
+/* mm_init: from the boot memory map to a running buddy allocator (init.h; docs/mm-core.md). */
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -109,7 +109,7 @@ static void zones_init(unsigned long movable_pfn)
 		unsigned long pfn = section_nr_to_pfn(nr);
 		enum zone_type zid = pfn >= movable_pfn ? ZONE_MOVABLE : ZONE_NORMAL;
 
-		memmap_init_range(pfn, PAGES_PER_SECTION, zid, MIGRATE_MOVABLE);
+		memmap_init_range(pfn, PAGES_PER_SECTION, zid, MIGRATE_MOVABLE, false);
 		zones[zid].present_pages += __nr_to_section(nr)->nr_present_pages;
 		online_mem_sections(pfn, pfn + PAGES_PER_SECTION);
 	}

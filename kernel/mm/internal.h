@@ -7,14 +7,26 @@
 #include "mm/sparse.h"
 
 /* Free-list primitives; zone->lock held. The list a chunk goes on is given by the caller and must be
- * its pageblock's migrate type (mmzone.h invariant). */
-static inline void add_to_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
+ * its pageblock's migrate type (mmzone.h invariant). Allocation takes chunks from the head of a list;
+ * a chunk added at the tail is allocated after every chunk already there. */
+static inline void __add_to_free_list(struct page *page, struct zone *zone, unsigned int order, int mt,
+				      bool tail)
 {
+	struct list_head *list = &zone->free_area[order].free_list[mt];
+
 	page->page_type = PGTY_BUDDY;
 	page->order = (u8)order;
-	list_add(&page->lru, &zone->free_area[order].free_list[mt]);
+	if (tail)
+		list_add_tail(&page->lru, list);
+	else
+		list_add(&page->lru, list);
 	zone->free_area[order].nr_free[mt]++;
 	zone->free_pages[mt] += 1UL << order;
+}
+
+static inline void add_to_free_list(struct page *page, struct zone *zone, unsigned int order, int mt)
+{
+	__add_to_free_list(page, zone, order, mt, false);
 }
 
 /* Takes a chunk off its list without looking at its other struct pages (a lazy pageblock stays lazy):
@@ -39,18 +51,42 @@ static inline void del_page_from_free_list(struct page *page, struct zone *zone,
 	zone->free_pages[mt] -= 1UL << order;
 }
 
+/* Moves a chunk to the tail of another type's list (pageblock type changes and isolation, as Linux
+ * does): pages un-isolated after onlining then wait behind the ones that were free already. */
 static inline void move_to_free_list(struct page *page, struct zone *zone, unsigned int order, int from,
 				     int to)
 {
-	list_move(&page->lru, &zone->free_area[order].free_list[to]);
+	list_move_tail(&page->lru, &zone->free_area[order].free_list[to]);
 	zone->free_area[order].nr_free[from]--;
 	zone->free_area[order].nr_free[to]++;
 	zone->free_pages[from] -= 1UL << order;
 	zone->free_pages[to] += 1UL << order;
 }
 
+/* The merge rule of __free_one_page, which mm_verify also checks (no two chunks it would merge are
+ * left side by side): a free chunk of order o < MAX_ORDER merges with the chunk at pfn ^ (1 << o) when
+ * that one is free, of order o and in the same zone. Both halves always lie in one pageblock
+ * (MAX_ORDER == pageblock_order), so they share its migrate type: the exception Linux makes, no merge
+ * of an isolated pageblock with a neighbouring pageblock of another type, concerns merges past
+ * pageblock_order and never arises here; ISOLATE chunks merge like the others. */
+static inline bool page_is_buddy(const struct page *page, const struct page *buddy, unsigned int order)
+{
+	return PageBuddy(buddy) && buddy_order(buddy) == order && page_zonenum(buddy) == page_zonenum(page);
+}
+
+/* How a page goes back to the buddy (Linux's fpi_t, "free page internal" flags). */
+typedef unsigned int fpi_t;
+#define FPI_NONE 0u
+/* To the tail of the free lists, past the pcp cache: memory that was never used or was just given
+ * back (onlining, memblock retiring, free_contig_range) is allocated after what was free already,
+ * so memory just plugged stays empty as long as possible and can be unplugged without migration. */
+#define FPI_TO_TAIL (1u << 0)
+
 /* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt);
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt,
+		     fpi_t fpi_flags);
+/* free_pages with fpi flags (the same checks and refusals). */
+void free_pages_fpi(struct page *page, unsigned int order, fpi_t fpi_flags);
 /* Grows the zone span to cover [start, start+nr) (zone->lock held or boot). */
 void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* Resets the zones (mm_init). */
@@ -63,6 +99,9 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
 #define SECTION_MEMMAP_INIT (1u << 4)
 /* added by add_memory_driver_managed: only that driver removes it (hotplug_add.c) */
 #define SECTION_DRIVER_MANAGED (1u << 5)
+/* offline_and_remove_memory took this block offline and onlines it again if the removal fails
+ * (hotplug_add.c; set and cleared under the hotplug lock, never left behind) */
+#define SECTION_OFFLINED_FOR_REMOVAL (1u << 6)
 /* slab.c */
 void kmalloc_reset(void);
 

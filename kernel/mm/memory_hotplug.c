@@ -1,5 +1,5 @@
 /* Onlining and offlining (memory_hotplug.h): the hotplug lock, online_pages with the online-page
- * callback, and offline_pages in the seven steps of DESIGN.md §3. */
+ * callback, and offline_pages in seven steps (docs/HOTPLUG.md). */
 #include <stdarg.h>
 
 #include "kernel/errno.h"
@@ -23,8 +23,11 @@ static char last_error[192];
 
 /* ---- the lock and the error report ---- */
 
+/* Every operation begins here, so the reason of an earlier failure never outlives the next
+ * operation: a success leaves hotplug_last_error() empty. */
 int mem_hotplug_begin(const char *who)
 {
+	mhp_clear_error();
 	if (lock_holder) {
 		mhp_fail(who, "-EBUSY: the hotplug lock is held by %s", lock_holder);
 		return -EBUSY;
@@ -111,13 +114,15 @@ int restore_online_page_callback(online_page_callback_t callback)
 	return ret;
 }
 
-/* Whole memory blocks, present, and all online (want_online) or all offline. 0 or -EINVAL (reported). */
+/* Whole memory blocks below MAX_PFN, present, and all online (want_online) or all offline. 0 or
+ * -EINVAL (reported). The end is checked without computing pfn + nr_pages, which can wrap to a small
+ * value (and then the loop below would check nothing). */
 static int check_blocks(unsigned long pfn, unsigned long nr_pages, bool want_online, const char *what)
 {
 	const char *op = want_online ? "offline" : "online";
 
 	if (!nr_pages || !IS_ALIGNED(pfn, PAGES_PER_MEMORY_BLOCK) ||
-	    !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) || pfn + nr_pages > MAX_PFN) {
+	    !IS_ALIGNED(nr_pages, PAGES_PER_MEMORY_BLOCK) || pfn >= MAX_PFN || nr_pages > MAX_PFN - pfn) {
 		mhp_fail(what, "%s failed: -EINVAL: [pfn 0x%lx, +0x%lx) is not whole memory blocks", op, pfn,
 			 nr_pages);
 		return -EINVAL;
@@ -188,9 +193,9 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	zone = &zones[zid];
 	present = present_pages_of(pfn, nr_pages);
 	forget_stale_offline_pages(pfn, nr_pages);
-	/* ISOLATE while the callback hands the pages over: nothing is allocated from a half-online
-	 * range. */
-	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_ISOLATE);
+	/* MOVABLE and isolated while the callback hands the pages over: nothing is allocated from a
+	 * half-online range. */
+	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_MOVABLE, true);
 	spin_lock_irqsave(&zone->lock, flags);
 	zone->nr_isolate_pageblock += nr_pages / pageblock_nr_pages;
 	zone->present_pages += present;
@@ -198,7 +203,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	online_mem_sections(pfn, end);
 	for (unsigned long p = pfn; p < end; p += MAX_ORDER_NR_PAGES)
 		online_page_callback(pfn_to_page(p), MAX_ORDER);
-	undo_isolate_page_range(pfn, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name,
 		  (unsigned long long)((arch_now_ns() - t0) / 1000));
@@ -368,7 +373,7 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 		inject(OFFLINE_STEP_ISOLATE);
 		ret = start_isolate_page_range(start, mid, MEMORY_OFFLINE, &busy);
 		if (!ret)
-			undo_isolate_page_range(start, mid, MIGRATE_MOVABLE);
+			undo_isolate_page_range(start, mid);
 		ret = offline_fail_errno;
 		busy_pfn_set(&busy, mid, "failure injected half way through isolation");
 	} else {
@@ -415,7 +420,7 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	/* 7. undo: isolation, then MEM_CANCEL_OFFLINE to the whole chain (each notifier takes back only
 	 * what it dropped) */
 failed_isolated:
-	undo_isolate_page_range(start, end, MIGRATE_MOVABLE);
+	undo_isolate_page_range(start, end);
 	memory_notify(MEM_CANCEL_OFFLINE, start, nr_pages, NULL);
 failed_pcp:
 	zone_pcp_enable(zone);

@@ -1,5 +1,5 @@
 /* The zoned buddy allocator: alloc_pages/free_pages, merging, migrate-type fallback with pageblock
- * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees. DESIGN.md §3. */
+ * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees (docs/mm-core.md). */
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -73,7 +73,8 @@ static void check_poison(struct page *page, unsigned int order)
 
 /* ---- the buddy proper (zone->lock held) ---- */
 
-void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt)
+void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt,
+		     fpi_t fpi_flags)
 {
 	while (order < MAX_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
@@ -81,7 +82,7 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 		 * same section's memmap and on the same migrate type's lists. */
 		struct page *buddy = page + ((long)buddy_pfn - (long)pfn);
 
-		if (!PageBuddy(buddy) || buddy->order != order)
+		if (!page_is_buddy(page, buddy, order))
 			break;
 		del_page_from_free_list(buddy, zone, order, mt);
 		if (buddy_pfn < pfn) {
@@ -90,7 +91,7 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 		}
 		order++;
 	}
-	add_to_free_list(page, zone, order, mt);
+	__add_to_free_list(page, zone, order, mt, fpi_flags & FPI_TO_TAIL);
 }
 
 /* Splits a chunk of order `high` taken off the lists down to `low`, giving the upper halves back. */
@@ -204,7 +205,7 @@ static void pcp_free_bulk(struct zone *zone, unsigned int count)
 		page->page_type = PGTY_NONE;
 		pcp->count--;
 		count--;
-		__free_one_page(page, pfn, zone, 0, get_pfnblock_migratetype(pfn));
+		__free_one_page(page, pfn, zone, 0, get_pfnblock_migratetype(pfn), FPI_NONE);
 	}
 }
 
@@ -353,8 +354,8 @@ static bool free_page_sane(struct page *page, unsigned int order, const char *wh
 	return false;
 }
 
-/* Last reference gone: back to the pcp cache (order 0) or the buddy. */
-static void __free_pages_ok(struct page *page, unsigned int order)
+/* Last reference gone: back to the pcp cache (order 0, not FPI_TO_TAIL) or the buddy. */
+static void __free_pages_ok(struct page *page, unsigned int order, fpi_t fpi_flags)
 {
 	unsigned long pfn = page_to_pfn(page);
 	struct zone *zone = page_zone(page);
@@ -369,19 +370,19 @@ static void __free_pages_ok(struct page *page, unsigned int order)
 
 	spin_lock_irqsave(&zone->lock, flags);
 	mt = get_pfnblock_migratetype(pfn);
-	if (order == 0 && !zone->pcp_disabled && !is_migrate_isolate(mt)) {
+	if (order == 0 && !zone->pcp_disabled && !is_migrate_isolate(mt) && !(fpi_flags & FPI_TO_TAIL)) {
 		struct per_cpu_pages *pcp = &zone->pcp;
 		page->page_type = PGTY_PCP;
 		list_add(&page->lru, &pcp->lists[mt]);
 		if (++pcp->count > pcp->high)
 			pcp_free_bulk(zone, pcp->batch);
 	} else {
-		__free_one_page(page, pfn, zone, order, mt);
+		__free_one_page(page, pfn, zone, order, mt, fpi_flags);
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
-void free_pages(struct page *page, unsigned int order)
+void free_pages_fpi(struct page *page, unsigned int order, fpi_t fpi_flags)
 {
 	if (!free_page_sane(page, order, "free_pages"))
 		return;
@@ -392,7 +393,12 @@ void free_pages(struct page *page, unsigned int order)
 		return;
 	}
 	if (page_ref_dec_and_test(page))
-		__free_pages_ok(page, order);
+		__free_pages_ok(page, order, fpi_flags);
+}
+
+void free_pages(struct page *page, unsigned int order)
+{
+	free_pages_fpi(page, order, FPI_NONE);
 }
 
 void free_pages_addr(void *addr, unsigned int order)
@@ -424,7 +430,7 @@ void put_page(struct page *page)
 	if (!page_ref_dec_and_test(page) || PageOffline(page))
 		return;
 	if (free_page_sane(page, page->order, "put_page"))
-		__free_pages_ok(page, page->order);
+		__free_pages_ok(page, page->order, FPI_NONE);
 	else
 		set_page_count(page, 1); /* refused: leave it as it was */
 }
@@ -441,7 +447,7 @@ void __free_pages_core(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page), n = 1UL << order, flags;
 	struct zone *zone = page_zone(page);
-	/* A whole lazy pageblock goes to the buddy as its head alone (DESIGN.md §7). */
+	/* A whole lazy pageblock goes to the buddy as its head alone (lazy memmap, mmzone.h). */
 	unsigned long write = n;
 
 	if (pageblock_memmap_lazy(pfn)) {
@@ -458,7 +464,7 @@ void __free_pages_core(struct page *page, unsigned int order)
 	}
 	spin_lock_irqsave(&zone->lock, flags);
 	zone->managed_pages += n;
-	__free_one_page(page, pfn, zone, order, get_pfnblock_migratetype(pfn));
+	__free_one_page(page, pfn, zone, order, get_pfnblock_migratetype(pfn), FPI_TO_TAIL);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 

@@ -1,4 +1,4 @@
-/* Page isolation (page_isolation.h): MIGRATE_ISOLATE pageblocks, the movability rules of DESIGN.md §3
+/* Page isolation (page_isolation.h): MIGRATE_ISOLATE pageblocks, the movability rules of page_isolation.h
  * and the test that a range is empty. */
 #include <stdarg.h>
 
@@ -131,7 +131,7 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 			memmap_init_pageblock(pfn);
 		ret = has_unmovable_pages(max(pfn, start), min(pfn + pageblock_nr_pages, end), flags, busy);
 		if (!ret)
-			move_freepages_block(zone, page, MIGRATE_ISOLATE);
+			pageblock_isolate_and_move_free_pages(zone, page);
 	}
 	spin_unlock_irqrestore(&zone->lock, irq);
 	return ret;
@@ -144,14 +144,14 @@ int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int
 	for (pfn = first; pfn < end_pfn; pfn += pageblock_nr_pages) {
 		int ret = isolate_pageblock(pfn, start_pfn, end_pfn, flags, busy);
 		if (ret) {
-			undo_isolate_page_range(first, pfn, MIGRATE_MOVABLE);
+			undo_isolate_page_range(first, pfn);
 			return ret;
 		}
 	}
 	return 0;
 }
 
-void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int migratetype)
+void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
 		struct page *page = pfn_to_online_page(pfn);
@@ -161,8 +161,7 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int
 			continue;
 		struct zone *zone = page_zone(page);
 		spin_lock_irqsave(&zone->lock, irq);
-		if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
-			move_freepages_block(zone, page, migratetype);
+		pageblock_unisolate_and_move_free_pages(zone, page);
 		spin_unlock_irqrestore(&zone->lock, irq);
 	}
 }

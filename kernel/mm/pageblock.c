@@ -1,6 +1,6 @@
 /* Pageblock migrate types, and the buddy entry points isolation, offlining and onlining build on:
  * move_freepages_block, __isolate_free_page, take_page_off_buddy, __offline_isolated_pages,
- * memmap_init_range, zone span changes. DESIGN.md §3. */
+ * memmap_init_range, zone span changes (docs/mm-core.md). */
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/gfp.h"
@@ -70,13 +70,31 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 
 int get_pfnblock_migratetype(unsigned long pfn)
 {
+	return pageblock_flags_migratetype(*pageblock_byte(pfn));
+}
+
+int get_pfnblock_own_migratetype(unsigned long pfn)
+{
 	return *pageblock_byte(pfn) & PB_MIGRATETYPE_MASK;
 }
 
 void set_pfnblock_migratetype(unsigned long pfn, int migratetype)
 {
 	u8 *b = pageblock_byte(pfn);
-	*b = (u8)((*b & ~PB_MIGRATETYPE_MASK) | (unsigned int)migratetype);
+
+	if (is_migrate_isolate(migratetype))
+		*b |= PB_MIGRATE_ISOLATE;
+	else
+		*b = (u8)((*b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype);
+}
+
+/* Memmap init: the pageblock's own type and isolate bit, whatever they were before. */
+static void init_pageblock_migratetype(unsigned long pfn, int migratetype, bool isolate)
+{
+	u8 *b = pageblock_byte(pfn);
+
+	*b = (u8)((*b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype |
+		  (isolate ? PB_MIGRATE_ISOLATE : 0));
 }
 
 void set_pageblock_migratetype(struct page *page, int migratetype)
@@ -118,10 +136,28 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 		list_del(&p->lru);
 		p->page_type = PGTY_NONE;
 		zone->pcp.count--;
-		__free_one_page(p, pfn, zone, 0, migratetype);
+		__free_one_page(p, pfn, zone, 0, migratetype, FPI_NONE);
 		moved++;
 	}
 	return moved;
+}
+
+bool pageblock_isolate_and_move_free_pages(struct zone *zone, struct page *page)
+{
+	if (is_migrate_isolate(get_pageblock_migratetype(page)))
+		return false;
+	move_freepages_block(zone, page, MIGRATE_ISOLATE);
+	return true;
+}
+
+bool pageblock_unisolate_and_move_free_pages(struct zone *zone, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+		return false;
+	move_freepages_block(zone, page, get_pfnblock_own_migratetype(pfn));
+	return true;
 }
 
 bool __isolate_free_page(struct page *page, unsigned int order)
@@ -203,7 +239,8 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 
 /* ---- memmap init, zone spans ---- */
 
-void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype)
+void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype,
+		       bool isolate_pageblock)
 {
 	unsigned long end = start_pfn + nr_pages;
 
@@ -214,19 +251,19 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
 		if (pageblock_memmap_lazy(pfn) && (pfn < start_pfn || pfn + pageblock_nr_pages > end))
 			memmap_init_pageblock(pfn);
 		*pageblock_byte(pfn) &= (u8)~PB_MEMMAP_LAZY;
-		set_pfnblock_migratetype(pfn, migratetype);
+		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
 	sparse_mark_memmap_init(start_pfn, nr_pages);
 }
 
 /* memmap_init_range for whole pageblocks, writing only their first struct page. */
 static void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
-				   int migratetype)
+				   int migratetype, bool isolate_pageblock)
 {
 	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
 		init_single_page(pfn_to_page(pfn), pfn, zid);
 		*pageblock_byte(pfn) |= PB_MEMMAP_LAZY;
-		set_pfnblock_migratetype(pfn, migratetype);
+		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
 	sparse_mark_memmap_init(start_pfn, nr_pages);
 }
@@ -247,7 +284,7 @@ void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_page
 }
 
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
-			    int migratetype)
+			    int migratetype, bool isolate_pageblock)
 {
 	unsigned long flags;
 
@@ -255,9 +292,9 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 	zone_grow(zone, start_pfn, nr_pages);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (memmap_lazy_init && pageblock_aligned(start_pfn) && pageblock_aligned(nr_pages))
-		memmap_init_range_lazy(start_pfn, nr_pages, zone->idx, migratetype);
+		memmap_init_range_lazy(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 	else
-		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype);
+		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 }
 
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)

@@ -131,9 +131,14 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 
 		if (!online_section(ms))
 			continue;
-		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
-			if (is_migrate_isolate(ms->pageblock_flags[b] & PB_MIGRATETYPE_MASK))
+		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++) {
+			u8 pb = ms->pageblock_flags[b];
+			if ((pb & PB_MIGRATETYPE_MASK) >= MIGRATE_PCPTYPES)
+				bad(v, "pageblock with own migrate type %u (pfn 0x%lx)",
+				    pb & PB_MIGRATETYPE_MASK, base + (b << pageblock_order));
+			if (pb & PB_MIGRATE_ISOLATE)
 				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
+		}
 		unsigned long first = lo > base ? lo - base : 0;
 		unsigned long last =
 		    hi < base + PAGES_PER_SECTION ? (hi > base ? hi - base : 0) : PAGES_PER_SECTION;
@@ -176,6 +181,12 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				continue;
 			}
 			w[z].heads[order]++;
+			/* __free_one_page's rule: its buddy (same pageblock, so in this section) is not a
+			 * free chunk of the same order. A pair is reported once, from its lower half. */
+			unsigned long bi = i ^ (1UL << order);
+			if (order < MAX_ORDER && bi > i && page_is_buddy(page, ms->memmap + bi, order))
+				bad(v, "free buddies of order %u at pfn 0x%lx and 0x%lx are not merged",
+				    order, pfn, base + bi);
 			for (unsigned long t = 1; t < (1UL << order); t++) {
 				struct page *tail = page + t;
 				if (PageBuddy(tail) || PagePcp(tail) || PageReserved(tail) ||

@@ -84,9 +84,15 @@ void hp_snap(struct hp_snap *s)
 	s->balloon[0] = balloon_nr_pages(false);
 	s->balloon[1] = balloon_nr_pages(true);
 	s->stat_offline = mm_stat_read(NR_OFFLINE_PAGES);
+	memset(s->pageblock_mt, HP_NO_PAGEBLOCK, sizeof(s->pageblock_mt));
 	for_each_present_section_nr(0, nr) {
 		if (!online_section_nr(nr))
 			continue;
+		for (unsigned long pfn = section_nr_to_pfn(nr); pfn < section_nr_to_pfn(nr + 1);
+		     pfn += pageblock_nr_pages)
+			if (pfn / pageblock_nr_pages < HP_NR_PAGEBLOCKS)
+				s->pageblock_mt[pfn / pageblock_nr_pages] =
+				    (unsigned char)get_pfnblock_migratetype(pfn);
 		struct page *mm = __nr_to_section(nr)->memmap;
 		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 			if (PageOffline(&mm[i])) {
@@ -95,6 +101,52 @@ void hp_snap(struct hp_snap *s)
 			}
 		}
 	}
+}
+
+static const char *mt_name(unsigned char mt)
+{
+	return mt < MIGRATE_TYPES ? migratetype_names[mt] : "none";
+}
+
+int hp_pageblocks_changed(const struct hp_snap *before, unsigned long start_pfn, unsigned long end_pfn)
+{
+	int bad = 0;
+
+	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
+		unsigned long b = pfn / pageblock_nr_pages;
+		unsigned char now =
+		    pfn_to_online_page(pfn) ? (unsigned char)get_pfnblock_migratetype(pfn) : HP_NO_PAGEBLOCK;
+		if (b >= HP_NR_PAGEBLOCKS || now == before->pageblock_mt[b])
+			continue;
+		if (bad++ < 8)
+			printf("INFO: pageblock at pfn 0x%lx was %s, now %s\n", pfn,
+			       mt_name(before->pageblock_mt[b]), mt_name(now));
+	}
+	return bad;
+}
+
+unsigned long hp_unmovable_normal_block(void)
+{
+	unsigned long claimed_in[HP_MOVABLE_FIRST] = {0}, id = 0;
+	LIST_HEAD(claimed);
+	struct page *page, *next;
+
+	while (!id && (page = alloc_pages(GFP_KERNEL, pageblock_order))) {
+		unsigned long b = pfn_to_block_id(page_to_pfn(page));
+		list_add(&page->lru, &claimed);
+		if (b >= 1 && b < HP_MOVABLE_FIRST &&
+		    ++claimed_in[b] == PAGES_PER_MEMORY_BLOCK / pageblock_nr_pages)
+			id = b;
+	}
+	list_for_each_entry_safe(page, next, &claimed, lru) {
+		list_del(&page->lru);
+		free_pages(page, pageblock_order);
+	}
+	for (unsigned long pfn = block_id_to_pfn(id); id && pfn < block_id_to_pfn(id + 1);
+	     pfn += pageblock_nr_pages)
+		if (get_pfnblock_migratetype(pfn) != MIGRATE_UNMOVABLE)
+			return 0;
+	return id;
 }
 
 int hp_check_unchanged(const struct hp_snap *before, unsigned long id)
@@ -128,6 +180,11 @@ int hp_check_unchanged(const struct hp_snap *before, unsigned long id)
 	}
 	if (nr_isolated_pageblocks()) {
 		printf("INFO: step 7: %lu pageblocks left ISOLATE\n", nr_isolated_pageblocks());
+		bad++;
+	}
+	int changed = hp_pageblocks_changed(before, block_id_to_pfn(id), block_id_to_pfn(id + 1));
+	if (changed) {
+		printf("INFO: step 7: %d pageblocks of block %lu changed migrate type\n", changed, id);
 		bad++;
 	}
 	if (mm_verify(mm_fake_print)) {

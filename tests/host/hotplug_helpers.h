@@ -1,6 +1,6 @@
 /* Shared by the hotplug host tests (tests/host/test_hotplug*.c, test_isolation.c, test_migrate.c):
- * a standard fake machine, the before/after snapshot of DESIGN.md §3 step 7, and a notifier that
- * records the events it sees and can veto. */
+ * a standard fake machine, the before/after snapshot of offlining step 7 (docs/HOTPLUG.md), and a notifier
+ * that records the events it sees and can veto. */
 #ifndef HOTPLUG_HELPERS_H
 #define HOTPLUG_HELPERS_H
 
@@ -18,6 +18,9 @@ void hp_boot(void);
 #define HP_MOVABLE_LAST	 7
 #define HP_HOTADD_BLOCK	 32
 
+/* Pageblocks of the fake's physical address space (mm_fake.h, 64 GiB). */
+#define HP_NR_PAGEBLOCKS (64UL * 1024 / 2)
+
 /* Step 7's comparison. */
 struct hp_snap {
 	unsigned long free;	     /* nr_free_pages() */
@@ -27,11 +30,24 @@ struct hp_snap {
 	long offline_refs;	     /* sum of their refcounts */
 	unsigned long balloon[2];    /* unmovable, movable */
 	long stat_offline;	     /* NR_OFFLINE_PAGES */
+	/* the migrate type of each pageblock of the online sections, HP_NO_PAGEBLOCK elsewhere */
+	unsigned char pageblock_mt[HP_NR_PAGEBLOCKS];
 };
+#define HP_NO_PAGEBLOCK 0xff
 void hp_snap(struct hp_snap *s);
 /* Checks everything step 7 promises against `before`, plus: workload verify clean, no ISOLATE
- * pageblock, mm_verify clean, block `id` online. Returns the number of mismatches (printed as INFO). */
+ * pageblock, every pageblock of block `id` with the migrate type it had, mm_verify clean, block `id`
+ * online. Returns the number of mismatches (printed as INFO). */
 int hp_check_unchanged(const struct hp_snap *before, unsigned long id);
+/* Pageblocks in [start_pfn, end_pfn) whose migrate type differs from the one in `before`, each
+ * printed as INFO. */
+int hp_pageblocks_changed(const struct hp_snap *before, unsigned long start_pfn, unsigned long end_pfn);
+
+/* Allocates whole pageblocks with GFP_KERNEL (the fallback claims each for MIGRATE_UNMOVABLE) until
+ * every pageblock of one ZONE_NORMAL block that can go offline (1 to HP_MOVABLE_FIRST - 1) is
+ * claimed, then frees them all: that block is free and all UNMOVABLE, as kernel allocations that came
+ * and went leave memory behind. Returns the block, or 0. */
+unsigned long hp_unmovable_normal_block(void);
 
 /* The recorder notifier. */
 struct hp_recorder {

@@ -1,7 +1,7 @@
 /* clang-format off */
 /* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
 /* clang-format on */
-/* The offlining protocol, one case per rule of the seed (../shared/seed/pageoffline-offlining.txt),
+/* The offlining protocol, one case per rule of the protocol (docs/HOTPLUG.md),
  * and the life of a hot-added block: add, online, offline, remove, the fault report, lsmem, the lock. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -16,6 +16,7 @@
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
+#include "mm/slab.h"
 #include "mm/workload.h"
 #include "mm_fake.h"
 
@@ -50,7 +51,7 @@ static void test_boot_blocks(void)
 	CHECK(memory_block_next(0) == 0 && memory_block_next(8) == NR_MEMORY_BLOCKS);
 }
 
-/* Seed: isolation. Outside MEMORY_OFFLINE a PageOffline page without movable operations is unmovable;
+/* Protocol: isolation. Outside MEMORY_OFFLINE a PageOffline page without movable operations is unmovable;
  * with MEMORY_OFFLINE it is isolatable. */
 static void test_isolation_modes(void)
 {
@@ -72,12 +73,12 @@ static void test_isolation_modes(void)
 	CHECK(test_pages_isolated(s, s + pageblock_nr_pages, MEMORY_OFFLINE, NULL) == 0);
 	CHECK(test_pages_isolated(s, s + pageblock_nr_pages, 0, NULL) == -EBUSY);
 	page_ref_inc(p);
-	undo_isolate_page_range(s, s + pageblock_nr_pages, MIGRATE_MOVABLE);
+	undo_isolate_page_range(s, s + pageblock_nr_pages);
 	CHECK(nr_isolated_pageblocks() == 0);
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
-/* Seed: an agreeing owner drops its references in MEM_GOING_OFFLINE; refcount-0 PageOffline pages
+/* Protocol: an agreeing owner drops its references in MEM_GOING_OFFLINE; refcount-0 PageOffline pages
  * are skipped like free pages; they stay PageOffline; unplugged memory is never touched (PROT_NONE). */
 static void test_refcount0_skipped(void)
 {
@@ -99,7 +100,7 @@ static void test_refcount0_skipped(void)
 	CHECK(!arch_is_mapped(PFN_PHYS(sb))); /* still: offline memory stays as it was */
 }
 
-/* Seed: a PageOffline page with refcount 1 whose owner does not agree makes offlining fail, with
+/* Protocol: a PageOffline page with refcount 1 whose owner does not agree makes offlining fail, with
  * the reason, and nothing is lost (step 7). */
 static void test_refcount1_fails(void)
 {
@@ -119,7 +120,7 @@ static void test_refcount1_fails(void)
 	CHECK(balloon_deflate(false) == 1024);
 }
 
-/* Seed note 1: the owner takes its references back in MEM_CANCEL_OFFLINE, and only those it dropped:
+/* Protocol: the owner takes its references back in MEM_CANCEL_OFFLINE, and only those it dropped:
  * a cancel after a veto that came before it saw MEM_GOING_OFFLINE changes nothing. */
 static void test_cancel_restores_refs(void)
 {
@@ -148,7 +149,7 @@ static void test_cancel_restores_refs(void)
 	CHECK(PageOffline(p) && page_ref_count(p) == 1);
 }
 
-/* Seed note 2: re-onlining goes through the online-page callback, which keeps the owner's pages
+/* Protocol: re-onlining goes through the online-page callback, which keeps the owner's pages
  * PageOffline (refcount 1) and out of the buddy. */
 static void test_online_callback_remarks(void)
 {
@@ -176,7 +177,7 @@ static void test_online_callback_remarks(void)
 	CHECK(mm_stat_read(NR_OFFLINE_PAGES) == stat - 3 * 512);
 }
 
-/* Seed: movable PageOffline pages (balloon compaction) are migrated, never read; offlining succeeds. */
+/* Protocol: movable PageOffline pages (balloon compaction) are migrated, never read; offlining succeeds. */
 static void test_movable_offline_migrated(void)
 {
 	hp_boot();
@@ -232,6 +233,31 @@ static void test_range_checks(void)
 	CHECK(strstr(hotplug_last_error(), "spans zones"));
 	CHECK(!hp_rec_saw(MEM_GOING_OFFLINE) && !hp_rec_saw(MEM_CANCEL_OFFLINE));
 	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+/* A range whose end wraps past 2^64 is not whole memory blocks: refused before anything happens
+ * (nr_pages = 2^64 - pfn makes pfn + nr_pages 0, below MAX_PFN). */
+static void test_range_wraps(void)
+{
+	unsigned long pfn = bpfn(B), wrap = 0UL - pfn;
+
+	hp_boot();
+	unsigned long spanned = zones[ZONE_MOVABLE].spanned_pages, managed = totalram_pages();
+	REQUIRE(IS_ALIGNED(wrap, PAGES_PER_MEMORY_BLOCK));
+	hp_rec_reset();
+	CHECK(offline_pages(pfn, wrap) == -EINVAL);
+	CHECK(strstr(hotplug_last_error(), "offline failed: -EINVAL") &&
+	      strstr(hotplug_last_error(), "is not whole memory blocks"));
+	CHECK(online_section_nr(B) && hp_rec.n == 0);
+	REQUIRE(memory_block_offline(B) == 0);
+	hp_rec_reset();
+	CHECK(online_pages(pfn, wrap, ZONE_MOVABLE) == -EINVAL);
+	CHECK(strstr(hotplug_last_error(), "online failed: -EINVAL") &&
+	      strstr(hotplug_last_error(), "is not whole memory blocks"));
+	CHECK(!online_section_nr(B) && hp_rec.n == 0);
+	CHECK(memory_block_online(B, MMOP_ONLINE) == 0);
+	CHECK(zones[ZONE_MOVABLE].spanned_pages == spanned && totalram_pages() == managed);
+	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
 }
 
 /* Kernel allocations cannot move: isolation names them; no event is sent. */
@@ -292,6 +318,163 @@ static void test_add_remove(void)
 	CHECK(add_memory(base, MEMORY_BLOCK_SIZE) == 0 && !mhp_is_removed(base));
 	CHECK(remove_memory(base, MEMORY_BLOCK_SIZE) == 0);
 	workload_free();
+}
+
+/* Takes every page GFP_KERNEL can get (onto `pages`) and fills kmalloc's smallest class (objects
+ * chained through themselves from *objs): the next kernel allocation needs memory onlined later. */
+static void exhaust_kernel_memory(struct list_head *pages, void **objs)
+{
+	struct page *p;
+	void *o;
+
+	for (int order = MAX_ORDER; order >= 0; order--)
+		while ((p = alloc_pages(GFP_KERNEL, (unsigned int)order)))
+			list_add(&p->lru, pages);
+	while ((o = kmalloc(KMALLOC_MIN_SIZE, GFP_KERNEL))) {
+		*(void **)o = *objs;
+		*objs = o;
+	}
+}
+
+static void release_kernel_memory(struct list_head *pages, void *objs)
+{
+	struct page *p, *next;
+
+	while (objs) {
+		void *o = objs;
+		objs = *(void **)o;
+		kfree(o);
+	}
+	list_for_each_entry_safe(p, next, pages, lru) {
+		list_del(&p->lru);
+		free_pages(p, p->order);
+	}
+}
+
+/* A block onlined into ZONE_NORMAL while it is the only free kernel memory, and still entirely free:
+ * offline_and_remove_memory must not put anything of its own into it (a kernel allocation there
+ * would make the block unmovable and the removal fail). */
+static void test_remove_only_free_normal_block(void)
+{
+	phys_addr_t base = PFN_PHYS(bpfn(HP_HOTADD_BLOCK));
+	LIST_HEAD(pages);
+	void *objs = NULL;
+
+	hp_boot();
+	REQUIRE(add_memory(base, MEMORY_BLOCK_SIZE) == 0); /* its memmap comes from boot memory */
+	unsigned long managed = totalram_pages();
+	exhaust_kernel_memory(&pages, &objs);
+	REQUIRE(zone_free_pages(&zones[ZONE_NORMAL]) == 0);
+	REQUIRE(memory_block_online(HP_HOTADD_BLOCK, MMOP_ONLINE_KERNEL) == 0);
+	REQUIRE(zone_free_pages(&zones[ZONE_NORMAL]) == PAGES_PER_MEMORY_BLOCK);
+	CHECK(offline_and_remove_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	if (!test_ok())
+		printf("INFO: %s\n", hotplug_last_error());
+	CHECK(!pfn_valid(bpfn(HP_HOTADD_BLOCK)) && mhp_is_removed(base));
+	CHECK(totalram_pages() == managed);
+	release_kernel_memory(&pages, objs);
+	CHECK(nr_free_pages() == totalram_pages());
+	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
+}
+
+/* hotplug_last_error() is the last operation's: cleared when one begins, so a success leaves it
+ * empty and a fresh failure (here -ENOMEM) names only its own reason, never an earlier one. */
+static void test_last_error_cleared(void)
+{
+	phys_addr_t base = PFN_PHYS(bpfn(HP_HOTADD_BLOCK));
+	LIST_HEAD(pages);
+	void *objs = NULL;
+
+	hp_boot();
+	CHECK(memory_block_offline(0) == -EINVAL && strstr(hotplug_last_error(), "hole"));
+	CHECK(memory_block_offline(B) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(memory_block_online(B, MMOP_ONLINE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	exhaust_kernel_memory(&pages, &objs);
+	CHECK(add_memory(base, MEMORY_BLOCK_SIZE) == -ENOMEM);
+	CHECK(strstr(hotplug_last_error(), "-ENOMEM") && !strstr(hotplug_last_error(), "hole"));
+	release_kernel_memory(&pages, objs);
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(add_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(memory_block_offline(0) == -EINVAL);
+	CHECK(offline_and_remove_memory(base, MEMORY_BLOCK_SIZE) == 0);
+	CHECK(!strcmp(hotplug_last_error(), ""));
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+/* Pages of block id in the buddy or the pcp cache. */
+static unsigned long block_free(unsigned long id)
+{
+	unsigned long free, off, other;
+
+	hp_block_census(id, &free, &off, &other);
+	return free;
+}
+
+/* Memory just onlined goes to the tail of the free lists (Linux's FPI_TO_TAIL, and isolation moving
+ * free pages to the tail): the pages that were free before are allocated first. */
+static void test_onlined_pages_allocated_last(void)
+{
+	hp_boot();
+	REQUIRE(add_memory(PFN_PHYS(bpfn(HP_HOTADD_BLOCK)), MEMORY_BLOCK_SIZE) == 0);
+	unsigned long before = zone_free_pages(&zones[ZONE_MOVABLE]);
+	REQUIRE(memory_block_online(HP_HOTADD_BLOCK, MMOP_ONLINE_MOVABLE) == 0);
+	REQUIRE(zone_free_pages(&zones[ZONE_MOVABLE]) == before + PAGES_PER_MEMORY_BLOCK);
+	/* Every page ZONE_MOVABLE had before, in order-0 allocations: none from the new block. */
+	CHECK(workload_alloc(before * PAGE_SIZE) == 0);
+	CHECK(block_free(HP_HOTADD_BLOCK) == PAGES_PER_MEMORY_BLOCK);
+	CHECK(block_free(HP_MOVABLE_FIRST) + block_free(HP_MOVABLE_LAST) <= zones[ZONE_MOVABLE].pcp.count);
+	workload_free();
+	drain_all_pages(NULL);
+	/* The same for whole pageblocks. */
+	unsigned long n = 0;
+	struct page *p;
+	LIST_HEAD(blocks);
+	while ((p = alloc_pages(GFP_MOVABLE, pageblock_order)) &&
+	       pfn_to_block_id(page_to_pfn(p)) != HP_HOTADD_BLOCK) {
+		list_add(&p->lru, &blocks);
+		n++;
+	}
+	CHECK(p && n == 2 * PAGES_PER_MEMORY_BLOCK / pageblock_nr_pages);
+	if (p)
+		free_pages(p, pageblock_order);
+	struct page *next;
+	list_for_each_entry_safe(p, next, &blocks, lru) {
+		list_del(&p->lru);
+		free_pages(p, pageblock_order);
+	}
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+/* Pages a driver plugs back or gives back after a failed unplug (free_contig_range, here through the
+ * agreeing owner) go to the tail too: allocated after everything else that is free. */
+static void test_plugged_pages_allocated_last(void)
+{
+	hp_boot();
+	REQUIRE(offline_owner_init() == 0);
+	REQUIRE(offline_owner_unplug(B, 0, 8) == 0); /* the first 16 MiB of block B */
+	REQUIRE(offline_owner_plug(B, 0, 8) == 0);
+	unsigned long others = zone_free_pages(&zones[ZONE_MOVABLE]) - 8 * 512;
+	CHECK(workload_alloc(others * PAGE_SIZE) == 0);
+	unsigned long still = 0;
+	for (unsigned long pfn = bpfn(B); pfn < bpfn(B) + 8 * 512; pfn++)
+		still += PageBuddy(pfn_to_page(pfn)) ? 1UL << buddy_order(pfn_to_page(pfn)) : 0;
+	CHECK(still == 8 * 512);
+	workload_free();
+	/* Through the online-page callback: the rest of the block is onlined to the tail as well. */
+	REQUIRE(offline_owner_unplug(B, 0, 8) == 0);
+	REQUIRE(memory_block_offline(B) == 0);
+	REQUIRE(memory_block_online(B, MMOP_ONLINE) == 0);
+	REQUIRE(offline_owner_plug(B, 0, 8) == 0);
+	CHECK(workload_alloc((zone_free_pages(&zones[ZONE_MOVABLE]) - PAGES_PER_MEMORY_BLOCK) * PAGE_SIZE) ==
+	      0);
+	CHECK(block_free(B) == PAGES_PER_MEMORY_BLOCK);
+	workload_free();
+	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
 /* offline_and_remove_memory: if one block cannot go, the others come back online in their zone. */
@@ -406,9 +589,14 @@ int main(void)
 	RUN("hotplug", "movable PageOffline pages are migrated", test_movable_offline_migrated);
 	RUN("hotplug", "workload pages migrate with their data", test_workload_migrated);
 	RUN("hotplug", "range checks: holes, whole blocks, one zone", test_range_checks);
+	RUN("hotplug", "a range whose end wraps is refused", test_range_wraps);
 	RUN("hotplug", "kernel allocation stops isolation with a reason", test_unmovable_kernel_page);
 	RUN("hotplug", "add, online, offline, remove, fault report", test_add_remove);
 	RUN("hotplug", "offline_and_remove_memory rolls back", test_offline_and_remove_rollback);
+	RUN("hotplug", "an entirely free ZONE_NORMAL block is removed", test_remove_only_free_normal_block);
+	RUN("hotplug", "onlined pages are allocated last", test_onlined_pages_allocated_last);
+	RUN("hotplug", "plugged and given-back pages are allocated last", test_plugged_pages_allocated_last);
+	RUN("hotplug", "the last error is cleared when an operation begins", test_last_error_cleared);
 	RUN("hotplug", "one hotplug lock", test_lock);
 	RUN("hotplug", "lsmem", test_lsmem);
 	RUN("hotplug", "MEM_GOING_ONLINE veto, one online-page callback", test_online_veto_and_callback);

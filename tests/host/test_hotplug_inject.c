@@ -1,7 +1,7 @@
 /* clang-format off */
 /* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
 /* clang-format on */
-/* offline_pages failing at every step (DESIGN.md §3), each time with a block holding all three kinds
+/* offline_pages failing at every step (docs/HOTPLUG.md), each time with a block holding all three kinds
  * of PageOffline pages (the agreeing owner's, a movable balloon's) and workload data: afterwards the
  * step-7 comparison must hold, the events must be the right ones (none before step 3, MEM_CANCEL_OFFLINE
  * after it), and the same block must then offline cleanly. */
@@ -12,6 +12,7 @@
 #include "hotplug_helpers.h"
 #include "kernel/errno.h"
 #include "mm/balloon.h"
+#include "mm/contig.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
@@ -166,6 +167,72 @@ static void test_balloon_disagrees(void)
 	CHECK(workload_verify(NULL) == 0);
 }
 
+/* ---- a ZONE_NORMAL block whose pageblocks kernel allocations claimed (UNMOVABLE) and left free:
+ * undoing the isolation must give each pageblock back the type it had, not MOVABLE ---- */
+
+static void inject_step_normal(int step, int err, bool notified)
+{
+	struct hp_snap before;
+	unsigned long id;
+
+	hp_boot();
+	id = hp_unmovable_normal_block();
+	REQUIRE(id);
+	hp_rec_reset();
+	hp_snap(&before);
+	offline_fail_step = step;
+	offline_fail_errno = err;
+	CHECK(memory_block_offline(id) == err);
+	CHECK(offline_fail_step == OFFLINE_STEP_NONE);
+	CHECK(hp_check_unchanged(&before, id) == 0);
+	CHECK(get_pfnblock_migratetype(block_id_to_pfn(id)) == MIGRATE_UNMOVABLE);
+	CHECK(hp_rec_saw(MEM_GOING_OFFLINE) == notified && hp_rec_saw(MEM_CANCEL_OFFLINE) == notified);
+	CHECK(strstr(hotplug_last_error(), errname(err)));
+	CHECK(memory_block_offline(id) == 0);
+	CHECK(memory_block_online(id, MMOP_ONLINE) == 0);
+	CHECK(page_zonenum(pfn_to_page(block_id_to_pfn(id))) == ZONE_NORMAL);
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+static void test_normal_step_isolate(void)
+{
+	inject_step_normal(OFFLINE_STEP_ISOLATE, -EBUSY, false);
+}
+static void test_normal_step_notify(void)
+{
+	inject_step_normal(OFFLINE_STEP_NOTIFY, -EIO, true);
+}
+static void test_normal_step_migrate(void)
+{
+	inject_step_normal(OFFLINE_STEP_MIGRATE, -EIO, true);
+}
+static void test_normal_step_test(void)
+{
+	inject_step_normal(OFFLINE_STEP_TEST, -EIO, true);
+}
+
+/* Step 2 for real: a kernel allocation in the block's last pageblock stops the isolation after the
+ * other 63 pageblocks were isolated; they get their UNMOVABLE type back. */
+static void test_normal_unmovable_last_pageblock(void)
+{
+	struct hp_snap before;
+	unsigned long id, last;
+
+	hp_boot();
+	id = hp_unmovable_normal_block();
+	REQUIRE(id);
+	last = block_id_to_pfn(id + 1) - pageblock_nr_pages;
+	REQUIRE(alloc_contig_range(last + 5, last + 6, NULL) == 0); /* refcount 1, no owner: unmovable */
+	hp_rec_reset();
+	hp_snap(&before);
+	CHECK(memory_block_offline(id) == -EBUSY);
+	CHECK(strstr(hotplug_last_error(), "(kernel allocation)"));
+	CHECK(hp_check_unchanged(&before, id) == 0);
+	CHECK(hp_rec.n == 0);
+	free_contig_range(last + 5, 1);
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 int main(void)
 {
 	RUN("hotplug-inject", "step 1 range check fails: no event", test_step_range);
@@ -178,5 +245,12 @@ int main(void)
 	RUN("hotplug-inject", "step 4 no migration target (-ENOMEM)", test_no_target);
 	RUN("hotplug-inject", "step 4 gives up after bounded passes", test_gives_up);
 	RUN("hotplug-inject", "step 4 unmovable balloon does not agree", test_balloon_disagrees);
+	RUN("hotplug-inject", "UNMOVABLE pageblocks: step 2 fails half way, types kept",
+	    test_normal_step_isolate);
+	RUN("hotplug-inject", "UNMOVABLE pageblocks: step 3 fails, types kept", test_normal_step_notify);
+	RUN("hotplug-inject", "UNMOVABLE pageblocks: step 4 fails, types kept", test_normal_step_migrate);
+	RUN("hotplug-inject", "UNMOVABLE pageblocks: step 5 fails, types kept", test_normal_step_test);
+	RUN("hotplug-inject", "UNMOVABLE pageblocks: last one unmovable, types kept",
+	    test_normal_unmovable_last_pageblock);
 	return test_summary();
 }

@@ -182,11 +182,50 @@ static void test_contig_refused(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
+/* A failed alloc_contig_range gives each pageblock it isolated the type it had: the UNMOVABLE
+ * pageblocks of a ZONE_NORMAL block stay UNMOVABLE, whether isolation stopped part way or the
+ * migration failed once everything was isolated. */
+static void test_contig_failure_keeps_types(void)
+{
+	struct hp_snap before;
+	struct busy_pfn busy;
+
+	setup();
+	unsigned long id = hp_unmovable_normal_block();
+	REQUIRE(id);
+	unsigned long b = block_id_to_pfn(id), e = block_id_to_pfn(id + 1), pin = b + 3 * 512 + 9;
+
+	/* Isolation stops at a kernel allocation in the fourth pageblock. */
+	REQUIRE(alloc_contig_range(pin, pin + 1, NULL) == 0);
+	hp_snap(&before);
+	CHECK(alloc_contig_range(b, b + 4 * 512, &busy) == -EBUSY);
+	CHECK(busy.pfn == pin && strstr(busy.reason, "kernel allocation"));
+	CHECK(hp_pageblocks_changed(&before, b, e) == 0);
+	free_contig_range(pin, 1);
+
+	/* Migration fails after the whole range was isolated: its owner refuses to move the page. */
+	REQUIRE(alloc_contig_range(b + 700, b + 701, NULL) == 0);
+	struct page *p = pfn_to_page(b + 700);
+	__SetPageMovable(p, (unsigned int)owner_id);
+	refuse_migrate = true;
+	hp_snap(&before);
+	CHECK(alloc_contig_range(b, b + 4 * 512, &busy) == -EBUSY);
+	CHECK(migrate_calls > 0);
+	CHECK(hp_pageblocks_changed(&before, b, e) == 0);
+	refuse_migrate = false;
+	__ClearPageMovable(p);
+	free_contig_range(b + 700, 1);
+	CHECK(get_pfnblock_migratetype(b) == MIGRATE_UNMOVABLE);
+	CHECK(nr_isolated_pageblocks() == 0 && mm_verify(mm_fake_print) == 0);
+}
+
 int main(void)
 {
 	RUN("migrate", "isolate, migrate, free the source", test_protocol);
 	RUN("migrate", "owner refusals, extra reference, no target", test_refusals);
 	RUN("migrate", "alloc_contig_range of any alignment over workload pages", test_contig);
 	RUN("migrate", "alloc_contig_range refuses unmovable and PageOffline pages", test_contig_refused);
+	RUN("migrate", "a failed alloc_contig_range keeps the pageblocks' types",
+	    test_contig_failure_keeps_types);
 	return test_summary();
 }

@@ -2,6 +2,8 @@
 /* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c */
 /* clang-format on */
 /* The buddy allocator, zones, pageblocks and the checks that refuse bad frees, on fake memory. */
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -313,6 +315,8 @@ static void test_isolation_primitives(void)
 	spin_unlock_irqrestore(&z->lock, flags);
 	CHECK(moved == pageblock_nr_pages);
 	CHECK(z->nr_isolate_pageblock == 1);
+	CHECK(get_pfnblock_migratetype(pfn) == MIGRATE_ISOLATE);
+	CHECK(get_pfnblock_own_migratetype(pfn) == MIGRATE_MOVABLE); /* kept, to return to */
 	CHECK(nr_free_pages() == before - pageblock_nr_pages);
 	CHECK(PageBuddy(head) && head->order == MAX_ORDER);
 	CHECK(verify_quiet() == 0);
@@ -406,7 +410,85 @@ static void test_verify_catches_corruption(void)
 	pfn_to_page(page_to_pfn(q) + 1)->page_type = PGTY_BUDDY;
 	CHECK(mm_verify(mm_fake_print_quiet) >= 1);
 	pfn_to_page(page_to_pfn(q) + 1)->page_type = PGTY_NONE;
+	/* A pageblock's own type is UNMOVABLE or MOVABLE; ISOLATE is a bit of its own. */
+	u8 *pb = &__pfn_to_section(0x1000)->pageblock_flags[(0x1000 & ~PAGE_SECTION_MASK) >> pageblock_order];
+	u8 saved = *pb;
+	*pb = (u8)((*pb & ~PB_MIGRATETYPE_MASK) | MIGRATE_ISOLATE);
+	CHECK(mm_verify(mm_fake_print_quiet) >= 1);
+	*pb = saved;
 	host_log_echo = true;
+	CHECK(verify_quiet() == 0);
+}
+
+static char verify_out[2048];
+static void verify_capture(const char *fmt, ...)
+{
+	size_t n = strlen(verify_out);
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(verify_out + n, sizeof(verify_out) - n, fmt, ap);
+	va_end(ap);
+}
+
+/* Two free buddies of one order left side by side, as a free path that skips merging would leave
+ * them: verify names the pair, in an ordinary and in an isolated pageblock (merging does not depend
+ * on the migrate type: both halves share one pageblock). */
+static void unmerged_pair_caught(struct zone *z, struct page *pair)
+{
+	int mt = get_pageblock_migratetype(pair);
+
+	/* pair[1] goes back through the allocator: order 0, since pair[0] is still allocated. */
+	__free_page(pair + 1);
+	drain_all_pages(NULL);
+	REQUIRE(PageBuddy(pair + 1) && buddy_order(pair + 1) == 0);
+	/* pair[0] onto the order-0 list by hand, without merging. */
+	set_page_count(pair, 0);
+	pair->page_type = PGTY_BUDDY;
+	pair->order = 0;
+	list_add(&pair->lru, &z->free_area[0].free_list[mt]);
+	z->free_area[0].nr_free[mt]++;
+	z->free_pages[mt]++;
+	verify_out[0] = 0;
+	CHECK(mm_verify(verify_capture) == 1);
+	char want[96];
+	snprintf(want, sizeof(want), "verify: free buddies of order 0 at pfn 0x%lx and 0x%lx are not merged",
+		 page_to_pfn(pair), page_to_pfn(pair) + 1);
+	CHECK(strstr(verify_out, want));
+	/* Taken off by hand again and freed properly: the pair merges. */
+	list_del(&pair->lru);
+	z->free_area[0].nr_free[mt]--;
+	z->free_pages[mt]--;
+	pair->page_type = PGTY_NONE;
+	set_page_count(pair, 1);
+	__free_page(pair);
+	drain_all_pages(NULL);
+	CHECK(!PageBuddy(pair + 1) && PageBuddy(pair) && buddy_order(pair) >= 1);
+	CHECK(verify_quiet() == 0);
+}
+
+static void test_verify_catches_unmerged_buddies(void)
+{
+	mm_fake_boot_simple(128 * MiB);
+	struct zone *z = &zones[ZONE_NORMAL];
+	unsigned long flags;
+	struct page *pair = alloc_pages(GFP_KERNEL, 1);
+	REQUIRE(pair);
+	split_page(pair, 1);
+	unmerged_pair_caught(z, pair);
+
+	/* The same in an isolated pageblock. */
+	pair = alloc_pages(GFP_KERNEL, 1);
+	REQUIRE(pair);
+	split_page(pair, 1);
+	spin_lock_irqsave(&z->lock, flags);
+	move_freepages_block(z, pair, MIGRATE_ISOLATE);
+	spin_unlock_irqrestore(&z->lock, flags);
+	REQUIRE(get_pageblock_migratetype(pair) == MIGRATE_ISOLATE);
+	unmerged_pair_caught(z, pair);
+	spin_lock_irqsave(&z->lock, flags);
+	move_freepages_block(z, pair, MIGRATE_UNMOVABLE);
+	spin_unlock_irqrestore(&z->lock, flags);
 	CHECK(verify_quiet() == 0);
 }
 
@@ -434,6 +516,7 @@ int main(void)
 	RUN("mm", "isolation primitives", test_isolation_primitives);
 	RUN("mm", "page_poison catches use after free", test_poison);
 	RUN("mm", "verify catches corruption", test_verify_catches_corruption);
+	RUN("mm", "verify catches free buddies left unmerged", test_verify_catches_unmerged_buddies);
 	RUN("mm", "printers", test_printers);
 	return test_summary();
 }

@@ -229,7 +229,7 @@ static void hot_add(unsigned long sections)
 			return;
 	if (arch_add_memory(PFN_PHYS(pfn0), nr << PAGE_SHIFT))
 		return;
-	move_pfn_range_to_zone(&zones[ZONE_MOVABLE], pfn0, nr, MIGRATE_MOVABLE);
+	move_pfn_range_to_zone(&zones[ZONE_MOVABLE], pfn0, nr, MIGRATE_MOVABLE, false);
 	zones[ZONE_MOVABLE].present_pages += nr;
 	online_mem_sections(pfn0, pfn0 + nr);
 	for (unsigned long p = pfn0; p < pfn0 + nr; p += MAX_ORDER_NR_PAGES)

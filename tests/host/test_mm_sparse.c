@@ -59,7 +59,7 @@ static int add_and_online(phys_addr_t start, u64 size, struct zone *zone)
 	int err = arch_add_memory(start, size);
 	if (err)
 		return err;
-	move_pfn_range_to_zone(zone, pfn, nr, MIGRATE_MOVABLE);
+	move_pfn_range_to_zone(zone, pfn, nr, MIGRATE_MOVABLE, false);
 	zone->present_pages += nr;
 	online_mem_sections(pfn, pfn + nr);
 	for (unsigned long p = pfn; p < pfn + nr; p += MAX_ORDER_NR_PAGES)
@@ -177,7 +177,7 @@ static void test_lazy_memmap(void)
 	memset(memmap, 0xee, MEMMAP_BYTES_PER_SECTION); /* canary: what onlining must not write */
 	REQUIRE(arch_add_memory(base, SECTION_SIZE) == 0);
 	struct zone *z = &zones[ZONE_MOVABLE];
-	move_pfn_range_to_zone(z, pfn0, PAGES_PER_SECTION, MIGRATE_MOVABLE);
+	move_pfn_range_to_zone(z, pfn0, PAGES_PER_SECTION, MIGRATE_MOVABLE, false);
 	z->present_pages += PAGES_PER_SECTION;
 	online_mem_sections(pfn0, pfn0 + PAGES_PER_SECTION);
 	for (unsigned long p = pfn0; p < pfn0 + PAGES_PER_SECTION; p += MAX_ORDER_NR_PAGES)
