@@ -14,11 +14,11 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 #include "mm/arch.h"
-#include "mm/contig.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
 #include "mm/mmzone.h"
 #include "mm/page.h"
+#include "mm/page_offline.h"
 #include "mm/sparse.h"
 
 #define UNIT_PAGES(st) ((unsigned long)((st)->unit_size >> PAGE_SHIFT))
@@ -73,11 +73,7 @@ static void vmem_online_page(struct page *page, unsigned int order)
 		generic_online_page(page, order);
 		return;
 	}
-	memmap_init_pageblock(pfn); /* lazy memmap: write the chunk's struct pages first (mmzone.h) */
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		__ClearPageReserved(page + i);
-		__SetPageOffline(page + i); /* refcount stays 1: ours */
-	}
+	fake_offline_page(page, order); /* refcount 1: ours */
 }
 
 /* ---- the memory notifier ---- */
@@ -94,16 +90,10 @@ static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 	for (unsigned i = 0; i < st->units_per_mb; i++) {
 		if (vmem_is_plugged(st, u0 + i) && !vmem_is_unusable(st, u0 + i))
 			continue;
-		unsigned long pfn = unit_pfn(st, u0 + i);
-		for (unsigned long p = pfn; p < pfn + UNIT_PAGES(st); p++) {
-			struct page *page = pfn_to_page(p);
-			if (!PageOffline(page))
-				continue;
-			if (drop && page_ref_count(page) == 1)
-				page_ref_dec(page);
-			else if (!drop && page_ref_count(page) == 0)
-				page_ref_inc(page);
-		}
+		if (drop)
+			fake_offline_drop_refs(unit_pfn(st, u0 + i), UNIT_PAGES(st));
+		else
+			fake_offline_restore_refs(unit_pfn(st, u0 + i), UNIT_PAGES(st));
 	}
 }
 
@@ -240,7 +230,7 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 		unsigned long s = u;
 		while (u < end && vmem_is_plugged(st, u))
 			u++;
-		int err = arch_add_memory(vmem_unit_addr(st, s), (u - s) * st->unit_size);
+		int err = mhp_map_range(unit_pfn(st, s), (u - s) * UNIT_PAGES(st));
 		if (err)
 			return err;
 	}
@@ -314,21 +304,14 @@ int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 
 /* ---- plugging into an added block ---- */
 
-/* Gives the pages of unit u (PageOffline, refcount 1, ours) to the buddy. */
-static void unit_to_buddy(struct vmem_state *st, unsigned long u)
+/* Makes unit u of an added block usable: in an online block its pages go from PageOffline to the
+ * buddy, in an offline one it is only mapped. 0 or -ENOMEM (a page table: nothing changed). */
+static int unit_usable(struct vmem_state *st, unsigned long u)
 {
-	unsigned long pfn = unit_pfn(st, u);
+	unsigned long mb = vmem_unit_mb(st, u);
 
-	for (unsigned long p = pfn; p < pfn + UNIT_PAGES(st); p += MAX_ORDER_NR_PAGES) {
-		struct page *head = pfn_to_page(p);
-		for (unsigned long i = 0; i < MAX_ORDER_NR_PAGES; i++) {
-			if (PageOffline(head + i))
-				__ClearPageOffline(head + i);
-			set_page_count(head + i, 1);
-			__SetPageReserved(head + i);
-		}
-		generic_online_page(head, MAX_ORDER);
-	}
+	return vmem_mb_online(st, mb) ? fake_online_range(unit_pfn(st, u), UNIT_PAGES(st))
+				      : mhp_map_range(unit_pfn(st, u), UNIT_PAGES(st));
 }
 
 unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsigned long nr)
@@ -341,7 +324,7 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 		unsigned long mb = vmem_unit_mb(st, u);
 		if (!vmem_mb_added(st, mb))
 			continue;
-		int err = arch_add_memory(vmem_unit_addr(st, u), st->unit_size);
+		int err = unit_usable(st, u);
 		if (err) {
 			/* the unit stays as unplugged memory is (unmapped, PageOffline): the caller gives it
 			 * back to the device */
@@ -350,8 +333,6 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
 			break;
 		}
-		if (vmem_mb_online(st, mb))
-			unit_to_buddy(st, u);
 	}
 	vm->times[VMEM_T_ONLINE] += arch_now_ns() - t0;
 	return u;
@@ -359,27 +340,15 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 
 /* ---- unplugging ---- */
 
-/* Takes units [u, u + nu) of an online block away from the buddy: alloc_contig_range (migrating
- * what moves), PageOffline, not managed, unmapped. */
+/* Takes units [u, u + nu) of an online block away from the buddy (fake offline: migrating what
+ * moves, PageOffline, not managed, unmapped). */
 static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned long nu)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long pfn = unit_pfn(st, u), n = nu * UNIT_PAGES(st);
 	struct busy_pfn busy = {0};
-	int err = alloc_contig_range(pfn, pfn + n, &busy);
+	int err = fake_offline_range(unit_pfn(st, u), nu * UNIT_PAGES(st), &busy);
 
-	if (!err) {
-		err = arch_remove_memory(PFN_PHYS(pfn), nu * st->unit_size);
-		if (err) {
-			/* the pages stay mapped: give them back, the units stay plugged and usable */
-			free_contig_range(pfn, n);
-			snprintf(vm->last_error, sizeof(vm->last_error),
-				 "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot unmap it",
-				 (unsigned long long)vmem_unit_addr(st, u),
-				 mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
-			return err;
-		}
-	} else {
+	if (err) {
 		int at = scnprintf(vm->last_error, sizeof(vm->last_error),
 				   "unplug of sub-block at 0x%llx (memory block %lu) failed: %s",
 				   (unsigned long long)vmem_unit_addr(st, u),
@@ -387,12 +356,8 @@ static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned l
 		if (busy.reason[0])
 			scnprintf(vm->last_error + at, sizeof(vm->last_error) - at, ": pfn 0x%lx (%s)",
 				  busy.pfn, busy.reason);
-		return err;
 	}
-	for (unsigned long i = 0; i < n; i++)
-		__SetPageOffline(pfn_to_page(pfn + i));
-	adjust_managed_page_count(pfn_to_page(pfn), -(long)n);
-	return 0;
+	return err;
 }
 
 /* Units [first, first + nr) are all the plugged units of memory block mb (SBM)? */
@@ -443,7 +408,7 @@ void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned
 		if (online) {
 			err = units_fake_offline(vm, u, 1);
 		} else {
-			err = arch_remove_memory(vmem_unit_addr(st, u), st->unit_size);
+			err = mhp_unmap_range(unit_pfn(st, u), UNIT_PAGES(st));
 			if (err)
 				snprintf(vm->last_error, sizeof(vm->last_error),
 					 "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot "
@@ -505,21 +470,13 @@ void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned 
 		if (!vmem_mb_added(st, mb) || !vmem_is_plugged(st, u) || vmem_is_busy(st, u) ||
 		    vmem_is_unusable(st, u))
 			continue;
-		int err = arch_add_memory(vmem_unit_addr(st, u), st->unit_size);
+		int err = unit_usable(st, u);
 		if (err) {
 			/* it stays PageOffline and unmapped, plugged: tracked, and given back later */
 			vmem_set_unusable(st, u, 1, true);
 			snprintf(vm->last_error, sizeof(vm->last_error),
 				 "map of sub-block at 0x%llx failed: %s; it waits to be unplugged",
 				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
-			continue;
-		}
-		if (vmem_mb_online(st, mb)) {
-			unsigned long pfn = unit_pfn(st, u), n = UNIT_PAGES(st);
-			for (unsigned long i = 0; i < n; i++)
-				__ClearPageOffline(pfn_to_page(pfn + i));
-			adjust_managed_page_count(pfn_to_page(pfn), (long)n);
-			free_contig_range(pfn, n);
 		}
 	}
 }

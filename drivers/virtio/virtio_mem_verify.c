@@ -6,10 +6,10 @@
  * A memory block's state agrees with mm's sections. The head page of a unit stands for its pages:
  * the other struct pages of a free max-order chunk may be lazy (mm/mmzone.h). */
 #include "drivers/virtio_mem_driver.h"
-#include "mm/arch.h"
 #include "mm/debug.h"
 #include "mm/memory.h"
 #include "mm/page.h"
+#include "mm/page_offline.h"
 #include "mm/sparse.h"
 
 #define MAX_SHOWN 8
@@ -40,7 +40,8 @@ static unsigned verify_device(struct virtio_mem *vm, mm_print_fn pr)
 		unsigned long mb = vmem_unit_mb(st, u);
 		phys_addr_t a = vmem_unit_addr(st, u);
 		bool plugged = vmem_is_plugged(st, u), away = !plugged || vmem_is_unusable(st, u);
-		bool mapped_first = arch_is_mapped(a), mapped_last = arch_is_mapped(a + st->unit_size - PAGE_SIZE);
+		bool mapped_first = pfn_is_mapped(PHYS_PFN(a));
+		bool mapped_last = pfn_is_mapped(PHYS_PFN(a + st->unit_size) - 1);
 		const char *what = !plugged ? "unplugged" : away ? "unusable" : "plugged";
 
 		if (away && (mapped_first || mapped_last))

@@ -58,11 +58,12 @@ int remove_memory(phys_addr_t start, u64 size);
 int offline_and_remove_memory(phys_addr_t start, u64 size);
 
 /* ---- onlining ---- */
-/* Receives each max-order (2 MiB) chunk of a range being onlined: 2^order pages with initialized
- * memmap, PG_reserved, refcount 1, not yet managed. The default, generic_online_page, hands them to
- * the buddy (__free_pages_core). A driver that keeps some pages PageOffline (virtio-mem: unplugged
- * sub-blocks) installs its own callback, marks those pages (__SetPageOffline; clearing PG_reserved is
- * its choice) and passes the rest on to generic_online_page. */
+/* Receives each max-order (2 MiB) chunk of a range being onlined, 2^order pages not yet managed
+ * whose struct pages may still be lazy (only the head written: mm/mmzone.h). The default,
+ * generic_online_page, writes them, counts them managed and frees the chunk to the tail of the free
+ * lists. A driver that keeps some memory PageOffline (virtio-mem: unplugged sub-blocks) installs its
+ * own callback, which passes each chunk whole either to generic_online_page or to fake_offline_page
+ * (mm/page_offline.h) and touches no struct page itself. */
 typedef void (*online_page_callback_t)(struct page *page, unsigned int order);
 void generic_online_page(struct page *page, unsigned int order);
 /* Replaces the callback. -EINVAL if a non-default one is installed already, -EBUSY (lock). */

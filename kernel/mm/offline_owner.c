@@ -1,7 +1,7 @@
 /* The agreeing owner of PageOffline pages (balloon.h): a test driver doing what virtio-mem does with
  * unplugged sub-blocks, so every rule of the offlining protocol can be shown without a device:
- *   - unplug: alloc_contig_range a 2 MiB sub-block, mark its pages PageOffline (refcount 1), take them
- *     out of the managed count, unmap them;
+ *   - unplug: fake-offline a 2 MiB sub-block (mm/page_offline.h: alloc_contig_range, PageOffline with
+ *     refcount 1, out of the managed count, unmapped);
  *   - MEM_GOING_OFFLINE: drop those references to 0 and remember it, per block;
  *   - MEM_CANCEL_OFFLINE: take back exactly the references this owner dropped, and only if it did;
  *   - MEM_OFFLINE: the block is offline; its pages stay PageOffline (refcount 0) in the memmap;
@@ -9,12 +9,10 @@
  *     (refcount 1, never given to the buddy); the rest goes to generic_online_page. */
 #include "kernel/errno.h"
 #include "kernel/printk.h"
-#include "mm/arch.h"
 #include "mm/balloon.h"
-#include "mm/contig.h"
-#include "mm/gfp.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
+#include "mm/page_offline.h"
 
 #define MAX_OWNED_BLOCKS 64
 
@@ -50,17 +48,16 @@ static unsigned long sb_pfn(unsigned long id, unsigned int sb)
 	return block_id_to_pfn(id) + sb * OFFLINE_OWNER_SUBBLOCK_PAGES;
 }
 
-/* For each sub-block of `mask` in block b: add `delta` to every page's refcount. */
-static unsigned long adjust_refs(struct owned_block *b, u64 mask, int delta)
+/* Drops (or takes back) the references of the sub-blocks of `mask` in block b. Returns the pages. */
+static unsigned long adjust_refs(struct owned_block *b, u64 mask, bool drop)
 {
 	unsigned long n = 0;
 
 	for (unsigned int sb = 0; sb < OFFLINE_OWNER_SUBBLOCKS; sb++) {
 		if (!(mask & (1ULL << sb)))
 			continue;
-		struct page *page = pfn_to_page(sb_pfn(b->id, sb));
-		for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++, n++)
-			page_ref_add(page + i, delta);
+		n += drop ? fake_offline_drop_refs(sb_pfn(b->id, sb), OFFLINE_OWNER_SUBBLOCK_PAGES)
+			  : fake_offline_restore_refs(sb_pfn(b->id, sb), OFFLINE_OWNER_SUBBLOCK_PAGES);
 	}
 	return n;
 }
@@ -78,12 +75,12 @@ static int owner_notify(struct notifier_block *nb, unsigned long action, void *d
 		switch (action) {
 		case MEM_GOING_OFFLINE:
 			/* We agree: the pages may go with the block. */
-			dropped_refs += adjust_refs(b, b->unplugged, -1);
+			dropped_refs += adjust_refs(b, b->unplugged, true);
 			b->dropped = b->unplugged;
 			break;
 		case MEM_CANCEL_OFFLINE:
 			/* Only what we dropped: we may see a cancel without having seen GOING_OFFLINE. */
-			dropped_refs -= adjust_refs(b, b->dropped, 1);
+			dropped_refs -= adjust_refs(b, b->dropped, false);
 			b->dropped = 0;
 			break;
 		case MEM_OFFLINE:
@@ -112,12 +109,7 @@ static void owner_online_page(struct page *page, unsigned int order)
 		generic_online_page(page, order);
 		return;
 	}
-	memmap_init_pageblock(pfn); /* lazy memmap: write the chunk's struct pages first (mmzone.h) */
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		__ClearPageReserved(page + i);
-		set_page_count(page + i, 1);
-		__SetPageOffline(page + i);
-	}
+	fake_offline_page(page, order);
 }
 
 int offline_owner_init(void)
@@ -157,17 +149,18 @@ static int check_args(unsigned long id, unsigned int first, unsigned int count)
 	return offline_owner_init();
 }
 
-static void plug_one(struct owned_block *b, unsigned int sb)
+/* Gives sub-block sb of block b back to the buddy. 0 or -ENOMEM (it stays unplugged). */
+static int plug_one(struct owned_block *b, unsigned int sb)
 {
-	unsigned long pfn = sb_pfn(b->id, sb);
-	struct page *page = pfn_to_page(pfn);
+	int ret = fake_online_range(sb_pfn(b->id, sb), OFFLINE_OWNER_SUBBLOCK_PAGES);
 
-	arch_add_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
-	for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++)
-		__ClearPageOffline(page + i);
-	adjust_managed_page_count(page, (long)OFFLINE_OWNER_SUBBLOCK_PAGES);
-	free_contig_range(pfn, OFFLINE_OWNER_SUBBLOCK_PAGES);
+	if (ret) {
+		pr_err("offline-owner: plug of block %lu sub-block %u failed: %s; it stays unplugged\n",
+		       b->id, sb, errname(ret));
+		return ret;
+	}
 	b->unplugged &= ~(1ULL << sb);
+	return 0;
 }
 
 int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int count)
@@ -185,25 +178,13 @@ int offline_owner_unplug(unsigned long id, unsigned int first, unsigned int coun
 	if (b->unplugged & mask)
 		return -EEXIST;
 	for (sb = first; sb < first + count; sb++) {
-		unsigned long pfn = sb_pfn(id, sb);
-		struct busy_pfn busy;
-		ret = alloc_contig_range(pfn, pfn + OFFLINE_OWNER_SUBBLOCK_PAGES, &busy);
+		struct busy_pfn busy = {0};
+		ret = fake_offline_range(sb_pfn(id, sb), OFFLINE_OWNER_SUBBLOCK_PAGES, &busy);
 		if (ret) {
 			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: pfn 0x%lx: %s\n",
 			       id, sb, errname(ret), busy.pfn, busy.reason);
 			break;
 		}
-		ret = arch_remove_memory(PFN_PHYS(pfn), OFFLINE_OWNER_SUBBLOCK_PAGES * PAGE_SIZE);
-		if (ret) {
-			pr_err("offline-owner: unplug of block %lu sub-block %u failed: %s: cannot unmap it\n",
-			       id, sb, errname(ret));
-			free_contig_range(pfn, OFFLINE_OWNER_SUBBLOCK_PAGES);
-			break;
-		}
-		struct page *page = pfn_to_page(pfn);
-		for (unsigned long i = 0; i < OFFLINE_OWNER_SUBBLOCK_PAGES; i++)
-			__SetPageOffline(page + i);
-		adjust_managed_page_count(page, -(long)OFFLINE_OWNER_SUBBLOCK_PAGES);
 		b->unplugged |= 1ULL << sb;
 	}
 	if (ret) {
@@ -225,12 +206,12 @@ int offline_owner_plug(unsigned long id, unsigned int first, unsigned int count)
 	b = find_block(id, false);
 	if (!b)
 		return -EINVAL;
-	for (unsigned int sb = first; sb < first + count; sb++)
+	for (unsigned int sb = first; sb < first + count && !ret; sb++)
 		if (b->unplugged & (1ULL << sb))
-			plug_one(b, sb);
+			ret = plug_one(b, sb);
 	if (!b->unplugged)
 		b->used = false;
-	return 0;
+	return ret;
 }
 
 int offline_owner_remove(unsigned long id)
