@@ -38,6 +38,7 @@ HOST_TIMEOUT = 300
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
 LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck) as a test
+LAYERING_TEST = os.path.join(ROOT, "tests", "layering.sh")  # who may include and call what
 
 
 class Report:
@@ -207,7 +208,7 @@ def main():
 
     # Host tests: the C unit tests, the runner's own tests (tests/qemu/test_runner.py, no QEMU) and lint.
     host = [] if opts.qemu_only else [
-        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST]
+        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST, LAYERING_TEST]
         if os.access(p, os.X_OK) and not p.endswith((".d", ".o")) and
         selected(os.path.basename(p), {"host"}, opts.names, opts)]
     try:
