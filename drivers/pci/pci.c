@@ -6,11 +6,12 @@
 #include "kernel/iomem.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "lib/bitmap.h"
 #include "lib/printf.h"
 
 static struct pci_dev devs[PCI_MAX_DEVICES];
 static unsigned ndevs;
-static u64 bus_seen[256 / 64];
+static u64 bus_seen[BITS_TO_U64(256)];
 static bool too_many_reported;
 
 unsigned pci_dev_count(void)
@@ -125,11 +126,11 @@ static void add_function(u8 bus, u8 dev, u8 fn, unsigned depth)
 
 static void scan_bus(u8 bus, unsigned depth)
 {
-	if (bus_seen[bus / 64] & (1ULL << (bus % 64))) {
+	if (test_bit64(bus_seen, bus)) {
 		printk(KERN_WARNING "pci: bus %02x reached twice: bridges loop, not scanned again\n", bus);
 		return;
 	}
-	bus_seen[bus / 64] |= 1ULL << (bus % 64);
+	set_bit64(bus_seen, bus);
 	if (depth > 32)
 		return;
 	for (u8 dev = 0; dev < 32; dev++) {

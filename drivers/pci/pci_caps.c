@@ -3,6 +3,7 @@
  * and PCI_CAP_MAX bounds the walk even if the bitmap were wrong. */
 #include "drivers/pci.h"
 #include "kernel/errno.h"
+#include "lib/bitmap.h"
 #include "kernel/printk.h"
 
 int pci_walk_caps(const u8 *cfg, size_t cfg_len, pci_cap_fn *fn, void *arg, const char *who)
@@ -15,7 +16,7 @@ int pci_walk_caps(const u8 *cfg, size_t cfg_len, pci_cap_fn *fn, void *arg, cons
 	if (!(status & PCI_STATUS_CAP_LIST))
 		return 0;
 
-	u64 visited[PCI_CFG_SPACE_SIZE / 4 / 64] = {0}; /* one bit per dword */
+	u64 visited[BITS_TO_U64(PCI_CFG_SPACE_SIZE / 4)] = {0}; /* one bit per dword */
 	u8 pos = cfg[PCI_CAPABILITY_LIST] & 0xfc;
 	for (unsigned n = 0; pos; n++) {
 		if (pos < PCI_STD_HEADER_SIZEOF) {
@@ -27,7 +28,7 @@ int pci_walk_caps(const u8 *cfg, size_t cfg_len, pci_cap_fn *fn, void *arg, cons
 				pos);
 			return -EINVAL;
 		}
-		if (visited[pos / 4 / 64] & (1ULL << (pos / 4 % 64))) {
+		if (test_bit64(visited, pos / 4)) {
 			pr_warn("%s: capability list loops at 0x%02x\n", who, pos);
 			return -EINVAL;
 		}
@@ -35,7 +36,7 @@ int pci_walk_caps(const u8 *cfg, size_t cfg_len, pci_cap_fn *fn, void *arg, cons
 			pr_warn("%s: capability list longer than %d entries\n", who, PCI_CAP_MAX);
 			return -EINVAL;
 		}
-		visited[pos / 4 / 64] |= 1ULL << (pos / 4 % 64);
+		set_bit64(visited, pos / 4);
 		int r = fn(cfg, cfg_len, pos, cfg[pos], arg);
 		if (r)
 			return r;
