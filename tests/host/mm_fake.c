@@ -16,6 +16,8 @@
 unsigned long page_offset_base;
 struct boot_info mm_fake_bi;
 
+void (*mm_fake_map_hook)(phys_addr_t start, u64 size);
+
 static unsigned char *mapped_bits; /* one bit per 4 KiB page of the fake */
 static u64 mapped_pages;
 
@@ -81,7 +83,10 @@ int arch_direct_map_init(void)
 
 int arch_add_memory(phys_addr_t start, u64 size)
 {
-	return fake_map(start, size);
+	int err = fake_map(start, size);
+	if (!err && mm_fake_map_hook)
+		mm_fake_map_hook(start, size);
+	return err;
 }
 
 void arch_remove_memory(phys_addr_t start, u64 size)
@@ -108,6 +113,22 @@ u64 arch_now_ns(void)
 u64 mm_fake_mapped_pages(void)
 {
 	return mapped_pages;
+}
+
+u64 mm_fake_mapped_in(phys_addr_t start, u64 size)
+{
+	u64 n = 0, first = start >> PAGE_SHIFT, end = (start + size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	if (end > FAKE_PAGES || end < first)
+		end = FAKE_PAGES;
+	for (u64 i = first; i < end; i++) {
+		if ((i & 7) == 0 && i + 8 <= end && !mapped_bits[i >> 3]) {
+			i += 7; /* a whole byte of the bitmap unmapped */
+			continue;
+		}
+		n += test_bit_(i);
+	}
+	return n;
 }
 
 void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_bytes)
