@@ -63,7 +63,10 @@ void fuzz_virtio_mem_forget(void); /* tests/fuzz/virtio_mem_reset.c */
 #define MAX_SCRIPT    64
 #define MAX_LATE      8
 #define FAKE_LIMIT    MM_FAKE_PHYS_SIZE
-#define HONEST_QUIET  120000 /* ms of fake time at the end of an honest run */
+#define HONEST_QUIET  30000 /* ms of fake time at the end of an honest run: several 5 s back-offs */
+/* ms of fake time the events may let pass: a driver that retries every 5 s (a region it cannot add)
+ * costs real time at each retry */
+#define TIME_BUDGET 120000
 
 static bool verbose;
 static unsigned step;
@@ -254,6 +257,7 @@ static struct dev {
 } d;
 
 static struct virtio_mem *vm;
+static unsigned time_left; /* of TIME_BUDGET */
 
 static bool bs_ok(void)
 {
@@ -656,6 +660,8 @@ static void decode_probe(void)
 		d.addr = (4ULL + (b & 0x1f)) << 30;
 		if (b & 0x20)
 			d.addr += 64ULL << 20; /* not at a memory block boundary */
+		if (b & 0x40)
+			d.addr += 26ULL << 30; /* up to the end of the fake memory and past it */
 		if (bs_ok())
 			d.addr = ALIGN_UP(d.addr, d.bs);
 	}
@@ -709,12 +715,14 @@ enum op {
 	OP_USER_BLOCK,
 	OP_ONLINE_TYPE,
 	OP_INTERRUPT,
+	OP_OFFLINE_FAILS,
 	OP_NR
 };
 
 static const char *const op_names[OP_NR] = {
-    "requested_size", "time passes", "answer", "BUSY answers", "late answers", "stray used entry",
-    "config lie",     "workload",    "pin",    "user block",   "online type",  "interrupt"};
+    "requested_size",	"time passes", "answer",       "BUSY answers", "late answers",
+    "stray used entry", "config lie",  "workload",     "pin",	       "user block",
+    "online type",	"interrupt",   "offline fails"};
 
 static void config_changed(void)
 {
@@ -738,6 +746,9 @@ static void do_event(enum op op)
 	case OP_RUN: {
 		static const unsigned ms[] = {0, 1, 10, 50, 200, 1000, 5000, 30000};
 		unsigned t = ms[rd8() % 8];
+		if (t > time_left)
+			t = time_left;
+		time_left -= t;
 		note("time: %u ms", t);
 		vmem_fake_run_ms(t);
 		break;
@@ -812,6 +823,9 @@ static void do_event(enum op op)
 		b = rd8();
 		if (b & 0x80)
 			pin_free();
+		else if (b & 0x40) /* every kernel page that can be had: no memory for a memmap */
+			while (pin_alloc(1 * MiB) == 0)
+				;
 		else
 			(void)pin_alloc((u64)(b & 0x3f) * (4 * MiB));
 		break;
@@ -831,6 +845,11 @@ static void do_event(enum op op)
 		mhp_set_default_online_type(types[rd8() % 4]);
 		break;
 	}
+	case OP_OFFLINE_FAILS:
+		/* the next offline_pages (the driver's or the user's) fails at this step */
+		offline_fail_step = OFFLINE_STEP_RANGE + rd8() % (OFFLINE_STEP_TEST - OFFLINE_STEP_RANGE + 1);
+		offline_fail_errno = -EBUSY;
+		break;
 	case OP_INTERRUPT:
 		b = rd8();
 		if (b & 1)
@@ -915,7 +934,8 @@ static void check_honest_end(void)
 	bool kernel_blocks = false;
 	for (unsigned long mb = 0; mb < st->nr_mb; mb++)
 		kernel_blocks |= vmem_mb_state(st, mb) == VMEM_MB_ONLINE_KERNEL;
-	bool reachable = want <= usable && !(kernel_blocks && st->nr_plugged > want);
+	bool reachable = want <= usable && !(kernel_blocks && st->nr_plugged > want) &&
+			 d.addr + d.region <= FAKE_LIMIT; /* beyond it nothing can be mapped */
 	if (reachable && st->nr_plugged != want)
 		oracle("requested_size 0x%llx (%lu units of 0x%llx) is reachable (%lu usable units) but "
 		       "%lu are plugged after %u ms of quiet; last error: %s",
@@ -943,6 +963,7 @@ static void boot(void)
 	pin_reset();
 	balloon_reset();
 	offline_fail_step = OFFLINE_STEP_NONE;
+	offline_fail_errno = -EIO;
 	mhp_set_default_online_type(MMOP_ONLINE_MOVABLE);
 }
 
@@ -972,6 +993,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	in_at = 0;
 	step = 0;
 	step_what = "probe";
+	time_left = TIME_BUDGET;
 	memset(&d, 0, sizeof(d));
 	d.plugged = keep_p; /* reuse the allocations */
 	d.acked = keep_a;

@@ -39,7 +39,7 @@ def u64(v):
 ONLINE = {"movable": 0, "kernel": 1, "offline": 2, "online": 3}
 BS = {"4K": 0, "1M": 8, "2M": 9, "4M": 10, "128M": 15, "256M": 16, "1G": 18, "2G": 19}
 OP = dict(request=0, run=1, answer=2, busy=3, late=4, raw_used=5, config=6, workload=7, pin=8,
-          user_block=9, online_type=10, interrupt=11)
+          user_block=9, online_type=10, interrupt=11, offline_fails=12)
 KIND = dict(honest=0, ack=1, ack_lie=2, nack=3, busy=4, error=5, type=6)
 DELIVERY = dict(now=0, wait=1, never=2, late=3, twice=4)
 RUN_MS = {0: 0, 1: 1, 10: 2, 50: 3, 200: 4, 1000: 5, 5000: 6, 30000: 7}
@@ -48,7 +48,7 @@ FIELD = dict(block_size=0, node_id=1, addr=2, region_size=3, usable=4, plugged=5
 
 class VirtioMem:
     """One input: the probe, then events. Sizes are sixteenths of the region (0..16); regions are
-    1..32 memory blocks of 128 MiB; addresses are 4..35 GiB."""
+    1..32 memory blocks of 128 MiB; addresses are 4..35 GiB, or 30..61 GiB."""
 
     def __init__(self, honest=True, online="movable", bs="2M", addr_gib=4, region_mb=8,
                  requested=0, reboot_eighths=None, unaligned_addr=False, unaligned_region=False,
@@ -64,8 +64,10 @@ class VirtioMem:
             b += u8((1 if must else 0) | (2 if refuse else 0))
         raw = raw or {}
         b += (u8(0xF8) + u64(raw["block_size"])) if "block_size" in raw else u8(BS[bs])
+        high = addr_gib - 4 >= 32
         b += (u8(0xF8) + u64(raw["addr"])) if "addr" in raw else \
-            u8((addr_gib - 4) | (0x20 if unaligned_addr else 0))
+            u8((addr_gib - 4 - (26 if high else 0)) | (0x20 if unaligned_addr else 0) |
+               (0x40 if high else 0))
         b += (u8(0xF8) + u64(raw["region_size"])) if "region_size" in raw else \
             u8((region_mb - 1) | (0x20 if unaligned_region else 0))
         b += (u8(0xF8) + u64(raw["requested"])) if "requested" in raw else u8(requested)
@@ -144,6 +146,12 @@ class VirtioMem:
     def pin(self, mib4=None, free=False):  # units of 4 MiB, up to 63
         return self.op("pin", u8(0x80 if free else mib4))
 
+    def pin_all(self):
+        return self.op("pin", u8(0x40))
+
+    def offline_fails(self, step):  # 0: range, 1: isolate, 2: notify, 3: migrate, 4: test
+        return self.op("offline_fails", u8(step))
+
     def user_block(self, index, offline, zone=0):
         return self.op("user_block", u8(0x80 | index if offline else (zone << 5) | index))
 
@@ -185,6 +193,11 @@ def virtio_mem_seeds():
                                         .online_type("kernel").request(12).online_type("movable")
                                         .request(2))
     s["honest-start-requested"] = V(region_mb=8, requested=10).run(0)
+    s["honest-no-memory-for-memmap"] = V(region_mb=16).pin_all().request(12).run(1000) \
+        .pin(free=True).run(5000)
+    s["honest-offline-fails"] = (V(region_mb=8).request(16).offline_fails(3).request(0).run(1000)
+                                 .request(8).offline_fails(2).user_block(3, True).request(2))
+    s["honest-past-the-fake-memory"] = V(addr_gib=61, region_mb=32).request(16).request(4)
     # hostile devices
     H = lambda **kw: V(honest=False, **kw)  # noqa: E731
     s["hostile-error-to-plug"] = H(region_mb=8).request(4).answer("error").request(8).request(0)
