@@ -370,7 +370,8 @@ static u16 honest_answer(const struct virtio_mem_req *r, struct virtio_mem_resp 
 
 /* ---- oracles on what the driver sends ---- */
 
-/* Pages of [a, a + size) that are in use: in an online section and not PageOffline. */
+/* Pages of [a, a + size) that are in use: in an online section and not the driver's (PageOffline
+ * with its one reference). */
 static u64 pages_in_use(u64 a, u64 size, u64 *first)
 {
 	u64 n = 0, end = a + size;
@@ -382,7 +383,8 @@ static u64 pages_in_use(u64 a, u64 size, u64 *first)
 			pfn = section_nr_to_pfn(nr + 1);
 			continue;
 		}
-		if (!PageOffline(pfn_to_page(pfn)) && n++ == 0)
+		struct page *page = pfn_to_page(pfn);
+		if (!(PageOffline(page) && page_ref_count(page) == 1) && n++ == 0)
 			*first = PFN_PHYS(pfn);
 		pfn++;
 	}
@@ -403,7 +405,7 @@ static void check_may_unplug(const char *what, u64 a, u64 size)
 	u64 used = pages_in_use(a, end - a, &first);
 	if (used)
 		oracle("%s of [0x%llx-0x%llx] while %llu of its pages are in use (first 0x%llx: online, "
-		       "not PageOffline)",
+		       "not PageOffline with refcount 1)",
 		       what, (unsigned long long)a, (unsigned long long)(a + size - 1),
 		       (unsigned long long)used, (unsigned long long)first);
 }
@@ -570,13 +572,15 @@ static u64 shaped_block_size(u8 b)
 	return 1ULL << (12 + b % 20); /* 4 KiB .. 2 GiB */
 }
 
-/* Sixteenths of the region (bits 0-4, at most 16/16), plus 64 MiB (bit 5), in whole device blocks. */
+/* Sixteenths of the region (bits 0-4, at most 16/16), plus 64 MiB (bit 5), plus (bit 6) the next
+ * byte's number of device blocks, in whole device blocks, at most the region. */
 static u64 pick_requested(u8 b)
 {
+	u64 extra = b & 0x40 ? rd8() : 0;
 	if (!bs_ok())
 		return 0;
 	unsigned frac = b & 0x1f;
-	u64 r = d.region / 16 * (frac > 16 ? 16 : frac);
+	u64 r = d.region / 16 * (frac > 16 ? 16 : frac) + extra * d.bs;
 	if (b & 0x20)
 		r += 64ULL << 20; /* not a multiple of a sub-block or memory block */
 	r = ALIGN_DOWN(r, d.bs);

@@ -84,8 +84,9 @@ class VirtioMem:
         self.data += u8(OP[name]) + b"".join(args)
         return self
 
-    def request(self, sixteenths, plus64m=False):
-        return self.op("request", u8(sixteenths | (0x20 if plus64m else 0)))
+    def request(self, sixteenths, plus64m=False, blocks=None):
+        b = u8(sixteenths | (0x20 if plus64m else 0) | (0x40 if blocks is not None else 0))
+        return self.op("request", b, u8(blocks) if blocks is not None else b"")
 
     def request_raw(self, value):
         return self.op("request", u8(0xF8), u64(value))
@@ -193,6 +194,11 @@ def virtio_mem_seeds():
                                         .online_type("kernel").request(12).online_type("movable")
                                         .request(2))
     s["honest-start-requested"] = V(region_mb=8, requested=10).run(0)
+    s["honest-one-block-steps"] = (V(region_mb=8).request(4, blocks=3).request(4, blocks=2)
+                                   .request(4, blocks=1).request(4).workload(40).request(3, blocks=63)
+                                   .request(4, blocks=1))
+    s["honest-one-block-steps-4K"] = V(bs="4K", region_mb=2).request(2, blocks=200) \
+        .request(2, blocks=100).request(2, blocks=99)
     s["honest-no-memory-for-memmap"] = V(region_mb=16).pin_all().request(12).run(1000) \
         .pin(free=True).run(5000)
     s["honest-offline-fails"] = (V(region_mb=8).request(16).offline_fails(3).request(0).run(1000)
