@@ -706,6 +706,21 @@ static void decode_probe(void)
 	     (unsigned long long)iv_total(&d.plugged), (unsigned long long)offered, config_len, queue_size);
 }
 
+/* A memory notifier that vetoes the next veto_next event once (OP_VETO). */
+static unsigned long veto_next;
+
+static int veto_call(struct notifier_block *nb, unsigned long action, void *data)
+{
+	(void)nb;
+	(void)data;
+	if (action != veto_next)
+		return NOTIFY_OK;
+	veto_next = 0;
+	return notifier_from_errno(-EBUSY);
+}
+
+static struct notifier_block veto_nb = {.notifier_call = veto_call, .priority = 5, .name = "fuzz-veto"};
+
 enum op {
 	OP_REQUEST,
 	OP_RUN,
@@ -720,6 +735,7 @@ enum op {
 	OP_ONLINE_TYPE,
 	OP_INTERRUPT,
 	OP_OFFLINE_FAILS,
+	OP_VETO,
 	OP_NR
 };
 
@@ -854,6 +870,10 @@ static void do_event(enum op op)
 		offline_fail_step = OFFLINE_STEP_RANGE + rd8() % (OFFLINE_STEP_TEST - OFFLINE_STEP_RANGE + 1);
 		offline_fail_errno = -EBUSY;
 		break;
+	case OP_VETO: /* a memory notifier vetoes the next onlining (or offlining) of any block */
+		b = rd8();
+		veto_next = b & 1 ? MEM_GOING_OFFLINE : MEM_GOING_ONLINE;
+		break;
 	case OP_INTERRUPT:
 		b = rd8();
 		if (b & 1)
@@ -960,6 +980,9 @@ static void boot(void)
 	};
 
 	offline_owner_exit();
+	unregister_memory_notifier(&veto_nb); /* the chain outlives a boot */
+	register_memory_notifier(&veto_nb);
+	veto_next = 0;
 	movablecore_bytes = 64 * MiB;
 	mm_fake_boot(r, 3, 2 * MiB);
 	movablecore_bytes = 0;

@@ -39,7 +39,7 @@ def u64(v):
 ONLINE = {"movable": 0, "kernel": 1, "offline": 2, "online": 3}
 BS = {"4K": 0, "1M": 8, "2M": 9, "4M": 10, "128M": 15, "256M": 16, "1G": 18, "2G": 19}
 OP = dict(request=0, run=1, answer=2, busy=3, late=4, raw_used=5, config=6, workload=7, pin=8,
-          user_block=9, online_type=10, interrupt=11, offline_fails=12)
+          user_block=9, online_type=10, interrupt=11, offline_fails=12, veto=13)
 KIND = dict(honest=0, ack=1, ack_lie=2, nack=3, busy=4, error=5, type=6)
 DELIVERY = dict(now=0, wait=1, never=2, late=3, twice=4)
 RUN_MS = {0: 0, 1: 1, 10: 2, 50: 3, 200: 4, 1000: 5, 5000: 6, 30000: 7}
@@ -153,6 +153,9 @@ class VirtioMem:
     def offline_fails(self, step):  # 0: range, 1: isolate, 2: notify, 3: migrate, 4: test
         return self.op("offline_fails", u8(step))
 
+    def veto(self, offline):  # the next MEM_GOING_ONLINE (or MEM_GOING_OFFLINE) is vetoed
+        return self.op("veto", u8(1 if offline else 0))
+
     def user_block(self, index, offline, zone=0):
         return self.op("user_block", u8(0x80 | index if offline else (zone << 5) | index))
 
@@ -203,6 +206,10 @@ def virtio_mem_seeds():
         .pin(free=True).run(5000)
     s["honest-offline-fails"] = (V(region_mb=8).request(16).offline_fails(3).request(0).run(1000)
                                  .request(8).offline_fails(2).user_block(3, True).request(2))
+    s["honest-notifier-vetoes"] = (V(region_mb=8).veto(False).request(8).run(1000).request(16)
+                                   .veto(True).request(2).run(1000).veto(True).request(0).run(200))
+    s["honest-bbm-vetoes"] = V(bs="256M", region_mb=8).veto(False).request(16).run(50).veto(True) \
+        .request(0).run(1000)
     s["honest-past-the-fake-memory"] = V(addr_gib=61, region_mb=32).request(16).request(4)
     # hostile devices
     H = lambda **kw: V(honest=False, **kw)  # noqa: E731
