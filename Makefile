@@ -42,7 +42,8 @@ HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
 # every header instead (a header change rebuilds the host tests, ~20 s).
 HOST_HEADERS := $(shell find include arch/x86_64/include tests/host kernel drivers -name '*.h' 2>/dev/null)
 
-.PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests bench demo lint format clean setup help
+.PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests fuzz fuzz-build fuzz-replay bench \
+        demo lint format clean setup help
 
 all: kernel
 kernel: $(BUILD)/hotmem.elf
@@ -54,6 +55,8 @@ help:
 	@echo "make iso          build/hotmem.iso (GRUB, BIOS and UEFI); make run-iso, make run-uefi"
 	@echo "make test         every test; ends with 'N passed, N failed'"
 	@echo "make host-tests   build the host unit tests only"
+	@echo "make fuzz         run each libFuzzer harness FUZZ_SECONDS (60) s; FUZZ=fuzz_virtqueue for one;"
+	@echo "                  make fuzz-replay: replay the committed corpora only (regression)"
 	@echo "make bench        benchmarks (not part of make test)"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
 	@echo "make lint         cppcheck; make format: clang-format"
@@ -81,10 +84,42 @@ $(foreach t,$(patsubst tests/host/%.c,%,$(HOST_TESTS)),$(eval $(call host_test_r
 
 host-tests: $(HOST_BINS)
 
+# ---- fuzzing (clang + libFuzzer, ASan + UBSan; docs/TESTING.md "Fuzzing") ----
+# tests/fuzz/fuzz_<name>.c is built into build/fuzz/fuzz_<name> with the sources named on its first
+# `/* fuzz-srcs: ... */` line (the host tests' sources and fakes) and tests/host/support.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ         ?=
+FUZZ_SAN     := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
+                -fsanitize-coverage-ignorelist=tests/fuzz/coverage-ignore.txt
+FUZZ_CFLAGS  := -std=gnu11 -g -O1 $(WARN) $(INCLUDES) -Itests/host/support -Itests/host -DHOST_BUILD $(FUZZ_SAN)
+FUZZ_SRCS    := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+FUZZ_NAMES   := $(patsubst tests/fuzz/%.c,%,$(FUZZ_SRCS))
+FUZZ_BINS    := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_NAMES))
+FUZZ_RUN     := $(if $(FUZZ),$(FUZZ),$(FUZZ_NAMES))
+# Sources a harness compiles by #include (tests/fuzz/virtio_mem_reset.c): prerequisites, not compiled.
+FUZZ_INCLUDED := drivers/virtio/virtio_mem.c
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/coverage-ignore.txt $$(shell sed -n 's|^/\* *fuzz-srcs: *\(.*\) *\*/|\1|p' tests/fuzz/$(1).c | head -n1) $(HOST_SUPPORT) $(HOST_HEADERS)
+	@mkdir -p $$(dir $$@)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(filter-out $(FUZZ_INCLUDED),$$(filter %.c,$$^)) -o $$@ -lm
+endef
+$(foreach t,$(FUZZ_NAMES),$(eval $(call fuzz_rule,$(t))))
+$(BUILD)/fuzz/fuzz_virtio_mem: $(FUZZ_INCLUDED)
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: setup fuzz-build
+	@rc=0; for n in $(FUZZ_RUN); do tests/fuzz/run.sh $$n $(FUZZ_SECONDS) || rc=1; done; exit $$rc
+
+fuzz-replay: setup fuzz-build
+	@rc=0; for n in $(FUZZ_RUN); do tests/fuzz/run.sh --replay $$n || rc=1; done; exit $$rc
+
 setup:
 	@scripts/setup
 
-test: setup kernel iso host-tests
+test: setup kernel iso host-tests fuzz-build
 	@python3 tests/run_tests.py $(if $(V),-v) $(if $(G),-g $(G))
 
 qemu-tests: setup kernel iso

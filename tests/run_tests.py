@@ -1,10 +1,11 @@
 #!/usr/bin/env python3
 """hotmem's test runner: every host unit test binary (build/host/test_*), the runner's own tests
-(tests/qemu/test_runner.py) and every QEMU case in tests/qemu/cases.cfg. Python 3 standard library
-only.
+(tests/qemu/test_runner.py), lint, a short run of each libFuzzer harness (build/fuzz/fuzz_*) and every
+QEMU case in tests/qemu/cases.cfg. Python 3 standard library only.
 
     tests/run_tests.py                  everything (make test builds what it needs first)
-    tests/run_tests.py -g boot          only cases in group "boot" (-g may repeat; "host" = host tests)
+    tests/run_tests.py -g boot          only cases in group "boot" (-g may repeat; "host" = host tests
+                                        and fuzz runs, "fuzz" = the fuzz runs only)
     tests/run_tests.py pvh-q35-512M     only the named cases / host binaries (shell patterns work)
     tests/run_tests.py -v               echo every line of every test (serial output included)
     tests/run_tests.py --host-only | --qemu-only | -j N | --list
@@ -39,6 +40,10 @@ LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
 LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck) as a test
 LAYERING_TEST = os.path.join(ROOT, "tests", "layering.sh")  # who may include and call what
+FUZZ_RUN = os.path.join(ROOT, "tests", "fuzz", "run.sh")  # one libFuzzer harness, briefly
+FUZZ_DIR = os.path.join(ROOT, "build", "fuzz")
+# Seconds each harness fuzzes in make test, from a fresh copy of its committed corpus.
+FUZZ_TEST_SECONDS = int(os.environ.get("FUZZ_TEST_SECONDS", "10"))
 
 
 class Report:
@@ -70,13 +75,23 @@ class Report:
 
 
 # ---- host tests ----
+def host_argv(path):
+    """The command that runs one host test: a binary, a Python script, or a fuzz harness (run
+    briefly by tests/fuzz/run.sh from its committed corpus)."""
+    if path.endswith(".py"):
+        return [sys.executable, path]
+    if os.path.dirname(path) == FUZZ_DIR:
+        return [FUZZ_RUN, "--test", os.path.basename(path), str(FUZZ_TEST_SECONDS)]
+    return [path]
+
+
 def run_host_test(path):
     """Run one host test binary. Returns (name, output lines, result lines): its own PASS/FAIL/SKIP
     lines, plus one FAIL when it crashed, timed out, or exited non-zero without a FAIL line (with the
     tail of its output), or printed no result at all."""
     name = os.path.basename(path)
     try:
-        argv = [sys.executable, path] if path.endswith(".py") else [path]
+        argv = host_argv(path)
         p = subprocess.run(argv, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                            stdin=subprocess.DEVNULL, timeout=HOST_TIMEOUT)
         out, status = p.stdout.decode("utf-8", "replace"), p.returncode
@@ -206,11 +221,13 @@ def main():
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
     opts = ap.parse_args()
 
-    # Host tests: the C unit tests, the runner's own tests (tests/qemu/test_runner.py, no QEMU) and lint.
+    # Host tests: the C unit tests, the runner's own tests (tests/qemu/test_runner.py, no QEMU), lint,
+    # and a short run of each libFuzzer harness (group "fuzz" too), first: they take the longest.
+    fuzz = sorted(glob.glob(os.path.join(FUZZ_DIR, "fuzz_*")))
     host = [] if opts.qemu_only else [
-        p for p in sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST, LAYERING_TEST]
-        if os.access(p, os.X_OK) and not p.endswith((".d", ".o")) and
-        selected(os.path.basename(p), {"host"}, opts.names, opts)]
+        p for p in fuzz + sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST, LAYERING_TEST]
+        if os.access(p, os.X_OK) and os.path.isfile(p) and not p.endswith((".d", ".o")) and
+        selected(os.path.basename(p), {"host", "fuzz"} if p in fuzz else {"host"}, opts.names, opts)]
     try:
         cases = [] if opts.host_only else [c for c in script.load_cases(opts.cases)
                                            if selected(c.name, c.groups, opts.names, opts)]
@@ -221,7 +238,7 @@ def main():
 
     if opts.list:
         for p in host:
-            print("host  %s" % os.path.relpath(p, ROOT))
+            print("%s  %s" % ("fuzz" if os.path.dirname(p) == FUZZ_DIR else "host", os.path.relpath(p, ROOT)))
         for c in cases:
             print("qemu  %-28s %-8s %-4s -m %-17s %s groups: %s" % (
                 c.name, c.boot, c.machine, c.memory, "alone" if c.exclusive else "     ",

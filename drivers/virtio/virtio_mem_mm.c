@@ -237,6 +237,23 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	return 0;
 }
 
+/* A rollback's remove_memory failed: blocks [mb, mb + n) stay added and offline. Plugged units the
+ * map did not reach are unusable (given back to the device later), so the state stays true. */
+static void keep_added(struct virtio_mem *vm, unsigned long mb, unsigned long n)
+{
+	struct vmem_state *st = &vm->st;
+	unsigned long u = vmem_mb_first_unit(st, mb);
+	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
+
+	pr_err("%s: memory blocks %lu-%lu cannot be removed again (%s); they stay added, offline\n",
+	       vm->name, mb_block_id(st, mb), mb_block_id(st, mb + n - 1), hotplug_last_error());
+	for (unsigned long i = 0; i < n; i++)
+		vmem_set_mb_state(st, mb + i, VMEM_MB_OFFLINE);
+	for (; u < end; u++)
+		if (vmem_is_plugged(st, u) && !pfn_is_mapped(unit_pfn(st, u)))
+			vmem_set_unusable(st, u, 1, true);
+}
+
 /* The zone memhp_default_state puts hot-added block id in. */
 static enum zone_type default_zone(unsigned long id)
 {
@@ -262,8 +279,8 @@ int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	err = add_memory_driver_managed(start, size, MHP_NO_DIRECT_MAP);
 	if (!err) {
 		err = map_plugged(vm, mb, n);
-		if (err)
-			remove_memory(start, size);
+		if (err && remove_memory(start, size))
+			keep_added(vm, mb, n);
 	}
 	vm->times[VMEM_T_ADD] += arch_now_ns() - t0;
 	if (err) {

@@ -227,6 +227,11 @@ static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned lon
 		}
 		if (resp >= 0)
 			vmem_mm_unplug_failed(vm, s, end - s);
+		else /* no answer: the device may have unplugged them; never use them again */
+			for (unsigned long v = s; v < end; v++)
+				if (vmem_mb_added(st, vmem_unit_mb(st, v)) && vmem_is_plugged(st, v) &&
+				    !vmem_is_busy(st, v))
+					vmem_set_unusable(st, v, 1, true);
 		if (resp == VIRTIO_MEM_RESP_ERROR) {
 			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR", (unsigned long long)addr,
 					(unsigned long long)(addr + unit_bytes(vm, u - s) - 1));

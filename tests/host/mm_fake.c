@@ -11,10 +11,13 @@
 #include "mm/init.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
+#include "mm/sparse.h"
 #include "mm_fake.h"
 
 unsigned long page_offset_base;
 struct boot_info mm_fake_bi;
+
+void (*mm_fake_map_hook)(phys_addr_t start, u64 size);
 
 static unsigned char *mapped_bits; /* one bit per 4 KiB page of the fake */
 static u64 mapped_pages;
@@ -93,13 +96,21 @@ int arch_add_memory(phys_addr_t start, u64 size)
 {
 	if (inject(&mm_fake_map_fail_after))
 		return -ENOMEM; /* as the kernel's: no page for a table, nothing mapped */
-	return fake_map(start, size);
+	int err = fake_map(start, size);
+	if (!err && mm_fake_map_hook)
+		mm_fake_map_hook(start, size);
+	return err;
 }
 
 int arch_remove_memory(phys_addr_t start, u64 size)
 {
-	if ((start | size) & (PAGE_SIZE - 1) || start + size > MM_FAKE_PHYS_SIZE)
-		return -EINVAL;
+	if ((start | size) & (PAGE_SIZE - 1) || start + size < start || start + size > (1ULL << MAX_PHYSMEM_BITS))
+		return -EINVAL; /* as the kernel's */
+	/* past the fake's space nothing can have been mapped: unmapping there is harmless */
+	if (start >= MM_FAKE_PHYS_SIZE)
+		return 0;
+	if (start + size > MM_FAKE_PHYS_SIZE)
+		size = MM_FAKE_PHYS_SIZE - start;
 	if (inject(&mm_fake_unmap_fail_after))
 		return -ENOMEM; /* as the kernel's: a large page could not be split, nothing unmapped */
 	madvise(phys_to_virt(start), size, MADV_DONTNEED);
@@ -123,6 +134,22 @@ u64 arch_now_ns(void)
 u64 mm_fake_mapped_pages(void)
 {
 	return mapped_pages;
+}
+
+u64 mm_fake_mapped_in(phys_addr_t start, u64 size)
+{
+	u64 n = 0, first = start >> PAGE_SHIFT, end = (start + size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+
+	if (end > FAKE_PAGES || end < first)
+		end = FAKE_PAGES;
+	for (u64 i = first; i < end; i++) {
+		if ((i & 7) == 0 && i + 8 <= end && !mapped_bits[i >> 3]) {
+			i += 7; /* a whole byte of the bitmap unmapped */
+			continue;
+		}
+		n += test_bit_(i);
+	}
+	return n;
 }
 
 void mm_fake_boot(const struct mem_region *regions, unsigned int n, u64 kernel_bytes)

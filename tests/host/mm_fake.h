@@ -25,6 +25,11 @@ extern int mm_fake_map_fail_after, mm_fake_unmap_fail_after;
 u64 mm_fake_mapped_pages(void);
 /* The boot_info of the last boot. */
 extern struct boot_info mm_fake_bi;
+/* Pages of [start, start + size) currently mapped by the fake. */
+u64 mm_fake_mapped_in(phys_addr_t start, u64 size);
+/* When set, called after every range the fake makes accessible (arch_add_memory; not the boot direct
+ * map): a fuzz harness checks that a driver maps only memory its device plugged. */
+extern void (*mm_fake_map_hook)(phys_addr_t start, u64 size);
 /* Quiet printer for the mm printers (counts lines), and a printf-like one that echoes. */
 void mm_fake_print_quiet(const char *fmt, ...);
 void mm_fake_print(const char *fmt, ...);

@@ -189,6 +189,41 @@ static void t_late_change(void)
 	CHECK(check_all(vm, &dev[0]) == 0);
 }
 
+/* Adding fails at the map and its rollback cannot remove the blocks again (found by fuzz_virtio_mem
+ * with a region past the fake's memory): they stay added and offline, the units the map did not
+ * reach are unusable, the state stays true, and retries finish the resize. */
+static void t_add_rollback_fails(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	mm_fake_map_fail_after = 0;
+	mm_fake_unmap_fail_after = 0;
+	host_log_clear();
+	resize(&dev[0], 100 * MiB);
+	CHECK(host_log_contains("cannot be removed again"));
+	CHECK(vmem_mb_state(&vm->st, 0) != VMEM_MB_NOT_ADDED && check_all(vm, &dev[0]) == 0);
+	settle(10000);
+	CHECK(done_line(vm, 100 * MiB) && vm->st.nr_unusable == 0 && check_all(vm, &dev[0]) == 0);
+}
+
+/* The device never answers an UNPLUG of sub-blocks mm already took: it is broken, and the sub-blocks,
+ * which it may or may not have unplugged, are tracked unusable, never handed back to the buddy. */
+static void t_unplug_no_answer(void)
+{
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	resize(&dev[0], 128 * MiB);
+	REQUIRE(done_line(vm, 128 * MiB));
+	dev[0].no_answer = true;
+	resize(&dev[0], 64 * MiB);
+	settle(10000);
+	CHECK(vm->broken && vm->st.nr_unusable == 32);
+	CHECK(check_all(vm, &dev[0]) == 0);
+}
+
 /* `verify` sees a unit in the wrong state: an unplugged sub-block mapped, a plugged one PageOffline. */
 static void t_verify_catches(void)
 {
@@ -219,6 +254,8 @@ int main(void)
 	run_case("re-map after a refused UNPLUG fails: unit tracked", t_remap_fails);
 	run_case("unmap fails: no UNPLUG, memory stays usable", t_unmap_fails);
 	run_case("config change after the last read gets its own resize done", t_late_change);
+	run_case("add's rollback cannot remove: blocks stay added, units tracked", t_add_rollback_fails);
+	run_case("UNPLUG never answered: the units taken are tracked, not reused", t_unplug_no_answer);
 	run_case("verify checks every unit against mm", t_verify_catches);
 	printf("SUMMARY: %d passed, %d failed, 0 skipped\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;

@@ -306,9 +306,13 @@ bool cancel_delayed_work(struct delayed_work *dw)
 	return was;
 }
 
+void (*vmem_fake_wait_hook)(void);
+
 bool wait_until(bool (*cond)(void *arg), void *arg, u64 timeout_ns)
 {
-	(void)timeout_ns; /* the fake device answers at once or never */
+	(void)timeout_ns; /* the fake device answers at once, during the wait (the hook) or never */
+	if (vmem_fake_wait_hook)
+		vmem_fake_wait_hook();
 	return cond(arg);
 }
 

@@ -78,5 +78,8 @@ unsigned vmem_fake_run_ms(unsigned ms);
 u64 vmem_fake_now_ms(void);
 /* Forgets every queued item (between tests). */
 void vmem_fake_sched_reset(void);
+/* When set, wait_until() calls it before it tests its condition: a device model that answers "later,
+ * but within the driver's timeout" does it here. */
+extern void (*vmem_fake_wait_hook)(void);
 
 #endif
