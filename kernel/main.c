@@ -1,4 +1,4 @@
-/* kmain: the order of a boot (DESIGN.md §1). */
+/* kmain: the order of a boot (docs/ARCHITECTURE.md "A boot, step by step"). */
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"

@@ -2,7 +2,7 @@
  * implements them in arch/x86_64/paging.c (page tables, TLB flushes), the host tests in
  * tests/host/mm_fake.c (an mmap'd PROT_NONE reservation standing for physical address 0..).
  *
- * The direct map rule (DESIGN.md §3): memory is mapped at page_offset_base + phys while it is added
+ * The direct map rule (docs/ARCHITECTURE.md): memory is mapped at page_offset_base + phys while it is added
  * and unmapped when it is removed; unplugged virtio-mem sub-blocks (2 MiB) are never mapped, so a touch
  * of removed or unplugged memory faults. Offline memory stays mapped but is never read. */
 #ifndef MM_ARCH_H

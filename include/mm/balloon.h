@@ -1,4 +1,4 @@
-/* The PageOffline users that show every branch of the offlining protocol (DESIGN.md §3, the seed):
+/* The PageOffline users that show every branch of the offlining protocol (docs/HOTPLUG.md, its users):
  *
  * balloon (kernel/mm/balloon.c): pages taken from the system and marked PageOffline (refcount 1,
  *   never read or written, taken out of the zone's managed pages), like Hyper-V/XEN/VMware balloons.

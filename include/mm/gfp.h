@@ -6,7 +6,7 @@
  * whole pageblock when that is worth it). MIGRATE_ISOLATE pageblocks are never allocated from.
  *
  * Allocations never sleep and never reclaim: out of memory is a NULL return (no log line; the caller
- * reports). May not be called from interrupt context (DESIGN.md §1). */
+ * reports). May not be called from interrupt context (docs/ARCHITECTURE.md "A boot, step by step"). */
 #ifndef MM_GFP_H
 #define MM_GFP_H
 

@@ -1,10 +1,10 @@
 /* Memory hot(un)plug: adding, onlining, offlining and removing memory (kernel/mm/memory_hotplug.c,
- * DESIGN.md §3 "The offlining protocol").
+ * docs/HOTPLUG.md "The offlining protocol").
  *
  * Life of a range of whole memory blocks:
  *   add_memory          sections present, memmap allocated, direct map mapped; blocks offline
  *   online_pages        pages join a zone; each max-order chunk goes to the online-page callback
- *   offline_pages       the seven steps of DESIGN.md §3 (isolate, notify, migrate, test, take, notify)
+ *   offline_pages       the seven steps of docs/HOTPLUG.md (isolate, notify, migrate, test, take, notify)
  *   remove_memory       unmapped, memmap freed, sections absent (touching it now faults)
  *
  * Locking: one hotplug lock serializes every entry point here and memory_block_online/offline
@@ -76,7 +76,7 @@ int restore_online_page_callback(online_page_callback_t callback);
  * 0, -EINVAL, -EBUSY (lock, veto). */
 int online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zone);
 
-/* ---- offlining (DESIGN.md §3) ---- */
+/* ---- offlining (docs/HOTPLUG.md "The offlining protocol") ---- */
 /* Takes [start_pfn, start_pfn + nr_pages) offline:
  *   1. one zone, pageblock aligned, online, no holes               else -EINVAL naming the hole
  *   2. isolate every pageblock in MEMORY_OFFLINE mode              else -EBUSY naming the first

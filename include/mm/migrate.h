@@ -1,4 +1,4 @@
-/* Page migration for movable pages (kernel/mm/migrate.c; DESIGN.md §3 "Movable pages and migration").
+/* Page migration for movable pages (kernel/mm/migrate.c; docs/HOTPLUG.md "Migration").
  *
  * An owner of movable pages (the workload, a balloon with compaction) registers its
  * struct movable_operations (page.h) with register_movable_ops and stamps each page it allocates

@@ -1,4 +1,4 @@
-/* Zones, pageblocks and the buddy's free lists (DESIGN.md §3).
+/* Zones, pageblocks and the buddy's free lists (docs/mm-core.md "The buddy").
  *
  * Two zones on one node: ZONE_NORMAL (boot memory; all kernel allocations) and ZONE_MOVABLE (memory that
  * must stay unpluggable: only movable allocations, which prefer it). A pageblock is 2^pageblock_order
@@ -25,7 +25,7 @@
 #define MAX_ORDER_NR_PAGES (1UL << MAX_ORDER)
 #define pageblock_order	   9
 #define pageblock_nr_pages (1UL << pageblock_order)
-_Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock (DESIGN.md §3)");
+_Static_assert(MAX_ORDER == pageblock_order, "a max-order chunk is exactly one pageblock (docs/mm-core.md)");
 
 #define pageblock_start_pfn(pfn) ((pfn) & ~(pageblock_nr_pages - 1))
 #define pageblock_end_pfn(pfn)	 (pageblock_start_pfn(pfn) + pageblock_nr_pages)
@@ -140,7 +140,7 @@ bool __isolate_free_page(struct page *page, unsigned int order);
  * of the chunk is split back onto the lists). Takes zone->lock. Returns true if the page was free in
  * the buddy and now is not (refcount 0, order 0). */
 bool take_page_off_buddy(struct page *page);
-/* Offlining step 6 (DESIGN.md §3): takes every free chunk in [start_pfn, end_pfn) off the buddy,
+/* Offlining step 6 (docs/HOTPLUG.md): takes every free chunk in [start_pfn, end_pfn) off the buddy,
  * skipping PageOffline pages with refcount 0 (they are not in the buddy). The range must be isolated
  * and test_pages_isolated clean. Takes zone->lock. Returns the number of buddy pages taken out; the
  * caller adjusts present/managed counts. */
@@ -158,7 +158,7 @@ void zone_pcp_enable(struct zone *zone);
  * refcount 1, type NONE, owner 0; sets each whole pageblock's migrate type. The sections must be
  * present (sparse_add_section). Does not touch the memory itself. */
 void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype);
-/* Lazy memmap (DESIGN.md §7), on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
+/* Lazy memmap (docs/mm-core.md), on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
  * first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
  * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
  * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,

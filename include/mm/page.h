@@ -4,7 +4,7 @@
  *   free in the buddy     PGTY_BUDDY on the first page of a free chunk (order in ->order), refcount 0;
  *                         the other pages of the chunk are PGTY_NONE with refcount 0 and are never
  *                         looked at (so a free max-order chunk can one day be represented by its head
- *                         alone: DESIGN.md §7 lazy memmap init);
+ *                         alone: docs/mm-core.md "Lazy memmap");
  *   free in the pcp cache PGTY_PCP (order 0, refcount 0), on a zone's order-0 cache list;
  *   allocated             PGTY_NONE (or a type the owner set: SLAB, TABLE, OFFLINE…), refcount >= 1 on
  *                         the first page, ->order = the order it was allocated with;
@@ -14,7 +14,7 @@
  * `lru` links the page into the buddy's free lists while free; once allocated it belongs to whoever
  * allocated it (slab partial lists, a balloon list, the workload's buffers...).
  *
- * Single CPU (DESIGN.md §1): the non-atomic helpers here are called with the zone lock held or on
+ * Single CPU (docs/ARCHITECTURE.md): the non-atomic helpers here are called with the zone lock held or on
  * pages the caller owns. */
 #ifndef MM_PAGE_H
 #define MM_PAGE_H
@@ -69,7 +69,7 @@ struct page {
 	u32 private;	      /* the owner's (or slab's) word */
 	struct list_head lru; /* buddy free lists while free, the owner's lists while allocated */
 };
-_Static_assert(sizeof(struct page) <= 32, "struct page must stay at most 32 bytes (DESIGN.md §3)");
+_Static_assert(sizeof(struct page) <= 32, "struct page must stay at most 32 bytes (docs/mm-core.md)");
 
 /* ---- flags ---- */
 static inline bool PageReserved(const struct page *p)
@@ -200,13 +200,13 @@ static inline void get_page(struct page *p)
 }
 /* Drops a reference (page_alloc.c). At zero the allocation (order page->order) returns to the
  * allocator, except a PageOffline page, which only reaches refcount 0 (the offlining protocol relies on
- * that, DESIGN.md §3). A put on a page whose refcount is already 0 prints one `mm:` line and does
+ * that, docs/mm-core.md). A put on a page whose refcount is already 0 prints one `mm:` line and does
  * nothing. */
 void put_page(struct page *p);
 
-/* ---- movable owners (DESIGN.md §3 "Movable pages and migration") ----
+/* ---- movable owners (docs/HOTPLUG.md "Migration") ----
  * An owner of movable pages registers its operations once and stamps each of its pages with the id.
- * The migration code (issue 4, mm/migrate.c) defines the calling protocol; the rule the allocator
+ * The migration code (kernel/mm/migrate.c) defines the calling protocol; the rule the allocator
  * keeps is only that page->owner and page->private belong to the owner while the page is allocated. */
 struct movable_operations {
 	const char *name; /* "workload", "balloon": shown by dump_page */

@@ -5,7 +5,7 @@
  * are never handed out, and pages freed into it stay there. Isolation refuses a pageblock that holds a
  * page nobody can move, so the caller knows early that emptying the range cannot work.
  *
- * What "movable" means (DESIGN.md §3):
+ * What "movable" means (docs/HOTPLUG.md "The offlining protocol"):
  *   free (buddy or pcp)                                   fine
  *   allocated with movable operations (PageMovable)       fine: migration can move it
  *   PageOffline without movable operations                unmovable, EXCEPT with MEMORY_OFFLINE:

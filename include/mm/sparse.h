@@ -1,4 +1,4 @@
-/* Sections and the memmap (Linux's SPARSEMEM, DESIGN.md §3).
+/* Sections and the memmap (Linux's SPARSEMEM, docs/mm-core.md).
  *
  * Physical memory is cut into 128 MiB sections (SECTION_SIZE_BITS 27). A section is *present* when it
  * has a memmap (the array of its 32768 struct pages, 1 MiB) and *online* when its pages belong to a

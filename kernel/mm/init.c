@@ -1,4 +1,4 @@
-/* mm_init: from the boot memory map to a running buddy allocator (init.h, DESIGN.md §1). */
+/* mm_init: from the boot memory map to a running buddy allocator (init.h, docs/mm-core.md). */
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"

@@ -1,5 +1,5 @@
 /* Onlining and offlining (memory_hotplug.h): the hotplug lock, online_pages with the online-page
- * callback, and offline_pages in the seven steps of DESIGN.md §3. */
+ * callback, and offline_pages in the seven steps of docs/HOTPLUG.md. */
 #include <stdarg.h>
 
 #include "kernel/errno.h"

@@ -1,5 +1,5 @@
 /* The agreeing owner of PageOffline pages (balloon.h): a test driver doing what virtio-mem does with
- * unplugged sub-blocks, so every rule of the seed can be shown without a device:
+ * unplugged sub-blocks, so every rule of docs/HOTPLUG.md can be shown without a device:
  *   - unplug: alloc_contig_range a 2 MiB sub-block, mark its pages PageOffline (refcount 1), take them
  *     out of the managed count, unmap them;
  *   - MEM_GOING_OFFLINE: drop those references to 0 and remember it, per block;

@@ -1,5 +1,5 @@
 /* The zoned buddy allocator: alloc_pages/free_pages, merging, migrate-type fallback with pageblock
- * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees. DESIGN.md §3. */
+ * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees. docs/mm-core.md. */
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -441,7 +441,7 @@ void __free_pages_core(struct page *page, unsigned int order)
 {
 	unsigned long pfn = page_to_pfn(page), n = 1UL << order, flags;
 	struct zone *zone = page_zone(page);
-	/* A whole lazy pageblock goes to the buddy as its head alone (DESIGN.md §7). */
+	/* A whole lazy pageblock goes to the buddy as its head alone (docs/mm-core.md). */
 	unsigned long write = n;
 
 	if (pageblock_memmap_lazy(pfn)) {

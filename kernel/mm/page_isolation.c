@@ -1,4 +1,4 @@
-/* Page isolation (page_isolation.h): MIGRATE_ISOLATE pageblocks, the movability rules of DESIGN.md §3
+/* Page isolation (page_isolation.h): MIGRATE_ISOLATE pageblocks, the movability rules of docs/HOTPLUG.md
  * and the test that a range is empty. */
 #include <stdarg.h>
 

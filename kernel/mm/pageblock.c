@@ -1,6 +1,6 @@
 /* Pageblock migrate types, and the buddy entry points isolation, offlining and onlining build on:
  * move_freepages_block, __isolate_free_page, take_page_off_buddy, __offline_isolated_pages,
- * memmap_init_range, zone span changes. DESIGN.md §3. */
+ * memmap_init_range, zone span changes. docs/mm-core.md. */
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/gfp.h"

@@ -1,5 +1,5 @@
 /* Shared by the hotplug host tests (tests/host/test_hotplug*.c, test_isolation.c, test_migrate.c):
- * a standard fake machine, the before/after snapshot of DESIGN.md §3 step 7, and a notifier that
+ * a standard fake machine, the before/after snapshot of docs/HOTPLUG.md step 7, and a notifier that
  * records the events it sees and can veto. */
 #ifndef HOTPLUG_HELPERS_H
 #define HOTPLUG_HELPERS_H

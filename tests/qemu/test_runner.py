@@ -284,6 +284,35 @@ def fake_timeout_scale_and_transcript():
         expect(why is None, "with timeouts x4: %s" % why)
 
 
+# ---- the tree ----
+ROOT = os.path.dirname(os.path.dirname(HERE))
+# Words of the planning that produced the tree, and files outside it, which a reader of the tree cannot
+# follow. Written so that this file does not match its own patterns.
+OUTSIDE_WORDS = r"issue [0-9]|DESIGN\.md|\.\./shared|nested[ ]host"
+
+
+@test
+def docs_and_comments_name_nothing_outside_the_tree():
+    import subprocess
+    p = subprocess.run(["git", "grep", "-n", "-E", OUTSIDE_WORDS], cwd=ROOT, capture_output=True, text=True)
+    if p.returncode == 128:  # not a git checkout: walk the files instead
+        import re
+        rx, hits = re.compile(OUTSIDE_WORDS), []
+        for d, dirs, files in os.walk(ROOT):
+            dirs[:] = [x for x in dirs if x not in (".git", "build", "__pycache__")]
+            for name in files:
+                path = os.path.join(d, name)
+                with open(path, errors="replace") as f:
+                    hits += ["%s:%d" % (os.path.relpath(path, ROOT), i + 1)
+                             for i, line in enumerate(f) if rx.search(line)]
+        out = "\n".join(hits)
+    else:
+        out = p.stdout
+    lines = out.strip().splitlines()
+    expect(not lines, "%d line(s) name planning words or outside files, first: %s"
+           % (len(lines), lines[0] if lines else ""))
+
+
 def main():
     failed = 0
     for fn in TESTS:
