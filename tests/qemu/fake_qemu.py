@@ -7,6 +7,11 @@ a banner with a memory map, the `hotmem> ` prompt, echo and backspace, and the c
 meminfo, poweroff (exit 33), crash (a fault report, exit 35), hang, and errors for anything else.
 Setting requested-size makes it print `virtio-mem0: resize done: ...` a moment later and then
 report the new size, like the real driver. `-append` words: `slowboot` delays the banner by 2 s.
+
+Like QEMU, it refuses a virtio-mem device without room for it: `-m SIZE` without maxmem, or with
+MAXMEM - SIZE smaller than the device's memory backend, ends with QEMU's message and status 1. With
+FAKE_QEMU_ARGV=PATH in the environment it writes its command line to PATH (JSON), for tests of the
+Makefile's run targets.
 """
 
 import json
@@ -24,6 +29,49 @@ waiting = [False]  # the prompt is on screen
 
 def arg(name, default=None):
     return args[args.index(name) + 1] if name in args else default
+
+
+def args_of(name):
+    return [args[i + 1] for i, a in enumerate(args[:-1]) if a == name]
+
+
+def mib_size(text, bare_shift=20):
+    """QEMU's sizes: a number with an optional K/M/G/T suffix; a bare number is MiB for -m."""
+    text = text.strip().upper()
+    shifts = {"K": 10, "M": 20, "G": 30, "T": 40}
+    if text and text[-1] in shifts:
+        return int(float(text[:-1]) * (1 << shifts[text[-1]]))
+    return int(text) << bare_shift
+
+
+def options(text):
+    return dict(kv.split("=", 1) for kv in text.split(",") if "=" in kv)
+
+
+def check_memory_devices():
+    """QEMU's checks of -m against the memory devices (hw/mem/memory-device.c), message for message."""
+    m = arg("-m")
+    if m is None:
+        return
+    parts = m.split(",")
+    ram = mib_size(parts[0].split("=", 1)[-1])
+    maxmem = options(m).get("maxmem")
+    backends = {o.get("id"): mib_size(o.get("size", "0"), 0) for o in map(options, args_of("-object"))}
+    used = 0
+    for dev in args_of("-device"):
+        if not dev.startswith("virtio-mem-pci"):
+            continue
+        if maxmem is None:
+            sys.stderr.write("qemu-system-x86_64: -device %s: memory devices (e.g. for memory hotplug) are "
+                             "not enabled, please specify the maxmem option\n" % dev)
+            sys.exit(1)
+        size = backends.get(options(dev).get("memdev"), 0)
+        total = mib_size(maxmem) - ram
+        if used + size > total:
+            sys.stderr.write("qemu-system-x86_64: -device %s: not enough space, currently 0x%x in use of "
+                             "total space for memory devices 0x%x\n" % (dev, used, total))
+            sys.exit(1)
+        used += size
 
 
 def write(text):
@@ -45,6 +93,8 @@ def resize(size):
 
 def serve_qmp(path):
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(path):  # QEMU replaces a stale socket
+        os.unlink(path)
     srv.bind(path)
     srv.listen(1)
     conn, _ = srv.accept()
@@ -128,6 +178,10 @@ def shell():
 
 
 def main():
+    if os.environ.get("FAKE_QEMU_ARGV"):
+        with open(os.environ["FAKE_QEMU_ARGV"], "w") as f:
+            json.dump(sys.argv, f)
+    check_memory_devices()
     qmp = arg("-qmp")
     if qmp:
         path = qmp.split("unix:", 1)[1].split(",")[0]

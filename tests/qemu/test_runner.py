@@ -284,8 +284,120 @@ def fake_timeout_scale_and_transcript():
         expect(why is None, "with timeouts x4: %s" % why)
 
 
-# ---- the tree ----
+# ---- the Makefile's run targets, with fake_qemu.py as QEMU ----
 ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+class MakeEnv:
+    """A copy of build/ (the kernel's objects and image, timestamps kept, so nothing is rebuilt) in a
+    temporary BUILD, and `make TARGET VAR=...` there with QEMU = fake_qemu.py, which records its
+    command line and checks -m against the memory devices as QEMU does."""
+
+    def __enter__(self):
+        import shutil
+        self.build = tempfile.mkdtemp(prefix="hotmem-make-test-")
+        src = os.path.join(ROOT, "build")
+        if not os.path.exists(os.path.join(src, "hotmem.elf")):
+            raise AssertionError("build/hotmem.elf is missing: run `make` first")
+        for name in os.listdir(src):
+            path = os.path.join(src, name)
+            if name in ("host", "test-logs", "isodir", "hotmem.iso", "qmp.sock", "iso-cmdline.txt"):
+                continue
+            if os.path.isdir(path):
+                shutil.copytree(path, os.path.join(self.build, name), symlinks=True)
+            else:
+                shutil.copy2(path, self.build)
+        self.argv_file = os.path.join(self.build, "fake-argv.json")
+        return self
+
+    def __exit__(self, *exc):
+        import shutil
+        shutil.rmtree(self.build, ignore_errors=True)
+
+    def make(self, target, *variables, typed="poweroff\r"):
+        """Returns (make's exit status, its output, the fake QEMU's argv or None)."""
+        import json
+        import subprocess
+        if os.path.exists(self.argv_file):
+            os.unlink(self.argv_file)
+        env = dict(os.environ, FAKE_QEMU_ARGV=self.argv_file)
+        env.pop("CMDLINE", None)
+        env.pop("MAKEFLAGS", None)
+        cmd = ["make", "--no-print-directory", "-s", target, "BUILD=" + self.build,
+               "QEMU=" + os.path.join(HERE, "fake_qemu.py")] + list(variables)
+        p = subprocess.run(cmd, cwd=ROOT, input=typed, capture_output=True, text=True, env=env, timeout=120)
+        argv = None
+        if os.path.exists(self.argv_file):
+            with open(self.argv_file) as f:
+                argv = json.load(f)
+        return p.returncode, p.stdout + p.stderr, argv
+
+    def grub_line(self):
+        with open(os.path.join(self.build, "isodir", "boot", "grub", "grub.cfg")) as f:
+            return [line.strip() for line in f if line.strip().startswith("multiboot2")][0]
+
+
+def vmem_args(argv):
+    """(the -m argument, the virtio-mem device's -device argument or None, the -qmp argument)."""
+    def after(name):
+        return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
+    devices = [d for d in after("-device") if d.startswith("virtio-mem-pci")]
+    return after("-m")[0], devices[0] if devices else None, (after("-qmp") or [None])[0]
+
+
+@test
+def make_run_derives_maxmem_from_mem():
+    with MakeEnv() as m:
+        for mem, maxmem in (("2G", "6144M"), ("5G", "9216M"), ("16G", "20480M"), ("1536M", "5632M")):
+            rc, out, argv = m.make("run", "MEM=" + mem)
+            expect(rc == 0 and argv, "make run MEM=%s: status %d: %s" % (mem, rc, out.strip()[-300:]))
+            mem_arg, dev, qmp = vmem_args(argv)
+            expect(mem_arg == "%s,maxmem=%s" % (mem, maxmem), "MEM=%s: -m %s" % (mem, mem_arg))
+            expect(dev and "memdev=mem0" in dev, "MEM=%s: no virtio-mem device in %r" % (mem, argv))
+        rc, out, argv = m.make("run", "MEM=5G", "VMEM_REGION=8G")
+        expect(rc == 0 and vmem_args(argv)[0] == "5G,maxmem=13312M", "VMEM_REGION=8G: %s" % out[-300:])
+        rc, out, argv = m.make("run", "MEM=5G", "RUN_MAXMEM=6G")  # too small, on purpose: QEMU says so
+        expect(rc != 0 and "not enough space" in out, "RUN_MAXMEM=6G: status %d: %s" % (rc, out[-300:]))
+        rc, out, argv = m.make("run", "MEM=lots")
+        expect(rc != 0 and argv is None and "MEM=lots is not a size" in out, "MEM=lots: %s" % out[-300:])
+
+
+@test
+def make_run_vmem_0_leaves_the_device_out():
+    with MakeEnv() as m:
+        rc, out, argv = m.make("run", "VMEM=0", "CMDLINE=loglevel=8")
+        expect(rc == 0 and argv, "make run VMEM=0: status %d: %s" % (rc, out[-300:]))
+        mem_arg, dev, qmp = vmem_args(argv)
+        expect(mem_arg == "2G" and dev is None, "VMEM=0: -m %s, device %s" % (mem_arg, dev))
+        expect("no virtio-mem device (VMEM=0)" in out, "VMEM=0 is not announced: %s" % out[-300:])
+        expect(argv[argv.index("-append") + 1] == "loglevel=8", "CMDLINE lost: %r" % argv)
+
+
+@test
+def make_run_iso_and_uefi_have_the_device_qmp_and_cmdline():
+    with MakeEnv() as m:
+        for target in ("run-iso", "run-uefi"):
+            rc, out, argv = m.make(target, "CMDLINE=loglevel=8 movablecore=256M")
+            expect(rc == 0 and argv, "make %s: status %d: %s" % (target, rc, out[-300:]))
+            mem_arg, dev, qmp = vmem_args(argv)
+            expect(mem_arg == "2G,maxmem=6144M" and dev, "%s: -m %s, device %s" % (target, mem_arg, dev))
+            expect(qmp == "unix:%s/qmp.sock,server=on,wait=off" % m.build, "%s: -qmp %s" % (target, qmp))
+            expect("-cdrom" in argv and ("pflash" in " ".join(argv)) == (target == "run-uefi"),
+                   "%s: %r" % (target, argv))
+            expect(m.grub_line() == "multiboot2 /boot/hotmem.elf loglevel=8 movablecore=256M",
+                   "%s: grub.cfg has %r" % (target, m.grub_line()))
+        # make iso without CMDLINE: an empty command line again, then nothing to do
+        rc, out, _ = m.make("iso")
+        expect(rc == 0 and m.grub_line() == "multiboot2 /boot/hotmem.elf", "make iso: %r" % m.grub_line())
+        iso = os.path.join(m.build, "hotmem.iso")
+        before = os.stat(iso).st_mtime_ns
+        rc, out, _ = m.make("iso")
+        expect(rc == 0 and os.stat(iso).st_mtime_ns == before, "a second make iso rebuilt the ISO: %s" % out)
+        rc, out, _ = m.make("iso", "CMDLINE=x;reboot")
+        expect(rc != 0 and "only letters, digits" in out, "CMDLINE with ';': status %d: %s" % (rc, out[-300:]))
+
+
+# ---- the tree ----
 # Words of the planning that produced the tree, and files outside it, which a reader of the tree cannot
 # follow. Written so that this file does not match its own patterns.
 OUTSIDE_WORDS = r"issue [0-9]|DESIGN\.md|\.\./shared|nested[ ]host"
