@@ -1,10 +1,12 @@
 #!/usr/bin/env python3
-"""A stand-in for qemu-system-x86_64, used only by test_runner.py to test the runner without QEMU.
+"""A stand-in for qemu-system-x86_64, used only by test_runner.py to test the runner, the Makefile's run
+targets and scripts/resize without QEMU.
 
-It takes QEMU's command line, serves QMP on the `-qmp unix:PATH` socket (qmp_capabilities, qom-get,
-qom-set of a virtio-mem device's requested-size, quit) and plays a tiny hotmem on stdin/stdout:
-a banner with a memory map, the `hotmem> ` prompt, echo and backspace, and the commands help,
-meminfo, poweroff (exit 33), crash (a fault report, exit 35), hang, and errors for anything else.
+It takes QEMU's command line, serves QMP on the `-qmp unix:PATH` socket, one client after another
+(qmp_capabilities; qom-get, qom-set and qom-list of virtio-mem devices and their memory backends,
+refusing a requested-size QEMU would refuse, with QEMU's messages; quit) and plays a tiny hotmem on
+stdin/stdout: a banner with a memory map, the `hotmem> ` prompt, echo and backspace, and the commands
+help, meminfo, poweroff (exit 33), crash (a fault report, exit 35), hang, and errors for anything else.
 Setting requested-size makes it print `virtio-mem0: resize done: ...` a moment later and then
 report the new size, like the real driver. `-append` words: `slowboot` delays the banner by 2 s.
 
@@ -85,10 +87,54 @@ def log(line):
     write(("\n" if waiting[0] else "") + line + "\n" + ("hotmem> " if waiting[0] else ""))
 
 
+def devices():
+    """{id: {"block-size", "memdev", "backend"}} of the virtio-mem devices on the command line; without
+    any, one vm0 (4 GiB backend, 2 MiB blocks), so runner tests need no device arguments."""
+    backends = {o.get("id"): mib_size(o.get("size", "0"), 0) for o in map(options, args_of("-object"))}
+    devs = {}
+    for dev in args_of("-device"):
+        if dev.startswith("virtio-mem-pci"):
+            o = options(dev)
+            devs[o.get("id", "vm%d" % len(devs))] = {
+                "block-size": mib_size(o.get("block-size", "2M"), 0), "memdev": "/objects/" + o.get("memdev", ""),
+                "backend": backends.get(o.get("memdev"), 0)}
+    return devs or {"vm0": {"block-size": 2 << 20, "memdev": "/objects/mem0", "backend": 4 << 30}}
+
+
 def resize(size):
     time.sleep(0.2)
     state["size"] = size
     log("virtio-mem0: resize done: plugged=%d requested=%d in 42 us" % (size, size))
+
+
+def qom(cmd, a, devs):
+    """One qom-get / qom-set / qom-list: ("return", value) or ("error", class, desc), as QEMU 7.2."""
+    path, prop = a.get("path", ""), a.get("property")
+    objects = {d["memdev"]: d for d in devs.values()}
+    if cmd == "qom-list" and path == "/machine/peripheral":
+        return ("return", [{"name": "type", "type": "string"}] +
+                [{"name": n, "type": "child<virtio-mem-pci>"} for n in devs])
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("/machine/peripheral/") and name in devs:
+        d = devs[name]
+        if cmd == "qom-get" and prop in ("requested-size", "size"):
+            return ("return", state[prop])
+        if cmd == "qom-get" and prop in ("block-size", "memdev"):
+            return ("return", d[prop])
+        if cmd == "qom-set" and prop == "requested-size":
+            v = a.get("value")
+            if v > d["backend"]:
+                return ("error", "GenericError",
+                        "'requested-size' cannot exceed the memory backend size(0x%x)" % d["backend"])
+            if v % d["block-size"]:
+                return ("error", "GenericError",
+                        "'requested-size' has to be multiples of 'block-size' (0x%x)" % d["block-size"])
+            state[prop] = v
+            return ("return", {})
+        return ("error", "GenericError", "Property 'virtio-mem-pci.%s' not found" % prop)
+    if cmd == "qom-get" and path in objects and prop == "size":
+        return ("return", objects[path]["backend"])
+    return ("error", "DeviceNotFound", "Device '%s' not found" % path)
 
 
 def serve_qmp(path):
@@ -97,9 +143,14 @@ def serve_qmp(path):
         os.unlink(path)
     srv.bind(path)
     srv.listen(1)
-    conn, _ = srv.accept()
-    f = conn.makefile("rwb")
+    devs = devices()
+    while True:  # one client after another, as QEMU's QMP server
+        conn, _ = srv.accept()
+        serve_client(conn.makefile("rwb"), devs)
+        conn.close()
 
+
+def serve_client(f, devs):
     def send(obj):
         f.write(json.dumps(obj).encode() + b"\r\n")
         f.flush()
@@ -113,16 +164,15 @@ def serve_qmp(path):
         cmd, a, ident = req.get("execute"), req.get("arguments", {}), req.get("id")
         if cmd == "qmp_capabilities":
             send({"return": {}, "id": ident})
-        elif cmd in ("qom-get", "qom-set") and a.get("path") != "/machine/peripheral/vm0":
-            send({"error": {"class": "DeviceNotFound", "desc": "Device '%s' not found" % a.get("path")},
-                  "id": ident})
-        elif cmd == "qom-get":
-            send({"return": state[a["property"]], "id": ident})
-        elif cmd == "qom-set":
-            state[a["property"]] = a["value"]
-            send({"return": {}, "id": ident})
-            send({"event": "MEMORY_DEVICE_SIZE_CHANGE", "data": {"id": "vm0", "size": a["value"]}})
-            threading.Thread(target=resize, args=(a["value"],), daemon=True).start()
+        elif cmd in ("qom-get", "qom-set", "qom-list"):
+            answer = qom(cmd, a, devs)
+            if answer[0] == "error":
+                send({"error": {"class": answer[1], "desc": answer[2]}, "id": ident})
+                continue
+            send({"return": answer[1], "id": ident})
+            if cmd == "qom-set":
+                send({"event": "MEMORY_DEVICE_SIZE_CHANGE", "data": {"id": "vm0", "size": a["value"]}})
+                threading.Thread(target=resize, args=(a["value"],), daemon=True).start()
         elif cmd == "quit":
             send({"return": {}, "id": ident})
             os._exit(0)

@@ -397,6 +397,51 @@ def make_run_iso_and_uefi_have_the_device_qmp_and_cmdline():
         expect(rc != 0 and "only letters, digits" in out, "CMDLINE with ';': status %d: %s" % (rc, out[-300:]))
 
 
+# ---- scripts/resize against fake_qemu.py ----
+@test
+def resize_script_says_what_is_wrong_in_one_line():
+    import subprocess
+    tmp = tempfile.mkdtemp(prefix="hotmem-resize-test-")
+    sock = os.path.join(tmp, "qmp.sock")
+    fake = subprocess.Popen([os.path.join(HERE, "fake_qemu.py"), "-m", "512M,maxmem=8G",
+                             "-object", "memory-backend-ram,id=mem0,size=4G",
+                             "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0,block-size=2M",
+                             "-qmp", "unix:%s,server=on,wait=off" % sock],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.01)
+
+        def resize(*words):
+            p = subprocess.run([os.path.join(ROOT, "scripts", "resize"), "--sock", sock] + list(words),
+                               capture_output=True, text=True, timeout=30)
+            return p.returncode, p.stdout, p.stderr
+
+        for words, want in (
+                (["8G"], "resize: error: 8G is more than vm0's memory backend (4 GiB): at most 4G"),
+                (["3M"], "resize: error: 3M is not a multiple of vm0's block size (2 MiB); the nearest "
+                         "accepted sizes are 2M and 4M"),
+                (["--dev", "vm1", "1G"], "resize: error: no device 'vm1' behind %s; the virtio-mem devices "
+                                         "there: vm0 (--dev ID)" % sock),
+                (["lots"], "resize: error: bad size 'lots': use bytes or a K/M/G/T suffix (512M, 2G)"),
+                (["--sock", os.path.join(tmp, "none"), "1G"], "resize: error: no QMP socket at %s" % tmp)):
+            rc, out, err = resize(*words)
+            expect(rc == 1 and not out and len(err.splitlines()) == 1 and err.startswith(want),
+                   "resize %s: status %d, stdout %r, stderr %r" % (" ".join(words), rc, out, err))
+        rc, out, err = resize("2G")
+        expect(rc == 0 and "requested-size set to 2147483648 bytes (2 GiB)" in out and not err,
+               "resize 2G: status %d: %r %r" % (rc, out, err))
+        rc, out, err = resize()
+        expect(rc == 0 and "requested-size 2147483648 bytes" in out, "resize: status %d: %r %r" % (rc, out, err))
+    finally:
+        fake.kill()
+        fake.wait()
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
 # ---- the tree ----
 # Words of the planning that produced the tree, and files outside it, which a reader of the tree cannot
 # follow. Written so that this file does not match its own patterns.
