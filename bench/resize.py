@@ -81,7 +81,7 @@ class Guest:
             took = time.monotonic() - t0
         else:
             took = self.vm.qmp.wait_qom(DEV, "size", size, timeout, interval=0.001)
-        m = self.vm.wait_regex(r"^virtio-mem0: resize done: .* in (\d+) us$", timeout, "the resize done line",
+        m = self.vm.wait_regex(r"^virtio-mem0: resize done: .* in (\d+) us\b", timeout, "the resize done line",
                                start=start)
         t = self.vm.wait_regex(r"^virtio-mem0: resize time: requests (\d+) us \((\d+)\), add (\d+) us, "
                                r"online (\d+) us, unplug (\d+) us$", 30, "the resize time line", start=start)

@@ -104,7 +104,8 @@ def devices():
 def resize(size):
     time.sleep(0.2)
     state["size"] = size
-    log("virtio-mem0: resize done: plugged=%d requested=%d in 42 us" % (size, size))
+    log("virtio-mem0: resize done: plugged=%d requested=%d in 42 us (plugged %d MiB, requested %d MiB)"
+        % (size, size, size >> 20, size >> 20))
 
 
 def qom(cmd, a, devs):

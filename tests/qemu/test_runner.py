@@ -442,6 +442,37 @@ def resize_script_says_what_is_wrong_in_one_line():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+# ---- scripts/demo ----
+@test
+def demo_tells_a_resize_in_serial_order():
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("demo", os.path.join(ROOT, "scripts", "demo"))
+    spec = importlib.util.spec_from_loader("demo", loader)
+    demo = importlib.util.module_from_spec(spec)
+    loader.exec_module(demo)
+    log = ("hotmem> \n"
+           "hotplug: memory35-39: migrated 163840 pages (640 MiB) in 2387848 us\n"
+           "hotplug: memory35-39: offline (Movable) in 2400440 us\n"
+           "virtio-mem0: 1 unit (2 MiB) busy, kept plugged; first: x; retrying in 10 ms\n"
+           "hotplug: removed [mem 0x0000000118000000-0x000000013fffffff] (blocks 35-39)\n"
+           "virtio-mem0: resize done: plugged=314572800 requested=314572800 in 2754437 us (plugged 300 MiB, "
+           "requested 300 MiB)\n"
+           "hotmem> \n"
+           "virtio-mem0: resize time: requests 2415 us (1), add 0 us, online 0 us, unplug 2750262 us\n")
+    lines = demo.story(log, "device: size = 300 MiB", 2.7, 2.8)
+    words = [next(w for w in ("migrated", "offline", "busy", "removed", "device:", "resize done",
+                              "resize time") if w in line) for line in lines]
+    expect(words == ["migrated", "offline", "busy", "removed", "device:", "resize done", "resize time"],
+           "out of order: %r" % lines)
+    lines = demo.story(log, "device: size = 300 MiB", 2.9, 2.8)
+    expect(lines[-3].endswith("after qom-set)") and lines[-2].startswith("device:"), "device after: %r" % lines)
+    many = "".join("hotplug: memory%d: offline (Movable) in 1 us\n" % b for b in range(32, 42)) + log
+    lines = demo.story(many, "device: x", 1, 2)
+    expect(sum(l.startswith("guest: hotplug:") for l in lines) == 6 and
+           "guest: ... 7 more hotplug lines" in lines, "hotplug lines not cut at 6: %r" % lines)
+
+
 # ---- the tree ----
 # Words of the planning that produced the tree, and files outside it, which a reader of the tree cannot
 # follow. Written so that this file does not match its own patterns.
