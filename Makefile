@@ -78,8 +78,23 @@ $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -Iarch/x86_64/include/ $< -o $@
 
-$(BUILD)/hotmem.elf: $(KOBJS) linker.ld
+# The fault report names functions (`cmd_crash+0x24/0x60`) from a symbol table inside the image. Two
+# links: the first without the table, whose text symbols scripts/ksyms writes as C (build/ksyms.c),
+# and the final one with it. The table is .rodata, after all code, so the second link moves no
+# function; the recipe checks that (the final image gives the same table) and fails if not.
+$(BUILD)/hotmem.pass1.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS)
+
+$(BUILD)/ksyms.c: $(BUILD)/hotmem.pass1.elf scripts/ksyms
+	scripts/ksyms $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/hotmem.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	@scripts/ksyms $@ | cmp -s - $(BUILD)/ksyms.c || \
+	  { echo "hotmem: the symbol table moved code in the second link (see scripts/ksyms)"; rm -f $@; exit 1; }
 
 -include $(KOBJS:.o=.d)
 

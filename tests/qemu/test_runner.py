@@ -363,6 +363,21 @@ def make_run_derives_maxmem_from_mem():
 
 
 @test
+def make_kernel_is_idempotent_and_names_symbols():
+    """The two-pass link (the symbol table) leaves nothing to do on a second `make`, and the image holds
+    the table with the functions of the fault report."""
+    import subprocess
+    with MakeEnv() as m:
+        env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}
+        p = subprocess.run(["make", "--no-print-directory", "-q", "kernel", "BUILD=" + m.build], cwd=ROOT, env=env)
+        expect(p.returncode == 0, "make -q kernel says the built kernel is out of date (status %d)" % p.returncode)
+        with open(os.path.join(m.build, "ksyms.c")) as f:
+            table = f.read()
+        for fn in ("cmd_crash", "shell_exec", "kmain", "x86_trap"):
+            expect('"%s\\0"' % fn in table, "the symbol table lacks %s" % fn)
+
+
+@test
 def make_run_vmem_0_leaves_the_device_out():
     with MakeEnv() as m:
         rc, out, argv = m.make("run", "VMEM=0", "CMDLINE=loglevel=8")
