@@ -274,7 +274,7 @@ static void t_state_check(void)
 	CHECK(st.nr_plugged == 4 && vmem_state_check(&st) == 0);
 	st.nr_plugged++;
 	host_log_clear();
-	CHECK(vmem_state_check(&st) == 1 && host_log_contains("nr_plugged 5 but 4"));
+	CHECK(vmem_state_check(&st) == 1 && host_log_contains("counters (plugged 5, busy 0, unusable 0) but the maps hold 4"));
 	st.nr_plugged--;
 	vmem_set_mb_state(&st, 3, VMEM_MB_OFFLINE);
 	CHECK(vmem_state_check(&st) == 1);
