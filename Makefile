@@ -9,8 +9,9 @@ QEMU         ?= qemu-system-x86_64
 GDB          ?=
 CMDLINE      ?=
 MEM          ?= 2G
-RUN_MAXMEM   ?= 8G
+VMEM         ?= 1
 SHELL        := /bin/bash
+,            := ,
 
 CC           := gcc
 LD           := ld
@@ -50,9 +51,10 @@ kernel: $(BUILD)/hotmem.elf
 
 help:
 	@echo "make              build build/hotmem.elf (PVH + multiboot2)"
-	@echo "make run          boot it in QEMU (ACCEL=kvm, CMDLINE='...', MEM=2G, GDB=1 to wait for gdb)"
+	@echo "make run          boot it in QEMU with a virtio-mem device and QMP on build/qmp.sock"
 	@echo "make gdb          attach gdb to a 'make run GDB=1'"
-	@echo "make iso          build/hotmem.iso (GRUB, BIOS and UEFI); make run-iso, make run-uefi"
+	@echo "make iso          build/hotmem.iso (GRUB, BIOS and UEFI; CMDLINE='...' goes into its grub.cfg)"
+	@echo "make run-iso      boot the ISO under SeaBIOS; make run-uefi: under OVMF (same device, QMP)"
 	@echo "make test         every test; ends with 'N passed, N failed'"
 	@echo "make host-tests   build the host unit tests only"
 	@echo "make fuzz         run each libFuzzer harness FUZZ_SECONDS (60) s; FUZZ=fuzz_virtqueue for one;"
@@ -60,6 +62,16 @@ help:
 	@echo "make bench        benchmarks (not part of make test)"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
 	@echo "make lint         cppcheck; make format: clang-format"
+	@echo ""
+	@echo "Variables of run, run-iso, run-uefi (defaults in brackets):"
+	@echo "  MEM=2G           boot RAM (QEMU -m) [$(MEM)]"
+	@echo "  CMDLINE='...'    kernel command line, e.g. 'loglevel=8 movablecore=512M' [$(CMDLINE)]"
+	@echo "  VMEM=0           leave out the virtio-mem device (then offowner can run) [$(VMEM)]"
+	@echo "  VMEM_REGION=4G   the device's region (its memory backend) [$(VMEM_REGION)]"
+	@echo "  VMEM_REQUEST=1G  requested-size at boot; change it later with scripts/resize [$(VMEM_REQUEST)]"
+	@echo "  VMEM_BLOCK=2M    the device's block size [$(VMEM_BLOCK)]"
+	@echo "  RUN_MAXMEM=...   QEMU maxmem [MEM + VMEM_REGION]"
+	@echo "  ACCEL=kvm        instead of TCG [$(ACCEL)]; GDB=1: wait for gdb on localhost:1234"
 
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -69,8 +81,23 @@ $(BUILD)/k/%.o: %.asm
 	@mkdir -p $(dir $@)
 	$(NASM) -f elf64 -Iarch/x86_64/include/ $< -o $@
 
-$(BUILD)/hotmem.elf: $(KOBJS) linker.ld
+# The fault report names functions (`cmd_crash+0x24/0x60`) from a symbol table inside the image. Two
+# links: the first without the table, whose text symbols scripts/ksyms writes as C (build/ksyms.c),
+# and the final one with it. The table is .rodata, after all code, so the second link moves no
+# function; the recipe checks that (the final image gives the same table) and fails if not.
+$(BUILD)/hotmem.pass1.elf: $(KOBJS) linker.ld
 	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS)
+
+$(BUILD)/ksyms.c: $(BUILD)/hotmem.pass1.elf scripts/ksyms
+	scripts/ksyms $< > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/ksyms.o: $(BUILD)/ksyms.c
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/hotmem.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
+	$(LD) $(KLDFLAGS) -T linker.ld -o $@ $(KOBJS) $(BUILD)/ksyms.o
+	@scripts/ksyms $@ | cmp -s - $(BUILD)/ksyms.c || \
+	  { echo "hotmem: the symbol table moved code in the second link (see scripts/ksyms)"; rm -f $@; exit 1; }
 
 -include $(KOBJS:.o=.d)
 
@@ -130,40 +157,63 @@ QEMU_BASE := -machine q35 -accel $(ACCEL) -serial mon:stdio -display none -no-re
              -device isa-debug-exit,iobase=0xf4,iosize=0x04 -qmp unix:$(BUILD)/qmp.sock,server=on,wait=off \
              $(if $(GDB),-s -S)
 
-# The demo machine: boot RAM plus a virtio-mem device vm0 with a 4 GiB region.
+# The machine of run, run-iso and run-uefi: boot RAM plus a virtio-mem device vm0 with a 4 GiB region
+# (VMEM=0 leaves the device out). QEMU's `-m MEM,maxmem=MAX` leaves MAX - MEM for memory devices, so
+# MAX is derived: MEM + VMEM_REGION, in MiB (QEMU reads a bare number as MiB).
 VMEM_REGION  ?= 4G
 VMEM_REQUEST ?= 1G
 VMEM_BLOCK   ?= 2M
-VIRTIO_MEM   := -object memory-backend-ram,id=mem0,size=$(VMEM_REGION) \
+size_mib      = $(shell awk 'BEGIN { s = "$(1)"; if (s !~ /^[0-9]+(\.[0-9]+)?[MGTmgt]?$$/) { print "bad"; exit } \
+                  u = toupper(substr(s, length(s))); printf "%d", (s + 0) * (u == "G" ? 1024 : u == "T" ? 1048576 : 1) }')
+checked_mib   = $(if $(filter bad,$(call size_mib,$(2))),$(error $(1)=$(2) is not a size like 512M, 2G or 1.5G),$(call size_mib,$(2)))
+RUN_MAXMEM   ?= $(shell echo $$(( $(call checked_mib,MEM,$(MEM)) + $(call checked_mib,VMEM_REGION,$(VMEM_REGION)) )))M
+VIRTIO_MEM    = -object memory-backend-ram,id=mem0,size=$(VMEM_REGION) \
                 -device virtio-mem-pci,id=vm0,memdev=mem0,requested-size=$(VMEM_REQUEST),block-size=$(VMEM_BLOCK)
+RUN_MACHINE   = $(if $(filter 0,$(VMEM)),-m $(MEM),-m $(MEM),maxmem=$(RUN_MAXMEM) $(VIRTIO_MEM))
+# Runs QEMU with the machine above and more arguments ($(1)); QEMU's 33 (the kernel's poweroff) is success.
+run_qemu      = $(QEMU) $(QEMU_BASE) $(RUN_MACHINE) $(1); \
+                rc=$$?; if [ $$rc -eq 33 ]; then exit 0; else echo "hotmem: QEMU exited with status $$rc"; exit $$rc; fi
 
 run: setup kernel
-	@echo "hotmem: booting under QEMU ($(ACCEL)); 'poweroff' in the shell ends it."
-	@echo "hotmem: resize the virtio-mem device from another terminal with QMP on $(BUILD)/qmp.sock:"
-	@echo "hotmem:   scripts/resize 2G        (scripts/resize with no size prints the device's state)"
-	@$(QEMU) $(QEMU_BASE) -m $(MEM),maxmem=$(RUN_MAXMEM) $(VIRTIO_MEM) -kernel $(BUILD)/hotmem.elf $(if $(CMDLINE),-append "$(CMDLINE)"); \
-	  rc=$$?; if [ $$rc -eq 33 ]; then exit 0; else echo "hotmem: QEMU exited with status $$rc"; exit $$rc; fi
+	@echo "hotmem: booting under QEMU ($(ACCEL)); 'poweroff' in the shell ends it, so does Ctrl-A x."
+	@$(if $(filter 0,$(VMEM)),echo "hotmem: no virtio-mem device (VMEM=0)",\
+	  echo "hotmem: resize the virtio-mem device from another terminal with QMP on $(BUILD)/qmp.sock:"; \
+	  echo "hotmem:   scripts/resize 2G        (scripts/resize with no size prints the device's state)")
+	@$(call run_qemu,-kernel $(BUILD)/hotmem.elf $(if $(CMDLINE),-append "$(CMDLINE)"))
 
 gdb: kernel
 	gdb -q $(BUILD)/hotmem.elf -ex 'target remote localhost:1234'
 
+# The ISO's grub.cfg is boot/grub.cfg.in with CMDLINE in it. $(BUILD)/iso-cmdline.txt holds the CMDLINE
+# of the last ISO and changes only with it, so `make iso` rebuilds the ISO when CMDLINE changed and
+# only then. CMDLINE reaches the recipes through the environment, which needs no quoting.
+export CMDLINE
+.PHONY: FORCE
+FORCE:
+$(BUILD)/iso-cmdline.txt: FORCE
+	@mkdir -p $(@D)
+	@printf '%s\n' "$$CMDLINE" > $@.tmp; if cmp -s $@.tmp $@; then rm $@.tmp; else mv $@.tmp $@; fi
+
+$(BUILD)/isodir/boot/grub/grub.cfg: boot/grub.cfg.in $(BUILD)/iso-cmdline.txt
+	@case "$$CMDLINE" in *[!A-Za-z0-9_.,:=+/\ -]*) \
+	  echo "hotmem: CMDLINE='$$CMDLINE': in the ISO's grub.cfg only letters, digits, spaces and _ . , : = + / - are taken (GRUB reads the others)"; exit 2;; esac
+	@mkdir -p $(@D)
+	sed "s| *@CMDLINE@|$${CMDLINE:+ $$CMDLINE}|" boot/grub.cfg.in > $@
+
 iso: $(BUILD)/hotmem.iso
-$(BUILD)/hotmem.iso: $(BUILD)/hotmem.elf boot/grub.cfg
-	@rm -rf $(BUILD)/isodir && mkdir -p $(BUILD)/isodir/boot/grub
+$(BUILD)/hotmem.iso: $(BUILD)/hotmem.elf $(BUILD)/isodir/boot/grub/grub.cfg
 	cp $(BUILD)/hotmem.elf $(BUILD)/isodir/boot/hotmem.elf
-	cp boot/grub.cfg $(BUILD)/isodir/boot/grub/grub.cfg
 	grub-mkrescue -o $@ $(BUILD)/isodir 2>$(BUILD)/grub-mkrescue.log || (cat $(BUILD)/grub-mkrescue.log; false)
 
 run-iso: setup iso
-	@$(QEMU) $(QEMU_BASE) -m $(MEM) -cdrom $(BUILD)/hotmem.iso; rc=$$?; [ $$rc -eq 33 ] || { echo "hotmem: QEMU exited with status $$rc"; exit $$rc; }
+	@$(call run_qemu,-cdrom $(BUILD)/hotmem.iso)
 
 OVMF_CODE := /usr/share/OVMF/OVMF_CODE_4M.fd
 OVMF_VARS := /usr/share/OVMF/OVMF_VARS_4M.fd
 run-uefi: setup iso
 	@cp $(OVMF_VARS) $(BUILD)/ovmf_vars.fd
-	@$(QEMU) $(QEMU_BASE) -m $(MEM) -drive if=pflash,format=raw,readonly=on,file=$(OVMF_CODE) \
-	  -drive if=pflash,format=raw,file=$(BUILD)/ovmf_vars.fd -cdrom $(BUILD)/hotmem.iso; \
-	  rc=$$?; [ $$rc -eq 33 ] || { echo "hotmem: QEMU exited with status $$rc"; exit $$rc; }
+	@$(call run_qemu,-drive if=pflash$(,)format=raw$(,)readonly=on$(,)file=$(OVMF_CODE) \
+	  -drive if=pflash$(,)format=raw$(,)file=$(BUILD)/ovmf_vars.fd -cdrom $(BUILD)/hotmem.iso)
 
 bench:
 	@scripts/bench

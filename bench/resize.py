@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """virtio-mem resize timings of hotmem under QEMU, measured from the host (make bench runs this).
 
-The setup of the Linux comparison in issue 6: q35, TCG, -m 1G,maxmem=17G, a 16 GiB
+The setup of the Linux comparison: q35, TCG, -m 1G,maxmem=17G, a 16 GiB
 memory-backend-ram behind virtio-mem-pci (block-size 2M, and 1G for the rows that say so).
 
     plug    qom-set requested-size  ->  the guest's `resize done` line arrives (memory usable)
@@ -29,7 +29,7 @@ PROMPT = "hotmem> "
 DEV = "/machine/peripheral/vm0"
 G, M = 1 << 30, 1 << 20
 
-# Linux 6.1 guest, same setup (issue 6), seconds.
+# Linux 6.1 guest, same setup, seconds.
 LINUX = {"boot": 4.1, "plug 0->1G": 0.027, "plug 0->4G": 0.168, "plug 0->16G": 0.554,
          "unplug 4G->2G": 0.824, "unplug 2G->0": 0.656, "unplug 16G->0": 4.77,
          "unplug 4G->2G (1G blocks)": 2.50, "unplug 16G->0 (1G blocks)": 6.15,
@@ -81,7 +81,7 @@ class Guest:
             took = time.monotonic() - t0
         else:
             took = self.vm.qmp.wait_qom(DEV, "size", size, timeout, interval=0.001)
-        m = self.vm.wait_regex(r"^virtio-mem0: resize done: .* in (\d+) us$", timeout, "the resize done line",
+        m = self.vm.wait_regex(r"^virtio-mem0: resize done: .* in (\d+) us\b", timeout, "the resize done line",
                                start=start)
         t = self.vm.wait_regex(r"^virtio-mem0: resize time: requests (\d+) us \((\d+)\), add (\d+) us, "
                                r"online (\d+) us, unplug (\d+) us$", 30, "the resize time line", start=start)

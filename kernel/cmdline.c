@@ -51,8 +51,9 @@ int cmdline_parse(const char *cmdline)
 			val++;
 		int err = p->set(val);
 		if (err < 0) {
-			pr_warn("cmdline: bad value for %s%s%s: %s (ignored)\n", argv[i], val ? "=" : "",
-				val ? val : "", errname(err));
+			pr_warn("cmdline: bad value for %s%s%s: %s%s%s%s%s (ignored)\n", argv[i],
+				val ? "=" : "", val ? val : "", errname(err), p->valid ? ": " : "",
+				p->valid ? p->name : "", p->valid ? " takes " : "", p->valid ? p->valid : "");
 			warnings++;
 		}
 	}

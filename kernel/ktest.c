@@ -36,13 +36,44 @@ void ktest_info(const char *fmt, ...)
 	printk("INFO: %s: %s: %s\n", current ? current->area : "ktest", current ? current->name : "", buf);
 }
 
+static bool area_matches(const struct ktest *t, const char *filter)
+{
+	return !filter || strncmp(t->area, filter, strlen(filter)) == 0;
+}
+
+int ktest_count(const char *filter)
+{
+	int n = 0;
+
+	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+		n += area_matches(t, filter);
+	return n;
+}
+
+/* Each round appends the smallest area greater than the previous one (the table is in link order). */
+char *ktest_areas(char *buf, size_t size)
+{
+	const char *prev = "";
+	size_t at = 0;
+
+	buf[0] = '\0';
+	for (;;) {
+		const char *next = NULL;
+		for (const struct ktest *t = __ktests_start; t < __ktests_end; t++)
+			if (strcmp(t->area, prev) > 0 && (!next || strcmp(t->area, next) < 0))
+				next = t->area;
+		if (!next)
+			return buf;
+		at += scnprintf(buf + at, size - at, "%s%s", at ? " " : "", next);
+		prev = next;
+	}
+}
+
 int ktest_run_all(const char *filter)
 {
 	int pass = 0, fail = 0, skip = 0;
-	size_t flen = filter ? strlen(filter) : 0;
-
 	for (const struct ktest *t = __ktests_start; t < __ktests_end; t++) {
-		if (flen && strncmp(t->area, filter, flen) != 0)
+		if (!area_matches(t, filter))
 			continue;
 		current = t;
 		cur_failed = cur_skipped = false;

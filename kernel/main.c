@@ -24,10 +24,12 @@ static bool run_selftest;
 
 static int set_selftest(const char *val)
 {
+	if (val) /* a bad value changes nothing */
+		return -EINVAL;
 	run_selftest = true;
-	return val ? -EINVAL : 0;
+	return 0;
 }
-CMDLINE_PARAM(selftest, "selftest", set_selftest);
+CMDLINE_PARAM_VALID(selftest, "selftest", set_selftest, "no value");
 
 static void print_memory_map(const struct boot_info *bi)
 {
@@ -114,6 +116,14 @@ SHELL_COMMAND(crash, "crash", "crash [stack]",
 
 static int cmd_selftest(int argc, char **argv)
 {
+	char areas[200];
+
+	if (argc > 2)
+		return shell_error("selftest", -EINVAL, "one area at most; usage: selftest [AREA]");
+	if (argc == 2 && !ktest_count(argv[1]))
+		return shell_error("selftest", -ENOENT,
+				   "no tests in area '%s' (nothing run); the areas are: %s", argv[1],
+				   ktest_areas(areas, sizeof(areas)));
 	int failed = ktest_run_all(argc > 1 ? argv[1] : NULL);
 	return failed ? shell_error("selftest", -EIO, "%d tests failed", failed) : 0;
 }
@@ -121,7 +131,8 @@ SHELL_COMMAND(selftest, "selftest", "selftest [AREA]", "run the in-kernel tests 
 
 static int cmd_cmdline(int argc, char **argv)
 {
-	shell_printf("%s\n", cmdline_get());
+	shell_printf("%s\n", *skip_spaces(cmdline_get()) ? cmdline_get() : "(empty)");
 	return 0;
 }
-SHELL_COMMAND(cmdline, "cmdline", "cmdline", "print the kernel command line", cmd_cmdline);
+SHELL_COMMAND(cmdline, "cmdline", "cmdline", "print the kernel command line ('(empty)' when there is none)",
+	      cmd_cmdline);

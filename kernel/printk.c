@@ -114,4 +114,4 @@ static int set_loglevel(const char *val)
 	console_loglevel = (int)v;
 	return 0;
 }
-CMDLINE_PARAM(loglevel, "loglevel", set_loglevel);
+CMDLINE_PARAM_VALID(loglevel, "loglevel", set_loglevel, "0-8");

@@ -216,7 +216,7 @@ def main():
     ap.add_argument("--qemu-only", action="store_true")
     ap.add_argument("--timeout-scale", type=float, default=float(os.environ.get("TIMEOUT_SCALE", "1")),
                     metavar="F", help="multiply every QEMU timeout by F (default $TIMEOUT_SCALE or 1; "
-                    "e.g. 10 with ACCEL=kvm on a nested host)")
+                    "e.g. 10 with ACCEL=kvm where KVM is slow)")
     ap.add_argument("--list", action="store_true", help="list the selected tests and exit")
     ap.add_argument("--cases", default=os.path.join(ROOT, "tests", "qemu", "cases.cfg"))
     opts = ap.parse_args()

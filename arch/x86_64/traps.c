@@ -2,6 +2,7 @@
  * page fault, registers) and leaves QEMU with the failure status. */
 #include "kernel/compiler.h"
 #include "kernel/exit.h"
+#include "kernel/ksyms.h"
 #include "kernel/printk.h"
 #include <asm/io.h>
 #include <asm/irqflags.h>
@@ -82,6 +83,8 @@ static void report_fault(struct regs *r)
 
 	printk(KERN_EMERG "fault: %s (vector %llu) error 0x%llx at rip 0x%016llx\n", name,
 	       (unsigned long long)v, (unsigned long long)r->error_code, (unsigned long long)r->rip);
+	if (ksym_describe(r->rip, buf, sizeof(buf)))
+		printk(KERN_EMERG "fault: rip is %s\n", buf);
 	if (v == 14) {
 		u64 cr2 = read_cr2();
 		u64 e = r->error_code;
@@ -104,12 +107,15 @@ static void report_fault(struct regs *r)
 	       (unsigned long long)r->r13, (unsigned long long)r->r14, (unsigned long long)r->r15);
 	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", (unsigned long long)r->cs,
 	       (unsigned long long)r->ss, (unsigned long long)r->rflags, (unsigned long long)read_cr3());
-	/* a short stack trace by frame pointers, bounded and only through kernel addresses */
+	/* a short stack trace by frame pointers, bounded and only through kernel addresses; each return
+	 * address named from the image's symbol table (include/kernel/ksyms.h) */
 	u64 *fp = (u64 *)r->rbp;
 	for (int depth = 0; depth < 12; depth++) {
 		if ((u64)fp < KERNEL_VMA || ((u64)fp & 7))
 			break;
-		printk(KERN_EMERG "fault: called from 0x%016llx\n", (unsigned long long)fp[1]);
+		const char *where = ksym_describe_return(fp[1], buf, sizeof(buf));
+		printk(KERN_EMERG "fault: called from 0x%016llx%s%s\n", (unsigned long long)fp[1],
+		       where ? " " : "", where ? where : "");
 		fp = (u64 *)fp[0];
 	}
 }

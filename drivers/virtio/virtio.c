@@ -221,6 +221,41 @@ static void try_match(struct virtio_device *vdev, struct virtio_driver *drv)
 	virtio_dev_probe(vdev, drv);
 }
 
+/* The boot line's raw configuration is 8-byte words from offset 0 of the device's configuration window
+ * (its length is the window's, not the structure's). For device types whose layout is known, a second
+ * line names the words: virtio-mem's struct virtio_mem_config (node_id is a u16 padded to 8 bytes). */
+static const struct config_layout {
+	u32 id;
+	const char *type;
+	const char *fields[7];
+} config_layouts[] = {
+    {VIRTIO_ID_MEM,
+     "virtio-mem",
+     {"block_size", "node_id", "addr", "region_size", "usable_region_size", "plugged_size",
+      "requested_size"}},
+};
+
+static void log_config_fields(struct virtio_device *vdev)
+{
+	for (unsigned i = 0; i < ARRAY_SIZE(config_layouts); i++) {
+		const struct config_layout *l = &config_layouts[i];
+		u64 w[ARRAY_SIZE(l->fields)] = {0};
+		char buf[240];
+		if (l->id != vdev->id || vdev->config->config_len(vdev) < sizeof(w))
+			continue;
+		bool ok = true;
+		for (unsigned f = 0; f < ARRAY_SIZE(w) && ok; f++) /* node_id is 16 bits wide */
+			ok = virtio_cread_field(vdev, f * 8, &w[f], f == 1 ? 2 : 8) == 0;
+		if (!ok)
+			continue;
+		int at = scnprintf(buf, sizeof(buf), "%s:   config as %s:", vdev->name, l->type);
+		for (unsigned f = 0; f < ARRAY_SIZE(w); f++)
+			at += scnprintf(buf + at, sizeof(buf) - at, " %s=%#llx", l->fields[f],
+					(unsigned long long)w[f]);
+		pr_info("%s\n", buf);
+	}
+}
+
 int register_virtio_device(struct virtio_device *vdev)
 {
 	int index = lowest_free_index();
@@ -247,6 +282,7 @@ int register_virtio_device(struct virtio_device *vdev)
 		raw[0] = 0;
 	pr_info("%s: virtio device %u at %s, features 0x%llx, config %s\n", vdev->name, vdev->id,
 		vdev->bus_name ? vdev->bus_name : "?", (unsigned long long)vdev->device_features, raw);
+	log_config_fields(vdev);
 
 	struct virtio_driver *drv;
 	list_for_each_entry(drv, &virtio_drivers, list)

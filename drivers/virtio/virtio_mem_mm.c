@@ -1,5 +1,5 @@
-/* virtio-mem: the memory manager's side of plugging and unplugging (DESIGN.md §3-4, the PageOffline
- * protocol of ../shared/seed/pageoffline-offlining.txt).
+/* virtio-mem: the memory manager's side of plugging and unplugging (docs/VIRTIO-MEM.md, the PageOffline
+ * protocol of docs/HOTPLUG.md "The offlining protocol").
  *
  * Rules kept here:
  *  - unplugged memory is never mapped: blocks are added with MHP_NO_DIRECT_MAP and only plugged units

@@ -1,9 +1,10 @@
 /* virtio-mem: one resize pass: plan, ask the device, let mm use or give up the memory, until the
- * plugged size reaches the requested one (DESIGN.md §4; docs/VIRTIO-MEM.md "A resize"). */
+ * plugged size reaches the requested one (docs/VIRTIO-MEM.md "A resize"). */
 #include "drivers/virtio_mem_driver.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/size.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 
@@ -316,9 +317,10 @@ static void resize_done(struct virtio_mem *vm)
 	vm->last_resize_us = us;
 	vm->last_error[0] = 0;
 	/* notice: an INTERFACE.md line that scripts wait for, shown down to loglevel=6 */
-	pr_notice("%s: resize done: plugged=%llu requested=%llu in %llu us\n", vm->name,
-		(unsigned long long)vm->cfg.plugged_size, (unsigned long long)vm->cfg.requested_size,
-		(unsigned long long)us);
+	pr_notice("%s: resize done: plugged=%llu requested=%llu in %llu us (plugged %s, requested %s)\n",
+		  vm->name, (unsigned long long)vm->cfg.plugged_size,
+		  (unsigned long long)vm->cfg.requested_size, (unsigned long long)us,
+		  human_size(vm->cfg.plugged_size).s, human_size(vm->cfg.requested_size).s);
 	pr_info("%s: resize time: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
 		vm->name, (unsigned long long)(vm->times[VMEM_T_REQUEST] / 1000),
 		(unsigned long long)vm->nr_requests, (unsigned long long)(vm->times[VMEM_T_ADD] / 1000),

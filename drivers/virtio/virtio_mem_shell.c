@@ -3,6 +3,7 @@
 #include "kernel/errno.h"
 #include "kernel/shell.h"
 #include "lib/parse.h"
+#include "lib/size.h"
 #include "mm/arch.h"
 
 static int pick(const char *cmd, int argc, char **argv, unsigned *first, unsigned *last)
@@ -67,9 +68,13 @@ static void show_device(struct virtio_mem *vm)
 	if (virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM))
 		shell_printf(", node %u", c->node_id);
 	shell_printf("\n");
-	shell_printf("  requested %llu, plugged %llu (driver: %llu), usable region %llu\n",
-		     (unsigned long long)c->requested_size, (unsigned long long)c->plugged_size,
-		     (unsigned long long)vmem_plugged_bytes(st), (unsigned long long)c->usable_region_size);
+	shell_printf(
+	    "  requested %llu, plugged %llu (driver: %llu), usable region %llu (requested %s, plugged %s, "
+	    "usable %s)\n",
+	    (unsigned long long)c->requested_size, (unsigned long long)c->plugged_size,
+	    (unsigned long long)vmem_plugged_bytes(st), (unsigned long long)c->usable_region_size,
+	    human_size(c->requested_size).s, human_size(c->plugged_size).s,
+	    human_size(c->usable_region_size).s);
 	if (vm->broken)
 		shell_printf("  state: broken: %s\n", vm->broken_why);
 	else if (delayed_work_pending(&vm->work) && vm->last_error[0])

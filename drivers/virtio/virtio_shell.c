@@ -11,15 +11,34 @@ static int cmd_virtio_bind(int argc, char **argv)
 {
 	bool bind = argv[1][0] == 'b';
 	const char *which = argc > 2 ? argv[2] : "";
-	unsigned n = 0;
+	unsigned n = 0, count = 0;
+	char there[40]; /* the device numbers there are, for the messages */
+	while (virtio_dev_at(count))
+		count++;
+	snprintf(there, sizeof(there),
+		 count > 1 ? "the devices are 0-%u"
+		 : count   ? "the device is %u"
+			   : "there are none",
+		 count - 1);
+	if (argc != 3)
+		return shell_error("virtio", -EINVAL,
+				   "%s needs a device number N (%s); usage: virtio bind|unbind N", argv[1],
+				   there);
 	for (const char *c = which; *c; c++) {
 		if (*c < '0' || *c > '9' || n > 100)
 			return shell_error("virtio", -EINVAL, "usage: virtio bind|unbind N");
 		n = n * 10 + (unsigned)(*c - '0');
 	}
-	struct virtio_device *v = *which ? virtio_dev_at(n) : NULL;
+	struct virtio_device *v = virtio_dev_at(n);
 	if (!v)
-		return shell_error("virtio", -ENODEV, "no virtio device '%s'", which);
+		return shell_error("virtio", -ENODEV, "no virtio device %s (%s)", which, there);
+	if (!bind && !v->driver)
+		return shell_error("virtio", -EINVAL, "%s has no driver to unbind", v->name);
+	if (!bind && strcmp(v->driver->name, "virtio-generic"))
+		return shell_error("virtio", -EBUSY,
+				   "%s is driven by %s: only the generic driver of 'virtio bind' "
+				   "can be unbound",
+				   v->name, v->driver->name);
 	if (bind && v->driver && strcmp(v->driver->name, "virtio-generic")) {
 		shell_printf("%s: already driven by %s\n", v->name, v->driver->name);
 		return 0;

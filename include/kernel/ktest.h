@@ -43,5 +43,10 @@ void ktest_info(const char *fmt, ...) __printf(1, 2);
 /* Run every registered test whose area starts with `filter` (NULL or "" for all).
  * Returns the number of failures. */
 int ktest_run_all(const char *filter);
+/* How many registered tests ktest_run_all(filter) would run. */
+int ktest_count(const char *filter);
+/* Writes the areas of the registered tests into buf, alphabetically, separated by spaces ("acpi
+ * hotplug ..."); returns buf. */
+char *ktest_areas(char *buf, size_t size);
 
 #endif

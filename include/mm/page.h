@@ -206,7 +206,7 @@ void put_page(struct page *p);
 
 /* ---- movable owners (docs/HOTPLUG.md, "Migration") ----
  * An owner of movable pages registers its operations once and stamps each of its pages with the id.
- * The migration code (issue 4, mm/migrate.c) defines the calling protocol; the rule the allocator
+ * The migration code (kernel/mm/migrate.c) defines the calling protocol; the rule the allocator
  * keeps is only that page->owner and page->private belong to the owner while the page is allocated. */
 struct movable_operations {
 	const char *name; /* "workload", "balloon": shown by dump_page */

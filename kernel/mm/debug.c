@@ -2,6 +2,7 @@
 #include <stdarg.h>
 
 #include "kernel/printk.h"
+#include "lib/printf.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "internal.h"
@@ -100,6 +101,24 @@ void show_pagetypeinfo(mm_print_fn pr)
 	}
 }
 
+/* The PG_* bits of page->flags by name, comma-separated ("reserved,isolated"; "none"); the zone and
+ * section bits above them are printed by name and number instead. */
+static const char *page_flag_names(const struct page *page, char *buf, size_t size)
+{
+	static const char *const names[NR_PAGEFLAGS] = {
+	    [PG_reserved] = "reserved", [PG_isolated] = "isolated", [PG_poisoned] = "poisoned"};
+	size_t at = 0;
+
+	for (unsigned b = 0; b < ZONES_PGSHIFT; b++)
+		if (!(page->flags & (1u << b)))
+			continue;
+		else if (b < NR_PAGEFLAGS)
+			at += (size_t)scnprintf(buf + at, size - at, "%s%s", at ? "," : "", names[b]);
+		else /* a bit nobody named: say which */
+			at += (size_t)scnprintf(buf + at, size - at, "%sbit %u", at ? "," : "", b);
+	return at ? buf : "none";
+}
+
 void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 {
 	unsigned long pfn;
@@ -118,10 +137,10 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 	const struct movable_operations *ops = page_movable_ops(page);
 	pr("page pfn 0x%lx (phys 0x%llx): %s\n", pfn, (unsigned long long)PFN_PHYS(pfn),
 	   reason ? reason : "");
-	pr("  flags 0x%08x (%s%s%s) zone %s section %lu %s\n", page->flags,
-	   PageReserved(page) ? "reserved " : "", PageIsolated(page) ? "isolated " : "",
-	   (page->flags & (1u << PG_poisoned)) ? "poisoned" : "", page_zone(page)->name,
-	   page_to_section(page), online_section_nr(pfn_to_section_nr(pfn)) ? "online" : "offline");
+	char names[64];
+	pr("  flags 0x%x (%s) zone %s section %lu %s\n", page->flags & ((1u << ZONES_PGSHIFT) - 1),
+	   page_flag_names(page, names, sizeof(names)), page_zone(page)->name, page_to_section(page),
+	   online_section_nr(pfn_to_section_nr(pfn)) ? "online" : "offline");
 	pr("  type %s order %u refcount %d owner %u%s%s private 0x%x pageblock %s\n",
 	   page_type_name(page->page_type), page->order, page_ref_count(page), page->owner, ops ? " " : "",
 	   ops ? ops->name : "", page->private, migratetype_names[get_pfnblock_migratetype(pfn)]);

@@ -35,7 +35,8 @@ static int set_memhp_default_state(const char *val)
 	default_online_type = t;
 	return 0;
 }
-CMDLINE_PARAM(memhp_default_state, "memhp_default_state", set_memhp_default_state);
+CMDLINE_PARAM_VALID(memhp_default_state, "memhp_default_state", set_memhp_default_state,
+		    "online|online_kernel|online_movable|offline");
 
 enum zone_type mhp_default_zone(unsigned long id)
 {

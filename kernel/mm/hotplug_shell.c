@@ -66,7 +66,8 @@ static int cmd_memory(int argc, char **argv)
 	}
 	if (argc < 2 || argc > 3 || parse_block(argv[1], &id))
 		return shell_error("memory", -EINVAL,
-				   "usage: memory N [online|online_kernel|online_movable|offline|remove]");
+				   "usage: memory N [online|online_kernel|online_movable|offline|remove] | "
+				   "memory add N [COUNT]");
 	snprintf(who, sizeof(who), "memory %lu", id);
 	if (argc == 2) {
 		ret = memory_block_show(id, shell_printf);
@@ -247,6 +248,10 @@ static int cmd_offowner(int argc, char **argv)
 		return shell_error("offowner", ret, "%s", hotplug_last_error());
 	if (ret == -EINVAL && !online_section_nr(id))
 		return shell_error("offowner", ret, "block %lu is not online", id);
+	if (ret == -EINVAL && offline_owner_init() == -EINVAL) /* the online-page callback is taken */
+		return shell_error("offowner", ret,
+				   "virtio-mem holds the online-page callback the offline owner needs; boot "
+				   "without the device to try it (make run VMEM=0)");
 	if (ret == -EINVAL) /* plug of a block the owner holds nothing of */
 		return shell_error("offowner", ret, "block %lu has none of those sub-blocks unplugged", id);
 	if (ret == -EEXIST)

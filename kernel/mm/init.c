@@ -1,6 +1,7 @@
 /* mm_init: from the boot memory map to a running buddy allocator (init.h; docs/mm-core.md). */
 #include "kernel/panic.h"
 #include "kernel/printk.h"
+#include "lib/size.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/debug.h"
@@ -138,6 +139,10 @@ void mm_init(struct boot_info *bi)
 		pr_info("mm: movablecore: ZONE_MOVABLE [mem 0x%llx-0x%llx]\n",
 			(unsigned long long)PFN_PHYS(zones[ZONE_MOVABLE].zone_start_pfn),
 			(unsigned long long)PFN_PHYS(zone_end_pfn(&zones[ZONE_MOVABLE])) - 1);
+	if (movablecore_bytes > memblock_phys_mem_size())
+		pr_warn("mm: movablecore: %s asked, more than the %s of RAM: ZONE_MOVABLE clamped to %s\n",
+			human_size(movablecore_bytes).s, human_size(memblock_phys_mem_size()).s,
+			human_size(PFN_PHYS(zones[ZONE_MOVABLE].present_pages)).s);
 	memblock_print_breakdown(mm_printk);
 	u64 usable = 0;
 	for (u32 i = 0; i < bi->nr_regions; i++)

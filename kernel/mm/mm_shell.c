@@ -13,7 +13,7 @@ static int set_movablecore(const char *val)
 {
 	return val ? parse_size(val, &movablecore_bytes) : -EINVAL;
 }
-CMDLINE_PARAM(movablecore, "movablecore", set_movablecore);
+CMDLINE_PARAM_VALID(movablecore, "movablecore", set_movablecore, "a size (bytes or K/M/G/T)");
 
 static int set_page_poison(const char *val)
 {
@@ -22,7 +22,7 @@ static int set_page_poison(const char *val)
 	page_poison_enabled = val[0] == '1';
 	return 0;
 }
-CMDLINE_PARAM(page_poison, "page_poison", set_page_poison);
+CMDLINE_PARAM_VALID(page_poison, "page_poison", set_page_poison, "0 or 1");
 
 static int cmd_meminfo(int argc, char **argv)
 {

@@ -1,12 +1,19 @@
 #!/usr/bin/env python3
-"""A stand-in for qemu-system-x86_64, used only by test_runner.py to test the runner without QEMU.
+"""A stand-in for qemu-system-x86_64, used only by test_runner.py to test the runner, the Makefile's run
+targets and scripts/resize without QEMU.
 
-It takes QEMU's command line, serves QMP on the `-qmp unix:PATH` socket (qmp_capabilities, qom-get,
-qom-set of a virtio-mem device's requested-size, quit) and plays a tiny hotmem on stdin/stdout:
-a banner with a memory map, the `hotmem> ` prompt, echo and backspace, and the commands help,
-meminfo, poweroff (exit 33), crash (a fault report, exit 35), hang, and errors for anything else.
+It takes QEMU's command line, serves QMP on the `-qmp unix:PATH` socket, one client after another
+(qmp_capabilities; qom-get, qom-set and qom-list of virtio-mem devices and their memory backends,
+refusing a requested-size QEMU would refuse, with QEMU's messages; quit) and plays a tiny hotmem on
+stdin/stdout: a banner with a memory map, the `hotmem> ` prompt, echo and backspace, and the commands
+help, meminfo, poweroff (exit 33), crash (a fault report, exit 35), hang, and errors for anything else.
 Setting requested-size makes it print `virtio-mem0: resize done: ...` a moment later and then
 report the new size, like the real driver. `-append` words: `slowboot` delays the banner by 2 s.
+
+Like QEMU, it refuses a virtio-mem device without room for it: `-m SIZE` without maxmem, or with
+MAXMEM - SIZE smaller than the device's memory backend, ends with QEMU's message and status 1. With
+FAKE_QEMU_ARGV=PATH in the environment it writes its command line to PATH (JSON), for tests of the
+Makefile's run targets.
 """
 
 import json
@@ -26,6 +33,49 @@ def arg(name, default=None):
     return args[args.index(name) + 1] if name in args else default
 
 
+def args_of(name):
+    return [args[i + 1] for i, a in enumerate(args[:-1]) if a == name]
+
+
+def mib_size(text, bare_shift=20):
+    """QEMU's sizes: a number with an optional K/M/G/T suffix; a bare number is MiB for -m."""
+    text = text.strip().upper()
+    shifts = {"K": 10, "M": 20, "G": 30, "T": 40}
+    if text and text[-1] in shifts:
+        return int(float(text[:-1]) * (1 << shifts[text[-1]]))
+    return int(text) << bare_shift
+
+
+def options(text):
+    return dict(kv.split("=", 1) for kv in text.split(",") if "=" in kv)
+
+
+def check_memory_devices():
+    """QEMU's checks of -m against the memory devices (hw/mem/memory-device.c), message for message."""
+    m = arg("-m")
+    if m is None:
+        return
+    parts = m.split(",")
+    ram = mib_size(parts[0].split("=", 1)[-1])
+    maxmem = options(m).get("maxmem")
+    backends = {o.get("id"): mib_size(o.get("size", "0"), 0) for o in map(options, args_of("-object"))}
+    used = 0
+    for dev in args_of("-device"):
+        if not dev.startswith("virtio-mem-pci"):
+            continue
+        if maxmem is None:
+            sys.stderr.write("qemu-system-x86_64: -device %s: memory devices (e.g. for memory hotplug) are "
+                             "not enabled, please specify the maxmem option\n" % dev)
+            sys.exit(1)
+        size = backends.get(options(dev).get("memdev"), 0)
+        total = mib_size(maxmem) - ram
+        if used + size > total:
+            sys.stderr.write("qemu-system-x86_64: -device %s: not enough space, currently 0x%x in use of "
+                             "total space for memory devices 0x%x\n" % (dev, used, total))
+            sys.exit(1)
+        used += size
+
+
 def write(text):
     with out_lock:
         sys.stdout.write(text)
@@ -37,19 +87,71 @@ def log(line):
     write(("\n" if waiting[0] else "") + line + "\n" + ("hotmem> " if waiting[0] else ""))
 
 
+def devices():
+    """{id: {"block-size", "memdev", "backend"}} of the virtio-mem devices on the command line; without
+    any, one vm0 (4 GiB backend, 2 MiB blocks), so runner tests need no device arguments."""
+    backends = {o.get("id"): mib_size(o.get("size", "0"), 0) for o in map(options, args_of("-object"))}
+    devs = {}
+    for dev in args_of("-device"):
+        if dev.startswith("virtio-mem-pci"):
+            o = options(dev)
+            devs[o.get("id", "vm%d" % len(devs))] = {
+                "block-size": mib_size(o.get("block-size", "2M"), 0), "memdev": "/objects/" + o.get("memdev", ""),
+                "backend": backends.get(o.get("memdev"), 0)}
+    return devs or {"vm0": {"block-size": 2 << 20, "memdev": "/objects/mem0", "backend": 4 << 30}}
+
+
 def resize(size):
     time.sleep(0.2)
     state["size"] = size
-    log("virtio-mem0: resize done: plugged=%d requested=%d in 42 us" % (size, size))
+    log("virtio-mem0: resize done: plugged=%d requested=%d in 42 us (plugged %d MiB, requested %d MiB)"
+        % (size, size, size >> 20, size >> 20))
+
+
+def qom(cmd, a, devs):
+    """One qom-get / qom-set / qom-list: ("return", value) or ("error", class, desc), as QEMU 7.2."""
+    path, prop = a.get("path", ""), a.get("property")
+    objects = {d["memdev"]: d for d in devs.values()}
+    if cmd == "qom-list" and path == "/machine/peripheral":
+        return ("return", [{"name": "type", "type": "string"}] +
+                [{"name": n, "type": "child<virtio-mem-pci>"} for n in devs])
+    name = path.rsplit("/", 1)[-1]
+    if path.startswith("/machine/peripheral/") and name in devs:
+        d = devs[name]
+        if cmd == "qom-get" and prop in ("requested-size", "size"):
+            return ("return", state[prop])
+        if cmd == "qom-get" and prop in ("block-size", "memdev"):
+            return ("return", d[prop])
+        if cmd == "qom-set" and prop == "requested-size":
+            v = a.get("value")
+            if v > d["backend"]:
+                return ("error", "GenericError",
+                        "'requested-size' cannot exceed the memory backend size(0x%x)" % d["backend"])
+            if v % d["block-size"]:
+                return ("error", "GenericError",
+                        "'requested-size' has to be multiples of 'block-size' (0x%x)" % d["block-size"])
+            state[prop] = v
+            return ("return", {})
+        return ("error", "GenericError", "Property 'virtio-mem-pci.%s' not found" % prop)
+    if cmd == "qom-get" and path in objects and prop == "size":
+        return ("return", objects[path]["backend"])
+    return ("error", "DeviceNotFound", "Device '%s' not found" % path)
 
 
 def serve_qmp(path):
     srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    if os.path.exists(path):  # QEMU replaces a stale socket
+        os.unlink(path)
     srv.bind(path)
     srv.listen(1)
-    conn, _ = srv.accept()
-    f = conn.makefile("rwb")
+    devs = devices()
+    while True:  # one client after another, as QEMU's QMP server
+        conn, _ = srv.accept()
+        serve_client(conn.makefile("rwb"), devs)
+        conn.close()
 
+
+def serve_client(f, devs):
     def send(obj):
         f.write(json.dumps(obj).encode() + b"\r\n")
         f.flush()
@@ -63,16 +165,15 @@ def serve_qmp(path):
         cmd, a, ident = req.get("execute"), req.get("arguments", {}), req.get("id")
         if cmd == "qmp_capabilities":
             send({"return": {}, "id": ident})
-        elif cmd in ("qom-get", "qom-set") and a.get("path") != "/machine/peripheral/vm0":
-            send({"error": {"class": "DeviceNotFound", "desc": "Device '%s' not found" % a.get("path")},
-                  "id": ident})
-        elif cmd == "qom-get":
-            send({"return": state[a["property"]], "id": ident})
-        elif cmd == "qom-set":
-            state[a["property"]] = a["value"]
-            send({"return": {}, "id": ident})
-            send({"event": "MEMORY_DEVICE_SIZE_CHANGE", "data": {"id": "vm0", "size": a["value"]}})
-            threading.Thread(target=resize, args=(a["value"],), daemon=True).start()
+        elif cmd in ("qom-get", "qom-set", "qom-list"):
+            answer = qom(cmd, a, devs)
+            if answer[0] == "error":
+                send({"error": {"class": answer[1], "desc": answer[2]}, "id": ident})
+                continue
+            send({"return": answer[1], "id": ident})
+            if cmd == "qom-set":
+                send({"event": "MEMORY_DEVICE_SIZE_CHANGE", "data": {"id": "vm0", "size": a["value"]}})
+                threading.Thread(target=resize, args=(a["value"],), daemon=True).start()
         elif cmd == "quit":
             send({"return": {}, "id": ident})
             os._exit(0)
@@ -128,6 +229,10 @@ def shell():
 
 
 def main():
+    if os.environ.get("FAKE_QEMU_ARGV"):
+        with open(os.environ["FAKE_QEMU_ARGV"], "w") as f:
+            json.dump(sys.argv, f)
+    check_memory_devices()
     qmp = arg("-qmp")
     if qmp:
         path = qmp.split("unix:", 1)[1].split(",")[0]

@@ -6,7 +6,7 @@ A case is one INI section (configparser, no interpolation). Keys, with defaults:
     machine    = q35            q35 | pc
     memory     = 512M           the -m argument, verbatim ("512M,maxmem=4G" is fine)
     args       =                more QEMU arguments (shell words)
-    cmdline    =                kernel command line (pvh only: GRUB's grub.cfg fixes the ISO's)
+    cmdline    =                kernel command line (pvh only: the ISO's is what `make iso` put in grub.cfg)
     groups     =                space-separated; every case is also in group "qemu" and its boot kind
     timeout    = 60             seconds for the whole case; every wait is also bounded by this
     wait       = 10             default seconds for one step's wait (`within T` overrides)

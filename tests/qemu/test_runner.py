@@ -284,6 +284,238 @@ def fake_timeout_scale_and_transcript():
         expect(why is None, "with timeouts x4: %s" % why)
 
 
+# ---- the Makefile's run targets, with fake_qemu.py as QEMU ----
+ROOT = os.path.dirname(os.path.dirname(HERE))
+
+
+class MakeEnv:
+    """A copy of build/ (the kernel's objects and image, timestamps kept, so nothing is rebuilt) in a
+    temporary BUILD, and `make TARGET VAR=...` there with QEMU = fake_qemu.py, which records its
+    command line and checks -m against the memory devices as QEMU does."""
+
+    def __enter__(self):
+        import shutil
+        self.build = tempfile.mkdtemp(prefix="hotmem-make-test-")
+        src = os.path.join(ROOT, "build")
+        if not os.path.exists(os.path.join(src, "hotmem.elf")):
+            raise AssertionError("build/hotmem.elf is missing: run `make` first")
+        for name in os.listdir(src):
+            path = os.path.join(src, name)
+            if name in ("host", "test-logs", "isodir", "hotmem.iso", "qmp.sock", "iso-cmdline.txt"):
+                continue
+            if os.path.isdir(path):
+                shutil.copytree(path, os.path.join(self.build, name), symlinks=True)
+            else:
+                shutil.copy2(path, self.build)
+        self.argv_file = os.path.join(self.build, "fake-argv.json")
+        return self
+
+    def __exit__(self, *exc):
+        import shutil
+        shutil.rmtree(self.build, ignore_errors=True)
+
+    def make(self, target, *variables, typed="poweroff\r"):
+        """Returns (make's exit status, its output, the fake QEMU's argv or None)."""
+        import json
+        import subprocess
+        if os.path.exists(self.argv_file):
+            os.unlink(self.argv_file)
+        env = dict(os.environ, FAKE_QEMU_ARGV=self.argv_file)
+        env.pop("CMDLINE", None)
+        env.pop("MAKEFLAGS", None)
+        cmd = ["make", "--no-print-directory", "-s", target, "BUILD=" + self.build,
+               "QEMU=" + os.path.join(HERE, "fake_qemu.py")] + list(variables)
+        p = subprocess.run(cmd, cwd=ROOT, input=typed, capture_output=True, text=True, env=env, timeout=120)
+        argv = None
+        if os.path.exists(self.argv_file):
+            with open(self.argv_file) as f:
+                argv = json.load(f)
+        return p.returncode, p.stdout + p.stderr, argv
+
+    def grub_line(self):
+        with open(os.path.join(self.build, "isodir", "boot", "grub", "grub.cfg")) as f:
+            return [line.strip() for line in f if line.strip().startswith("multiboot2")][0]
+
+
+def vmem_args(argv):
+    """(the -m argument, the virtio-mem device's -device argument or None, the -qmp argument)."""
+    def after(name):
+        return [argv[i + 1] for i, a in enumerate(argv[:-1]) if a == name]
+    devices = [d for d in after("-device") if d.startswith("virtio-mem-pci")]
+    return after("-m")[0], devices[0] if devices else None, (after("-qmp") or [None])[0]
+
+
+@test
+def make_run_derives_maxmem_from_mem():
+    with MakeEnv() as m:
+        for mem, maxmem in (("2G", "6144M"), ("5G", "9216M"), ("16G", "20480M"), ("1536M", "5632M")):
+            rc, out, argv = m.make("run", "MEM=" + mem)
+            expect(rc == 0 and argv, "make run MEM=%s: status %d: %s" % (mem, rc, out.strip()[-300:]))
+            mem_arg, dev, qmp = vmem_args(argv)
+            expect(mem_arg == "%s,maxmem=%s" % (mem, maxmem), "MEM=%s: -m %s" % (mem, mem_arg))
+            expect(dev and "memdev=mem0" in dev, "MEM=%s: no virtio-mem device in %r" % (mem, argv))
+        rc, out, argv = m.make("run", "MEM=5G", "VMEM_REGION=8G")
+        expect(rc == 0 and vmem_args(argv)[0] == "5G,maxmem=13312M", "VMEM_REGION=8G: %s" % out[-300:])
+        rc, out, argv = m.make("run", "MEM=5G", "RUN_MAXMEM=6G")  # too small, on purpose: QEMU says so
+        expect(rc != 0 and "not enough space" in out, "RUN_MAXMEM=6G: status %d: %s" % (rc, out[-300:]))
+        rc, out, argv = m.make("run", "MEM=lots")
+        expect(rc != 0 and argv is None and "MEM=lots is not a size" in out, "MEM=lots: %s" % out[-300:])
+
+
+@test
+def make_kernel_is_idempotent_and_names_symbols():
+    """The two-pass link (the symbol table) leaves nothing to do on a second `make`, and the image holds
+    the table with the functions of the fault report."""
+    import subprocess
+    with MakeEnv() as m:
+        env = {k: v for k, v in os.environ.items() if k != "MAKEFLAGS"}
+        p = subprocess.run(["make", "--no-print-directory", "-q", "kernel", "BUILD=" + m.build], cwd=ROOT, env=env)
+        expect(p.returncode == 0, "make -q kernel says the built kernel is out of date (status %d)" % p.returncode)
+        with open(os.path.join(m.build, "ksyms.c")) as f:
+            table = f.read()
+        for fn in ("cmd_crash", "shell_exec", "kmain", "x86_trap"):
+            expect('"%s\\0"' % fn in table, "the symbol table lacks %s" % fn)
+
+
+@test
+def make_run_vmem_0_leaves_the_device_out():
+    with MakeEnv() as m:
+        rc, out, argv = m.make("run", "VMEM=0", "CMDLINE=loglevel=8")
+        expect(rc == 0 and argv, "make run VMEM=0: status %d: %s" % (rc, out[-300:]))
+        mem_arg, dev, qmp = vmem_args(argv)
+        expect(mem_arg == "2G" and dev is None, "VMEM=0: -m %s, device %s" % (mem_arg, dev))
+        expect("no virtio-mem device (VMEM=0)" in out, "VMEM=0 is not announced: %s" % out[-300:])
+        expect(argv[argv.index("-append") + 1] == "loglevel=8", "CMDLINE lost: %r" % argv)
+
+
+@test
+def make_run_iso_and_uefi_have_the_device_qmp_and_cmdline():
+    with MakeEnv() as m:
+        for target in ("run-iso", "run-uefi"):
+            rc, out, argv = m.make(target, "CMDLINE=loglevel=8 movablecore=256M")
+            expect(rc == 0 and argv, "make %s: status %d: %s" % (target, rc, out[-300:]))
+            mem_arg, dev, qmp = vmem_args(argv)
+            expect(mem_arg == "2G,maxmem=6144M" and dev, "%s: -m %s, device %s" % (target, mem_arg, dev))
+            expect(qmp == "unix:%s/qmp.sock,server=on,wait=off" % m.build, "%s: -qmp %s" % (target, qmp))
+            expect("-cdrom" in argv and ("pflash" in " ".join(argv)) == (target == "run-uefi"),
+                   "%s: %r" % (target, argv))
+            expect(m.grub_line() == "multiboot2 /boot/hotmem.elf loglevel=8 movablecore=256M",
+                   "%s: grub.cfg has %r" % (target, m.grub_line()))
+        # make iso without CMDLINE: an empty command line again, then nothing to do
+        rc, out, _ = m.make("iso")
+        expect(rc == 0 and m.grub_line() == "multiboot2 /boot/hotmem.elf", "make iso: %r" % m.grub_line())
+        iso = os.path.join(m.build, "hotmem.iso")
+        before = os.stat(iso).st_mtime_ns
+        rc, out, _ = m.make("iso")
+        expect(rc == 0 and os.stat(iso).st_mtime_ns == before, "a second make iso rebuilt the ISO: %s" % out)
+        rc, out, _ = m.make("iso", "CMDLINE=x;reboot")
+        expect(rc != 0 and "only letters, digits" in out, "CMDLINE with ';': status %d: %s" % (rc, out[-300:]))
+
+
+# ---- scripts/resize against fake_qemu.py ----
+@test
+def resize_script_says_what_is_wrong_in_one_line():
+    import subprocess
+    tmp = tempfile.mkdtemp(prefix="hotmem-resize-test-")
+    sock = os.path.join(tmp, "qmp.sock")
+    fake = subprocess.Popen([os.path.join(HERE, "fake_qemu.py"), "-m", "512M,maxmem=8G",
+                             "-object", "memory-backend-ram,id=mem0,size=4G",
+                             "-device", "virtio-mem-pci,id=vm0,memdev=mem0,requested-size=0,block-size=2M",
+                             "-qmp", "unix:%s,server=on,wait=off" % sock],
+                            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL)
+    try:
+        for _ in range(200):
+            if os.path.exists(sock):
+                break
+            time.sleep(0.01)
+
+        def resize(*words):
+            p = subprocess.run([os.path.join(ROOT, "scripts", "resize"), "--sock", sock] + list(words),
+                               capture_output=True, text=True, timeout=30)
+            return p.returncode, p.stdout, p.stderr
+
+        for words, want in (
+                (["8G"], "resize: error: 8G is more than vm0's memory backend (4 GiB): at most 4G"),
+                (["3M"], "resize: error: 3M is not a multiple of vm0's block size (2 MiB); the nearest "
+                         "accepted sizes are 2M and 4M"),
+                (["--dev", "vm1", "1G"], "resize: error: no device 'vm1' behind %s; the virtio-mem devices "
+                                         "there: vm0 (--dev ID)" % sock),
+                (["lots"], "resize: error: bad size 'lots': use bytes or a K/M/G/T suffix (512M, 2G)"),
+                (["--sock", os.path.join(tmp, "none"), "1G"], "resize: error: no QMP socket at %s" % tmp)):
+            rc, out, err = resize(*words)
+            expect(rc == 1 and not out and len(err.splitlines()) == 1 and err.startswith(want),
+                   "resize %s: status %d, stdout %r, stderr %r" % (" ".join(words), rc, out, err))
+        rc, out, err = resize("2G")
+        expect(rc == 0 and "requested-size set to 2147483648 bytes (2 GiB)" in out and not err,
+               "resize 2G: status %d: %r %r" % (rc, out, err))
+        rc, out, err = resize()
+        expect(rc == 0 and "requested-size 2147483648 bytes" in out, "resize: status %d: %r %r" % (rc, out, err))
+    finally:
+        fake.kill()
+        fake.wait()
+        import shutil
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# ---- scripts/demo ----
+@test
+def demo_tells_a_resize_in_serial_order():
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("demo", os.path.join(ROOT, "scripts", "demo"))
+    spec = importlib.util.spec_from_loader("demo", loader)
+    demo = importlib.util.module_from_spec(spec)
+    loader.exec_module(demo)
+    log = ("hotmem> \n"
+           "hotplug: memory35-39: migrated 163840 pages (640 MiB) in 2387848 us\n"
+           "hotplug: memory35-39: offline (Movable) in 2400440 us\n"
+           "virtio-mem0: 1 unit (2 MiB) busy, kept plugged; first: x; retrying in 10 ms\n"
+           "hotplug: removed [mem 0x0000000118000000-0x000000013fffffff] (blocks 35-39)\n"
+           "virtio-mem0: resize done: plugged=314572800 requested=314572800 in 2754437 us (plugged 300 MiB, "
+           "requested 300 MiB)\n"
+           "hotmem> \n"
+           "virtio-mem0: resize time: requests 2415 us (1), add 0 us, online 0 us, unplug 2750262 us\n")
+    lines = demo.story(log, "device: size = 300 MiB", 2.7, 2.8)
+    words = [next(w for w in ("migrated", "offline", "busy", "removed", "device:", "resize done",
+                              "resize time") if w in line) for line in lines]
+    expect(words == ["migrated", "offline", "busy", "removed", "device:", "resize done", "resize time"],
+           "out of order: %r" % lines)
+    lines = demo.story(log, "device: size = 300 MiB", 2.9, 2.8)
+    expect(lines[-3].endswith("after qom-set)") and lines[-2].startswith("device:"), "device after: %r" % lines)
+    many = "".join("hotplug: memory%d: offline (Movable) in 1 us\n" % b for b in range(32, 42)) + log
+    lines = demo.story(many, "device: x", 1, 2)
+    expect(sum(l.startswith("guest: hotplug:") for l in lines) == 6 and
+           "guest: ... 7 more hotplug lines" in lines, "hotplug lines not cut at 6: %r" % lines)
+
+
+# ---- the tree ----
+# Words of the planning that produced the tree, and files outside it, which a reader of the tree cannot
+# follow. Written so that this file does not match its own patterns.
+OUTSIDE_WORDS = r"issue [0-9]|DESIGN\.md|\.\./shared|nested[ ]host"
+
+
+@test
+def docs_and_comments_name_nothing_outside_the_tree():
+    import subprocess
+    p = subprocess.run(["git", "grep", "-n", "-E", OUTSIDE_WORDS], cwd=ROOT, capture_output=True, text=True)
+    if p.returncode == 128:  # not a git checkout: walk the files instead
+        import re
+        rx, hits = re.compile(OUTSIDE_WORDS), []
+        for d, dirs, files in os.walk(ROOT):
+            dirs[:] = [x for x in dirs if x not in (".git", "build", "__pycache__")]
+            for name in files:
+                path = os.path.join(d, name)
+                with open(path, errors="replace") as f:
+                    hits += ["%s:%d" % (os.path.relpath(path, ROOT), i + 1)
+                             for i, line in enumerate(f) if rx.search(line)]
+        out = "\n".join(hits)
+    else:
+        out = p.stdout
+    lines = out.strip().splitlines()
+    expect(not lines, "%d line(s) name planning words or outside files, first: %s"
+           % (len(lines), lines[0] if lines else ""))
+
+
 def main():
     failed = 0
     for fn in TESTS:
