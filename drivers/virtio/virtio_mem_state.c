@@ -204,8 +204,6 @@ unsigned vmem_state_check(const struct vmem_state *st)
 	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 		if (st->mb_state[mb] >= VMEM_MB_NR_STATES && bad++ < 8)
 			pr_err("%s: state: memory block %lu has state %u\n", st->name, mb, st->mb_state[mb]);
-		if (vmem_mb_added(st, mb) && !vmem_mb_plugged(st, mb) && bad++ < 8)
-			pr_err("%s: state: memory block %lu is added with nothing plugged\n", st->name, mb);
 		if (st->mode == VMEM_BBM && mb % st->mbs_per_unit &&
 		    vmem_mb_added(st, mb) != vmem_mb_added(st, mb - 1) && bad++ < 8)
 			pr_err("%s: state: memory blocks %lu and %lu of one big block differ\n", st->name,

@@ -171,9 +171,10 @@ const char *vmem_mode_name(enum vmem_mode m);
 /* Everything plugged is in mm and online (or, want_online false, at least added). */
 bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online);
 /* Consistency of the maps (nr_plugged, nr_busy and nr_unusable equal their bitmaps, busy and
- * unusable units are plugged, in BBM the memory blocks of one unit share their state, a block
- * holding no plugged unit is not added). Returns the number of violations and
- * prints one line for each of the first few. */
+ * unusable units are plugged, every block state is a known one, in BBM the memory blocks of one
+ * unit share their state). A block that is added with nothing plugged is allowed: its removal failed
+ * (a veto, the hotplug lock) and is retried. Returns the number of violations and prints one line
+ * for each of the first few. */
 unsigned vmem_state_check(const struct vmem_state *st);
 
 /* ---- plans ---- */

@@ -284,7 +284,10 @@ static void t_state_check(void)
 	vmem_set_plugged(&st, 7, 1, false); /* unplugging forgets unusable */
 	CHECK(st.nr_unusable == 0 && vmem_state_check(&st) == 0);
 	vmem_set_plugged(&st, 7, 1, true);
+	/* added with nothing plugged is allowed: a removal that failed (a veto) is retried later */
 	vmem_set_mb_state(&st, 3, VMEM_MB_OFFLINE);
+	CHECK(vmem_state_check(&st) == 0);
+	st.mb_state[3] = VMEM_MB_NR_STATES; /* no such state */
 	CHECK(vmem_state_check(&st) == 1);
 	vmem_set_mb_state(&st, 3, VMEM_MB_NOT_ADDED);
 	CHECK(!vmem_all_plugged_settled(&st, true));
