@@ -53,6 +53,11 @@ int virtio_reset_device(struct virtio_device *vdev)
 	return err;
 }
 
+void virtio_set_failed(struct virtio_device *vdev)
+{
+	add_status(vdev, VIRTIO_CONFIG_S_FAILED);
+}
+
 void virtio_break_device(struct virtio_device *vdev, const char *why)
 {
 	if (!vdev->broken)

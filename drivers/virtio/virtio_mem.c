@@ -41,6 +41,8 @@ void vmem_set_broken(struct virtio_mem *vm, const char *fmt, ...)
 	va_end(ap);
 	vm->broken = true;
 	pr_err("%s: device broken: %s\n", vm->name, vm->broken_why);
+	if (!vm->removed)
+		virtio_set_failed(vm->vdev); /* the driver gives up on it: the device is told */
 	if (vm->work.work.func)
 		cancel_delayed_work(&vm->work);
 }
@@ -247,6 +249,7 @@ static void virtio_mem_remove(struct virtio_device *vdev)
 
 	if (!vm)
 		return;
+	vm->removed = true; /* the core reset the device already */
 	vmem_set_broken(vm, "driver removed; %llu MiB stay plugged",
 			(unsigned long long)(vmem_plugged_bytes(&vm->st) >> 20));
 }

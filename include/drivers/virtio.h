@@ -176,6 +176,8 @@ int virtio_reset_device(struct virtio_device *vdev);
 /* Marks the device and all its queues broken, logs `<name>: device broken: <why>` once; sets
  * FAILED so the device knows. */
 void virtio_break_device(struct virtio_device *vdev, const char *why);
+/* Sets FAILED in the device status: the driver gave up on the device (it reports why itself). */
+void virtio_set_failed(struct virtio_device *vdev);
 
 int virtio_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtqueue *vqs[],
 		    vq_callback_t *const callbacks[], const char *const names[]);

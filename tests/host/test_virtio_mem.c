@@ -180,6 +180,7 @@ static void t_error_breaks(void)
 	resize(&dev[0], 512 * MiB);
 	CHECK(vm->broken && strstr(vm->broken_why, "PLUG of [0x110000000-0x11fffffff] answered ERROR"));
 	CHECK(host_log_contains("virtio-mem0: device broken: PLUG of"));
+	CHECK(dev[0].fv.status & VIRTIO_CONFIG_S_FAILED); /* the driver gave up: the device knows */
 	/* what was plugged stays usable; nothing more is asked of the device */
 	CHECK(totalram_pages() == total && vmem_plugged_bytes(&vm->st) == 256 * MiB);
 	u64 before = dev[0].requests[VIRTIO_MEM_REQ_PLUG];
