@@ -1,6 +1,6 @@
 /* The PageOffline users that show every branch of the offlining protocol (docs/HOTPLUG.md):
  *
- * balloon (kernel/mm/balloon.c): pages taken from the system and marked PageOffline (refcount 1,
+ * balloon (kernel/mmtest/balloon.c): pages taken from the system and marked PageOffline (refcount 1,
  *   never read or written, taken out of the zone's managed pages), like Hyper-V/XEN/VMware balloons.
  *   - unmovable balloon: its pages have no movable operations and it ignores the memory notifiers, so
  *     offlining a block holding one fails (-EBUSY, naming the page) and nothing is lost;

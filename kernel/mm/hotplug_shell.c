@@ -11,7 +11,7 @@
 #include "mm/memblock.h"
 #include "mm/memory_hotplug.h"
 #include "mm/sparse.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 
 static int parse_block(const char *s, unsigned long *id)
 {

@@ -11,7 +11,7 @@
 #include "mm/init.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 #include "mm_fake.h"
 
 struct hp_recorder hp_rec;

@@ -1,4 +1,4 @@
-/* Test loads that stand for users of memory (kernel/mm/workload.c, kernel/mm/pin.c).
+/* Test loads that stand for users of memory (kernel/mmtest/workload.c, kernel/mmtest/pin.c).
  *
  * workload: movable, checksummed order-0 pages (the stand-in for user memory). Each page is filled
  * with data derived from a sequence number and keeps the checksum of its content in page->private;
@@ -7,8 +7,8 @@
  *
  * pin: unmovable kernel allocations (GFP_KERNEL order-0 pages, ZONE_NORMAL only), to show what cannot
  * be migrated. Counted in meminfo's Pinned. */
-#ifndef MM_WORKLOAD_H
-#define MM_WORKLOAD_H
+#ifndef MMTEST_WORKLOAD_H
+#define MMTEST_WORKLOAD_H
 
 #include "kernel/types.h"
 

@@ -5,7 +5,7 @@
 #include "lib/string.h"
 #include "mm/gfp.h"
 #include "mm/migrate.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 
 static LIST_HEAD(wl_pages); /* every workload page not isolated for migration */
 static unsigned long wl_nr; /* pages owned, isolated ones included */

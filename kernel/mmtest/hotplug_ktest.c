@@ -8,7 +8,7 @@
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 
 /* The highest online, removable ZONE_MOVABLE block; NR_MEMORY_BLOCKS when there is none. */
 static unsigned long pick_block(void)

@@ -2,7 +2,7 @@
 #include "kernel/errno.h"
 #include "mm/contig.h"
 #include "mm/gfp.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 
 static LIST_HEAD(pinned);
 static unsigned long nr_pinned;
