@@ -12,6 +12,7 @@
 #include "mm/init.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

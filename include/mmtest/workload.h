@@ -1,12 +1,8 @@
-/* Test loads that stand for users of memory (kernel/mmtest/workload.c, kernel/mmtest/pin.c).
- *
- * workload: movable, checksummed order-0 pages (the stand-in for user memory). Each page is filled
- * with data derived from a sequence number and keeps the checksum of its content in page->private;
- * migration copies the data and repoints the owner; `verify` recomputes every checksum. Pages are
- * allocated GFP_MOVABLE (they prefer ZONE_MOVABLE). Counted in meminfo's Workload.
- *
- * pin: unmovable kernel allocations (GFP_KERNEL order-0 pages, ZONE_NORMAL only), to show what cannot
- * be migrated. Counted in meminfo's Pinned. */
+/* The workload (kernel/mmtest/workload.c): a test load standing for user memory. Movable, checksummed
+ * order-0 pages: each page is filled with data derived from a sequence number and keeps the checksum
+ * of its content in page->private; migration copies the data and repoints the owner; `verify`
+ * recomputes every checksum. Pages are allocated GFP_MOVABLE (they prefer ZONE_MOVABLE). Shown as
+ * meminfo's Workload. */
 #ifndef MMTEST_WORKLOAD_H
 #define MMTEST_WORKLOAD_H
 
@@ -31,17 +27,8 @@ int workload_verify(struct workload_check *out);
 /* A 32-bit checksum of order-0 page content (the one kept in page->private). */
 u32 workload_checksum(const void *data);
 
-/* Forget every workload / pinned page without freeing it: the memory manager started over (host
- * tests call mm_init again). */
+/* Forget every workload page without freeing it: the memory manager started over (host tests call
+ * mm_init again). */
 void workload_reset(void);
-void pin_reset(void);
-
-/* pin: bytes more unmovable pages; all or nothing (0 / -ENOMEM). */
-int pin_alloc(u64 bytes);
-/* The same, from memory block id only (alloc_contig_pages_in_block): so a test can put an unmovable
- * page where it wants. 0, -ENOMEM. */
-int pin_alloc_block(u64 bytes, unsigned long id);
-void pin_free(void);
-unsigned long pin_nr_pages(void);
 
 #endif

@@ -11,6 +11,8 @@
 #include "mm/memblock.h"
 #include "mm/memory_hotplug.h"
 #include "mm/sparse.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 
 static int parse_block(const char *s, unsigned long *id)

@@ -1,8 +1,8 @@
-/* pin (workload.h): unmovable kernel allocations that show what migration cannot move. */
+/* pin (pin.h): unmovable kernel allocations that show what migration cannot move. */
 #include "kernel/errno.h"
 #include "mm/contig.h"
 #include "mm/gfp.h"
-#include "mmtest/workload.h"
+#include "mmtest/pin.h"
 
 static LIST_HEAD(pinned);
 static unsigned long nr_pinned;

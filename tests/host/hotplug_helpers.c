@@ -11,6 +11,8 @@
 #include "mm/init.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

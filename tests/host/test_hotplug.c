@@ -17,6 +17,8 @@
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
 #include "mm/slab.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

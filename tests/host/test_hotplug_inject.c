@@ -18,6 +18,7 @@
 #include "mm/memory_hotplug.h"
 #include "mm/migrate.h"
 #include "mm/page_isolation.h"
+#include "mmtest/balloon.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

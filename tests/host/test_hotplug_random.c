@@ -19,6 +19,8 @@
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

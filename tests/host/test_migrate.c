@@ -14,6 +14,7 @@
 #include "mm/gfp.h"
 #include "mm/migrate.h"
 #include "mm/page_isolation.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 

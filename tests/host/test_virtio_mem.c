@@ -22,6 +22,7 @@
 #include "mm/memory_hotplug.h"
 #include "mm/mmzone.h"
 #include "mm/sparse.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 #include "vmem_fake.h"

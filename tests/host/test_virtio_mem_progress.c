@@ -16,6 +16,7 @@
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
 #include "mm/mmzone.h"
+#include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
 #include "vmem_harness.h"
