@@ -20,14 +20,6 @@
 #include "mm/init.h"
 
 static struct boot_info boot_info;
-static bool run_selftest;
-
-static int set_selftest(const char *val)
-{
-	run_selftest = true;
-	return val ? -EINVAL : 0;
-}
-CMDLINE_PARAM(selftest, "selftest", set_selftest);
 
 static void print_memory_map(const struct boot_info *bi)
 {
@@ -73,7 +65,7 @@ void kmain(u32 magic, u32 info)
 	virtio_pci_init();
 	virtio_mem_init();
 
-	if (run_selftest) {
+	if (ktest_requested_at_boot()) {
 		int failed = ktest_run_all(NULL);
 		qemu_exit(failed == 0);
 	}

@@ -43,5 +43,7 @@ void ktest_info(const char *fmt, ...) __printf(1, 2);
 /* Run every registered test whose area starts with `filter` (NULL or "" for all).
  * Returns the number of failures. */
 int ktest_run_all(const char *filter);
+/* True when the command line says `selftest`: kmain then runs every test instead of the shell. */
+bool ktest_requested_at_boot(void);
 
 #endif

@@ -1,28 +1,10 @@
-/* The memory manager's shell commands and boot parameters (kernel only; INTERFACE.md). */
-#include "kernel/cmdline.h"
+/* The memory manager's shell commands (kernel only; INTERFACE.md). */
 #include "kernel/errno.h"
 #include "kernel/shell.h"
 #include "lib/parse.h"
-#include "lib/string.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
-#include "mm/init.h"
 #include "mm/slab.h"
-
-static int set_movablecore(const char *val)
-{
-	return val ? parse_size(val, &movablecore_bytes) : -EINVAL;
-}
-CMDLINE_PARAM(movablecore, "movablecore", set_movablecore);
-
-static int set_page_poison(const char *val)
-{
-	if (!val || (strcmp(val, "1") && strcmp(val, "0")))
-		return -EINVAL;
-	page_poison_enabled = val[0] == '1';
-	return 0;
-}
-CMDLINE_PARAM(page_poison, "page_poison", set_page_poison);
 
 static int cmd_meminfo(int argc, char **argv)
 {

@@ -1,5 +1,6 @@
 /* The zoned buddy allocator: alloc_pages/free_pages, merging, migrate-type fallback with pageblock
  * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees (docs/mm-core.md). */
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -43,6 +44,15 @@ void zones_reset(void)
 }
 
 /* ---- poisoning (page_poison=1) ---- */
+
+static int set_page_poison(const char *val)
+{
+	if (!val || (strcmp(val, "1") && strcmp(val, "0")))
+		return -EINVAL;
+	page_poison_enabled = val[0] == '1';
+	return 0;
+}
+CMDLINE_PARAM(page_poison, "page_poison", set_page_poison);
 
 static void poison_pages(struct page *page, unsigned int order)
 {
