@@ -1,7 +1,7 @@
 /* printk: formats a message, keeps it in the log ring (dmesg) and prints it on the console when its
  * level is below console_loglevel. Lines are assembled until '\n', so several printk calls may build
  * one line. A line printed while the shell waits at its prompt goes on a line of its own and the
- * prompt is drawn again (kernel/shell.c). */
+ * prompt is drawn again (kernel/shell/shell.c). */
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
