@@ -78,7 +78,6 @@ static void free_one(struct page *page)
 {
 	list_del(&page->lru);
 	wl_nr--;
-	mm_stat_mod(NR_WORKLOAD_PAGES, -1);
 	free_pages(page, 0);
 }
 
@@ -98,7 +97,6 @@ int workload_alloc(u64 bytes)
 		fill(page);
 		list_add_tail(&page->lru, &batch);
 		wl_nr++;
-		mm_stat_mod(NR_WORKLOAD_PAGES, 1);
 	}
 	struct page *page, *next;
 	list_for_each_entry_safe(page, next, &batch, lru) {

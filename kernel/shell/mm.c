@@ -5,10 +5,18 @@
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/slab.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 
 static int cmd_meminfo(int argc, char **argv)
 {
-	show_meminfo(shell_printf);
+	/* The test loads count their own pages; meminfo shows them after the core's page kinds. */
+	const struct meminfo_line loads[] = {
+	    {"Workload:", workload_nr_pages()},
+	    {"Pinned:", pin_nr_pages()},
+	};
+
+	show_meminfo(shell_printf, loads, ARRAY_SIZE(loads));
 	return 0;
 }
 SHELL_COMMAND(meminfo, "meminfo", "meminfo", "memory totals in kB, like /proc/meminfo", cmd_meminfo);

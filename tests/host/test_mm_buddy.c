@@ -495,7 +495,7 @@ static void test_verify_catches_unmerged_buddies(void)
 static void test_printers(void)
 {
 	boot_movablecore(512 * MiB, 128 * MiB);
-	show_meminfo(mm_fake_print);
+	show_meminfo(mm_fake_print, NULL, 0);
 	show_buddyinfo(mm_fake_print);
 	show_pagetypeinfo(mm_fake_print);
 	dump_page_to(mm_fake_print, pfn_to_page(0x12345), "test");
