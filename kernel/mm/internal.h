@@ -97,10 +97,10 @@ void sparse_reset(void);
 /* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
 void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
 #define SECTION_MEMMAP_INIT (1u << 4)
-/* added by add_memory_driver_managed: only that driver removes it (hotplug_add.c) */
+/* added by add_memory_driver_managed: only that driver removes it (memory_add_remove.c) */
 #define SECTION_DRIVER_MANAGED (1u << 5)
 /* offline_and_remove_memory took this block offline and onlines it again if the removal fails
- * (hotplug_add.c; set and cleared under the hotplug lock, never left behind) */
+ * (memory_add_remove.c; set and cleared under the hotplug lock, never left behind) */
 #define SECTION_OFFLINED_FOR_REMOVAL (1u << 6)
 /* slab.c */
 void kmalloc_reset(void);
