@@ -1,5 +1,5 @@
 /* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c kernel/lib/parse.c tests/host/mm_fake.c */
+/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/memmap_init.c kernel/mm/zone.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c kernel/lib/parse.c tests/host/mm_fake.c */
 /* clang-format on */
 /* Seeded random operation sequences against the page allocator, with mm_verify after every step on a
  * small arena and every 1,000 steps on a large one. The seed is printed; MM_SEED=N replays a run,
