@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/memmap_init.c kernel/mm/zone.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c kernel/lib/parse.c tests/host/mm_fake.c */
-/* clang-format on */
+/* host-srcs: @mm-core tests/host/mm_fake.c */
 /* The buddy allocator, zones, pageblocks and the checks that refuse bad frees, on fake memory. */
 #include <stdarg.h>
 #include <stdio.h>
