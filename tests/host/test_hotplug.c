@@ -1,4 +1,4 @@
-/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* The offlining protocol, one case per rule of the protocol (docs/HOTPLUG.md),
  * and the life of a hot-added block: add, online, offline, remove, the fault report, lsmem, the lock. */
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* offline_pages failing at every step (docs/HOTPLUG.md), each time with a block holding all three kinds
  * of PageOffline pages (the agreeing owner's, a movable balloon's) and workload data: afterwards the
  * step-7 comparison must hold, the events must be the right ones (none before step 3, MEM_CANCEL_OFFLINE
@@ -19,6 +19,7 @@
 #include "mmtest/balloon.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
+#include "offline_inject.h"
 
 #define B HP_MOVABLE_LAST
 

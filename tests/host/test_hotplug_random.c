@@ -1,4 +1,4 @@
-/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* A seeded random mix of allocations, workload, pins, both balloons, the agreeing owner, online,
  * offline, add, remove and alloc_contig_range, with mm_verify, `workload verify` and the isolation
  * count checked after every step, and the step-7 comparison after every failed offline.

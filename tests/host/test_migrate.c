@@ -1,4 +1,4 @@
-/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* The migration protocol with a test owner that can refuse at each step, and alloc_contig_range on
  * ranges of any alignment. */
 #include <stdio.h>

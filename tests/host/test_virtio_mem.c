@@ -1,5 +1,5 @@
 /* clang-format off */
-/* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/iomem.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/vmem_harness.c */
+/* host-srcs: drivers/virtio/virtio_mem.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/iomem.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c tests/host/vmem_harness.c */
 /* clang-format on */
 /* The virtio-mem driver against a fake device (tests/host/vmem_fake.c) on fake physical memory where
  * everything not added, and every unplugged sub-block, is PROT_NONE: plug and unplug in both modes,
@@ -27,6 +27,7 @@
 #include "mm_fake.h"
 #include "vmem_fake.h"
 #include "vmem_harness.h"
+#include "offline_inject.h"
 
 /* ---- cases ---- */
 
