@@ -132,7 +132,6 @@ int get_pfnblock_own_migratetype(unsigned long pfn);
  * MIGRATE_ISOLATE sets the isolate bit and keeps the own type; another type becomes the own type and
  * clears the bit. Only for callers that then move the chunks (move_freepages_block does both). */
 void set_pfnblock_migratetype(unsigned long pfn, int migratetype);
-void set_pageblock_migratetype(struct page *page, int migratetype);
 
 /* ---- the buddy's moves of free pages (kernel/mm/page_alloc.c) ---- */
 /* Sets the pageblock holding `page` to `migratetype` as set_pfnblock_migratetype does and moves every

@@ -24,8 +24,6 @@ struct workload_check {
 /* Recomputes every page's checksum. 0 when all match, -EIO otherwise (*out says which; out may be
  * NULL). Reads the data through the direct map. */
 int workload_verify(struct workload_check *out);
-/* A 32-bit checksum of order-0 page content (the one kept in page->private). */
-u32 workload_checksum(const void *data);
 
 /* Forget every workload page without freeing it: the memory manager started over (host tests call
  * mm_init again). */

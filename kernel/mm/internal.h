@@ -102,7 +102,6 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 void free_pages_fpi(struct page *page, unsigned int order, fpi_t fpi_flags);
 /* Resets the zones (mm_init). */
 void zones_reset(void);
-void zone_pcp_init(struct zone *zone);
 /* zone.c: grows the zone span to cover [start, start+nr) (zone->lock held or boot). */
 void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* sparse.c: forgets every section (mm_init). */

@@ -18,7 +18,7 @@ const char *const migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "I
 #define PCP_HIGH  256
 #define PCP_BATCH 32
 
-void zone_pcp_init(struct zone *zone)
+static void zone_pcp_init(struct zone *zone)
 {
 	zone->pcp.count = 0;
 	zone->pcp.high = PCP_HIGH;

@@ -36,8 +36,3 @@ void init_pageblock_migratetype(unsigned long pfn, int migratetype, bool isolate
 	*b = (u8)((*b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype |
 		  (isolate ? PB_MIGRATE_ISOLATE : 0));
 }
-
-void set_pageblock_migratetype(struct page *page, int migratetype)
-{
-	set_pfnblock_migratetype(page_to_pfn(page), migratetype);
-}

@@ -12,7 +12,8 @@ static unsigned long wl_nr; /* pages owned, isolated ones included */
 static u64 wl_seq;	    /* data seed of the next page */
 static int wl_owner = -1;
 
-u32 workload_checksum(const void *data)
+/* A 32-bit checksum of order-0 page content (the one kept in page->private). */
+static u32 workload_checksum(const void *data)
 {
 	const u64 *w = data;
 	u64 a = 1, b = 0;
