@@ -70,7 +70,7 @@ help:
 	@echo "make host-tests   build the host unit tests only"
 	@echo "make bench        benchmarks (not part of make test)"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
-	@echo "make lint         cppcheck; make format: clang-format"
+	@echo "make lint         cppcheck and the include layers; make format: clang-format"
 
 $(BUILD)/k/%.o: %.c
 	@mkdir -p $(dir $@)
@@ -158,6 +158,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=comparePointers --suppress=ctuuninitvar \
 	  $(INCLUDES) -DHOTMEM_VERSION='"x"' arch kernel drivers
+	@scripts/check-layers
 
 format:
 	clang-format -i $$(find arch kernel drivers include tests bench -name '*.[ch]')

@@ -37,7 +37,7 @@ RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
 HOST_TIMEOUT = 300
 LOG_DIR = os.path.join(ROOT, "build", "test-logs")
 RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
-LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck) as a test
+LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck, layers) as a test
 
 
 class Report:
