@@ -1,5 +1,5 @@
 /* virtio-mem: one resize pass: plan, ask the device, let mm use or give up the memory, until the
- * plugged size reaches the requested one (DESIGN.md §4; docs/VIRTIO-MEM.md "A resize"). */
+ * plugged size reaches the requested one (docs/VIRTIO-MEM.md "A resize"). */
 #include "drivers/virtio_mem_driver.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
