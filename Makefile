@@ -1,6 +1,7 @@
 # hotmem build. `make help` lists the targets. Sources are found by directory: a new .c or .asm file
 # under arch/, boot/, kernel/ or drivers/ is part of the kernel without editing this file, and a new
-# tests/host/test_*.c is a host test whose extra sources are named in its first `host-srcs:` comment.
+# tests/host/test_*.c is a host test whose extra sources are named in its first `host-srcs:` comment,
+# where @mm-core, @mm-hotplug and @mmtest stand for the source sets below.
 
 VERSION      := 0.1.0
 BUILD        := build
@@ -36,6 +37,20 @@ KSRC_C       := $(sort $(shell find arch kernel drivers -name '*.c' 2>/dev/null)
 KSRC_ASM     := $(sort $(shell find arch boot -name '*.asm' 2>/dev/null))
 KOBJS        := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(BUILD)/k/%.o,$(KSRC_ASM))
 
+# The memory manager's sources for the host, listed once (the kernel build finds them by directory):
+# host tests name a set as @<set> on their host-srcs line, scripts/bench asks `make -s print-srcs SET=<set>`.
+# Each set needs the ones before it; the kernel/lib files are those the set calls.
+SRCSET_mm-core    := $(addprefix kernel/mm/,page_alloc.c pageblock.c memmap_init.c zone.c page.c sparse.c \
+                       memblock.c slab.c debug.c verify.c init.c) kernel/lib/parse.c
+SRCSET_mm-hotplug := $(addprefix kernel/mm/,page_isolation.c migrate.c notifier.c memory_hotplug.c \
+                       memory_add_remove.c memory_block.c contig.c page_offline.c walk.c) kernel/lib/errname.c
+SRCSET_mmtest     := $(addprefix kernel/mmtest/,workload.c pin.c balloon.c) kernel/mm/offline_owner.c
+# The sources of host test $(1): its first host-srcs line, each @set replaced by the set's files.
+host_srcs = $(call srcs_of,$(1),host-srcs)
+# The same for any `<tag>: ...` first line (fuzz harnesses use fuzz-srcs).
+srcs_of = $(foreach w,$(shell sed -n 's|^/\* *$(2): *\(.*\) *\*/|\1|p' $(1) | head -n1),$\
+              $(if $(filter @%,$(w)),$(or $(SRCSET_$(w:@%=%)),$(error $(1): no source set $(w))),$(w)))
+
 HOST_TESTS   := $(sort $(wildcard tests/host/test_*.c))
 HOST_BINS    := $(patsubst tests/host/%.c,$(BUILD)/host/%,$(HOST_TESTS))
 HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
@@ -44,7 +59,7 @@ HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
 HOST_HEADERS := $(shell find include arch/x86_64/include tests/host kernel drivers -name '*.h' 2>/dev/null)
 
 .PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests fuzz fuzz-build fuzz-replay bench \
-        demo lint format clean setup help
+        demo lint format clean setup help print-srcs
 
 all: kernel
 kernel: $(BUILD)/hotmem.elf
@@ -61,7 +76,7 @@ help:
 	@echo "                  make fuzz-replay: replay the committed corpora only (regression)"
 	@echo "make bench        benchmarks (not part of make test)"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
-	@echo "make lint         cppcheck; make format: clang-format"
+	@echo "make lint         cppcheck and the include layers; make format: clang-format"
 	@echo ""
 	@echo "Variables of run, run-iso, run-uefi (defaults in brackets):"
 	@echo "  MEM=2G           boot RAM (QEMU -m) [$(MEM)]"
@@ -103,7 +118,7 @@ $(BUILD)/hotmem.elf: $(KOBJS) $(BUILD)/ksyms.o linker.ld
 
 # ---- host tests (ASan + UBSan) ----
 define host_test_rule
-$(BUILD)/host/$(1): tests/host/$(1).c $$(shell sed -n 's|^/\* *host-srcs: *\(.*\) *\*/|\1|p' tests/host/$(1).c | head -n1) $(HOST_SUPPORT) $(HOST_HEADERS)
+$(BUILD)/host/$(1): tests/host/$(1).c $$(call host_srcs,tests/host/$(1).c) $(HOST_SUPPORT) $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$(HOST_CC) $(HOST_CFLAGS) $$(filter %.c,$$^) -o $$@ -lm
 endef
@@ -128,7 +143,7 @@ FUZZ_RUN     := $(if $(FUZZ),$(FUZZ),$(FUZZ_NAMES))
 FUZZ_INCLUDED := drivers/virtio/virtio_mem.c
 
 define fuzz_rule
-$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/coverage-ignore.txt $$(shell sed -n 's|^/\* *fuzz-srcs: *\(.*\) *\*/|\1|p' tests/fuzz/$(1).c | head -n1) $(HOST_SUPPORT) $(HOST_HEADERS)
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/fuzz/coverage-ignore.txt $$(call srcs_of,tests/fuzz/$(1).c,fuzz-srcs) $(HOST_SUPPORT) $(HOST_HEADERS)
 	@mkdir -p $$(dir $$@)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) $$(filter-out $(FUZZ_INCLUDED),$$(filter %.c,$$^)) -o $$@ -lm
 endef
@@ -142,6 +157,10 @@ fuzz: setup fuzz-build
 
 fuzz-replay: setup fuzz-build
 	@rc=0; for n in $(FUZZ_RUN); do tests/fuzz/run.sh --replay $$n || rc=1; done; exit $$rc
+
+# The files of one source set, for scripts: make -s print-srcs SET=mm-core
+print-srcs:
+	@echo $(or $(SRCSET_$(SET)),$(error no source set '$(SET)': mm-core, mm-hotplug or mmtest))
 
 setup:
 	@scripts/setup
@@ -225,6 +244,7 @@ lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability --inline-suppr \
 	  --suppress=comparePointers --suppress=ctuuninitvar \
 	  $(INCLUDES) -DHOTMEM_VERSION='"x"' arch kernel drivers
+	@scripts/check-layers
 
 format:
 	clang-format -i $$(find arch kernel drivers include tests bench -name '*.[ch]')

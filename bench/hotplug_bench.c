@@ -12,7 +12,8 @@
 #include "mm/init.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
-#include "mm/workload.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 #include "mm_fake.h"
 
 #define RUNS  7

@@ -1,4 +1,6 @@
 /* The in-kernel test runner (see include/kernel/ktest.h). */
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
@@ -9,6 +11,21 @@ extern const struct ktest __ktests_start[], __ktests_end[];
 static const struct ktest *current;
 static bool cur_failed, cur_skipped;
 static char cur_why[256];
+static bool at_boot;
+
+static int set_selftest(const char *val)
+{
+	if (val) /* a bad value changes nothing */
+		return -EINVAL;
+	at_boot = true;
+	return 0;
+}
+CMDLINE_PARAM_VALID(selftest, "selftest", set_selftest, "no value");
+
+bool ktest_requested_at_boot(void)
+{
+	return at_boot;
+}
 
 void ktest_fail(const char *file, int line, const char *what)
 {

@@ -20,16 +20,6 @@
 #include "mm/init.h"
 
 static struct boot_info boot_info;
-static bool run_selftest;
-
-static int set_selftest(const char *val)
-{
-	if (val) /* a bad value changes nothing */
-		return -EINVAL;
-	run_selftest = true;
-	return 0;
-}
-CMDLINE_PARAM_VALID(selftest, "selftest", set_selftest, "no value");
 
 static void print_memory_map(const struct boot_info *bi)
 {
@@ -75,7 +65,7 @@ void kmain(u32 magic, u32 info)
 	virtio_pci_init();
 	virtio_mem_init();
 
-	if (run_selftest) {
+	if (ktest_requested_at_boot()) {
 		int failed = ktest_run_all(NULL);
 		qemu_exit(failed == 0);
 	}

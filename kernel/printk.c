@@ -1,7 +1,7 @@
 /* printk: formats a message, keeps it in the log ring (dmesg) and prints it on the console when its
  * level is below console_loglevel. Lines are assembled until '\n', so several printk calls may build
- * one line. A line printed while the shell waits at its prompt goes on a line of its own and the
- * prompt is drawn again (kernel/shell.c). */
+ * one line. Before a line goes to the console the console hook runs, if one is registered: the shell's
+ * puts a line printed while it waits at its prompt on a line of its own (kernel/shell/shell.c). */
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/errno.h"
@@ -23,9 +23,12 @@ static size_t line_len;
 static int line_level = -1;
 static spinlock_t log_lock = SPINLOCK_INIT;
 
-/* Provided by the shell: called around a console line so a waiting prompt is redrawn. */
-void shell_console_begin(void);
-void shell_console_end(void);
+static void (*console_hook)(void);
+
+void printk_set_console_hook(void (*before_line)(void))
+{
+	console_hook = before_line;
+}
 
 static void ring_put(const char *s, size_t n)
 {
@@ -40,9 +43,9 @@ static void flush_line(void)
 	line[line_len++] = '\n';
 	ring_put(line, line_len);
 	if (level < console_loglevel) {
-		shell_console_begin();
+		if (console_hook)
+			console_hook();
 		console_write(line, line_len);
-		shell_console_end();
 	}
 	line_len = 0;
 	line_level = -1;

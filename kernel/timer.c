@@ -101,11 +101,6 @@ void timer_tick(void)
 	}
 }
 
-u64 timer_ticks(void)
-{
-	return ticks;
-}
-
 bool wait_until(bool (*cond)(void *arg), void *arg, u64 timeout_ns)
 {
 	u64 deadline = ktime_ns() + timeout_ns;

@@ -95,21 +95,3 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 	spin_unlock_irqrestore(&ioremap_lock, fl);
 	return (void __iomem *)(va + (phys - first));
 }
-
-void iounmap(void __iomem *addr, u64 size)
-{
-	u64 va = (u64)addr & ~0xfffULL;
-	u64 end = ALIGN_UP((u64)addr + size, 4096ULL);
-	if (va < IOREMAP_BASE || end > IOREMAP_BASE + IOREMAP_SIZE)
-		return;
-	unsigned long fl;
-	spin_lock_irqsave(&ioremap_lock, fl);
-	for (; va < end; va += 4096) {
-		u64 *pte = pte_for(va, false);
-		if (pte) {
-			*pte = 0;
-			invlpg((void *)va);
-		}
-	}
-	spin_unlock_irqrestore(&ioremap_lock, fl);
-}

@@ -113,11 +113,6 @@ void free_irq(unsigned irq, void *dev)
 	spin_unlock_irqrestore(&irq_lock, fl);
 }
 
-u64 irq_vector_count(unsigned v)
-{
-	return v < 256 ? vector_count[v] : 0;
-}
-
 u64 irq_spurious_count(void)
 {
 	return spurious;

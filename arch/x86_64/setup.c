@@ -1,6 +1,5 @@
 /* Early architecture setup and the hand-over from the loader to struct boot_info. */
 #include "kernel/arch.h"
-#include "kernel/idle.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include <asm/io.h>
@@ -78,10 +77,4 @@ void arch_crash(bool stack)
 	/* The top of the canonical lower half is never mapped. */
 	volatile u64 *p = (volatile u64 *)0x00007ffffffff000ULL;
 	*p = 0xdead;
-}
-
-/* Until the device layer provides idle_wait (workqueue + halt), waiting is a polite spin. */
-__attribute__((weak)) void idle_wait(void)
-{
-	cpu_relax();
 }

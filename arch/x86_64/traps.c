@@ -53,11 +53,6 @@ void idt_init(void)
 	__asm__ __volatile__("lidt %0" ::"m"(p));
 }
 
-__attribute__((weak)) void irq_dispatch(struct regs *r)
-{
-	printk(KERN_WARNING "irq: unexpected interrupt vector %llu\n", (unsigned long long)r->vector);
-}
-
 /* Weak hook for the memory manager: describes what a faulting address is (e.g. "removed memory
  * block 33"); NULL when it has nothing to say. */
 __attribute__((weak)) const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
@@ -66,13 +61,6 @@ __attribute__((weak)) const char *mm_describe_fault_address(u64 addr, char *buf,
 	(void)buf;
 	(void)len;
 	return NULL;
-}
-
-static struct fault_expect *expected_fault;
-
-void fault_expect_set(struct fault_expect *fe)
-{
-	expected_fault = fe;
 }
 
 static void report_fault(struct regs *r)
@@ -125,15 +113,6 @@ void x86_trap(struct regs *r)
 	if (r->vector >= IRQ_VECTOR_BASE) {
 		irq_dispatch(r);
 		return;
-	}
-	if (r->vector == 14 && expected_fault) {
-		u64 cr2 = read_cr2();
-		if (cr2 >= expected_fault->lo && cr2 < expected_fault->hi) {
-			expected_fault->hit = true;
-			expected_fault->addr = cr2;
-			r->rip = expected_fault->resume_rip;
-			return;
-		}
 	}
 	report_fault(r);
 	printk(KERN_EMERG "fault: halting; QEMU exits with the failure status\n");

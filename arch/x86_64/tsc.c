@@ -17,11 +17,6 @@ u64 ktime_ns(void)
 	return (u64)(((unsigned __int128)(rdtsc() - tsc_base) * ns_mult) >> 32);
 }
 
-u64 tsc_hz(void)
-{
-	return tsc_freq;
-}
-
 void udelay(unsigned us)
 {
 	u64 cycles =

@@ -1,5 +1,5 @@
 /* Configuration access by device, over the raw accessors (pci_conf.c in the kernel, a fake bus in the
- * host tests), and the capability lookup of a live device. */
+ * host tests). */
 #include "drivers/pci.h"
 
 u8 pci_read_config8(const struct pci_dev *p, u16 off)
@@ -13,10 +13,6 @@ u16 pci_read_config16(const struct pci_dev *p, u16 off)
 u32 pci_read_config32(const struct pci_dev *p, u16 off)
 {
 	return pci_conf_read32(p->bus, p->dev, p->fn, off);
-}
-void pci_write_config8(const struct pci_dev *p, u16 off, u8 v)
-{
-	pci_conf_write8(p->bus, p->dev, p->fn, off, v);
 }
 void pci_write_config16(const struct pci_dev *p, u16 off, u16 v)
 {
@@ -36,12 +32,4 @@ void pci_read_config_space(const struct pci_dev *p, u8 buf[PCI_CFG_SPACE_SIZE])
 		buf[off + 2] = (u8)(v >> 16);
 		buf[off + 3] = (u8)(v >> 24);
 	}
-}
-
-int pci_find_capability(const struct pci_dev *p, u8 id)
-{
-	u8 cfg[PCI_CFG_SPACE_SIZE];
-	pci_read_config_space(p, cfg);
-	int pos = pci_find_cap_in(cfg, sizeof(cfg), id, p->name);
-	return pos > 0 ? pos : 0;
 }

@@ -61,12 +61,3 @@ void pci_conf_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v)
 	outw((u16)(PCI_CONF_DATA + (off & 2)), v);
 	spin_unlock_irqrestore(&conf_lock, fl);
 }
-
-void pci_conf_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v)
-{
-	unsigned long fl;
-	spin_lock_irqsave(&conf_lock, fl);
-	outl(PCI_CONF_ADDR, conf_addr(bus, dev, fn, off));
-	outb((u16)(PCI_CONF_DATA + (off & 3)), v);
-	spin_unlock_irqrestore(&conf_lock, fl);
-}

@@ -126,12 +126,6 @@ int virtio_cread_field(struct virtio_device *vdev, unsigned offset, void *buf, u
 	return cread(vdev, buf, size, offset, &f, 1);
 }
 
-int virtio_cwrite_field(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned size)
-{
-	int err = check_field(offset, size);
-	return err ? err : vdev->config->set(vdev, offset, buf, size);
-}
-
 /* Negotiates features and probes drv on vdev (status is ACKNOWLEDGE). Marks the device FAILED and
  * returns a negative errno when anything fails. */
 static int virtio_dev_probe(struct virtio_device *vdev, struct virtio_driver *drv)

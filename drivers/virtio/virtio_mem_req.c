@@ -112,20 +112,6 @@ int vmem_req_unplug_all(struct virtio_mem *vm)
 	return vmem_send(vm);
 }
 
-int vmem_req_state(struct virtio_mem *vm, u64 addr, u64 nb_blocks, u16 *state)
-{
-	int r = vmem_range_req(vm, VIRTIO_MEM_REQ_STATE, addr, nb_blocks);
-	if (r == VIRTIO_MEM_RESP_ACK) {
-		*state = vm->resp->u.state.state;
-		if (*state > VIRTIO_MEM_STATE_MIXED) {
-			vm->violations++;
-			vmem_set_broken(vm, "unknown STATE answer %u", *state);
-			return -EIO;
-		}
-	}
-	return r;
-}
-
 /* node_id last: the driver reads it only when it means something. */
 const struct virtio_cfield vmem_config_fields[VMEM_NR_CONFIG_FIELDS] = {
     VIRTIO_CFIELD(struct virtio_mem_config, block_size),

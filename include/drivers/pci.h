@@ -3,7 +3,7 @@
  * Boot: pci_init() scans every bus reachable from bus 0 (through PCI-to-PCI bridges), sizes every BAR,
  * assigns memory BARs the firmware left unassigned (PVH boot runs no firmware PCI setup on some
  * machines), and keeps one struct pci_dev per function. Drivers then find devices with
- * pci_get_device() and map a memory BAR with pci_iomap().
+ * pci_get_device() and map the part of a memory BAR they use with ioremap (asm/mmio.h).
  *
  * The capability walk works on a snapshot of the 256-byte configuration space so that it can be tested
  * on the host against made-up (broken, looping, truncated) configuration spaces. */
@@ -89,7 +89,6 @@ struct pci_bar {
 	u64 base;   /* bus (= physical) address; 0 when absent */
 	u64 size;   /* decoded size; 0 when the BAR is absent (or the upper half of a 64-bit BAR) */
 	u32 flags;  /* PCI_BAR_* */
-	void *virt; /* pci_iomap()'s mapping, NULL until mapped */
 };
 
 struct pci_dev {
@@ -135,19 +134,14 @@ u16 pci_conf_read16(u8 bus, u8 dev, u8 fn, u16 off);
 u8 pci_conf_read8(u8 bus, u8 dev, u8 fn, u16 off);
 void pci_conf_write32(u8 bus, u8 dev, u8 fn, u16 off, u32 v);
 void pci_conf_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v);
-void pci_conf_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v);
 
 u8 pci_read_config8(const struct pci_dev *pdev, u16 off);
 u16 pci_read_config16(const struct pci_dev *pdev, u16 off);
 u32 pci_read_config32(const struct pci_dev *pdev, u16 off);
-void pci_write_config8(const struct pci_dev *pdev, u16 off, u8 v);
 void pci_write_config16(const struct pci_dev *pdev, u16 off, u16 v);
 void pci_write_config32(const struct pci_dev *pdev, u16 off, u32 v);
 /* Reads the whole 256-byte configuration space into buf. */
 void pci_read_config_space(const struct pci_dev *pdev, u8 buf[PCI_CFG_SPACE_SIZE]);
-
-/* Offset of capability `id` of a device, 0 when absent or the list is broken. */
-int pci_find_capability(const struct pci_dev *pdev, u8 id);
 
 /* Number of functions found, and the i-th one (NULL past the end). */
 unsigned pci_dev_count(void);
@@ -158,8 +152,5 @@ struct pci_dev *pci_get_device(u16 vendor, u16 device, struct pci_dev *from);
 /* Turns on memory decoding (and bus mastering, needed for DMA such as virtqueues). */
 void pci_enable_device_mem(struct pci_dev *pdev);
 void pci_set_master(struct pci_dev *pdev);
-/* Maps memory BAR `bar` uncached (once; later calls return the same mapping). NULL with a log line
- * when the BAR is absent, an I/O BAR, or cannot be mapped. */
-void *pci_iomap(struct pci_dev *pdev, unsigned bar);
 
 #endif

@@ -194,8 +194,6 @@ int virtio_cread_fields(struct virtio_device *vdev, void *buf, size_t buf_len, c
 			unsigned n);
 /* One field at offset of width size into buf, the same way. */
 int virtio_cread_field(struct virtio_device *vdev, unsigned offset, void *buf, unsigned size);
-/* Writes one field (width 1, 2, 4 or 8, as the transport's set). */
-int virtio_cwrite_field(struct virtio_device *vdev, unsigned offset, const void *buf, unsigned size);
 /* One field of a config structure: virtio_cread(vdev, struct virtio_mem_config, plugged_size, &v);
  * a *ptr whose size differs from the field's does not compile. */
 #define virtio_cread(vdev, type, member, ptr)                                                                \

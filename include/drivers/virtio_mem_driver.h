@@ -87,11 +87,10 @@ extern struct list_head vmem_devices;
 /* ---- virtio_mem_req.c ---- */
 /* Each sends one request and waits for the answer. Returns the answer (VIRTIO_MEM_RESP_*), or a
  * negative errno when the device could not be asked or broke the protocol (the device is then marked
- * broken). STATE stores the state answered in *state. */
+ * broken). */
 int vmem_req_plug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
 int vmem_req_unplug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
 int vmem_req_unplug_all(struct virtio_mem *vm);
-int vmem_req_state(struct virtio_mem *vm, u64 addr, u64 nb_blocks, u16 *state);
 const char *vmem_resp_name(int resp);
 const char *vmem_req_name(int type);
 /* The configuration's fields, node_id last (for the core's raw dump: drivers/virtio.h). */

@@ -41,8 +41,7 @@ int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char
 /* Removes the handler registered with dev; masks the line when none is left. */
 void free_irq(unsigned irq, void *dev);
 
-/* Interrupts counted on vector v (0..255), and spurious IRQ 7/15 seen. */
-u64 irq_vector_count(unsigned v);
+/* Spurious IRQ 7/15 seen. */
 u64 irq_spurious_count(void);
 
 /* Enable interrupts and wait for one (atomically: an interrupt that arrives in between still wakes

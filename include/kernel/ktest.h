@@ -48,5 +48,7 @@ int ktest_count(const char *filter);
 /* Writes the areas of the registered tests into buf, alphabetically, separated by spaces ("acpi
  * hotplug ..."); returns buf. */
 char *ktest_areas(char *buf, size_t size);
+/* True when the command line says `selftest`: kmain then runs every test instead of the shell. */
+bool ktest_requested_at_boot(void);
 
 #endif

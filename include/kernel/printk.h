@@ -25,6 +25,9 @@ extern int console_loglevel;
 /* Print every line of the log ring to the console (the `dmesg` command). */
 void printk_dump_ring(void);
 int vprintk(const char *fmt, va_list ap);
+/* Registers the function called before each line that goes to the console (NULL: none). The shell
+ * registers one to keep log lines off the line its prompt is on; printk knows nothing of the shell. */
+void printk_set_console_hook(void (*before_line)(void));
 
 #define pr_emerg(fmt, ...) printk(KERN_EMERG fmt, ##__VA_ARGS__)
 #define pr_err(fmt, ...) printk(KERN_ERR fmt, ##__VA_ARGS__)

@@ -42,8 +42,6 @@ void time_init(void);
 
 /* Nanoseconds since time_init (0 before). Monotonic. */
 u64 ktime_ns(void);
-/* TSC frequency in Hz found by the calibration. */
-u64 tsc_hz(void);
 
 void timer_setup(struct timer_list *t, timer_fn_t *fn, void *data);
 /* (Re)arms t to fire once at ktime `expires`; a pending t is moved. Returns true when it was pending.
@@ -60,8 +58,6 @@ static inline bool timer_pending(const struct timer_list *t)
 
 /* Called by the architecture's tick interrupt: runs the timers that are due. */
 void timer_tick(void);
-/* Ticks seen so far. */
-u64 timer_ticks(void);
 
 /* Waits at least ms milliseconds, halting the CPU between interrupts. Does not run deferred work
  * (so it may be called from work). Meant for interrupts enabled; with them off it spins on the clock

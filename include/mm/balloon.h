@@ -1,11 +1,5 @@
-/* The PageOffline users that show every branch of the offlining protocol (docs/HOTPLUG.md):
- *
- * balloon (kernel/mm/balloon.c): pages taken from the system and marked PageOffline (refcount 1,
- *   never read or written, taken out of the zone's managed pages), like Hyper-V/XEN/VMware balloons.
- *   - unmovable balloon: its pages have no movable operations and it ignores the memory notifiers, so
- *     offlining a block holding one fails (-EBUSY, naming the page) and nothing is lost;
- *   - movable balloon (balloon compaction): its pages carry movable operations; migration gives the
- *     balloon a new page without reading the old one, so offlining succeeds.
+/* The agreeing owner of PageOffline pages, the PageOffline user that shows the offlining protocol's
+ * agreeing branch (docs/HOTPLUG.md); the test balloon, which does not agree, is include/mmtest/balloon.h.
  *
  * offline owner (kernel/mm/offline_owner.c): the agreeing owner, the pattern virtio-mem follows. It
  *   takes 2 MiB sub-blocks of online blocks with alloc_contig_range, marks them PageOffline (refcount
@@ -18,22 +12,6 @@
 
 #include "kernel/types.h"
 #include "mm/sparse.h"
-
-#define BALLOON_ANY_BLOCK (~0UL)
-
-/* Inflates the balloon by bytes (whole pages). movable: the compaction-capable balloon (GFP_MOVABLE
- * pages with movable operations), else the unmovable one. block != BALLOON_ANY_BLOCK: take the pages
- * from that online block only (free pageblocks, with alloc_contig_range), so a test can aim at it.
- * All or nothing: 0, -ENOMEM, -EINVAL (bad block), -EBUSY. */
-int balloon_inflate(u64 bytes, bool movable, unsigned long block);
-/* Gives every page of one balloon back to the system. Returns the pages given back. */
-unsigned long balloon_deflate(bool movable);
-unsigned long balloon_nr_pages(bool movable);
-/* Pages of the balloon in block id (movable or not). */
-unsigned long balloon_pages_in_block(bool movable, unsigned long id);
-/* Registers the movable balloon's operations and forgets every page without freeing it (done on first
- * use; the host tests call it after mm_init started over). */
-void balloon_reset(void);
 
 #define OFFLINE_OWNER_SUBBLOCK_PAGES 512UL /* 2 MiB */
 #define OFFLINE_OWNER_SUBBLOCKS	     (PAGES_PER_MEMORY_BLOCK / OFFLINE_OWNER_SUBBLOCK_PAGES)

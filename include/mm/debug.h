@@ -39,9 +39,15 @@ void mm_register_verify_hook(struct mm_verify_hook *hook);
 void dump_page(const struct page *page, const char *reason);
 void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason);
 
-/* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, Offline, Workload, Pinned,
- * Slab, PageTables, PcpFree, Isolated. */
-void show_meminfo(mm_print_fn pr);
+/* A meminfo line about pages a user of the memory manager holds, which the core does not count (the
+ * test loads' Workload and Pinned): whoever prints meminfo asks the users and passes their lines. */
+struct meminfo_line {
+	const char *name; /* with its colon: "Workload:" */
+	unsigned long pages;
+};
+/* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, Offline, then the
+ * nr_users lines of `users` (none when 0), then Slab, KmallocLarge, PageTables, PcpFree, Isolated. */
+void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int nr_users);
 /* `Node 0, zone   Normal      n0 ... n9` per populated zone (free chunks per order). */
 void show_buddyinfo(mm_print_fn pr);
 /* Free chunks per zone, migrate type and order, then pageblocks per zone and type, like

@@ -13,8 +13,8 @@
  * it cannot use (no RAM). Calling it again on the host starts the memory manager over (the tests do). */
 void mm_init(struct boot_info *bi);
 
-/* Boot parameters, set by their cmdline handlers (kernel/mm/mm_shell.c) before mm_init, or directly
- * by host tests: `movablecore=SIZE` and `page_poison=1` (page_poison_enabled, gfp.h). */
+/* `movablecore=SIZE`, set by its cmdline handler (init.c) before mm_init, or directly by host tests.
+ * `page_poison=1` sets page_poison_enabled (gfp.h; its handler is in page_alloc.c). */
 extern u64 movablecore_bytes;
 
 /* True once mm_init has handed memory to the buddy (alloc_pages works). */

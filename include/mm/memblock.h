@@ -2,7 +2,7 @@
  * else in mm exists. It knows the RAM ranges (memory) and what is taken out of them (reserved, each
  * with a name for the boot breakdown). It hands out the memmap, section roots and page tables of the
  * boot memory, then retires: memblock_free_all() gives every page of RAM that is not reserved to the
- * buddy. After that memblock_alloc fails loudly (a bug). Not thread safe; boot only. */
+ * buddy. After that memblock_phys_alloc fails loudly (a bug). Not thread safe; boot only. */
 #ifndef MM_MEMBLOCK_H
 #define MM_MEMBLOCK_H
 
@@ -44,16 +44,13 @@ int memblock_reserve(phys_addr_t base, u64 size, const char *name);
  * searching bottom-up from 1 MiB, below current_limit (boot allocations stay next to the kernel and
  * out of the top of RAM that movablecore= hands to ZONE_MOVABLE). Not zeroed. 0 when nothing fits. */
 phys_addr_t memblock_phys_alloc(u64 size, u64 align, const char *name);
-/* memblock_phys_alloc, zeroed, as a direct-map pointer; panics when nothing fits (boot can't go on). */
-void *memblock_alloc(u64 size, u64 align, const char *name);
 void memblock_set_current_limit(phys_addr_t limit);
 
 /* Bytes of RAM (memory) / bytes of RAM that are reserved (reserved ∩ memory). */
 u64 memblock_phys_mem_size(void);
 u64 memblock_reserved_size(void);
-/* True when [base, base+size) is wholly RAM / overlaps a reservation. */
+/* True when [base, base+size) is wholly RAM. */
 bool memblock_is_memory(phys_addr_t base, u64 size);
-bool memblock_is_reserved(phys_addr_t base, u64 size);
 /* Bytes of RAM reserved under `name` (sum of the reserved ∩ memory parts). */
 u64 memblock_reserved_named(const char *name);
 

@@ -86,7 +86,6 @@ int unregister_memory_notifier(struct notifier_block *nb);
  * Every other event goes to the whole chain and returns 0. Hotplug code calls this; drivers don't. */
 int memory_notify(unsigned long action, unsigned long start_pfn, unsigned long nr_pages,
 		  const char **vetoed_by);
-const char *memory_notify_name(unsigned long action);
 
 /* ---- blocks ---- */
 /* How a block is brought online (Linux's MMOP_* and the words of /sys/.../memoryN/state). */
@@ -98,7 +97,6 @@ enum mmop {
 };
 /* "offline" / "online" / "online_kernel" / "online_movable" -> MMOP_*, or -EINVAL. */
 int mmop_from_string(const char *s);
-const char *mmop_name(int online_type);
 
 enum memory_block_state {
 	MEMORY_BLOCK_ABSENT, /* no such block (section not present) */

@@ -97,9 +97,10 @@ int online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zone)
 int offline_pages(unsigned long start_pfn, unsigned long nr_pages);
 #define OFFLINE_MAX_PASSES 8
 
-/* Failure injection for the tests: when offline_fail_step is OFFLINE_STEP_*, offline_pages fails at
- * that step with offline_fail_errno (default -EIO) as if the step itself had failed, once, then the knob
- * resets to 0. */
+/* Failure injection, for tests only: the one seam is offline_fault_hook, NULL in production. When set,
+ * offline_pages calls it at each of these steps with its range; a negative errno fails the step as if
+ * the step itself had failed, 0 lets it go on. At OFFLINE_STEP_ISOLATE it is called before anything is
+ * isolated (a hook that wants a failure half way isolates and undoes part of the range itself). */
 enum offline_step {
 	OFFLINE_STEP_NONE,
 	OFFLINE_STEP_RANGE,   /* step 1 */
@@ -108,8 +109,7 @@ enum offline_step {
 	OFFLINE_STEP_MIGRATE, /* step 4, after the first pass migrated what it could */
 	OFFLINE_STEP_TEST,    /* step 5 */
 };
-extern int offline_fail_step;
-extern int offline_fail_errno;
+extern int (*offline_fault_hook)(enum offline_step step, unsigned long start_pfn, unsigned long end_pfn);
 
 /* Why the last hotplug operation failed ("-EBUSY: unmovable page at pfn 0x108f00 (kernel
  * allocation)"), or "" when it succeeded: every operation clears it as it begins (mem_hotplug_begin),

@@ -119,7 +119,7 @@ unsigned long nr_free_pages(void);
 /* Sum of managed pages; meminfo's MemTotal. */
 unsigned long totalram_pages(void);
 
-/* ---- pageblock migrate types (stored per section, sparse.h) ----
+/* ---- pageblock migrate types (kernel/mm/pageblock.c; stored per section, sparse.h) ----
  * A pageblock has its own migrate type (MIGRATE_UNMOVABLE or MIGRATE_MOVABLE) and, apart from it, an
  * isolate bit (as Linux keeps PB_migrate_isolate): isolating sets the bit and leaves the type alone,
  * so ending the isolation (undo_isolate_page_range) returns the pageblock to the type it had. */
@@ -132,8 +132,8 @@ int get_pfnblock_own_migratetype(unsigned long pfn);
  * MIGRATE_ISOLATE sets the isolate bit and keeps the own type; another type becomes the own type and
  * clears the bit. Only for callers that then move the chunks (move_freepages_block does both). */
 void set_pfnblock_migratetype(unsigned long pfn, int migratetype);
-void set_pageblock_migratetype(struct page *page, int migratetype);
 
+/* ---- the buddy's moves of free pages (kernel/mm/page_alloc.c) ---- */
 /* Sets the pageblock holding `page` to `migratetype` as set_pfnblock_migratetype does and moves every
  * free buddy chunk in it to that type's lists, keeping the counters. zone->lock held. Returns the
  * number of free pages moved. For MIGRATE_ISOLATE the block's pcp pages are pulled out of the cache
@@ -167,7 +167,7 @@ void drain_all_pages(struct zone *zone);
 void zone_pcp_disable(struct zone *zone);
 void zone_pcp_enable(struct zone *zone);
 
-/* ---- memmap init and zone resizing (boot and hotplug) ---- */
+/* ---- memmap init (kernel/mm/memmap_init.c, boot and hotplug) ---- */
 /* Writes the struct pages of [start_pfn, start_pfn + nr): zone and section in flags, PG_reserved,
  * refcount 1, type NONE, owner 0; gives each pageblock it touches the own type `migratetype`, isolated
  * when `isolate_pageblock` (the caller counts those in zone->nr_isolate_pageblock). The sections must
@@ -193,6 +193,7 @@ bool pageblock_memmap_lazy(unsigned long pfn);
  * counting a lazy pageblock by its first page only. */
 long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
 
+/* ---- zone span and managed pages (kernel/mm/zone.c) ---- */
 /* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (lazily,
  * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines
  * with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new pages out of reach until
@@ -206,10 +207,11 @@ void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsi
  * pages out (PageOffline) or give them back. */
 void adjust_managed_page_count(struct page *page, long count);
 
-/* Hands 2^order never-used pages (memmap initialized, PG_reserved, refcount 1) to the buddy: clears
- * reserved, adds them to the zone's managed count and frees them as one chunk. This is the default
- * online-page step (generic_online_page) and how memblock retires. Onlining never writes the pages'
- * memory, only their struct pages (and with page_poison=1 not even then: unpoisoned pages are fine). */
+/* page_alloc.c: hands 2^order never-used pages (memmap initialized, PG_reserved, refcount 1) to the
+ * buddy: clears reserved, adds them to the zone's managed count and frees them as one chunk. This is
+ * the default online-page step (generic_online_page) and how memblock retires. Onlining never writes
+ * the pages' memory, only their struct pages (and with page_poison=1 not even then: unpoisoned pages
+ * are fine). */
 void __free_pages_core(struct page *page, unsigned int order);
 
 /* ---- implementation helpers that need sparse.h ---- */

@@ -141,7 +141,4 @@ unsigned long next_present_section_nr(unsigned long nr);
 	for ((nr) = next_present_section_nr(start); (nr) < NR_MEM_SECTIONS;                                  \
 	     (nr) = next_present_section_nr((nr) + 1))
 
-/* Highest pfn + 1 of any present section (0 when none). */
-unsigned long sparse_max_pfn(void);
-
 #endif

@@ -7,8 +7,6 @@
 
 enum mm_stat_item {
 	NR_OFFLINE_PAGES,  /* PageOffline pages (kept by __SetPageOffline/__ClearPageOffline) */
-	NR_WORKLOAD_PAGES, /* movable checksummed workload buffers (kernel/mm/workload.c) */
-	NR_PINNED_PAGES,   /* `pin alloc` unmovable allocations (kernel/mm/pin.c) */
 	NR_MEMMAP_PAGES,   /* pages holding struct page arrays (sparse.c) */
 	NR_PAGETABLE,	   /* direct-map page table pages allocated after boot (arch) */
 	NR_SLAB_PAGES,	   /* pages in kmalloc slabs */

@@ -20,7 +20,7 @@ static void line_kb(mm_print_fn pr, const char *name, unsigned long pages)
 	pr("%-14s%10lu kB\n", name, pages << (PAGE_SHIFT - 10));
 }
 
-void show_meminfo(mm_print_fn pr)
+void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int nr_users)
 {
 	unsigned long isolated = 0, pcp = 0;
 
@@ -34,8 +34,8 @@ void show_meminfo(mm_print_fn pr)
 	line_kb(pr, "MovableFree:", zone_free_pages(&zones[ZONE_MOVABLE]));
 	line_kb(pr, "Memmap:", (unsigned long)mm_stat_read(NR_MEMMAP_PAGES));
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
-	line_kb(pr, "Workload:", (unsigned long)mm_stat_read(NR_WORKLOAD_PAGES));
-	line_kb(pr, "Pinned:", (unsigned long)mm_stat_read(NR_PINNED_PAGES));
+	for (unsigned int i = 0; i < nr_users; i++)
+		line_kb(pr, users[i].name, users[i].pages);
 	line_kb(pr, "Slab:", (unsigned long)mm_stat_read(NR_SLAB_PAGES));
 	line_kb(pr, "KmallocLarge:", (unsigned long)mm_stat_read(NR_KMALLOC_LARGE));
 	line_kb(pr, "PageTables:", (unsigned long)mm_stat_read(NR_PAGETABLE));

@@ -1,5 +1,5 @@
-/* Shared by the hotplug files of kernel/mm (memory_hotplug.c, hotplug_add.c, memory_block.c); not an
- * API. The hotplug lock is held by the callers of the __ functions. */
+/* Shared by the hotplug files of kernel/mm (memory_hotplug.c, memory_add_remove.c, memory_block.c);
+ * not an API. The hotplug lock is held by the callers of the __ functions. */
 #ifndef MM_HOTPLUG_INTERNAL_H
 #define MM_HOTPLUG_INTERNAL_H
 

@@ -1,7 +1,10 @@
 /* mm_init: from the boot memory map to a running buddy allocator (init.h; docs/mm-core.md). */
+#include "kernel/cmdline.h"
+#include "kernel/errno.h"
 #include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/size.h"
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/debug.h"
@@ -13,6 +16,12 @@
 
 bool mm_ready;
 u64 movablecore_bytes;
+
+static int set_movablecore(const char *val)
+{
+	return val ? parse_size(val, &movablecore_bytes) : -EINVAL;
+}
+CMDLINE_PARAM_VALID(movablecore, "movablecore", set_movablecore, "a size (bytes or K/M/G/T)");
 
 #define LOW_MEMORY_END 0x100000ULL
 

@@ -82,25 +82,37 @@ typedef unsigned int fpi_t;
  * so memory just plugged stays empty as long as possible and can be unplugged without migration. */
 #define FPI_TO_TAIL (1u << 0)
 
+/* pageblock.c: the flags byte of the pageblock holding pfn (its section must be present). */
+static inline u8 *pageblock_byte(unsigned long pfn)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+	return &ms->pageblock_flags[(pfn & ~PAGE_SECTION_MASK) >> pageblock_order];
+}
+/* Memmap init's setting of a pageblock: own type `migratetype`, isolated or not, whatever it was. */
+void init_pageblock_migratetype(unsigned long pfn, int migratetype, bool isolate);
+/* memmap_init.c: memmap_init_range for whole pageblocks, writing only their first struct page and
+ * marking them PB_MEMMAP_LAZY (mmzone.h, lazy memmap). */
+void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+			    int migratetype, bool isolate_pageblock);
+
 /* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt,
 		     fpi_t fpi_flags);
 /* free_pages with fpi flags (the same checks and refusals). */
 void free_pages_fpi(struct page *page, unsigned int order, fpi_t fpi_flags);
-/* Grows the zone span to cover [start, start+nr) (zone->lock held or boot). */
-void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* Resets the zones (mm_init). */
 void zones_reset(void);
-void zone_pcp_init(struct zone *zone);
+/* zone.c: grows the zone span to cover [start, start+nr) (zone->lock held or boot). */
+void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* sparse.c: forgets every section (mm_init). */
 void sparse_reset(void);
 /* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
 void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
 #define SECTION_MEMMAP_INIT (1u << 4)
-/* added by add_memory_driver_managed: only that driver removes it (hotplug_add.c) */
+/* added by add_memory_driver_managed: only that driver removes it (memory_add_remove.c) */
 #define SECTION_DRIVER_MANAGED (1u << 5)
 /* offline_and_remove_memory took this block offline and onlines it again if the removal fails
- * (hotplug_add.c; set and cleared under the hotplug lock, never left behind) */
+ * (memory_add_remove.c; set and cleared under the hotplug lock, never left behind) */
 #define SECTION_OFFLINED_FOR_REMOVAL (1u << 6)
 /* slab.c */
 void kmalloc_reset(void);

@@ -2,7 +2,6 @@
  * the buddy (memblock.h). Regions are kept sorted and non-overlapping. */
 #include "kernel/compiler.h"
 #include "kernel/errno.h"
-#include "kernel/panic.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/arch.h"
@@ -143,16 +142,6 @@ phys_addr_t memblock_phys_alloc(u64 size, u64 align, const char *name)
 	return 0;
 }
 
-void *memblock_alloc(u64 size, u64 align, const char *name)
-{
-	phys_addr_t pa = memblock_phys_alloc(size, align, name);
-
-	if (!pa)
-		panic("mm: memblock: out of memory for %s (%llu bytes)", name, (unsigned long long)size);
-	memset(phys_to_virt(pa), 0, ALIGN_UP(size, PAGE_SIZE));
-	return phys_to_virt(pa);
-}
-
 u64 memblock_phys_mem_size(void)
 {
 	const struct memblock_region *m;
@@ -197,11 +186,6 @@ bool memblock_is_memory(phys_addr_t base, u64 size)
 
 	for_each_memblock(memory, m) if (base >= m->base && base + size <= m->base + m->size) return true;
 	return false;
-}
-
-bool memblock_is_reserved(phys_addr_t base, u64 size)
-{
-	return reserved_overlap(base, base + size) != NULL;
 }
 
 void memblock_print_breakdown(void (*pr)(const char *fmt, ...))

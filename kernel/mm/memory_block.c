@@ -26,11 +26,6 @@ int mmop_from_string(const char *s)
 	return -EINVAL;
 }
 
-const char *mmop_name(int online_type)
-{
-	return online_type >= 0 && online_type < (int)ARRAY_SIZE(mmop_names) ? mmop_names[online_type] : "?";
-}
-
 const char *memory_block_state_name(enum memory_block_state s)
 {
 	switch (s) {

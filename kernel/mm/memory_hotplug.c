@@ -15,8 +15,7 @@
 #include "internal.h"
 
 unsigned long mhp_going_offline_start, mhp_going_offline_end;
-int offline_fail_step;
-int offline_fail_errno = -EIO;
+int (*offline_fault_hook)(enum offline_step step, unsigned long start_pfn, unsigned long end_pfn);
 
 static const char *lock_holder;
 static char last_error[192];
@@ -287,13 +286,10 @@ static int offline_check_range(unsigned long start, unsigned long nr_pages, stru
 	return 0;
 }
 
-/* A failure injected by the tests at `step` (once). */
-static bool inject(int step)
+/* The failure a test injects at `step` (memory_hotplug.h): a negative errno, or 0 (always without a hook). */
+static int injected(enum offline_step step, unsigned long start, unsigned long end)
 {
-	if (offline_fail_step != step)
-		return false;
-	offline_fail_step = OFFLINE_STEP_NONE;
-	return true;
+	return offline_fault_hook ? offline_fault_hook(step, start, end) : 0;
 }
 
 /* Steps 4 and 5: migrate until a pass finds nothing left to move and the range tests isolated, at
@@ -306,10 +302,12 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 	int ret = 0;
 
 	for (int pass = 1; pass <= OFFLINE_MAX_PASSES; pass++) {
+		int fault;
+
 		busy_pfn_clear(&busy);
 		ret = migrate_range(start, end, MEMORY_OFFLINE, MR_MEMORY_HOTPLUG, &busy, &migrated);
-		if (pass == 1 && inject(OFFLINE_STEP_MIGRATE)) {
-			ret = offline_fail_errno;
+		if (pass == 1 && (fault = injected(OFFLINE_STEP_MIGRATE, start, end))) {
+			ret = fault;
 			busy_pfn_set(&busy, start, "failure injected after the first migration pass");
 		}
 		if (ret && ret != -EAGAIN) { /* -EBUSY: unmovable; -ENOMEM: no target */
@@ -321,8 +319,8 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 			continue;
 		busy_pfn_clear(&busy);
 		ret = test_pages_isolated(start, end, MEMORY_OFFLINE, &busy);
-		if (inject(OFFLINE_STEP_TEST)) {
-			ret = offline_fail_errno;
+		if ((fault = injected(OFFLINE_STEP_TEST, start, end))) {
+			ret = fault;
 			busy_pfn_set(&busy, start, "failure injected at the isolation test");
 		}
 		if (!ret) {
@@ -356,10 +354,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 
 	/* 1. one zone, whole online blocks, no holes */
 	ret = offline_check_range(start, nr_pages, &zone, what);
-	if (!ret && inject(OFFLINE_STEP_RANGE)) {
-		ret = offline_fail_errno;
+	if (!ret && (ret = injected(OFFLINE_STEP_RANGE, start, end)))
 		mhp_fail(what, "offline failed: %s: failure injected at the range check", errname(ret));
-	}
 	if (ret)
 		return ret;
 
@@ -368,17 +364,10 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	mhp_going_offline_start = start;
 	mhp_going_offline_end = end;
 	busy_pfn_clear(&busy);
-	if (offline_fail_step == OFFLINE_STEP_ISOLATE) {
-		unsigned long mid = start + ALIGN_DOWN(nr_pages / 2, pageblock_nr_pages);
-		inject(OFFLINE_STEP_ISOLATE);
-		ret = start_isolate_page_range(start, mid, MEMORY_OFFLINE, &busy);
-		if (!ret)
-			undo_isolate_page_range(start, mid);
-		ret = offline_fail_errno;
-		busy_pfn_set(&busy, mid, "failure injected half way through isolation");
-	} else {
+	if ((ret = injected(OFFLINE_STEP_ISOLATE, start, end)))
+		busy_pfn_set(&busy, start, "failure injected during isolation");
+	else
 		ret = start_isolate_page_range(start, end, MEMORY_OFFLINE, &busy);
-	}
 	if (ret) {
 		mhp_fail(what, "offline failed: %s: unmovable page at pfn 0x%lx (%s)", errname(ret), busy.pfn,
 			 busy.reason);
@@ -387,10 +376,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 
 	/* 3. MEM_GOING_OFFLINE: agreeing owners drop their PageOffline references */
 	ret = memory_notify(MEM_GOING_OFFLINE, start, nr_pages, &who);
-	if (!ret && inject(OFFLINE_STEP_NOTIFY)) {
-		ret = offline_fail_errno;
+	if (!ret && (ret = injected(OFFLINE_STEP_NOTIFY, start, end)))
 		who = "an injected failure";
-	}
 	if (ret) {
 		mhp_fail(what, "offline failed: %s: MEM_GOING_OFFLINE vetoed by %s", errname(ret), who);
 		goto failed_isolated;

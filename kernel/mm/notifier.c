@@ -32,26 +32,6 @@ int unregister_memory_notifier(struct notifier_block *nb)
 	return -ENOENT;
 }
 
-const char *memory_notify_name(unsigned long action)
-{
-	switch (action) {
-	case MEM_ONLINE:
-		return "MEM_ONLINE";
-	case MEM_GOING_OFFLINE:
-		return "MEM_GOING_OFFLINE";
-	case MEM_OFFLINE:
-		return "MEM_OFFLINE";
-	case MEM_GOING_ONLINE:
-		return "MEM_GOING_ONLINE";
-	case MEM_CANCEL_ONLINE:
-		return "MEM_CANCEL_ONLINE";
-	case MEM_CANCEL_OFFLINE:
-		return "MEM_CANCEL_OFFLINE";
-	default:
-		return "MEM_?";
-	}
-}
-
 int memory_notify(unsigned long action, unsigned long start_pfn, unsigned long nr_pages,
 		  const char **vetoed_by)
 {

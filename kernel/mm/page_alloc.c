@@ -1,5 +1,8 @@
 /* The zoned buddy allocator: alloc_pages/free_pages, merging, migrate-type fallback with pageblock
- * stealing, the order-0 (pcp) cache, and the checks that refuse bad frees (docs/mm-core.md). */
+ * stealing, the order-0 (pcp) cache, the checks that refuse bad frees, and the moves of free pages
+ * that isolation, offlining and onlining build on: move_freepages_block, __isolate_free_page,
+ * take_page_off_buddy, __offline_isolated_pages (docs/mm-core.md). */
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/string.h"
@@ -15,7 +18,7 @@ const char *const migratetype_names[MIGRATE_TYPES] = {"Unmovable", "Movable", "I
 #define PCP_HIGH  256
 #define PCP_BATCH 32
 
-void zone_pcp_init(struct zone *zone)
+static void zone_pcp_init(struct zone *zone)
 {
 	zone->pcp.count = 0;
 	zone->pcp.high = PCP_HIGH;
@@ -43,6 +46,15 @@ void zones_reset(void)
 }
 
 /* ---- poisoning (page_poison=1) ---- */
+
+static int set_page_poison(const char *val)
+{
+	if (!val || (strcmp(val, "1") && strcmp(val, "0")))
+		return -EINVAL;
+	page_poison_enabled = val[0] == '1';
+	return 0;
+}
+CMDLINE_PARAM_VALID(page_poison, "page_poison", set_page_poison, "0 or 1");
 
 static void poison_pages(struct page *page, unsigned int order)
 {
@@ -466,6 +478,143 @@ void __free_pages_core(struct page *page, unsigned int order)
 	zone->managed_pages += n;
 	__free_one_page(page, pfn, zone, order, get_pfnblock_migratetype(pfn), FPI_TO_TAIL);
 	spin_unlock_irqrestore(&zone->lock, flags);
+}
+
+/* ---- free pages of one pageblock or page: type changes, isolation, offlining ---- */
+
+unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype)
+{
+	unsigned long start = pageblock_start_pfn(page_to_pfn(page));
+	unsigned long end = start + pageblock_nr_pages, pfn, moved = 0;
+	int old = get_pfnblock_migratetype(start);
+
+	if (old == migratetype)
+		return 0;
+	set_pfnblock_migratetype(start, migratetype);
+	if (is_migrate_isolate(old))
+		zone->nr_isolate_pageblock--;
+	if (is_migrate_isolate(migratetype))
+		zone->nr_isolate_pageblock++;
+
+	for (pfn = start; pfn < end;) {
+		struct page *p = pfn_to_page(pfn);
+		if (PageBuddy(p)) {
+			move_to_free_list(p, zone, p->order, old, migratetype);
+			moved += 1UL << p->order;
+			pfn += 1UL << p->order;
+		} else {
+			pfn++;
+		}
+	}
+	if (!is_migrate_isolate(migratetype) || pageblock_memmap_lazy(start))
+		return moved; /* a lazy pageblock is one free chunk: no pcp pages in it */
+	/* No free page of an isolated pageblock may wait in the pcp cache (it would be handed out). */
+	for (pfn = start; pfn < end; pfn++) {
+		struct page *p = pfn_to_page(pfn);
+		if (!PagePcp(p))
+			continue;
+		list_del(&p->lru);
+		p->page_type = PGTY_NONE;
+		zone->pcp.count--;
+		__free_one_page(p, pfn, zone, 0, migratetype, FPI_NONE);
+		moved++;
+	}
+	return moved;
+}
+
+bool pageblock_isolate_and_move_free_pages(struct zone *zone, struct page *page)
+{
+	if (is_migrate_isolate(get_pageblock_migratetype(page)))
+		return false;
+	move_freepages_block(zone, page, MIGRATE_ISOLATE);
+	return true;
+}
+
+bool pageblock_unisolate_and_move_free_pages(struct zone *zone, struct page *page)
+{
+	unsigned long pfn = page_to_pfn(page);
+
+	if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+		return false;
+	move_freepages_block(zone, page, get_pfnblock_own_migratetype(pfn));
+	return true;
+}
+
+bool __isolate_free_page(struct page *page, unsigned int order)
+{
+	if (!PageBuddy(page) || page->order != order)
+		return false;
+	del_page_from_free_list(page, page_zone(page), order, get_pfnblock_migratetype(page_to_pfn(page)));
+	page->order = (u8)order;
+	set_page_count(page, 0);
+	return true;
+}
+
+bool take_page_off_buddy(struct page *page)
+{
+	unsigned long pfn, flags;
+	bool ret = false;
+
+	/* page may lie in a lazy pageblock (its own fields not written yet): find it by address. */
+	if (!page_to_pfn_safe(page, &pfn))
+		return false;
+	struct zone *zone = page_zone(pfn_to_page(pageblock_start_pfn(pfn)));
+	spin_lock_irqsave(&zone->lock, flags);
+	memmap_init_pageblock(pfn);
+	for (unsigned int order = 0; order <= MAX_ORDER; order++) {
+		unsigned long head_pfn = pfn & ~((1UL << order) - 1);
+		struct page *head = page - (pfn - head_pfn);
+		unsigned int high = head->order;
+
+		if (!PageBuddy(head) || high < order)
+			continue;
+		int mt = get_pfnblock_migratetype(head_pfn);
+		del_page_from_free_list(head, zone, high, mt);
+		/* Halve the chunk towards the target, giving back the half without it. */
+		while (high > 0) {
+			high--;
+			struct page *upper = head + (1UL << high);
+			if (page >= upper) {
+				add_to_free_list(head, zone, high, mt);
+				head = upper;
+			} else {
+				add_to_free_list(upper, zone, high, mt);
+			}
+		}
+		page->order = 0;
+		set_page_count(page, 0);
+		ret = true;
+		break;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return ret;
+}
+
+unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
+{
+	struct zone *zone = page_zone(pfn_to_page(start_pfn));
+	unsigned long pfn, taken = 0, flags;
+
+	spin_lock_irqsave(&zone->lock, flags);
+	for (pfn = start_pfn; pfn < end_pfn;) {
+		struct page *page = pfn_to_page(pfn);
+		if (pageblock_aligned(pfn) && is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
+		if (PageBuddy(page)) {
+			unsigned int order = page->order;
+			__del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(pfn));
+			taken += 1UL << order;
+			pfn += 1UL << order;
+			continue;
+		}
+		if (!(PageOffline(page) && page_ref_count(page) == 0))
+			pr_err("mm: offlining pfn 0x%lx: page is neither free nor offline (type %s, refcount "
+			       "%d)\n",
+			       pfn, page_type_name(page->page_type), page_ref_count(page));
+		pfn++;
+	}
+	spin_unlock_irqrestore(&zone->lock, flags);
+	return taken;
 }
 
 /* ---- counters ---- */

@@ -8,7 +8,6 @@
 #include "internal.h"
 
 struct mem_section *mem_section[NR_SECTION_ROOTS];
-static unsigned long max_present_pfn;
 
 #define ROOT_BYTES   (SECTIONS_PER_ROOT * sizeof(struct mem_section))
 #define MEMMAP_ORDER 8 /* 1 MiB = 2^8 pages */
@@ -17,7 +16,6 @@ _Static_assert((PAGE_SIZE << MEMMAP_ORDER) == MEMMAP_BYTES_PER_SECTION, "memmap 
 void sparse_reset(void)
 {
 	memset(mem_section, 0, sizeof(mem_section));
-	max_present_pfn = 0;
 }
 
 static unsigned int order_for(unsigned long bytes)
@@ -69,8 +67,6 @@ int sparse_add_section(unsigned long nr, struct page *memmap, unsigned long nr_p
 	ms->memmap = memmap;
 	ms->nr_present_pages = (u32)nr_present;
 	ms->flags |= SECTION_MARKED_PRESENT | (mm_ready ? 0 : SECTION_IS_EARLY);
-	if (section_nr_to_pfn(nr + 1) > max_present_pfn)
-		max_present_pfn = section_nr_to_pfn(nr + 1);
 	return 0;
 }
 
@@ -145,9 +141,4 @@ unsigned long next_present_section_nr(unsigned long nr)
 		nr++;
 	}
 	return NR_MEM_SECTIONS;
-}
-
-unsigned long sparse_max_pfn(void)
-{
-	return max_present_pfn;
 }

@@ -1,5 +1,5 @@
 /* clang-format off */
-/* fuzz-srcs: tests/fuzz/virtio_mem_reset.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c kernel/iomem.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/page_offline.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c */
+/* fuzz-srcs: tests/fuzz/virtio_mem_reset.c drivers/virtio/virtio_mem_resize.c drivers/virtio/virtio_mem_req.c drivers/virtio/virtio_mem_mm.c drivers/virtio/virtio_mem_state.c drivers/virtio/virtio_mem_verify.c kernel/iomem.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c tests/host/mm_fake.c @mm-core @mm-hotplug @mmtest tests/host/offline_inject.c */
 /* clang-format on */
 /* libFuzzer harness: the virtio-mem driver (the sources of tests/host/test_virtio_mem.c) against a
  * device the input scripts, on the fake physical memory of tests/host/mm_fake.c.
@@ -48,8 +48,11 @@
 #include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/sparse.h"
-#include "mm/workload.h"
 #include "mm_fake.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
+#include "offline_inject.h"
 #include "vmem_fake.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -989,7 +992,7 @@ static void boot(void)
 	workload_reset();
 	pin_reset();
 	balloon_reset();
-	offline_fail_step = OFFLINE_STEP_NONE;
+	offline_inject_reset();
 	offline_fail_errno = -EIO;
 	mhp_set_default_online_type(MMOP_ONLINE_MOVABLE);
 }

@@ -11,8 +11,11 @@
 #include "mm/init.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
-#include "mm/workload.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 #include "mm_fake.h"
+#include "offline_inject.h"
 
 struct hp_recorder hp_rec;
 unsigned long hp_first_veto;
@@ -64,8 +67,7 @@ void hp_boot(void)
 	workload_reset();
 	pin_reset();
 	balloon_reset();
-	offline_fail_step = OFFLINE_STEP_NONE;
-	offline_fail_errno = -EIO;
+	offline_inject_reset();
 	mhp_set_default_online_type(MMOP_ONLINE_MOVABLE);
 	hp_rec_reset();
 	hp_first_veto = 0;

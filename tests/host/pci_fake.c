@@ -119,12 +119,6 @@ void pci_conf_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v)
 	unsigned sh = 8 * (off & 2);
 	pci_conf_write32(bus, dev, fn, off, (old & ~(0xffffu << sh)) | (u32)v << sh);
 }
-void pci_conf_write8(u8 bus, u8 dev, u8 fn, u16 off, u8 v)
-{
-	u32 old = pci_conf_read32(bus, dev, fn, off);
-	unsigned sh = 8 * (off & 3);
-	pci_conf_write32(bus, dev, fn, off, (old & ~(0xffu << sh)) | (u32)v << sh);
-}
 
 /* pci.c's lspci command prints through the shell. */
 void shell_printf(const char *fmt, ...)

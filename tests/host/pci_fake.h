@@ -1,5 +1,5 @@
 /* A fake PCI bus for host tests of drivers/pci/pci.c: it implements the configuration accessors
- * (pci_conf_read8/16/32, pci_conf_write8/16/32) over a table of functions, each a 256-byte configuration
+ * (pci_conf_read8/16/32, pci_conf_write16/32) over a table of functions, each a 256-byte configuration
  * space with BARs that behave like hardware (only the size's bits are writable) and a record of rule
  * violations (a BAR probed with all ones while its decoding was on). */
 #ifndef TESTS_HOST_PCI_FAKE_H

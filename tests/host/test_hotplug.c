@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/page_offline.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
-/* clang-format on */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* The offlining protocol, one case per rule of the protocol (docs/HOTPLUG.md),
  * and the life of a hot-added block: add, online, offline, remove, the fault report, lsmem, the lock. */
 #include <stdarg.h>
@@ -17,7 +15,9 @@
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
 #include "mm/slab.h"
-#include "mm/workload.h"
+#include "mmtest/balloon.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 #include "mm_fake.h"
 
 #define B HP_MOVABLE_LAST /* the block most cases work on: ZONE_MOVABLE, free at boot */

@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c kernel/mm/page_isolation.c kernel/mm/migrate.c kernel/mm/notifier.c kernel/mm/memory_hotplug.c kernel/mm/hotplug_add.c kernel/mm/memory_block.c kernel/mm/contig.c kernel/mm/page_offline.c kernel/mm/workload.c kernel/mm/pin.c kernel/mm/balloon.c kernel/mm/offline_owner.c kernel/lib/errname.c tests/host/hotplug_helpers.c */
-/* clang-format on */
+/* host-srcs: @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* The migration protocol with a test owner that can refuse at each step, and alloc_contig_range on
  * ranges of any alignment. */
 #include <stdio.h>
@@ -14,7 +12,8 @@
 #include "mm/gfp.h"
 #include "mm/migrate.h"
 #include "mm/page_isolation.h"
-#include "mm/workload.h"
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 #include "mm_fake.h"
 
 /* ---- a test owner: one page at a time, with a switch per step ---- */

@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c */
-/* clang-format on */
+/* host-srcs: @mm-core tests/host/mm_fake.c */
 /* The buddy allocator, zones, pageblocks and the checks that refuse bad frees, on fake memory. */
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,7 +493,7 @@ static void test_verify_catches_unmerged_buddies(void)
 static void test_printers(void)
 {
 	boot_movablecore(512 * MiB, 128 * MiB);
-	show_meminfo(mm_fake_print);
+	show_meminfo(mm_fake_print, NULL, 0);
 	show_buddyinfo(mm_fake_print);
 	show_pagetypeinfo(mm_fake_print);
 	dump_page_to(mm_fake_print, pfn_to_page(0x12345), "test");

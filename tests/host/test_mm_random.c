@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c */
-/* clang-format on */
+/* host-srcs: @mm-core tests/host/mm_fake.c */
 /* Seeded random operation sequences against the page allocator, with mm_verify after every step on a
  * small arena and every 1,000 steps on a large one. The seed is printed; MM_SEED=N replays a run,
  * MM_STEPS=N changes its length. Every allocated page carries a tag (its pfn and the allocation's

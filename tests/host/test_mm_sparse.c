@@ -1,6 +1,4 @@
-/* clang-format off */
-/* host-srcs: kernel/mm/page_alloc.c kernel/mm/pageblock.c kernel/mm/page.c kernel/mm/sparse.c kernel/mm/memblock.c kernel/mm/slab.c kernel/mm/debug.c kernel/mm/verify.c kernel/mm/init.c tests/host/mm_fake.c */
-/* clang-format on */
+/* host-srcs: @mm-core tests/host/mm_fake.c */
 /* Sections, memmap and the core steps a hot(un)plug goes through (the way hotplug builds on them):
  * add a section far up, map it, move it to a zone, hand its max-order chunks to the buddy, isolate,
  * take the free pages out again, unmap, remove. Also kmalloc. */

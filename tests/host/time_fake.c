@@ -13,11 +13,6 @@ u64 ktime_ns(void)
 	return fake_now;
 }
 
-u64 tsc_hz(void)
-{
-	return 1000000000;
-}
-
 void udelay(unsigned us)
 {
 	fake_now += (u64)us * NSEC_PER_USEC;

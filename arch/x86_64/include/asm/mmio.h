@@ -13,8 +13,6 @@
  * address of phys, or NULL with a log line (size 0, overflow, window or page-table pool exhausted).
  * Any physical address works, including MMIO far above RAM (OVMF puts BARs at 0xe000000000). */
 void __iomem *ioremap(phys_addr_t phys, u64 size);
-/* Unmaps what ioremap returned (size as given to it). The virtual range is not reused. */
-void iounmap(void __iomem *addr, u64 size);
 
 static inline u8 readb(const volatile void __iomem *a)
 {

@@ -18,17 +18,7 @@ _Static_assert(sizeof(struct regs) == 22 * 8, "struct regs must match isr.asm");
 void gdt_init(void);
 void idt_init(void);
 
-/* Called for every vector >= 32. The interrupt-controller code overrides this weak default. */
+/* Called for every vector >= 32 (the interrupt-controller code, irq.c). */
 void irq_dispatch(struct regs *r);
-
-/* Set by code that expects a fault (a test touching removed memory): when a page fault hits an
- * address in [lo, hi), the handler records it and resumes at `resume_rip`, instead of panicking. */
-struct fault_expect {
-	u64 lo, hi;
-	u64 resume_rip;
-	volatile bool hit;
-	u64 addr;
-};
-void fault_expect_set(struct fault_expect *fe);
 
 #endif

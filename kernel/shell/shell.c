@@ -61,19 +61,15 @@ static void back(size_t n)
 		console_write("\b", 1);
 }
 
-/* Called by printk around a console line. A line that arrives while the prompt is on screen moves to
- * a line of its own; the prompt (with what was typed) is drawn again once the burst of log lines is
- * over, i.e. the next time read_line looks for input. */
-void shell_console_begin(void)
+/* printk's console hook, called before a log line goes to the console. A line that arrives while the
+ * prompt is on screen moves to a line of its own; the prompt (with what was typed) is drawn again once
+ * the burst of log lines is over, i.e. the next time read_line looks for input. */
+static void before_log_line(void)
 {
 	if (waiting && prompt_shown) {
 		console_write("\n", 1);
 		prompt_shown = false;
 	}
-}
-
-void shell_console_end(void)
-{
 }
 
 static void draw_prompt(void)
@@ -359,6 +355,8 @@ static size_t read_line(void)
 void shell_run(void)
 {
 	char line[SHELL_LINE_MAX];
+
+	printk_set_console_hook(before_log_line);
 	for (;;) {
 		read_line();
 		strlcpy(line, input, sizeof(line));

@@ -1,8 +1,8 @@
-/* pin (workload.h): unmovable kernel allocations that show what migration cannot move. */
+/* pin (pin.h): unmovable kernel allocations that show what migration cannot move. */
 #include "kernel/errno.h"
 #include "mm/contig.h"
 #include "mm/gfp.h"
-#include "mm/workload.h"
+#include "mmtest/pin.h"
 
 static LIST_HEAD(pinned);
 static unsigned long nr_pinned;
@@ -11,7 +11,6 @@ static void unpin(struct page *page)
 {
 	list_del(&page->lru);
 	nr_pinned--;
-	mm_stat_mod(NR_PINNED_PAGES, -1);
 	free_pages(page, 0);
 }
 
@@ -26,7 +25,6 @@ int pin_alloc_block(u64 bytes, unsigned long id)
 	list_for_each_entry_safe(page, next, &batch, lru) {
 		list_move_tail(&page->lru, &pinned);
 		nr_pinned++;
-		mm_stat_mod(NR_PINNED_PAGES, 1);
 	}
 	return 0;
 }
@@ -43,7 +41,6 @@ int pin_alloc(u64 bytes)
 			break;
 		list_add_tail(&page->lru, &batch);
 		nr_pinned++;
-		mm_stat_mod(NR_PINNED_PAGES, 1);
 	}
 	list_for_each_entry_safe(page, next, &batch, lru) {
 		if (done < n)

@@ -3,12 +3,12 @@
  * only one of its zone (e.g. -m 3G movablecore=1G) and skip otherwise. */
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
-#include "mm/balloon.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
-#include "mm/workload.h"
+#include "mmtest/balloon.h"
+#include "mmtest/workload.h"
 
 /* The highest online, removable ZONE_MOVABLE block; NR_MEMORY_BLOCKS when there is none. */
 static unsigned long pick_block(void)

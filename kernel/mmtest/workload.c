@@ -5,14 +5,15 @@
 #include "lib/string.h"
 #include "mm/gfp.h"
 #include "mm/migrate.h"
-#include "mm/workload.h"
+#include "mmtest/workload.h"
 
 static LIST_HEAD(wl_pages); /* every workload page not isolated for migration */
 static unsigned long wl_nr; /* pages owned, isolated ones included */
 static u64 wl_seq;	    /* data seed of the next page */
 static int wl_owner = -1;
 
-u32 workload_checksum(const void *data)
+/* A 32-bit checksum of order-0 page content (the one kept in page->private). */
+static u32 workload_checksum(const void *data)
 {
 	const u64 *w = data;
 	u64 a = 1, b = 0;
@@ -78,7 +79,6 @@ static void free_one(struct page *page)
 {
 	list_del(&page->lru);
 	wl_nr--;
-	mm_stat_mod(NR_WORKLOAD_PAGES, -1);
 	free_pages(page, 0);
 }
 
@@ -98,7 +98,6 @@ int workload_alloc(u64 bytes)
 		fill(page);
 		list_add_tail(&page->lru, &batch);
 		wl_nr++;
-		mm_stat_mod(NR_WORKLOAD_PAGES, 1);
 	}
 	struct page *page, *next;
 	list_for_each_entry_safe(page, next, &batch, lru) {

@@ -1,32 +1,22 @@
-/* The memory manager's shell commands and boot parameters (kernel only; INTERFACE.md). */
-#include "kernel/cmdline.h"
+/* The memory manager's shell commands (kernel only; INTERFACE.md). */
 #include "kernel/errno.h"
 #include "kernel/shell.h"
 #include "lib/parse.h"
-#include "lib/string.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
-#include "mm/init.h"
 #include "mm/slab.h"
-
-static int set_movablecore(const char *val)
-{
-	return val ? parse_size(val, &movablecore_bytes) : -EINVAL;
-}
-CMDLINE_PARAM_VALID(movablecore, "movablecore", set_movablecore, "a size (bytes or K/M/G/T)");
-
-static int set_page_poison(const char *val)
-{
-	if (!val || (strcmp(val, "1") && strcmp(val, "0")))
-		return -EINVAL;
-	page_poison_enabled = val[0] == '1';
-	return 0;
-}
-CMDLINE_PARAM_VALID(page_poison, "page_poison", set_page_poison, "0 or 1");
+#include "mmtest/pin.h"
+#include "mmtest/workload.h"
 
 static int cmd_meminfo(int argc, char **argv)
 {
-	show_meminfo(shell_printf);
+	/* The test loads count their own pages; meminfo shows them after the core's page kinds. */
+	const struct meminfo_line loads[] = {
+	    {"Workload:", workload_nr_pages()},
+	    {"Pinned:", pin_nr_pages()},
+	};
+
+	show_meminfo(shell_printf, loads, ARRAY_SIZE(loads));
 	return 0;
 }
 SHELL_COMMAND(meminfo, "meminfo", "meminfo", "memory totals in kB, like /proc/meminfo", cmd_meminfo);

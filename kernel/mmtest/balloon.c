@@ -3,11 +3,11 @@
  * compaction: migration hands it a new page and never reads the old one). */
 #include "kernel/errno.h"
 #include "kernel/printk.h"
-#include "mm/balloon.h"
 #include "mm/contig.h"
 #include "mm/gfp.h"
 #include "mm/memory.h"
 #include "mm/migrate.h"
+#include "mmtest/balloon.h"
 
 struct balloon {
 	struct list_head pages; /* PageOffline pages, through lru */

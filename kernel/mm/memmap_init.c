@@ -1,0 +1,84 @@
+/* Memmap init (mmzone.h): writing the struct pages of a range as it joins a zone, in full or lazily
+ * (one struct page per pageblock, the rest when the chunk first leaves the free lists), and counting
+ * PageOffline pages in a memmap that may be lazy (docs/mm-core.md, "Lazy memmap"). */
+#include "lib/string.h"
+#include "internal.h"
+
+bool memmap_lazy_init = true;
+
+/* A struct page as memmap init leaves it: reserved, refcount 1, in its zone and section. */
+static void init_single_page(struct page *page, unsigned long pfn, unsigned int zid)
+{
+	memset(page, 0, sizeof(*page));
+	page->flags = 1u << PG_reserved;
+	set_page_zone_section(page, zid, pfn_to_section_nr(pfn));
+	init_page_count(page);
+}
+
+void memmap_init_pageblock(unsigned long pfn)
+{
+	unsigned long start = pageblock_start_pfn(pfn);
+	u8 *b = pageblock_byte(start);
+
+	if (!(*b & PB_MEMMAP_LAZY))
+		return;
+	struct page *head = pfn_to_page(start);
+	bool free = PageBuddy(head) || (!PageReserved(head) && page_ref_count(head) == 0);
+	unsigned int zid = page_zonenum(head);
+	for (unsigned long i = 1; i < pageblock_nr_pages; i++) {
+		init_single_page(head + i, start + i, zid);
+		if (free) {
+			__ClearPageReserved(head + i);
+			set_page_count(head + i, 0);
+		}
+	}
+	*b &= (u8)~PB_MEMMAP_LAZY;
+}
+
+long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
+{
+	unsigned long pfn = start_pfn, end = start_pfn + nr_pages;
+	long n = 0;
+
+	while (pfn < end) {
+		struct mem_section *ms = __pfn_to_section(pfn);
+		if (!present_section(ms) || !(ms->flags & SECTION_MEMMAP_INIT)) {
+			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
+			continue;
+		}
+		n += PageOffline(pfn_to_page(pfn));
+		if (pageblock_aligned(pfn) && pageblock_memmap_lazy(pfn))
+			pfn += pageblock_nr_pages;
+		else
+			pfn++;
+	}
+	return n;
+}
+
+void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype,
+		       bool isolate_pageblock)
+{
+	unsigned long end = start_pfn + nr_pages;
+
+	for (unsigned long pfn = start_pfn; pfn < end; pfn++)
+		init_single_page(pfn_to_page(pfn), pfn, zid);
+	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end; pfn += pageblock_nr_pages) {
+		/* A lazy block only partly written here gets the rest of its memmap first. */
+		if (pageblock_memmap_lazy(pfn) && (pfn < start_pfn || pfn + pageblock_nr_pages > end))
+			memmap_init_pageblock(pfn);
+		*pageblock_byte(pfn) &= (u8)~PB_MEMMAP_LAZY;
+		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
+	}
+	sparse_mark_memmap_init(start_pfn, nr_pages);
+}
+
+void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+			    int migratetype, bool isolate_pageblock)
+{
+	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
+		init_single_page(pfn_to_page(pfn), pfn, zid);
+		*pageblock_byte(pfn) |= PB_MEMMAP_LAZY;
+		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
+	}
+	sparse_mark_memmap_init(start_pfn, nr_pages);
+}
