@@ -196,7 +196,8 @@ static int check_kernel_image(const struct boot_info *bi, char *why, size_t why_
 			return boot_fail(why, why_len, -EINVAL,
 					 "kernel image [0x%llx-0x%llx) is not in usable RAM: it overlaps %s "
 					 "[0x%llx-0x%llx)",
-					 HEX(ks), HEX(ke), boot_mem_type_name(r->type), HEX(r->start), HEX(end));
+					 HEX(ks), HEX(ke), boot_mem_type_name(r->type), HEX(r->start),
+					 HEX(end));
 		if (end >= ke)
 			return 0;
 		at = end;

@@ -12,7 +12,7 @@
 #include "lib/string.h"
 
 #define LOG_RING_SIZE 65536
-#define LINE_MAX 512
+#define LINE_MAX      512
 
 int console_loglevel = LOGLEVEL_DEFAULT;
 

@@ -24,8 +24,7 @@ void timer_setup(struct timer_list *t, timer_fn_t *fn, void *data)
 static void enqueue(struct timer_list *t)
 {
 	struct list_head *pos;
-	list_for_each(pos, &timers)
-	{
+	list_for_each(pos, &timers) {
 		if (list_entry(pos, struct timer_list, entry)->expires > t->expires)
 			break;
 	}

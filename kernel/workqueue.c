@@ -95,7 +95,8 @@ unsigned run_pending_work(void)
 	unsigned budget = 0;
 	struct list_head *pos;
 	spin_lock_irqsave(&work_lock, fl);
-	list_for_each(pos, &work_list) budget++;
+	list_for_each(pos, &work_list)
+		budget++;
 	spin_unlock_irqrestore(&work_lock, fl);
 
 	unsigned ran = 0;

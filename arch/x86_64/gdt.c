@@ -39,8 +39,8 @@ void gdt_init(void)
 	gdt[1] = 0x00af9a000000ffffULL; /* 0x08 kernel code, 64-bit */
 	gdt[2] = 0x00cf92000000ffffULL; /* 0x10 kernel data */
 	/* 0x18: 16-byte available 64-bit TSS descriptor */
-	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) | (((limit >> 16) & 0xf) << 48) |
-		 (((base >> 24) & 0xff) << 56);
+	gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ULL << 40) |
+		 (((limit >> 16) & 0xf) << 48) | (((base >> 24) & 0xff) << 56);
 	gdt[4] = base >> 32;
 
 	struct gdt_ptr p = {sizeof(gdt) - 1, (u64)gdt};

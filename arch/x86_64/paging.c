@@ -241,8 +241,7 @@ int arch_direct_map_init(void)
 	/* Build the new tree off to the side while the early map (0..4 GiB) still serves every
 	 * phys_to_virt, with tables from below 4 GiB; then swap the PML4 slots in one go. */
 	memblock_set_current_limit(EARLY_DIRECT_MAP_SIZE);
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		for (u64 pa = m->base; pa < m->base + m->size;) {
 			u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), m->base + m->size);
 			unsigned int s = (unsigned int)(pa >> 39);

@@ -7,7 +7,7 @@
 #include <asm/trap.h>
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289u
-#define PVH_START_MAGIC 0x336ec578u
+#define PVH_START_MAGIC	     0x336ec578u
 
 extern u64 boot_tsc_start;
 extern u64 early_pml4[512];
@@ -52,7 +52,8 @@ void arch_setup_boot_info(u32 magic, u32 info, struct boot_info *bi)
 	} else {
 		const u32 *p = early_phys_reader(info, 4);
 		if (!p || *p != PVH_START_MAGIC)
-			panic("boot: unknown loader (eax 0x%x, ebx 0x%x): neither multiboot2 nor PVH", magic, info);
+			panic("boot: unknown loader (eax 0x%x, ebx 0x%x): neither multiboot2 nor PVH", magic,
+			      info);
 		err = boot_info_from_pvh(bi, info, early_phys_reader, why, sizeof(why));
 	}
 	if (err < 0)

@@ -24,11 +24,28 @@ extern const u64 isr_stub_table[256];
 static struct idt_entry idt[256] __aligned(16);
 
 static const char *const exc_names[32] = {
-	"#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow", "#BR bound range",
-	"#UD invalid opcode", "#NM device not available", "#DF double fault", "coprocessor overrun",
-	"#TS invalid TSS", "#NP segment not present", "#SS stack fault", "#GP general protection",
-	"#PF page fault", "reserved 15", "#MF x87 error", "#AC alignment check", "#MC machine check",
-	"#XM SIMD error", "#VE virtualization", "#CP control protection",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD error",
+    "#VE virtualization",
+    "#CP control protection",
 };
 
 static void set_gate(int vec, u64 handler, u8 ist)
@@ -84,15 +101,20 @@ static void report_fault(struct regs *r)
 			printk(KERN_EMERG "fault: cr2 is %s\n", what);
 	}
 	if (v == 8)
-		printk(KERN_EMERG "fault: double fault: kernel stack overflow or a fault while handling a fault\n");
-	printk(KERN_EMERG "fault: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", (unsigned long long)r->rax,
-	       (unsigned long long)r->rbx, (unsigned long long)r->rcx, (unsigned long long)r->rdx);
-	printk(KERN_EMERG "fault: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", (unsigned long long)r->rsi,
-	       (unsigned long long)r->rdi, (unsigned long long)r->rbp, (unsigned long long)r->rsp);
-	printk(KERN_EMERG "fault: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", (unsigned long long)r->r8,
-	       (unsigned long long)r->r9, (unsigned long long)r->r10, (unsigned long long)r->r11);
-	printk(KERN_EMERG "fault: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", (unsigned long long)r->r12,
-	       (unsigned long long)r->r13, (unsigned long long)r->r14, (unsigned long long)r->r15);
+		printk(KERN_EMERG
+		       "fault: double fault: kernel stack overflow or a fault while handling a fault\n");
+	printk(KERN_EMERG "fault: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
+	       (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
+	       (unsigned long long)r->rdx);
+	printk(KERN_EMERG "fault: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n",
+	       (unsigned long long)r->rsi, (unsigned long long)r->rdi, (unsigned long long)r->rbp,
+	       (unsigned long long)r->rsp);
+	printk(KERN_EMERG "fault: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n",
+	       (unsigned long long)r->r8, (unsigned long long)r->r9, (unsigned long long)r->r10,
+	       (unsigned long long)r->r11);
+	printk(KERN_EMERG "fault: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n",
+	       (unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
+	       (unsigned long long)r->r15);
 	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", (unsigned long long)r->cs,
 	       (unsigned long long)r->ss, (unsigned long long)r->rflags, (unsigned long long)read_cr3());
 	/* a short stack trace by frame pointers, bounded and only through kernel addresses; each return

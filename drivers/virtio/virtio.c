@@ -17,7 +17,8 @@ static int lowest_free_index(void)
 	for (int i = 0; i < VIRTIO_MAX_DEVICES; i++) {
 		bool used = false;
 		struct virtio_device *d;
-		list_for_each_entry(d, &virtio_devices, list) used |= d->index == i;
+		list_for_each_entry(d, &virtio_devices, list)
+			used |= d->index == i;
 		if (!used)
 			return i;
 	}
@@ -47,7 +48,8 @@ int virtio_reset_device(struct virtio_device *vdev)
 	vdev->dead = true;
 	vdev->broken = true;
 	struct virtqueue *vq;
-	list_for_each_entry(vq, &vdev->vqs, list) vq->broken = true;
+	list_for_each_entry(vq, &vdev->vqs, list)
+		vq->broken = true;
 	pr_err("%s: reset did not complete: %s; device dead, its rings and buffers are kept\n", vdev->name,
 	       errname(err));
 	return err;
@@ -64,7 +66,8 @@ void virtio_break_device(struct virtio_device *vdev, const char *why)
 		pr_err("%s: device broken: %s\n", vdev->name, why);
 	vdev->broken = true;
 	struct virtqueue *vq;
-	list_for_each_entry(vq, &vdev->vqs, list) virtqueue_break(vq, why);
+	list_for_each_entry(vq, &vdev->vqs, list)
+		virtqueue_break(vq, why);
 	add_status(vdev, VIRTIO_CONFIG_S_FAILED);
 }
 
@@ -284,8 +287,7 @@ int register_virtio_device(struct virtio_device *vdev)
 	log_config_fields(vdev);
 
 	struct virtio_driver *drv;
-	list_for_each_entry(drv, &virtio_drivers, list)
-	{
+	list_for_each_entry(drv, &virtio_drivers, list) {
 		try_match(vdev, drv);
 		if (vdev->driver)
 			break;
@@ -304,7 +306,9 @@ void unregister_virtio_device(struct virtio_device *vdev)
 static bool driver_registered(const struct virtio_driver *drv)
 {
 	struct virtio_driver *d;
-	list_for_each_entry(d, &virtio_drivers, list) if (d == drv) return true;
+	list_for_each_entry(d, &virtio_drivers, list)
+		if (d == drv)
+			return true;
 	return false;
 }
 
@@ -321,7 +325,8 @@ int register_virtio_driver(struct virtio_driver *drv)
 		return -EEXIST;
 	list_add_tail(&drv->list, &virtio_drivers);
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list) try_match(vdev, drv);
+	list_for_each_entry(vdev, &virtio_devices, list)
+		try_match(vdev, drv);
 	return 0;
 }
 
@@ -330,7 +335,9 @@ void unregister_virtio_driver(struct virtio_driver *drv)
 	if (!driver_registered(drv))
 		return;
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list) if (vdev->driver == drv) virtio_dev_remove(vdev);
+	list_for_each_entry(vdev, &virtio_devices, list)
+		if (vdev->driver == drv)
+			virtio_dev_remove(vdev);
 	list_del(&drv->list);
 }
 
@@ -390,6 +397,8 @@ void virtio_config_changed(struct virtio_device *vdev)
 struct virtio_device *virtio_dev_at(unsigned i)
 {
 	struct virtio_device *vdev;
-	list_for_each_entry(vdev, &virtio_devices, list) if (i-- == 0) return vdev;
+	list_for_each_entry(vdev, &virtio_devices, list)
+		if (i-- == 0)
+			return vdev;
 	return NULL;
 }

@@ -245,8 +245,8 @@ static void keep_added(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	unsigned long u = vmem_mb_first_unit(st, mb);
 	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
 
-	pr_err("%s: memory blocks %lu-%lu cannot be removed again (%s); they stay added, offline\n",
-	       vm->name, mb_block_id(st, mb), mb_block_id(st, mb + n - 1), hotplug_last_error());
+	pr_err("%s: memory blocks %lu-%lu cannot be removed again (%s); they stay added, offline\n", vm->name,
+	       mb_block_id(st, mb), mb_block_id(st, mb + n - 1), hotplug_last_error());
 	for (unsigned long i = 0; i < n; i++)
 		vmem_set_mb_state(st, mb + i, VMEM_MB_OFFLINE);
 	for (; u < end; u++)
@@ -427,11 +427,12 @@ void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned
 		} else {
 			err = mhp_unmap_range(unit_pfn(st, u), UNIT_PAGES(st));
 			if (err)
-				snprintf(vm->last_error, sizeof(vm->last_error),
-					 "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot "
-					 "unmap it",
-					 (unsigned long long)vmem_unit_addr(st, u), mb_block_id(st, mb),
-					 errname(err));
+				snprintf(
+				    vm->last_error, sizeof(vm->last_error),
+				    "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot "
+				    "unmap it",
+				    (unsigned long long)vmem_unit_addr(st, u), mb_block_id(st, mb),
+				    errname(err));
 		}
 		if (err)
 			mark_busy(vm, u);

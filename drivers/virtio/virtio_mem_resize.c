@@ -55,7 +55,8 @@ static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long en
 		if (r == VIRTIO_MEM_RESP_ACK) {
 			vmem_set_plugged(st, s, u - s, false);
 		} else {
-			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)vmem_unit_addr(st, s),
+			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s",
+				   (unsigned long long)vmem_unit_addr(st, s),
 				   (unsigned long long)(unit_bytes(vm, u - s) >> 20), vmem_resp_name(r));
 			ret = -EAGAIN;
 		}
@@ -234,7 +235,8 @@ static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned lon
 				    !vmem_is_busy(st, v))
 					vmem_set_unusable(st, v, 1, true);
 		if (resp == VIRTIO_MEM_RESP_ERROR) {
-			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR", (unsigned long long)addr,
+			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR",
+					(unsigned long long)addr,
 					(unsigned long long)(addr + unit_bytes(vm, u - s) - 1));
 			return -EIO;
 		}

@@ -211,8 +211,7 @@ static bool vp_notify(struct virtqueue *vq)
 static void vp_del_vqs(struct virtio_device *vdev)
 {
 	struct virtqueue *vq, *n;
-	list_for_each_entry_safe(vq, n, &vdev->vqs, list)
-	{
+	list_for_each_entry_safe(vq, n, &vdev->vqs, list) {
 		list_del(&vq->list);
 		vq_used[vq - vq_pool] = false;
 	}
@@ -331,7 +330,8 @@ static void vp_work(struct work_struct *w)
 		virtio_config_changed(&vp->vdev);
 	if (isr & VIRTIO_PCI_ISR_QUEUE) {
 		struct virtqueue *vq;
-		list_for_each_entry(vq, &vp->vdev.vqs, list) vring_interrupt(vq);
+		list_for_each_entry(vq, &vp->vdev.vqs, list)
+			vring_interrupt(vq);
 	}
 }
 

@@ -78,8 +78,9 @@ static int cmd_virtio(int argc, char **argv)
 		shell_printf("%s:   config %s\n", v->name, raw);
 		struct virtqueue *vq;
 		list_for_each_entry(vq, &v->vqs, list)
-		    shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name, vq->index,
-				 vq->name, vq->num, vq->num_free, vq->in_flight, vq->broken ? " BROKEN" : "");
+			shell_printf("%s:   queue %u '%s': size %u free %u in flight %u%s\n", v->name,
+				     vq->index, vq->name, vq->num, vq->num_free, vq->in_flight,
+				     vq->broken ? " BROKEN" : "");
 	}
 	if (!i)
 		shell_printf("no virtio devices\n");

@@ -86,9 +86,9 @@ int pci_find_cap_in(const u8 *cfg, size_t cfg_len, u8 id, const char *who);
 #define PCI_BAR_BROKEN	       0x10 /* read back a size that is not a power of two: ignored */
 
 struct pci_bar {
-	u64 base;   /* bus (= physical) address; 0 when absent */
-	u64 size;   /* decoded size; 0 when the BAR is absent (or the upper half of a 64-bit BAR) */
-	u32 flags;  /* PCI_BAR_* */
+	u64 base;  /* bus (= physical) address; 0 when absent */
+	u64 size;  /* decoded size; 0 when the BAR is absent (or the upper half of a 64-bit BAR) */
+	u32 flags; /* PCI_BAR_* */
 };
 
 struct pci_dev {

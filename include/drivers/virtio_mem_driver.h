@@ -48,7 +48,7 @@ struct virtio_mem {
 	struct delayed_work work;
 	unsigned backoff_ms; /* next retry delay */
 	bool broken;
-	bool removed; /* the driver was removed from the device (it is reset) */
+	bool removed;		 /* the driver was removed from the device (it is reset) */
 	bool unplug_all_pending; /* memory was plugged at probe: UNPLUG_ALL first */
 	bool cannot_reach;	 /* said once that requested_size is out of reach */
 	char broken_why[128];

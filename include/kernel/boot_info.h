@@ -9,14 +9,14 @@
 
 #define BOOT_MAX_REGIONS 128
 #define BOOT_CMDLINE_MAX 1024
-#define BOOT_LOADER_MAX 64
+#define BOOT_LOADER_MAX	 64
 
 enum mem_type {
-	MEM_USABLE = 1,       /* E820 type 1 */
+	MEM_USABLE = 1,	      /* E820 type 1 */
 	MEM_RESERVED = 2,     /* type 2, and every type we do not know */
 	MEM_ACPI_RECLAIM = 3, /* type 3 */
 	MEM_ACPI_NVS = 4,     /* type 4 */
-	MEM_BAD = 5,          /* type 5 */
+	MEM_BAD = 5,	      /* type 5 */
 };
 
 struct mem_region {
@@ -26,14 +26,14 @@ struct mem_region {
 };
 
 struct boot_info {
-	const char *loader;            /* "PVH" or the multiboot2 boot loader name tag */
+	const char *loader; /* "PVH" or the multiboot2 boot loader name tag */
 	char loader_name[BOOT_LOADER_MAX];
 	char cmdline[BOOT_CMDLINE_MAX];
-	u64 rsdp;                      /* physical address of the ACPI RSDP, 0 when unknown */
+	u64 rsdp; /* physical address of the ACPI RSDP, 0 when unknown */
 	u32 nr_regions;
 	struct mem_region regions[BOOT_MAX_REGIONS]; /* sorted by start, non-overlapping */
-	u64 kernel_start, kernel_end;  /* physical extent of the kernel image: set by the caller before
-					* parsing (both 0: not checked); the parsers keep them */
+	u64 kernel_start, kernel_end; /* physical extent of the kernel image: set by the caller before
+				       * parsing (both 0: not checked); the parsers keep them */
 };
 
 /* Translates a physical address of boot data to a pointer, or NULL when it cannot be read. */
@@ -50,8 +50,7 @@ int boot_info_from_pvh(struct boot_info *bi, u64 info, boot_phys_reader rd, char
 /* The same for a multiboot2 information structure (8-byte aligned, total_size <= 1 MiB): tags 1
  * (cmdline), 2 (loader name, cut to BOOT_LOADER_MAX - 1), 6 (memory map, required), 14/15 (ACPI RSDP:
  * bi->rsdp is the physical address of the copy inside the tag; 15 wins over 14). */
-int boot_info_from_multiboot2(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why,
-			      size_t why_len);
+int boot_info_from_multiboot2(struct boot_info *bi, u64 info, boot_phys_reader rd, char *why, size_t why_len);
 /* Sort regions, resolve overlaps (the more restrictive type wins: usable < ACPI data < ACPI NVS <
  * reserved < unusable; unknown types count as reserved), merge neighbours of one type, drop empty ones.
  * Returns 0, -EINVAL (with why) for no usable RAM or a region past 2^64, -E2BIG for more than

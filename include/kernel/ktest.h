@@ -14,10 +14,10 @@ struct ktest {
 	void (*fn)(void);
 };
 
-#define KTEST(area, name)                                                                         \
-	static void ktest_fn_##area##_##name(void);                                              \
-	static const struct ktest ktest_##area##_##name __section(".ktests") __attribute__((used, aligned(8))) = { \
-		#area, #name, ktest_fn_##area##_##name};                                          \
+#define KTEST(area, name)                                                                                    \
+	static void ktest_fn_##area##_##name(void);                                                          \
+	static const struct ktest ktest_##area##_##name __section(".ktests")                                 \
+	    __attribute__((used, aligned(8))) = {#area, #name, ktest_fn_##area##_##name};                    \
 	static void ktest_fn_##area##_##name(void)
 
 /* Record a failed check (the test goes on; it is reported FAIL at its end). */
@@ -27,17 +27,17 @@ void ktest_skip(const char *why);
 /* INFO: line inside a test (numbers worth seeing in the log). */
 void ktest_info(const char *fmt, ...) __printf(1, 2);
 
-#define KT_EXPECT(cond)                                           \
-	do {                                                      \
-		if (!(cond))                                      \
-			ktest_fail(__FILE__, __LINE__, #cond);    \
+#define KT_EXPECT(cond)                                                                                      \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			ktest_fail(__FILE__, __LINE__, #cond);                                               \
 	} while (0)
-#define KT_ASSERT(cond)                                           \
-	do {                                                      \
-		if (!(cond)) {                                    \
-			ktest_fail(__FILE__, __LINE__, #cond);    \
-			return;                                   \
-		}                                                 \
+#define KT_ASSERT(cond)                                                                                      \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			ktest_fail(__FILE__, __LINE__, #cond);                                               \
+			return;                                                                              \
+		}                                                                                            \
 	} while (0)
 
 /* Run every registered test whose area starts with `filter` (NULL or "" for all).

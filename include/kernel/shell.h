@@ -17,9 +17,9 @@ struct shell_command {
 	int (*fn)(int argc, char **argv);
 };
 
-#define SHELL_COMMAND(id, name_, usage_, help_, fn_)                                              \
-	static const struct shell_command shell_cmd_##id __section(".shell_cmds") __attribute__((used, aligned(8))) = { \
-		name_, usage_, help_, fn_}
+#define SHELL_COMMAND(id, name_, usage_, help_, fn_)                                                         \
+	static const struct shell_command shell_cmd_##id __section(".shell_cmds")                            \
+	    __attribute__((used, aligned(8))) = {name_, usage_, help_, fn_}
 
 /* Output for shell commands: goes straight to the console (not through the log ring). */
 void shell_printf(const char *fmt, ...) __printf(1, 2);

@@ -9,7 +9,10 @@ typedef struct {
 	volatile u32 locked;
 } spinlock_t;
 
-#define SPINLOCK_INIT { 0 }
+#define SPINLOCK_INIT                                                                                        \
+	{                                                                                                    \
+		0                                                                                            \
+	}
 
 /* Provided by the architecture (arch/x86_64/irq.c) or by the host test support. */
 unsigned long arch_irq_save(void);
@@ -20,16 +23,16 @@ static inline void spin_lock_init(spinlock_t *l)
 	l->locked = 0;
 }
 
-#define spin_lock_irqsave(l, flags)        \
-	do {                               \
-		(flags) = arch_irq_save(); \
-		(l)->locked = 1;           \
+#define spin_lock_irqsave(l, flags)                                                                          \
+	do {                                                                                                 \
+		(flags) = arch_irq_save();                                                                   \
+		(l)->locked = 1;                                                                             \
 	} while (0)
 
-#define spin_unlock_irqrestore(l, flags)   \
-	do {                               \
-		(l)->locked = 0;           \
-		arch_irq_restore(flags);   \
+#define spin_unlock_irqrestore(l, flags)                                                                     \
+	do {                                                                                                 \
+		(l)->locked = 0;                                                                             \
+		arch_irq_restore(flags);                                                                     \
 	} while (0)
 
 #endif

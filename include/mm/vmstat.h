@@ -6,11 +6,11 @@
 #include "kernel/types.h"
 
 enum mm_stat_item {
-	NR_OFFLINE_PAGES,  /* PageOffline pages (kept by __SetPageOffline/__ClearPageOffline) */
-	NR_MEMMAP_PAGES,   /* pages holding struct page arrays (sparse.c) */
-	NR_PAGETABLE,	   /* direct-map page table pages allocated after boot (arch) */
-	NR_SLAB_PAGES,	   /* pages in kmalloc slabs */
-	NR_KMALLOC_LARGE,  /* pages behind large kmalloc allocations */
+	NR_OFFLINE_PAGES, /* PageOffline pages (kept by __SetPageOffline/__ClearPageOffline) */
+	NR_MEMMAP_PAGES,  /* pages holding struct page arrays (sparse.c) */
+	NR_PAGETABLE,	  /* direct-map page table pages allocated after boot (arch) */
+	NR_SLAB_PAGES,	  /* pages in kmalloc slabs */
+	NR_KMALLOC_LARGE, /* pages behind large kmalloc allocations */
 	NR_MM_STAT_ITEMS
 };
 

@@ -58,8 +58,7 @@ static void sparse_init(void)
 	const struct memblock_region *m;
 	unsigned long last = ~0UL;
 
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
 		for (; pfn < end; pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1)) {
 			unsigned long nr = pfn_to_section_nr(pfn);
@@ -96,8 +95,9 @@ static unsigned long movable_start_pfn(u64 bytes)
 	pfn = ALIGN_DOWN(pfn + PAGES_PER_SECTION / 2, PAGES_PER_SECTION);
 	if (pfn >= top)
 		pfn = ALIGN_DOWN(top - 1, PAGES_PER_SECTION);
-	for_each_memblock(reserved, r) if (memblock_is_memory(r->base, PAGE_SIZE)) floor =
-	    max(floor, PFN_UP(r->base + r->size));
+	for_each_memblock(reserved, r)
+		if (memblock_is_memory(r->base, PAGE_SIZE))
+			floor = max(floor, PFN_UP(r->base + r->size));
 	floor = ALIGN_UP(floor, PAGES_PER_SECTION);
 	if (pfn < floor) {
 		pr_warn("mm: movablecore: ZONE_MOVABLE starts at 0x%llx, above the boot reservations\n",
@@ -114,8 +114,7 @@ static void zones_init(unsigned long movable_pfn)
 	const struct memblock_region *m;
 	unsigned long nr;
 
-	for_each_present_section_nr(0, nr)
-	{
+	for_each_present_section_nr(0, nr) {
 		unsigned long pfn = section_nr_to_pfn(nr);
 		enum zone_type zid = pfn >= movable_pfn ? ZONE_MOVABLE : ZONE_NORMAL;
 
@@ -123,8 +122,7 @@ static void zones_init(unsigned long movable_pfn)
 		zones[zid].present_pages += __nr_to_section(nr)->nr_present_pages;
 		online_mem_sections(pfn, pfn + PAGES_PER_SECTION);
 	}
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
 		if (pfn < movable_pfn)
 			zone_grow(&zones[ZONE_NORMAL], pfn, min(end, movable_pfn) - pfn);

@@ -108,7 +108,9 @@ static const struct memblock_region *reserved_overlap(phys_addr_t base, phys_add
 {
 	const struct memblock_region *r;
 
-	for_each_memblock(reserved, r) if (r->base < end && base < r->base + r->size) return r;
+	for_each_memblock(reserved, r)
+		if (r->base < end && base < r->base + r->size)
+			return r;
 	return NULL;
 }
 
@@ -124,8 +126,7 @@ phys_addr_t memblock_phys_alloc(u64 size, u64 align, const char *name)
 	align = max(align, (u64)PAGE_SIZE);
 	/* Bottom-up, like Linux with movable_node: boot allocations stay low, next to the kernel, and
 	 * out of the top of RAM that movablecore= may make ZONE_MOVABLE. */
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		phys_addr_t end = min(m->base + m->size, memblock.current_limit);
 		phys_addr_t base = ALIGN_UP(max(m->base, (phys_addr_t)LOW_RESERVED_END), align);
 
@@ -147,7 +148,8 @@ u64 memblock_phys_mem_size(void)
 	const struct memblock_region *m;
 	u64 n = 0;
 
-	for_each_memblock(memory, m) n += m->size;
+	for_each_memblock(memory, m)
+		n += m->size;
 	return n;
 }
 
@@ -156,12 +158,10 @@ static u64 reserved_in_memory(const char *name, bool any_name)
 	const struct memblock_region *m, *r;
 	u64 n = 0;
 
-	for_each_memblock(reserved, r)
-	{
+	for_each_memblock(reserved, r) {
 		if (!any_name && r->name != name && (!r->name || !name || strcmp(r->name, name)))
 			continue;
-		for_each_memblock(memory, m)
-		{
+		for_each_memblock(memory, m) {
 			phys_addr_t s = max(r->base, m->base), e = min(r->base + r->size, m->base + m->size);
 			if (s < e)
 				n += e - s;
@@ -184,7 +184,9 @@ bool memblock_is_memory(phys_addr_t base, u64 size)
 {
 	const struct memblock_region *m;
 
-	for_each_memblock(memory, m) if (base >= m->base && base + size <= m->base + m->size) return true;
+	for_each_memblock(memory, m)
+		if (base >= m->base && base + size <= m->base + m->size)
+			return true;
 	return false;
 }
 
@@ -195,8 +197,7 @@ void memblock_print_breakdown(void (*pr)(const char *fmt, ...))
 	pr("mm: RAM %llu kB in %lu ranges, reserved %llu kB:\n",
 	   (unsigned long long)(memblock_phys_mem_size() >> 10), memblock.memory.cnt,
 	   (unsigned long long)(memblock_reserved_size() >> 10));
-	for_each_memblock(reserved, r)
-	{
+	for_each_memblock(reserved, r) {
 		bool seen = false;
 		for (q = memblock.reserved.regions; q < r; q++)
 			if (q->name == r->name || (q->name && r->name && !strcmp(q->name, r->name)))
@@ -229,14 +230,12 @@ unsigned long memblock_free_all(void)
 	const struct memblock_region *m;
 	unsigned long freed = 0;
 
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		unsigned long pfn = PFN_DOWN(m->base), end = PFN_DOWN(m->base + m->size);
 		const struct memblock_region *r;
 
 		/* Reservations are sorted: free the gaps between those that touch this range. */
-		for_each_memblock(reserved, r)
-		{
+		for_each_memblock(reserved, r) {
 			unsigned long rs = PFN_DOWN(r->base), re = PFN_UP(r->base + r->size);
 			if (re <= pfn || rs >= end)
 				continue;

@@ -28,8 +28,7 @@ static void free_list_pages(struct list_head *list)
 {
 	struct page *p, *tmp;
 
-	list_for_each_entry_safe(p, tmp, list, lru)
-	{
+	list_for_each_entry_safe(p, tmp, list, lru) {
 		list_del(&p->lru);
 		__free_page(p);
 	}

@@ -31,16 +31,18 @@ static int cmd_memory(int argc, char **argv)
 			return shell_error("memory add", -EINVAL, "usage: memory add N [COUNT]");
 		/* checked before COUNT x MEMORY_BLOCK_SIZE, which could wrap to a smaller range */
 		if (count > NR_MEMORY_BLOCKS - id)
-			return shell_error("memory add", -EINVAL, "%llu blocks from %lu go past the last block %lu",
+			return shell_error("memory add", -EINVAL,
+					   "%llu blocks from %lu go past the last block %lu",
 					   (unsigned long long)count, id, NR_MEMORY_BLOCKS - 1);
 		/* Only RAM can be added: the firmware's memory map (memblock keeps it) is what the shell
 		 * trusts. Device memory is added by its driver; anything else has nothing behind it. */
 		for (u64 i = 0; i < count; i++)
 			if (!memblock_is_memory(PFN_PHYS(block_id_to_pfn(id + i)), MEMORY_BLOCK_SIZE))
-				return shell_error("memory add", -EINVAL,
-						   "block %llu is not RAM in the firmware's memory map: only removed "
-						   "boot memory can be added back (device memory is its driver's)",
-						   (unsigned long long)(id + i));
+				return shell_error(
+				    "memory add", -EINVAL,
+				    "block %llu is not RAM in the firmware's memory map: only removed "
+				    "boot memory can be added back (device memory is its driver's)",
+				    (unsigned long long)(id + i));
 		ret = add_memory(PFN_PHYS(block_id_to_pfn(id)), count * MEMORY_BLOCK_SIZE);
 		if (ret)
 			return shell_error("memory add", ret, "%s", hotplug_last_error());

@@ -166,8 +166,8 @@ static int cmd_offowner(int argc, char **argv)
 	if (ret == -EINVAL) /* plug of a block the owner holds nothing of */
 		return shell_error("offowner", ret, "block %lu has none of those sub-blocks unplugged", id);
 	if (ret == -EEXIST)
-		return shell_error("offowner", ret, "some of those sub-blocks of block %lu are unplugged already",
-				   id);
+		return shell_error("offowner", ret,
+				   "some of those sub-blocks of block %lu are unplugged already", id);
 	if (ret == -ENOSPC)
 		return shell_error("offowner", ret, "the owner holds sub-blocks of too many blocks");
 	if (ret)

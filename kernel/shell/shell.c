@@ -10,7 +10,7 @@
 #include "lib/printf.h"
 #include "lib/string.h"
 
-#define PROMPT "hotmem> "
+#define PROMPT	       "hotmem> "
 #define SHELL_LINE_MAX 256
 #define SHELL_ARGS_MAX 16
 
@@ -18,7 +18,7 @@ extern const struct shell_command __shell_cmds_start[], __shell_cmds_end[];
 
 static char input[SHELL_LINE_MAX];
 static size_t input_len;
-static bool waiting;      /* reading a line */
+static bool waiting;	  /* reading a line */
 static bool prompt_shown; /* the prompt and the input so far are on the console's last line */
 
 void shell_printf(const char *fmt, ...)
@@ -286,7 +286,8 @@ int shell_exec(char *line)
 	if (!c)
 		return shell_error(argv[0], -ENOENT, "unknown command (try 'help')");
 	if (argc > 1 && strcmp(c->usage, c->name) == 0)
-		return shell_error(argv[0], -EINVAL, "takes no arguments ('%s'); usage: %s", argv[1], c->usage);
+		return shell_error(argv[0], -EINVAL, "takes no arguments ('%s'); usage: %s", argv[1],
+				   c->usage);
 	return c->fn(argc, argv);
 }
 

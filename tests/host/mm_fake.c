@@ -73,8 +73,7 @@ int arch_direct_map_init(void)
 {
 	const struct memblock_region *m;
 
-	for_each_memblock(memory, m)
-	{
+	for_each_memblock(memory, m) {
 		int err = fake_map(m->base, m->size);
 		if (err)
 			return err;
@@ -104,7 +103,8 @@ int arch_add_memory(phys_addr_t start, u64 size)
 
 int arch_remove_memory(phys_addr_t start, u64 size)
 {
-	if ((start | size) & (PAGE_SIZE - 1) || start + size < start || start + size > (1ULL << MAX_PHYSMEM_BITS))
+	if ((start | size) & (PAGE_SIZE - 1) || start + size < start ||
+	    start + size > (1ULL << MAX_PHYSMEM_BITS))
 		return -EINVAL; /* as the kernel's */
 	/* past the fake's space nothing can have been mapped: unmapping there is harmless */
 	if (start >= MM_FAKE_PHYS_SIZE)

@@ -18,8 +18,8 @@
 #include "mm/vmstat.h"
 #include "mm_fake.h"
 
-#define B HP_MOVABLE_LAST /* ZONE_MOVABLE, free at boot */
-#define SB 512UL	  /* one pageblock */
+#define B  HP_MOVABLE_LAST /* ZONE_MOVABLE, free at boot */
+#define SB 512UL	   /* one pageblock */
 
 static unsigned long pfn_of(unsigned long id, unsigned long sb)
 {
@@ -51,10 +51,10 @@ static void test_refusals(void)
 	unsigned long pfn = pfn_of(B, 4), free = nr_free_pages();
 	struct busy_pfn busy = {0};
 
-	CHECK(fake_offline_range(pfn + 1, SB, NULL) == -EINVAL);	  /* not a pageblock */
+	CHECK(fake_offline_range(pfn + 1, SB, NULL) == -EINVAL); /* not a pageblock */
 	CHECK(fake_offline_range(pfn, SB - 1, NULL) == -EINVAL);
 	CHECK(fake_offline_range(pfn_of(HP_HOTADD_BLOCK, 0), SB, NULL) == -EINVAL); /* not present */
-	CHECK(mhp_map_range(pfn, SB) == -EINVAL);				  /* online: not for it */
+	CHECK(mhp_map_range(pfn, SB) == -EINVAL);				    /* online: not for it */
 	/* the unmap fails (no page to split a large mapping): the pages go back, nothing changed */
 	mm_fake_unmap_fail_after = 0;
 	CHECK(fake_offline_range(pfn, SB, &busy) == -ENOMEM && busy.reason[0]);

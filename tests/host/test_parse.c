@@ -101,8 +101,8 @@ static bool formats_as(u64 bytes, const char *want)
 
 	format_size(buf, sizeof(buf), bytes);
 	if (strcmp(buf, want) || parse_size(buf, &back) || back != bytes) {
-		printf("INFO: parse: format_size(%llu) = \"%s\", parsed back %llu\n", (unsigned long long)bytes,
-		       buf, (unsigned long long)back);
+		printf("INFO: parse: format_size(%llu) = \"%s\", parsed back %llu\n",
+		       (unsigned long long)bytes, buf, (unsigned long long)back);
 		return false;
 	}
 	return true;

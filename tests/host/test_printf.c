@@ -24,39 +24,39 @@ static void report(const char *what, const char *fmt, size_t size, const char *w
 		   int gn)
 {
 	if (++mismatches <= 20)
-		printf("INFO: printf: %s: format \"%s\" size %zu: libc \"%s\" (%d), ours \"%s\" (%d)\n", what, fmt,
-		       size, want, wn, got, gn);
+		printf("INFO: printf: %s: format \"%s\" size %zu: libc \"%s\" (%d), ours \"%s\" (%d)\n", what,
+		       fmt, size, want, wn, got, gn);
 }
 
 /* Runs libc and ours on the same arguments at buffer sizes `sizes` (plus the full one), checking the
  * return value, the stored bytes, the terminator, and that nothing past `size` is written. */
-#define COMPARE(fmt, ...)                                                                               \
-	do {                                                                                            \
-		char want[512], got[520];                                                               \
-		int wn = snprintf(want, sizeof(want), fmt, __VA_ARGS__);                                \
-		int gn = hm_snprintf(NULL, 0, fmt, __VA_ARGS__);                                        \
-		if (wn != gn) {                                                                         \
-			report("length", fmt, 0, want, wn, "", gn);                                     \
-			CHECK(wn == gn);                                                                \
-			break;                                                                          \
-		}                                                                                       \
-		for (size_t size = 0; size <= (size_t)wn + 1 && size < sizeof(want); size++) {          \
-			if (size > 8 && size < (size_t)wn - 2 && size % 7)                              \
-				continue; /* every size near the ends, a sample in between */           \
-			char w2[512];                                                                   \
-			snprintf(w2, size ? size : 1, fmt, __VA_ARGS__);                                \
-			if (!size)                                                                      \
-				w2[0] = 0;                                                              \
-			memset(got, 0x5a, sizeof(got));                                                 \
-			gn = hm_snprintf(got, size, fmt, __VA_ARGS__);                                  \
-			bool ok = gn == wn && got[size] == 0x5a &&                                      \
-				  (size ? !strcmp(got, w2) : got[0] == 0x5a);                           \
-			if (!ok) {                                                                      \
-				report("truncated", fmt, size, w2, wn, size ? got : "", gn);            \
-				CHECK(ok);                                                              \
-				break;                                                                  \
-			}                                                                               \
-		}                                                                                       \
+#define COMPARE(fmt, ...)                                                                                    \
+	do {                                                                                                 \
+		char want[512], got[520];                                                                    \
+		int wn = snprintf(want, sizeof(want), fmt, __VA_ARGS__);                                     \
+		int gn = hm_snprintf(NULL, 0, fmt, __VA_ARGS__);                                             \
+		if (wn != gn) {                                                                              \
+			report("length", fmt, 0, want, wn, "", gn);                                          \
+			CHECK(wn == gn);                                                                     \
+			break;                                                                               \
+		}                                                                                            \
+		for (size_t size = 0; size <= (size_t)wn + 1 && size < sizeof(want); size++) {               \
+			if (size > 8 && size < (size_t)wn - 2 && size % 7)                                   \
+				continue; /* every size near the ends, a sample in between */                \
+			char w2[512];                                                                        \
+			snprintf(w2, size ? size : 1, fmt, __VA_ARGS__);                                     \
+			if (!size)                                                                           \
+				w2[0] = 0;                                                                   \
+			memset(got, 0x5a, sizeof(got));                                                      \
+			gn = hm_snprintf(got, size, fmt, __VA_ARGS__);                                       \
+			bool ok =                                                                            \
+			    gn == wn && got[size] == 0x5a && (size ? !strcmp(got, w2) : got[0] == 0x5a);     \
+			if (!ok) {                                                                           \
+				report("truncated", fmt, size, w2, wn, size ? got : "", gn);                 \
+				CHECK(ok);                                                                   \
+				break;                                                                       \
+			}                                                                                    \
+		}                                                                                            \
 	} while (0)
 
 static void t_integers(void)
@@ -122,7 +122,8 @@ static void t_ours_only(void)
 
 	CHECK(hm_snprintf(buf, sizeof(buf), "%s", (char *)NULL) == 6 && !strcmp(buf, "(null)"));
 	CHECK(hm_snprintf(buf, sizeof(buf), "[%8s]", (char *)NULL) == 10 && !strcmp(buf, "[  (null)]"));
-	CHECK(hm_snprintf(buf, sizeof(buf), "%p", (void *)0x1000) == 18 && !strcmp(buf, "0x0000000000001000"));
+	CHECK(hm_snprintf(buf, sizeof(buf), "%p", (void *)0x1000) == 18 &&
+	      !strcmp(buf, "0x0000000000001000"));
 	CHECK(hm_snprintf(buf, sizeof(buf), "%p", (void *)0) == 18 && !strcmp(buf, "0x0000000000000000"));
 	CHECK(hm_snprintf(buf, sizeof(buf), "%p", (void *)UINTPTR_MAX) == 18 &&
 	      !strcmp(buf, "0xffffffffffffffff"));
@@ -156,12 +157,30 @@ static unsigned rnd_below(unsigned n)
 /* Values biased toward the edges of each width. */
 static uint64_t rnd_value(void)
 {
-	static const uint64_t edge[] = { 0,	      1,	   2,		7,	    8,
-					  9,	      10,	   15,		16,	    0x7f,
-					  0x80,	      0xff,	   0x100,	0x7fff,	    0x8000,
-					  0xffff,     0x10000,	   0x7fffffff,	0x80000000, 0xffffffff,
-					  0x100000000, 0x7fffffffffffffffULL, 0x8000000000000000ULL,
-					  0xffffffffffffffffULL };
+	static const uint64_t edge[] = {0,
+					1,
+					2,
+					7,
+					8,
+					9,
+					10,
+					15,
+					16,
+					0x7f,
+					0x80,
+					0xff,
+					0x100,
+					0x7fff,
+					0x8000,
+					0xffff,
+					0x10000,
+					0x7fffffff,
+					0x80000000,
+					0xffffffff,
+					0x100000000,
+					0x7fffffffffffffffULL,
+					0x8000000000000000ULL,
+					0xffffffffffffffffULL};
 	switch (rnd_below(4)) {
 	case 0:
 		return edge[rnd_below(sizeof(edge) / sizeof(edge[0]))];
@@ -174,7 +193,7 @@ static uint64_t rnd_value(void)
 	}
 }
 
-static const char *const rnd_strings[] = { "", "a", "hotmem", "memory block 33", "(x)", "0123456789abcdef" };
+static const char *const rnd_strings[] = {"", "a", "hotmem", "memory block 33", "(x)", "0123456789abcdef"};
 
 static void t_random(void)
 {
@@ -188,7 +207,7 @@ static void t_random(void)
 	mismatches = 0;
 	for (int i = 0; i < cases && mismatches < 20; i++) {
 		static const char convs[] = "diuxXocs";
-		static const char *const lens[] = { "", "hh", "h", "l", "ll", "z" };
+		static const char *const lens[] = {"", "hh", "h", "l", "ll", "z"};
 		char conv = convs[rnd_below(sizeof(convs) - 1)];
 		bool is_int = conv != 'c' && conv != 's';
 		const char *len = is_int ? lens[rnd_below(6)] : "";
@@ -254,14 +273,14 @@ static void t_random(void)
 		uint64_t v = rnd_value();
 		const char *s = rnd_strings[rnd_below(sizeof(rnd_strings) / sizeof(rnd_strings[0]))];
 
-#define WITH_STARS(...)                                     \
-	do {                                                \
-		if (nstars == 0)                            \
-			COMPARE(fmt, __VA_ARGS__);          \
-		else if (nstars == 1)                       \
-			COMPARE(fmt, sv[0], __VA_ARGS__);   \
-		else                                        \
-			COMPARE(fmt, sv[0], sv[1], __VA_ARGS__); \
+#define WITH_STARS(...)                                                                                      \
+	do {                                                                                                 \
+		if (nstars == 0)                                                                             \
+			COMPARE(fmt, __VA_ARGS__);                                                           \
+		else if (nstars == 1)                                                                        \
+			COMPARE(fmt, sv[0], __VA_ARGS__);                                                    \
+		else                                                                                         \
+			COMPARE(fmt, sv[0], sv[1], __VA_ARGS__);                                             \
 	} while (0)
 		if (conv == 's') {
 			WITH_STARS(s);

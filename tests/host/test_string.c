@@ -33,9 +33,9 @@ static int sign(int x)
 }
 
 /* Lengths worth trying: all small ones, each side of the word and unrolled-loop steps, some large. */
-static const size_t lengths[] = { 0,  1,  2,  3,  4,  5,  6,  7,  8,  9,  10, 15, 16, 17, 23, 24, 25,
-				  31, 32, 33, 39, 40, 41, 63, 64, 65, 95, 96, 97, 127, 128, 129, 255, 256,
-				  257, 1000, 4095, 4096, 4097, 65536 + 13 };
+static const size_t lengths[] = {0,  1,	  2,   3,   4,	 5,   6,   7,	 8,    9,    10,   15,	      16, 17,
+				 23, 24,  25,  31,  32,	 33,  39,  40,	 41,   63,   64,   65,	      95, 96,
+				 97, 127, 128, 129, 255, 256, 257, 1000, 4095, 4096, 4097, 65536 + 13};
 #define NLEN (sizeof(lengths) / sizeof(lengths[0]))
 
 static void t_memcpy(void)
@@ -91,7 +91,7 @@ static void t_memmove(void)
 
 static void t_memset(void)
 {
-	static const int values[] = { 0, 1, 0x5a, 0x80, 0xff, -1, 0x1ab };
+	static const int values[] = {0, 1, 0x5a, 0x80, 0xff, -1, 0x1ab};
 
 	for (size_t li = 0; li < NLEN; li++)
 		for (size_t a = 0; a < 8; a++)

@@ -251,7 +251,8 @@ int main(void)
 	run_case("busy unit does not stop a shrink (BBM)", t_busy_bbm);
 	run_case("shrink that cannot reach its target gets close, finishes later", t_busy_impossible);
 	run_case("add fails: PLUG undone is no progress, back-off grows, said once", t_add_fails_backoff);
-	run_case("map fails after PLUG, UNPLUG BUSY: unit tracked, never in the buddy", t_map_fails_unplug_busy);
+	run_case("map fails after PLUG, UNPLUG BUSY: unit tracked, never in the buddy",
+		 t_map_fails_unplug_busy);
 	run_case("re-map after a refused UNPLUG fails: unit tracked", t_remap_fails);
 	run_case("unmap fails: no UNPLUG, memory stays usable", t_unmap_fails);
 	run_case("config change after the last read gets its own resize done", t_late_change);

@@ -274,7 +274,8 @@ static void t_state_check(void)
 	CHECK(st.nr_plugged == 4 && vmem_state_check(&st) == 0);
 	st.nr_plugged++;
 	host_log_clear();
-	CHECK(vmem_state_check(&st) == 1 && host_log_contains("(plugged 5, busy 0, unusable 0) but the maps hold 4, 0, 0"));
+	CHECK(vmem_state_check(&st) == 1 &&
+	      host_log_contains("(plugged 5, busy 0, unusable 0) but the maps hold 4, 0, 0"));
 	st.nr_plugged--;
 	vmem_set_unusable(&st, 7, 1, true);
 	CHECK(vmem_state_check(&st) == 0);

@@ -110,4 +110,3 @@ bool done_line(struct virtio_mem *vm, u64 bytes)
 		 (unsigned long long)bytes, (unsigned long long)bytes);
 	return host_log_contains(want);
 }
-

@@ -27,7 +27,8 @@ void test_fail_at(const char *file, int line, const char *what)
 	if (!cur_failed)
 		snprintf(cur_fail, sizeof(cur_fail), "%s:%d: %s", file, line, what);
 	else
-		fprintf(stdout, "INFO: %s: %s: also failed: %s:%d: %s\n", cur_area, cur_name, file, line, what);
+		fprintf(stdout, "INFO: %s: %s: also failed: %s:%d: %s\n", cur_area, cur_name, file, line,
+			what);
 	cur_failed = true;
 }
 

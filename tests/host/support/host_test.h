@@ -17,25 +17,25 @@ int test_summary(void);
 /* True while the current case has no failure. */
 bool test_ok(void);
 
-#define CHECK(cond)                                                     \
-	do {                                                            \
-		if (!(cond))                                            \
-			test_fail_at(__FILE__, __LINE__, #cond);        \
+#define CHECK(cond)                                                                                          \
+	do {                                                                                                 \
+		if (!(cond))                                                                                 \
+			test_fail_at(__FILE__, __LINE__, #cond);                                             \
 	} while (0)
-#define REQUIRE(cond)                                                   \
-	do {                                                            \
-		if (!(cond)) {                                          \
-			test_fail_at(__FILE__, __LINE__, #cond);        \
-			return;                                         \
-		}                                                       \
+#define REQUIRE(cond)                                                                                        \
+	do {                                                                                                 \
+		if (!(cond)) {                                                                               \
+			test_fail_at(__FILE__, __LINE__, #cond);                                             \
+			return;                                                                              \
+		}                                                                                            \
 	} while (0)
 
 /* Runs fn as case `name` of `area`. */
-#define RUN(area, name, fn)             \
-	do {                            \
-		test_begin(area, name); \
-		fn();                   \
-		test_end();             \
+#define RUN(area, name, fn)                                                                                  \
+	do {                                                                                                 \
+		test_begin(area, name);                                                                      \
+		fn();                                                                                        \
+		test_end();                                                                                  \
 	} while (0)
 
 /* splitmix64: the randomized tests' generator; the same seed gives the same sequence everywhere. */

@@ -7,9 +7,9 @@
 #ifndef ASM_MEMLAYOUT_H
 #define ASM_MEMLAYOUT_H
 
-#define PAGE_OFFSET 0xffff888000000000ULL
-#define KERNEL_VMA 0xffffffff80000000ULL
-#define KERNEL_PHYS_BASE 0x100000ULL
+#define PAGE_OFFSET	      0xffff888000000000ULL
+#define KERNEL_VMA	      0xffffffff80000000ULL
+#define KERNEL_PHYS_BASE      0x100000ULL
 #define EARLY_DIRECT_MAP_SIZE 0x100000000ULL /* 4 GiB mapped by the early tables */
 
 #ifndef __ASSEMBLER__
