@@ -167,10 +167,10 @@ print-srcs:
 setup:
 	@scripts/setup
 
-test: setup kernel iso host-tests fuzz-build
+test: setup kernel iso efi host-tests fuzz-build
 	@python3 tests/run_tests.py $(if $(V),-v) $(if $(G),-g $(G))
 
-qemu-tests: setup kernel iso
+qemu-tests: setup kernel iso efi
 	@python3 tests/run_tests.py --qemu-only $(if $(V),-v) $(if $(G),-g $(G))
 
 # ---- running ----

@@ -132,8 +132,8 @@ int efi_elf_check(const void *img, u64 len, struct efi_elf *elf, char *why, size
 		if (ph.filesz > ph.memsz)
 			return fail(why, why_len, "segment ", i, ": file size larger than memory size", 0, NULL);
 		if (ph.offset > len || ph.filesz > len - ph.offset)
-			return fail(why, why_len, "segment ", i, ": its bytes end past the file (",
-				    len, " bytes): the file is cut short");
+			return fail(why, why_len, "segment ", i, ": its bytes end past the end of the file (at ",
+				    len, "): the file is cut short");
 		if (ph.paddr >= LIMIT_32BIT || ph.memsz > LIMIT_32BIT - ph.paddr)
 			return fail(why, why_len, "segment ", i, " at ", ph.paddr,
 				    " reaches above 4 GiB (the kernel is entered in 32-bit mode)");

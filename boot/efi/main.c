@@ -57,7 +57,9 @@ static void release(void)
 /* Prints the reason, frees everything and gives the status back to the firmware. */
 static EFI_STATUS refuse(EFI_STATUS st, const char *what, const char *why)
 {
-	if (why)
+	if (!what)
+		; /* the caller printed the error line */
+	else if (why)
 		Print(L"hotmem.efi: error: %a: %a\n", what, why);
 	else
 		Print(L"hotmem.efi: error: %a: %r\n", what, st);
@@ -80,8 +82,10 @@ static EFI_STATUS read_kernel(EFI_LOADED_IMAGE *li, void **data, UINT64 *len)
 	st = uefi_call_wrapper(root->Open, 5, root, &f, KERNEL_PATH, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st)) {
 		uefi_call_wrapper(root->Close, 1, root);
-		Print(L"hotmem.efi: error: cannot open the kernel %s on the boot volume: %r\n", KERNEL_PATH, st);
-		return refuse(st, "no kernel", "put hotmem.elf in the root folder of the EFI system partition");
+		Print(L"hotmem.efi: error: cannot open the kernel %s on the boot volume: %r "
+		      L"(hotmem.elf belongs in the root folder of the EFI system partition)\n",
+		      KERNEL_PATH, st);
+		return refuse(st, NULL, NULL);
 	}
 	info = LibFileInfo(f);
 	if (!info) {
@@ -128,10 +132,10 @@ static EFI_STATUS place_segments(const struct efi_elf *elf, const u8 *file)
 		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAddress, EfiLoaderData, (end - base) / 4096,
 				       &at);
 		if (EFI_ERROR(st)) {
-			Print(L"hotmem.efi: error: kernel segment %d (0x%lx-0x%lx) does not fit in memory: "
+			Print(L"hotmem.efi: error: a kernel segment (0x%lx-0x%lx) does not fit in memory: "
 			      L"that range is not free RAM (%r)\n",
-			      i, elf->segs[i].paddr, elf->segs[i].paddr + elf->segs[i].memsz - 1, st);
-			return refuse(st, "the kernel cannot be placed", "see the line above");
+			      elf->segs[i].paddr, elf->segs[i].paddr + elf->segs[i].memsz - 1, st);
+			return refuse(st, NULL, NULL);
 		}
 		taken.seg_base[taken.nr_seg] = base;
 		taken.seg_pages[taken.nr_seg] = (end - base) / 4096;
