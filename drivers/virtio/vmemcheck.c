@@ -157,6 +157,10 @@ bool vmc_reread(struct vmc *d, int after_type)
 				  (unsigned long long)d->cfg.usable_region_size,
 				  (unsigned long long)c.usable_region_size);
 	}
+	if (c.plugged_size > c.usable_region_size && !d->plugged_over[0])
+		scnprintf(d->plugged_over, sizeof(d->plugged_over),
+			  "plugged_size 0x%llx is above usable_region_size 0x%llx",
+			  (unsigned long long)c.plugged_size, (unsigned long long)c.usable_region_size);
 	d->cfg = c;
 	return true;
 }
@@ -317,13 +321,6 @@ static void check_config(struct vmc *d)
 	vmc_end(d);
 	if (!fits && !d->cfg_bad_at)
 		d->cfg_bad_at = d->c->n;
-
-	vmc_begin(d, "plugged_size within usable_region_size",
-		  "Device configuration layout: plugged_size is plugged memory within the usable region");
-	if (c->plugged_size > c->usable_region_size)
-		vmc_fail(d, "plugged_size 0x%llx is above usable_region_size 0x%llx",
-			 (unsigned long long)c->plugged_size, (unsigned long long)c->usable_region_size);
-	vmc_end(d);
 
 	vmc_begin(d, "usable_region_size at least requested_size",
 		  "Device configuration layout: usable_region_size is set to requested_size or greater");

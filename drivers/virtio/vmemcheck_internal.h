@@ -20,6 +20,7 @@ struct vmc {
 	unsigned stop_at;
 	char stop_why[200];
 	char plugged_drift[200]; /* the first answer plugged_size did not follow */
+	char plugged_over[200];	 /* the first time plugged_size was above usable_region_size */
 	char fixed_drift[200];	 /* the first change of a fixed field, or shrink of the usable region */
 	/* the check being run */
 	const char *what, *req;

@@ -244,6 +244,13 @@ void vmc_check_requests(struct vmc *d)
 		vmc_fail(d, "%s", d->plugged_drift);
 	vmc_end(d);
 
+	vmc_begin(d, "plugged_size stayed within usable_region_size",
+		  "Device configuration layout: plugged_size is plugged memory within the usable region");
+	d->skipped = false;
+	if (d->plugged_over[0])
+		vmc_fail(d, "%s", d->plugged_over);
+	vmc_end(d);
+
 	vmc_begin(d,
 		  "block_size, node_id, addr and region_size never changed; usable_region_size shrank only "
 		  "through UNPLUG_ALL",
