@@ -4,7 +4,7 @@
 #include "kernel/shell.h"
 #include "lib/parse.h"
 #include "lib/string.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
 #include "mmtest/balloon.h"

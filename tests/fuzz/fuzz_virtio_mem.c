@@ -40,7 +40,7 @@
 #include "host_test.h"
 #include "kernel/errno.h"
 #include "mm/arch.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/debug.h"
 #include "mm/init.h"
 #include "mm/memory.h"
