@@ -135,13 +135,12 @@ static int vmem_check_region_claims(const struct virtio_mem_config *c, char *why
 
 	if (bits < 64 && end > 1ULL << bits) {
 		snprintf(why, n, "the region ends above the CPU's %u-bit physical address space (0x%llx)",
-			 bits, (unsigned long long)(1ULL << bits));
+			 bits, (1ULL << bits));
 		return -EINVAL;
 	}
 	const struct iomem_claim *o = iomem_find_claim(c->addr, c->region_size);
 	if (o) {
-		snprintf(why, n, "the region overlaps %s [mem 0x%llx-0x%llx]", o->name,
-			 (unsigned long long)o->start, (unsigned long long)o->end);
+		snprintf(why, n, "the region overlaps %s [mem 0x%llx-0x%llx]", o->name, o->start, o->end);
 		return -EBUSY;
 	}
 	return 0;
@@ -186,10 +185,8 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	if (err) {
 		pr_err("%s (%s): bad configuration: %s (block_size 0x%llx addr 0x%llx region_size 0x%llx "
 		       "usable 0x%llx plugged 0x%llx requested 0x%llx); device left alone\n",
-		       vm->name, vdev->name, why, (unsigned long long)c.block_size,
-		       (unsigned long long)c.addr, (unsigned long long)c.region_size,
-		       (unsigned long long)c.usable_region_size, (unsigned long long)c.plugged_size,
-		       (unsigned long long)c.requested_size);
+		       vm->name, vdev->name, why, c.block_size, c.addr, c.region_size, c.usable_region_size,
+		       c.plugged_size, c.requested_size);
 		goto fail;
 	}
 	vm->cfg0 = vm->cfg = c;
@@ -212,11 +209,9 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 		snprintf(node, sizeof(node), ", node %u", c.node_id);
 	pr_info("%s (%s): region [0x%llx-0x%llx] %llu MiB, block %llu KiB, %s with %llu KiB units, memory "
 		"blocks %llu-%llu%s%s\n",
-		vm->name, vdev->name, (unsigned long long)c.addr,
-		(unsigned long long)(c.addr + c.region_size - 1), (unsigned long long)(c.region_size >> 20),
-		(unsigned long long)(c.block_size >> 10), vmem_mode_name(vm->st.mode),
-		(unsigned long long)(vm->st.unit_size >> 10), (unsigned long long)vm->st.mb_first,
-		(unsigned long long)(vm->st.mb_first + vm->st.nr_mb - 1),
+		vm->name, vdev->name, c.addr, (c.addr + c.region_size - 1), (c.region_size >> 20),
+		(c.block_size >> 10), vmem_mode_name(vm->st.mode), (vm->st.unit_size >> 10), vm->st.mb_first,
+		(vm->st.mb_first + vm->st.nr_mb - 1),
 		virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? ", unplugged-inaccessible"
 									      : "",
 		node);
@@ -309,8 +304,7 @@ static void virtio_mem_remove(struct virtio_device *vdev)
 	if (!vm)
 		return;
 	vm->removed = true; /* the core reset the device already */
-	vmem_set_broken(vm, "driver removed; %llu MiB stay plugged",
-			(unsigned long long)(vmem_plugged_bytes(&vm->st) >> 20));
+	vmem_set_broken(vm, "driver removed; %llu MiB stay plugged", (vmem_plugged_bytes(&vm->st) >> 20));
 }
 
 static struct virtio_driver virtio_mem_driver = {

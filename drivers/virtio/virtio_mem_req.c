@@ -94,8 +94,7 @@ int vmem_req_raw(struct virtio_mem *vm, u16 type, u64 addr, u16 nb_blocks)
 static int vmem_range_req(struct virtio_mem *vm, u16 type, u64 addr, u64 nb_blocks)
 {
 	if (nb_blocks == 0 || nb_blocks > VIRTIO_MEM_MAX_NB_BLOCKS) {
-		pr_err("%s: internal: %s of %llu blocks\n", vm->name, vmem_req_name(type),
-		       (unsigned long long)nb_blocks);
+		pr_err("%s: internal: %s of %llu blocks\n", vm->name, vmem_req_name(type), nb_blocks);
 		return -EINVAL;
 	}
 	return vmem_req_raw(vm, type, addr, (u16)nb_blocks);
