@@ -269,14 +269,13 @@ int vmem_lend(struct virtio_mem *vm, char *why, size_t n)
 		snprintf(why, n,
 			 "%llu bytes plugged by the driver, plugged_size %llu (%s): the memory is in use; "
 			 "set requested-size 0 and wait for the driver to unplug it",
-			 (unsigned long long)plugged, (unsigned long long)vm->cfg.plugged_size,
-			 human_size(vm->cfg.plugged_size).s);
+			 plugged, vm->cfg.plugged_size, human_size(vm->cfg.plugged_size).s);
 		return -EBUSY;
 	}
 	for (unsigned long mb = 0; mb < vm->st.nr_mb; mb++) {
 		if (vmem_mb_added(&vm->st, mb)) {
 			snprintf(why, n, "memory block %llu of its region is still added",
-				 (unsigned long long)(vm->st.mb_first + mb));
+				 vm->st.mb_first + mb);
 			return -EBUSY;
 		}
 	}

@@ -146,21 +146,18 @@ bool vmc_reread(struct vmc *d, int after_type)
 				  "block_size 0x%llx addr 0x%llx region_size 0x%llx node_id %u became 0x%llx "
 				  "0x%llx "
 				  "0x%llx %u",
-				  (unsigned long long)d->first.block_size, (unsigned long long)d->first.addr,
-				  (unsigned long long)d->first.region_size, d->first.node_id,
-				  (unsigned long long)c.block_size, (unsigned long long)c.addr,
-				  (unsigned long long)c.region_size, c.node_id);
+				  d->first.block_size, d->first.addr, d->first.region_size, d->first.node_id,
+				  c.block_size, c.addr, c.region_size, c.node_id);
 		else if (c.usable_region_size < d->cfg.usable_region_size &&
 			 after_type != VIRTIO_MEM_REQ_UNPLUG_ALL)
 			scnprintf(d->fixed_drift, sizeof(d->fixed_drift),
 				  "usable_region_size shrank from 0x%llx to 0x%llx, not through UNPLUG_ALL",
-				  (unsigned long long)d->cfg.usable_region_size,
-				  (unsigned long long)c.usable_region_size);
+				  d->cfg.usable_region_size, c.usable_region_size);
 	}
 	if (c.plugged_size > c.usable_region_size && !d->plugged_over[0])
 		scnprintf(d->plugged_over, sizeof(d->plugged_over),
-			  "plugged_size 0x%llx is above usable_region_size 0x%llx",
-			  (unsigned long long)c.plugged_size, (unsigned long long)c.usable_region_size);
+			  "plugged_size 0x%llx is above usable_region_size 0x%llx", c.plugged_size,
+			  c.usable_region_size);
 	d->cfg = c;
 	return true;
 }
@@ -207,8 +204,7 @@ int vmc_ask(struct vmc *d, u16 type, u64 addr, u16 nb, const char *label)
 	if (d->cfg.plugged_size != want && !d->plugged_drift[0])
 		scnprintf(d->plugged_drift, sizeof(d->plugged_drift),
 			  "after %s answered %s plugged_size is 0x%llx, it should be 0x%llx", label,
-			  vmc_resp_name(r), (unsigned long long)d->cfg.plugged_size,
-			  (unsigned long long)want);
+			  vmc_resp_name(r), d->cfg.plugged_size, want);
 	return r;
 }
 
@@ -257,8 +253,7 @@ static void check_features(struct vmc *d)
 	    "offered",
 	    "Feature bits; Device Initialization: the driver accepts UNPLUGGED_INACCESSIBLE when offered");
 	if (!(vdev->device_features & BIT_ULL(VIRTIO_F_VERSION_1)))
-		vmc_fail(d, "the device offers no VERSION_1 (features 0x%llx)",
-			 (unsigned long long)vdev->device_features);
+		vmc_fail(d, "the device offers no VERSION_1 (features 0x%llx)", vdev->device_features);
 	else if ((vdev->device_features & BIT_ULL(VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE)) &&
 		 !virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE))
 		vmc_fail(d, "UNPLUGGED_INACCESSIBLE is offered but was not accepted");
@@ -280,7 +275,7 @@ static void check_config(struct vmc *d)
 		  "Device configuration layout: block_size is a power of two; a block below the 4 KiB page "
 		  "cannot be used");
 	if (!pow2)
-		vmc_fail(d, "block_size is 0x%llx", (unsigned long long)bs);
+		vmc_fail(d, "block_size is 0x%llx", bs);
 	vmc_end(d);
 	if (!pow2 && !d->cfg_bad_at)
 		d->cfg_bad_at = d->c->n;
@@ -295,8 +290,7 @@ static void check_config(struct vmc *d)
 	bool aligned = true;
 	for (unsigned i = 0; i < ARRAY_SIZE(v) && bs; i++) {
 		if (v[i] % bs) {
-			vmc_fail(d, "%s 0x%llx is not a multiple of block_size 0x%llx", names[i],
-				 (unsigned long long)v[i], (unsigned long long)bs);
+			vmc_fail(d, "%s 0x%llx is not a multiple of block_size 0x%llx", names[i], v[i], bs);
 			aligned = false;
 			break;
 		}
@@ -313,11 +307,10 @@ static void check_config(struct vmc *d)
 		  "Device configuration layout: usable_region_size can grow up to region_size");
 	bool fits = c->addr + c->region_size >= c->addr && c->usable_region_size <= c->region_size;
 	if (c->addr + c->region_size < c->addr)
-		vmc_fail(d, "addr 0x%llx + region_size 0x%llx wraps around", (unsigned long long)c->addr,
-			 (unsigned long long)c->region_size);
+		vmc_fail(d, "addr 0x%llx + region_size 0x%llx wraps around", c->addr, c->region_size);
 	else if (!fits)
-		vmc_fail(d, "usable_region_size 0x%llx is above region_size 0x%llx",
-			 (unsigned long long)c->usable_region_size, (unsigned long long)c->region_size);
+		vmc_fail(d, "usable_region_size 0x%llx is above region_size 0x%llx", c->usable_region_size,
+			 c->region_size);
 	vmc_end(d);
 	if (!fits && !d->cfg_bad_at)
 		d->cfg_bad_at = d->c->n;
@@ -325,8 +318,8 @@ static void check_config(struct vmc *d)
 	vmc_begin(d, "usable_region_size at least requested_size",
 		  "Device configuration layout: usable_region_size is set to requested_size or greater");
 	if (c->usable_region_size < c->requested_size)
-		vmc_fail(d, "usable_region_size 0x%llx is below requested_size 0x%llx",
-			 (unsigned long long)c->usable_region_size, (unsigned long long)c->requested_size);
+		vmc_fail(d, "usable_region_size 0x%llx is below requested_size 0x%llx", c->usable_region_size,
+			 c->requested_size);
 	vmc_end(d);
 
 	d->bs = bs;
@@ -386,7 +379,7 @@ static void check_config_change(struct vmc *d)
 	    d,
 	    "# %s: waiting up to %u s for the host to change requested_size (now %llu bytes) to check the "
 	    "config-change interrupt",
-	    d->vm->name, d->c->wait_s, (unsigned long long)w.requested0);
+	    d->vm->name, d->c->wait_s, w.requested0);
 	if (!wait_until(requested_changed, &w, (u64)d->c->wait_s * 1000 * NS_PER_MS) || w.read_failed) {
 		if (w.read_failed)
 			vmc_reread(d, -1);
@@ -401,24 +394,22 @@ static void check_config_change(struct vmc *d)
 		return;
 	}
 	vmc_out(d, "# %s: requested_size changed to %llu bytes (%s), usable_region_size %llu bytes",
-		d->vm->name, (unsigned long long)d->cfg.requested_size, human_size(d->cfg.requested_size).s,
-		(unsigned long long)d->cfg.usable_region_size);
+		d->vm->name, d->cfg.requested_size, human_size(d->cfg.requested_size).s,
+		d->cfg.usable_region_size);
 	if (!irq)
 		vmc_fail(d,
 			 "requested_size changed from 0x%llx to 0x%llx but no config-change interrupt came "
 			 "within %u ms",
-			 (unsigned long long)w.requested0, (unsigned long long)d->cfg.requested_size,
-			 VMEMCHECK_IRQ_WAIT_MS);
+			 w.requested0, d->cfg.requested_size, VMEMCHECK_IRQ_WAIT_MS);
 	else if (d->cfg.usable_region_size < d->cfg.requested_size)
 		vmc_fail(d, "usable_region_size 0x%llx is below the new requested_size 0x%llx",
-			 (unsigned long long)d->cfg.usable_region_size,
-			 (unsigned long long)d->cfg.requested_size);
+			 d->cfg.usable_region_size, d->cfg.requested_size);
 	else if (d->bs && d->cfg.requested_size % d->bs)
 		vmc_fail(d, "the new requested_size 0x%llx is not a multiple of block_size",
-			 (unsigned long long)d->cfg.requested_size);
+			 d->cfg.requested_size);
 	else if (d->cfg.usable_region_size < usable0)
-		vmc_fail(d, "usable_region_size shrank from 0x%llx to 0x%llx", (unsigned long long)usable0,
-			 (unsigned long long)d->cfg.usable_region_size);
+		vmc_fail(d, "usable_region_size shrank from 0x%llx to 0x%llx", usable0,
+			 d->cfg.usable_region_size);
 	vmc_end(d);
 }
 
@@ -441,18 +432,16 @@ int vmemcheck_device(struct vmemcheck *c, struct virtio_mem *vm, char *why, size
 		    why, n,
 		    "plugged_size is %llu bytes (%s): memory is plugged and may be in use, so the device is "
 		    "left alone; vmemcheck needs a device with nothing plugged",
-		    (unsigned long long)d.cfg.plugged_size, human_size(d.cfg.plugged_size).s);
+		    d.cfg.plugged_size, human_size(d.cfg.plugged_size).s);
 		return -EBUSY;
 	}
 	d.first = d.cfg;
 	vmc_out(&d,
 		"# %s (%s at %s): block_size 0x%llx addr 0x%llx region_size 0x%llx usable_region_size 0x%llx "
 		"plugged_size 0x%llx requested_size 0x%llx; features offered 0x%llx, accepted 0x%llx",
-		vm->name, vdev->name, vdev->bus_name ? vdev->bus_name : "?",
-		(unsigned long long)d.cfg.block_size, (unsigned long long)d.cfg.addr,
-		(unsigned long long)d.cfg.region_size, (unsigned long long)d.cfg.usable_region_size,
-		(unsigned long long)d.cfg.plugged_size, (unsigned long long)d.cfg.requested_size,
-		(unsigned long long)vdev->device_features, (unsigned long long)vdev->features);
+		vm->name, vdev->name, vdev->bus_name ? vdev->bus_name : "?", d.cfg.block_size, d.cfg.addr,
+		d.cfg.region_size, d.cfg.usable_region_size, d.cfg.plugged_size, d.cfg.requested_size,
+		vdev->device_features, vdev->features);
 	check_features(&d);
 	check_config(&d);
 	check_config_change(&d);

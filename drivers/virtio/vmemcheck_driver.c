@@ -63,16 +63,14 @@ static void why_unbound(struct virtio_device *vdev, char *why, size_t n)
 	if (vdev->dead)
 		scnprintf(why, n, "the device did not complete a reset");
 	else if (!(vdev->device_features & BIT_ULL(VIRTIO_F_VERSION_1)))
-		scnprintf(why, n, "the device offers no VERSION_1 (features 0x%llx)",
-			  (unsigned long long)vdev->device_features);
+		scnprintf(why, n, "the device offers no VERSION_1 (features 0x%llx)", vdev->device_features);
 	else if (err)
 		scnprintf(why, n, "the checker could not set up the request queue: %s", errname(err));
 	else
 		scnprintf(why, n,
 			  "the device refused FEATURES_OK with features 0x%llx accepted (offered 0x%llx)",
-			  (unsigned long long)(vdev->device_features &
-					       (vmemcheck_driver.features | BIT_ULL(VIRTIO_F_VERSION_1))),
-			  (unsigned long long)vdev->device_features);
+			  (vdev->device_features & (vmemcheck_driver.features | BIT_ULL(VIRTIO_F_VERSION_1))),
+			  vdev->device_features);
 }
 
 void vmemcheck_all(struct vmemcheck *c)

@@ -50,7 +50,7 @@ static void bad_ranges(struct vmc *d, const struct geom *g, u16 type)
 	scnprintf(label, sizeof(label), "%s of 0 blocks at B0", tn[type]);
 	if (vmc_expect(d, type, g->b0, 0, ERROR, label) == -EIO)
 		return;
-	scnprintf(label, sizeof(label), "%s of 1 block at U (0x%llx)", tn[type], (unsigned long long)g->u);
+	scnprintf(label, sizeof(label), "%s of 1 block at U (0x%llx)", tn[type], g->u);
 	if (vmc_expect(d, type, g->u, 1, ERROR, label) == -EIO)
 		return;
 	if (g->ublocks) {
@@ -73,8 +73,8 @@ static bool plug_all(struct vmc *d, const struct geom *g, u64 from, u64 to)
 		char label[96];
 		if (nb > VIRTIO_MEM_MAX_NB_BLOCKS)
 			nb = VIRTIO_MEM_MAX_NB_BLOCKS;
-		scnprintf(label, sizeof(label), "PLUG of %llu blocks at 0x%llx (below requested_size)",
-			  (unsigned long long)nb, (unsigned long long)from);
+		scnprintf(label, sizeof(label), "PLUG of %llu blocks at 0x%llx (below requested_size)", nb,
+			  from);
 		if (vmc_expect(d, PLUG, from, (u16)nb, ACK, label) != ACK)
 			return false;
 		from += nb * g->bs;
@@ -90,8 +90,7 @@ static void all_unplugged(struct vmc *d, const struct geom *g)
 		char label[96];
 		if (nb > VIRTIO_MEM_MAX_NB_BLOCKS)
 			nb = VIRTIO_MEM_MAX_NB_BLOCKS;
-		scnprintf(label, sizeof(label), "STATE of %llu blocks at 0x%llx after UNPLUG_ALL",
-			  (unsigned long long)nb, (unsigned long long)a);
+		scnprintf(label, sizeof(label), "STATE of %llu blocks at 0x%llx after UNPLUG_ALL", nb, a);
 		if (!vmc_expect_state(d, a, (u16)nb, VIRTIO_MEM_STATE_UNPLUGGED, label))
 			return;
 		a += nb * g->bs;
@@ -224,12 +223,11 @@ void vmc_check_requests(struct vmc *d)
 	    vmc_expect(d, UNPLUG_ALL, 0, 0, ACK, "UNPLUG_ALL") == ACK) {
 		if (d->cfg.plugged_size)
 			vmc_fail(d, "plugged_size is 0x%llx after UNPLUG_ALL answered RESP_ACK",
-				 (unsigned long long)d->cfg.plugged_size);
+				 d->cfg.plugged_size);
 		else if (d->cfg.usable_region_size < d->cfg.requested_size)
 			vmc_fail(d,
 				 "usable_region_size 0x%llx is below requested_size 0x%llx after UNPLUG_ALL",
-				 (unsigned long long)d->cfg.usable_region_size,
-				 (unsigned long long)d->cfg.requested_size);
+				 d->cfg.usable_region_size, d->cfg.requested_size);
 		geom(d, &g);
 		all_unplugged(d, &g);
 	}
@@ -275,8 +273,7 @@ void vmc_check_requests(struct vmc *d)
 	if (!d->stop && vmc_reread(d, -1) && d->cfg.plugged_size)
 		vmc_ask(d, UNPLUG_ALL, 0, 0, "UNPLUG_ALL to clean up");
 	if (d->cfg.plugged_size)
-		vmc_fail(d, "plugged_size is %llu bytes at the end%s",
-			 (unsigned long long)d->cfg.plugged_size,
+		vmc_fail(d, "plugged_size is %llu bytes at the end%s", d->cfg.plugged_size,
 			 d->stop ? ": the device broke the protocol, nothing more could be sent" : "");
 	vmc_end(d);
 }
