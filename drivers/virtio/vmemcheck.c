@@ -6,9 +6,8 @@
  * every answer the configuration is read again, which is how plugged_size, the fixed fields and the
  * usable region are followed through the whole run.
  *
- * The blocks used are the first ones of the region: B0 = addr, B1 = addr + block_size, ... A check
- * whose request could be answered under two rules at once (a PLUG past requested_size that is also
- * malformed) is not made: such PLUG checks need requested_size of two blocks or more. */
+ * Here: the report's lines, the helpers that send requests, and the checks of the features, the
+ * configuration and the config-change interrupt; the request checks are in vmemcheck_req.c. */
 #include "drivers/virtio_mem_driver.h"
 #include "vmemcheck_internal.h"
 #include "kernel/errno.h"
