@@ -3,6 +3,7 @@
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"
 #include "drivers/virtio_pci.h"
+#include "drivers/vmemcheck.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -62,6 +63,8 @@ void kmain(u32 magic, u32 info)
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
+	if (vmemcheck_requested_at_boot())
+		vmemcheck_boot(); /* instead of the virtio-mem driver; leaves QEMU */
 	virtio_mem_init();
 
 	if (ktest_requested_at_boot()) {
