@@ -44,7 +44,7 @@ SRCSET_mm-core    := $(addprefix kernel/mm/,page_alloc.c pageblock.c memmap_init
                        memblock.c slab.c debug.c verify.c init.c) kernel/lib/parse.c
 SRCSET_mm-hotplug := $(addprefix kernel/mm/,page_isolation.c migrate.c notifier.c memory_hotplug.c \
                        memory_add_remove.c memory_block.c contig.c page_offline.c walk.c) kernel/lib/errname.c
-SRCSET_mmtest     := $(addprefix kernel/mmtest/,workload.c pin.c balloon.c) kernel/mm/offline_owner.c
+SRCSET_mmtest     := $(addprefix kernel/mmtest/,workload.c pin.c balloon.c) kernel/mmtest/offline_owner.c
 # The sources of host test $(1): its first host-srcs line, each @set replaced by the set's files.
 host_srcs = $(call srcs_of,$(1),host-srcs)
 # The same for any `<tag>: ...` first line (fuzz harnesses use fuzz-srcs).

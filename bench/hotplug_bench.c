@@ -139,11 +139,10 @@ int main(void)
 	printf("%-44s %9.3f ms\n", "offline a free block (target <= 2 ms)", median(off_free) / 1e6);
 	printf("%-44s %9.3f ms\n", "online a block", median(on) / 1e6);
 	printf("%-44s %9.3f ms\n", "offline a block full of workload", median(off_full[1]) / 1e6);
-	printf("%-44s %9llu MiB/s (%lu pages)\n", "  migration", (unsigned long long)median(mbps[1]), moved);
-	printf("%-44s %9llu MiB/s\n", "  memcpy of the same bytes", (unsigned long long)median(cpy));
+	printf("%-44s %9llu MiB/s (%lu pages)\n", "  migration", median(mbps[1]), moved);
+	printf("%-44s %9llu MiB/s\n", "  memcpy of the same bytes", median(cpy));
 	printf("%-44s %9.3f ms\n", "  the same, targets never touched before", median(off_full[0]) / 1e6);
-	printf("%-44s %9llu MiB/s\n", "  migration, first touch of the targets",
-	       (unsigned long long)median(mbps[0]));
+	printf("%-44s %9llu MiB/s\n", "  migration, first touch of the targets", median(mbps[0]));
 	printf("%-44s %9.3f ms\n", "add_memory + online (hot-added block)", median(add) / 1e6);
 	printf("%-44s %9.3f ms\n", "offline_and_remove_memory (hot-added block)", median(rem) / 1e6);
 	if (bad)

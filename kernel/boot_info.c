@@ -75,7 +75,7 @@ _Static_assert(sizeof(struct mb2_mmap_tag) == 16 && sizeof(struct mb2_mmap_entry
 #define RSDP_V1_SIZE 20
 #define RSDP_V2_SIZE 36
 
-#define HEX(x) ((unsigned long long)(x))
+#define HEX(x) ((x))
 
 /* Copies len bytes of loader data at phys into dst, so nothing depends on the data's alignment. */
 static bool read_phys(boot_phys_reader rd, u64 phys, void *dst, u64 len)

@@ -6,7 +6,7 @@
 #include "lib/printf.h"
 #include "boot_memmap.h"
 
-#define HEX(x) ((unsigned long long)(x))
+#define HEX(x) ((x))
 
 int boot_fail(char *why, size_t why_len, int err, const char *fmt, ...)
 {

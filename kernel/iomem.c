@@ -20,8 +20,7 @@ int iomem_claim(u64 start, u64 size, const char *fmt, ...)
 		vscnprintf(name, sizeof(name), fmt, ap);
 		va_end(ap);
 		pr_err("iomem: table of %d claims full: [mem 0x%llx-0x%llx] %s not recorded\n",
-		       IOMEM_MAX_CLAIMS, (unsigned long long)start, (unsigned long long)(start + (size - 1)),
-		       name);
+		       IOMEM_MAX_CLAIMS, start, (start + (size - 1)), name);
 		return -ENOSPC;
 	}
 	struct iomem_claim *c = &claims[nr_claims++];

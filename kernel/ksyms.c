@@ -28,8 +28,7 @@ static const char *describe(u64 in, u64 addr, char *buf, size_t size)
 	u64 len = ksym_size[lo] ? ksym_size[lo] : lo + 1 < ksym_count ? ksym_addr[lo + 1] - ksym_addr[lo] : 0;
 	if (in - ksym_addr[lo] >= len)
 		return NULL;
-	snprintf(buf, size, "%s+0x%llx/0x%llx", ksym_names + ksym_name[lo],
-		 (unsigned long long)(addr - ksym_addr[lo]), (unsigned long long)len);
+	snprintf(buf, size, "%s+0x%llx/0x%llx", ksym_names + ksym_name[lo], (addr - ksym_addr[lo]), len);
 	return buf;
 }
 

@@ -3,6 +3,7 @@
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"
 #include "drivers/virtio_pci.h"
+#include "drivers/vmemcheck.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -26,12 +27,11 @@ static void print_memory_map(const struct boot_info *bi)
 	printk("memory map (%u regions):\n", bi->nr_regions);
 	for (u32 i = 0; i < bi->nr_regions; i++) {
 		const struct mem_region *r = &bi->regions[i];
-		printk("  e820: [mem 0x%016llx-0x%016llx] %s\n", (unsigned long long)r->start,
-		       (unsigned long long)(r->start + r->size - 1), boot_mem_type_name(r->type));
+		printk("  e820: [mem 0x%016llx-0x%016llx] %s\n", r->start, (r->start + r->size - 1),
+		       boot_mem_type_name(r->type));
 	}
 	u64 usable = boot_info_usable_bytes(bi);
-	printk("usable RAM: %llu bytes (%llu MiB)\n", (unsigned long long)usable,
-	       (unsigned long long)(usable >> 20));
+	printk("usable RAM: %llu bytes (%llu MiB)\n", usable, (usable >> 20));
 }
 
 /* Every region of the memory map, reserved ones too, is the firmware's: no device may be handed it. */
@@ -63,6 +63,8 @@ void kmain(u32 magic, u32 info)
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
+	if (vmemcheck_requested_at_boot())
+		vmemcheck_boot(); /* instead of the virtio-mem driver; leaves QEMU */
 	virtio_mem_init();
 
 	if (ktest_requested_at_boot()) {
@@ -70,7 +72,7 @@ void kmain(u32 magic, u32 info)
 		qemu_exit(failed == 0);
 	}
 	u64 cycles = arch_read_tsc() - arch_boot_tsc();
-	printk("boot: shell ready after %llu TSC cycles\n", (unsigned long long)cycles);
+	printk("boot: shell ready after %llu TSC cycles\n", cycles);
 	shell_run();
 }
 

@@ -177,7 +177,7 @@ KTEST(timer, never_early_and_bounded_late)
 		KT_EXPECT(p[i].at[0] >= p[i].want);
 		KT_EXPECT(p[i].at[0] <= p[i].want + 50 * NSEC_PER_MSEC);
 		ktest_info("timer %u ms: fired %llu us late", delays_ms[i],
-			   (unsigned long long)((p[i].at[0] - p[i].want) / 1000));
+			   ((p[i].at[0] - p[i].want) / 1000));
 	}
 	KT_EXPECT(p[6].n == 5 && !timer_pending(&p[6].t));
 	for (unsigned k = 0; k < 5 && k < p[6].n; k++) {
@@ -194,8 +194,7 @@ KTEST(timer, msleep_and_clock)
 	u64 t0 = ktime_ns(), k0 = ticks;
 	msleep(30);
 	u64 dt = ktime_ns() - t0;
-	ktest_info("msleep(30) took %llu us, %llu ticks", (unsigned long long)(dt / 1000),
-		   (unsigned long long)(ticks - k0));
+	ktest_info("msleep(30) took %llu us, %llu ticks", (dt / 1000), (ticks - k0));
 	KT_EXPECT(dt >= 30 * NSEC_PER_MSEC);
 	KT_EXPECT(dt <= 80 * NSEC_PER_MSEC);
 	/* The tick runs (a busy TCG host loses PIT ticks, so no exact rate: ktime is the clock). */

@@ -64,8 +64,7 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 {
 	u64 first = phys & ~0xfffULL;
 	if (size == 0 || phys + size < phys || phys + size > (1ULL << 52)) {
-		printk(KERN_ERR "ioremap: bad range 0x%llx+0x%llx\n", (unsigned long long)phys,
-		       (unsigned long long)size);
+		printk(KERN_ERR "ioremap: bad range 0x%llx+0x%llx\n", phys, size);
 		return NULL;
 	}
 	u64 pages = (ALIGN_UP(phys + size, 4096ULL) - first) / 4096;
@@ -74,7 +73,7 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 	u64 va = next_va;
 	if (pages > (IOREMAP_BASE + IOREMAP_SIZE - va) / 4096) {
 		spin_unlock_irqrestore(&ioremap_lock, fl);
-		printk(KERN_ERR "ioremap: window full mapping 0x%llx\n", (unsigned long long)phys);
+		printk(KERN_ERR "ioremap: window full mapping 0x%llx\n", phys);
 		return NULL;
 	}
 	for (u64 i = 0; i < pages; i++) {
@@ -83,8 +82,7 @@ void __iomem *ioremap(phys_addr_t phys, u64 size)
 			/* Pages mapped so far stay: that part of the window is lost. */
 			next_va = va + (i + 1) * 4096;
 			spin_unlock_irqrestore(&ioremap_lock, fl);
-			printk(KERN_ERR "ioremap: out of page tables mapping 0x%llx\n",
-			       (unsigned long long)phys);
+			printk(KERN_ERR "ioremap: out of page tables mapping 0x%llx\n", phys);
 			return NULL;
 		}
 		*pte = (first + i * 4096) | PTE_P | PTE_W | PTE_PCD | PTE_PWT | PTE_NX;

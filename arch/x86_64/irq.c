@@ -149,8 +149,8 @@ static int cmd_interrupts(int argc, char **argv)
 		u64 n = vector_count[PIC_VECTOR_BASE + irq];
 		if (!l->nr && !n)
 			continue;
-		shell_printf("%4u    0x%02x  %15llu  XT-PIC  %-7s ", irq, PIC_VECTOR_BASE + irq,
-			     (unsigned long long)n, pic_is_level(irq) ? "level" : "edge");
+		shell_printf("%4u    0x%02x  %15llu  XT-PIC  %-7s ", irq, PIC_VECTOR_BASE + irq, n,
+			     pic_is_level(irq) ? "level" : "edge");
 		for (unsigned i = 0; i < l->nr; i++)
 			shell_printf(" %s%s", l->action[i].name, i + 1 < l->nr ? "," : "");
 		shell_printf("\n");
@@ -158,9 +158,8 @@ static int cmd_interrupts(int argc, char **argv)
 	for (unsigned v = 0; v < 256; v++)
 		if ((v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS) && vector_count[v])
 			shell_printf("   -    0x%02x  %15llu  -       -        unexpected\n", v,
-				     (unsigned long long)vector_count[v]);
-	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n",
-		     (unsigned long long)spurious);
+				     vector_count[v]);
+	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n", spurious);
 	return 0;
 }
 SHELL_COMMAND(interrupts, "interrupts", "interrupts",

@@ -104,8 +104,7 @@ static int map_level(u64 *t, u64 pa, u64 end, u64 size)
 
 		if (size == PAGE_SIZE) {
 			if (*e & PTE_P) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n",
-				       (unsigned long long)pa);
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n", pa);
 				return -EEXIST;
 			}
 			*e = pa | PTE_P | PTE_W | pte_nx;
@@ -113,8 +112,7 @@ static int map_level(u64 *t, u64 pa, u64 end, u64 size)
 			*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx;
 		} else {
 			if (*e & PTE_PS) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n",
-				       (unsigned long long)pa);
+				pr_err("mm: direct map: phys 0x%llx is already mapped\n", pa);
 				return -EEXIST;
 			}
 			if (!*e) {
@@ -261,9 +259,8 @@ int arch_direct_map_init(void)
 		early_pml4[PML4_DIRECT_SLOT + i] = new_slots[i];
 	flush_tlb_all();
 	memblock_set_current_limit(~0ULL);
-	pr_info("mm: direct map: %llu MiB of RAM at 0x%lx, %s pages%s\n",
-		(unsigned long long)(memblock_phys_mem_size() >> 20), page_offset_base,
-		have_1g ? "1 GiB/2 MiB/4 KiB" : "2 MiB/4 KiB", pte_nx ? ", NX" : "");
+	pr_info("mm: direct map: %llu MiB of RAM at 0x%lx, %s pages%s\n", (memblock_phys_mem_size() >> 20),
+		page_offset_base, have_1g ? "1 GiB/2 MiB/4 KiB" : "2 MiB/4 KiB", pte_nx ? ", NX" : "");
 	return 0;
 }
 
@@ -299,8 +296,7 @@ int arch_add_memory(phys_addr_t start, u64 size)
 	    start + size < start)
 		return -EINVAL;
 	if (any_mapped(start, size)) {
-		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n",
-		       (unsigned long long)start, (unsigned long long)(start + size));
+		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n", start, (start + size));
 		return -EEXIST;
 	}
 	int err = direct_map(start, size);
@@ -320,7 +316,7 @@ int arch_remove_memory(phys_addr_t start, u64 size)
 	/* Split the edges first, the only places a split is needed: then unmapping cannot fail halfway. */
 	if (split_at(start) || split_at(start + size)) {
 		pr_err("mm: direct map: no memory to split a large page; [0x%llx-0x%llx) stays mapped\n",
-		       (unsigned long long)start, (unsigned long long)(start + size));
+		       start, (start + size));
 		flush_tlb_all();
 		return -ENOMEM;
 	}

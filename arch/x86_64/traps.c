@@ -86,14 +86,14 @@ static void report_fault(struct regs *r)
 	const char *name = v < 32 && exc_names[v] ? exc_names[v] : "exception";
 	char buf[128];
 
-	printk(KERN_EMERG "fault: %s (vector %llu) error 0x%llx at rip 0x%016llx\n", name,
-	       (unsigned long long)v, (unsigned long long)r->error_code, (unsigned long long)r->rip);
+	printk(KERN_EMERG "fault: %s (vector %llu) error 0x%llx at rip 0x%016llx\n", name, v, r->error_code,
+	       r->rip);
 	if (ksym_describe(r->rip, buf, sizeof(buf)))
 		printk(KERN_EMERG "fault: rip is %s\n", buf);
 	if (v == 14) {
 		u64 cr2 = read_cr2();
 		u64 e = r->error_code;
-		printk(KERN_EMERG "fault: cr2 0x%016llx (%s, %s, %s)\n", (unsigned long long)cr2,
+		printk(KERN_EMERG "fault: cr2 0x%016llx (%s, %s, %s)\n", cr2,
 		       e & 1 ? "protection violation" : "page not present", e & 2 ? "write" : "read",
 		       e & 16 ? "instruction fetch" : "data");
 		const char *what = mm_describe_fault_address(cr2, buf, sizeof(buf));
@@ -103,20 +103,16 @@ static void report_fault(struct regs *r)
 	if (v == 8)
 		printk(KERN_EMERG
 		       "fault: double fault: kernel stack overflow or a fault while handling a fault\n");
-	printk(KERN_EMERG "fault: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n",
-	       (unsigned long long)r->rax, (unsigned long long)r->rbx, (unsigned long long)r->rcx,
-	       (unsigned long long)r->rdx);
-	printk(KERN_EMERG "fault: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n",
-	       (unsigned long long)r->rsi, (unsigned long long)r->rdi, (unsigned long long)r->rbp,
-	       (unsigned long long)r->rsp);
-	printk(KERN_EMERG "fault: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n",
-	       (unsigned long long)r->r8, (unsigned long long)r->r9, (unsigned long long)r->r10,
-	       (unsigned long long)r->r11);
-	printk(KERN_EMERG "fault: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n",
-	       (unsigned long long)r->r12, (unsigned long long)r->r13, (unsigned long long)r->r14,
-	       (unsigned long long)r->r15);
-	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", (unsigned long long)r->cs,
-	       (unsigned long long)r->ss, (unsigned long long)r->rflags, (unsigned long long)read_cr3());
+	printk(KERN_EMERG "fault: rax %016llx rbx %016llx rcx %016llx rdx %016llx\n", r->rax, r->rbx, r->rcx,
+	       r->rdx);
+	printk(KERN_EMERG "fault: rsi %016llx rdi %016llx rbp %016llx rsp %016llx\n", r->rsi, r->rdi, r->rbp,
+	       r->rsp);
+	printk(KERN_EMERG "fault: r8  %016llx r9  %016llx r10 %016llx r11 %016llx\n", r->r8, r->r9, r->r10,
+	       r->r11);
+	printk(KERN_EMERG "fault: r12 %016llx r13 %016llx r14 %016llx r15 %016llx\n", r->r12, r->r13, r->r14,
+	       r->r15);
+	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", r->cs, r->ss, r->rflags,
+	       read_cr3());
 	/* a short stack trace by frame pointers, bounded and only through kernel addresses; each return
 	 * address named from the image's symbol table (include/kernel/ksyms.h) */
 	u64 *fp = (u64 *)r->rbp;
@@ -124,8 +120,8 @@ static void report_fault(struct regs *r)
 		if ((u64)fp < KERNEL_VMA || ((u64)fp & 7))
 			break;
 		const char *where = ksym_describe_return(fp[1], buf, sizeof(buf));
-		printk(KERN_EMERG "fault: called from 0x%016llx%s%s\n", (unsigned long long)fp[1],
-		       where ? " " : "", where ? where : "");
+		printk(KERN_EMERG "fault: called from 0x%016llx%s%s\n", fp[1], where ? " " : "",
+		       where ? where : "");
 		fp = (u64 *)fp[0];
 	}
 }

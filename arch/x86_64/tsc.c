@@ -37,8 +37,7 @@ void time_init(void)
 	u64 err_ppm = 0;
 	tsc_freq = pit_calibrate_tsc(20, &err_ppm);
 	if (tsc_freq < 1000000) {
-		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n",
-		       (unsigned long long)tsc_freq);
+		printk(KERN_ERR "time: TSC calibration failed (%llu Hz): assuming 1 GHz\n", tsc_freq);
 		tsc_freq = 1000000000;
 	}
 	ns_mult = (u64)(((unsigned __int128)NSEC_PER_SEC << 32) / tsc_freq);
@@ -47,6 +46,5 @@ void time_init(void)
 	request_irq(0, tick_irq, 0, "timer", NULL);
 	arch_local_irq_enable();
 	printk("time: TSC %llu.%03llu MHz (calibrated against the PIT, +-%llu ppm), tick %d Hz on IRQ 0\n",
-	       (unsigned long long)(tsc_freq / 1000000), (unsigned long long)(tsc_freq / 1000 % 1000),
-	       (unsigned long long)err_ppm, HZ);
+	       (tsc_freq / 1000000), (tsc_freq / 1000 % 1000), err_ppm, HZ);
 }

@@ -25,7 +25,7 @@ static void print_gas(const char *what, const struct acpi_gas *g)
 	       g->space_id == ACPI_GAS_IO	? "io"
 	       : g->space_id == ACPI_GAS_MEMORY ? "mem"
 						: "space?",
-	       (unsigned long long)g->address, g->bit_width);
+	       g->address, g->bit_width);
 }
 
 static u32 rd32(const u8 *p)
@@ -92,7 +92,7 @@ int acpi_init(u64 rsdp)
 				"register\n");
 			return -ENOENT;
 		}
-		pr_info("acpi: RSDP found by scanning the BIOS area at 0x%llx\n", (unsigned long long)rsdp);
+		pr_info("acpi: RSDP found by scanning the BIOS area at 0x%llx\n", rsdp);
 	}
 	int err = acpi_parse(&acpi, rsdp, acpi_phys_read);
 	if (err && err != -ENODEV)
@@ -101,12 +101,11 @@ int acpi_init(u64 rsdp)
 	acpi_ready = true;
 	claim_tables(ai);
 
-	pr_info("acpi: RSDP 0x%llx rev %u (%s), %s 0x%llx\n", (unsigned long long)ai->rsdp, ai->revision,
-		ai->oem_id, ai->use_xsdt ? "XSDT" : "RSDT", (unsigned long long)ai->root);
+	pr_info("acpi: RSDP 0x%llx rev %u (%s), %s 0x%llx\n", ai->rsdp, ai->revision, ai->oem_id,
+		ai->use_xsdt ? "XSDT" : "RSDT", ai->root);
 	if (ai->fadt) {
-		pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n",
-			(unsigned long long)ai->fadt, ai->fadt_revision, (unsigned long long)ai->dsdt,
-			ai->sci_int, ai->smi_cmd);
+		pr_info("acpi: FADT 0x%llx rev %u, DSDT 0x%llx, SCI %u, SMI_CMD 0x%x\n", ai->fadt,
+			ai->fadt_revision, ai->dsdt, ai->sci_int, ai->smi_cmd);
 		if (ai->pm1a_cnt.address)
 			print_gas("PM1a_CNT", &ai->pm1a_cnt);
 		if (ai->pm1b_cnt.address)
@@ -115,13 +114,13 @@ int acpi_init(u64 rsdp)
 			pr_info("acpi: S5: SLP_TYPa %u, SLP_TYPb %u\n", ai->slp_typa, ai->slp_typb);
 		if (ai->reset_supported)
 			pr_info("acpi: reset register: %s 0x%llx <- 0x%x\n",
-				ai->reset_reg.space_id == ACPI_GAS_IO ? "io" : "mem",
-				(unsigned long long)ai->reset_reg.address, ai->reset_value);
+				ai->reset_reg.space_id == ACPI_GAS_IO ? "io" : "mem", ai->reset_reg.address,
+				ai->reset_value);
 	}
 	for (u32 i = 0; i < ai->nr_mcfg; i++)
-		pr_info("acpi: MCFG: ECAM 0x%llx segment %u buses %u-%u\n",
-			(unsigned long long)ai->mcfg_entries[i].base, ai->mcfg_entries[i].segment,
-			ai->mcfg_entries[i].bus_start, ai->mcfg_entries[i].bus_end);
+		pr_info("acpi: MCFG: ECAM 0x%llx segment %u buses %u-%u\n", ai->mcfg_entries[i].base,
+			ai->mcfg_entries[i].segment, ai->mcfg_entries[i].bus_start,
+			ai->mcfg_entries[i].bus_end);
 	return err;
 }
 
@@ -157,7 +156,7 @@ KTEST(acpi, fadt)
 	KT_EXPECT(ai->pm1a_cnt.address != 0);
 	KT_EXPECT(ai->bad_checksums == 0);
 	ktest_info("%s, FADT rev %u, PM1a_CNT 0x%llx", ai->use_xsdt ? "XSDT" : "RSDT", ai->fadt_revision,
-		   (unsigned long long)ai->pm1a_cnt.address);
+		   ai->pm1a_cnt.address);
 }
 
 KTEST(acpi, s5)

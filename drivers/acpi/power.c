@@ -40,8 +40,7 @@ static int reg_init(struct acpi_reg *r, const struct acpi_gas *g, u8 bits, const
 		r->addr = ioremap(g->address, bits / 8);
 		return r->addr ? 0 : -ENOMEM;
 	}
-	pr_err("acpi: %s at space %u address 0x%llx: cannot access\n", what, g->space_id,
-	       (unsigned long long)g->address);
+	pr_err("acpi: %s at space %u address 0x%llx: cannot access\n", what, g->space_id, g->address);
 	return -EOPNOTSUPP;
 }
 
@@ -130,8 +129,8 @@ int acpi_poweroff(void)
 	for (int i = 0; i < AFTER_WRITE_POLLS; i++)
 		io_delay();
 	arch_irq_restore(flags);
-	pr_err("acpi: still running after entering S5 (PM1a_CNT 0x%llx <- 0x%x)\n",
-	       (unsigned long long)ai->pm1a_cnt.address, a | ACPI_PM1_SLP_EN);
+	pr_err("acpi: still running after entering S5 (PM1a_CNT 0x%llx <- 0x%x)\n", ai->pm1a_cnt.address,
+	       a | ACPI_PM1_SLP_EN);
 	return -EIO;
 }
 

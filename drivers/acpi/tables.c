@@ -85,28 +85,27 @@ static const u8 *map_table(struct acpi_info *ai, u64 phys, const char *sig, boot
 	char name[5];
 
 	if (!h) {
-		pr_warn("acpi: %s at 0x%llx: not readable\n", sig ? sig : "table", (unsigned long long)phys);
+		pr_warn("acpi: %s at 0x%llx: not readable\n", sig ? sig : "table", phys);
 		return NULL;
 	}
 	sig_str(name, h);
 	if (sig && !sig_is(h, sig, 4)) {
-		pr_warn("acpi: expected %s at 0x%llx, found '%s'\n", sig, (unsigned long long)phys, name);
+		pr_warn("acpi: expected %s at 0x%llx, found '%s'\n", sig, phys, name);
 		return NULL;
 	}
 	u32 l = get32(h + 4);
 	if (l < SDT_HEADER_LEN || l > SDT_MAX_LEN) {
-		pr_warn("acpi: %s at 0x%llx: bad length %u\n", name, (unsigned long long)phys, l);
+		pr_warn("acpi: %s at 0x%llx: bad length %u\n", name, phys, l);
 		return NULL;
 	}
 	const u8 *t = rd(phys, l);
 	if (!t) {
-		pr_warn("acpi: %s at 0x%llx: %u bytes not readable\n", name, (unsigned long long)phys, l);
+		pr_warn("acpi: %s at 0x%llx: %u bytes not readable\n", name, phys, l);
 		return NULL;
 	}
 	u8 s = sum8(t, l);
 	if (s) {
-		pr_warn("acpi: %s at 0x%llx: bad checksum (sum 0x%x), using it anyway\n", name,
-			(unsigned long long)phys, s);
+		pr_warn("acpi: %s at 0x%llx: bad checksum (sum 0x%x), using it anyway\n", name, phys, s);
 		ai->bad_checksums++;
 	}
 	*len = l;
@@ -119,15 +118,15 @@ static int parse_rsdp(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd, u64 *
 	const u8 *p = rd(rsdp, RSDP_V1_LEN);
 
 	if (!p) {
-		pr_warn("acpi: RSDP at 0x%llx: not readable\n", (unsigned long long)rsdp);
+		pr_warn("acpi: RSDP at 0x%llx: not readable\n", rsdp);
 		return -ENOENT;
 	}
 	if (!sig_is(p, "RSD PTR ", 8)) {
-		pr_warn("acpi: no RSDP signature at 0x%llx\n", (unsigned long long)rsdp);
+		pr_warn("acpi: no RSDP signature at 0x%llx\n", rsdp);
 		return -ENOENT;
 	}
 	if (sum8(p, RSDP_V1_LEN)) {
-		pr_warn("acpi: RSDP at 0x%llx: bad checksum\n", (unsigned long long)rsdp);
+		pr_warn("acpi: RSDP at 0x%llx: bad checksum\n", rsdp);
 		return -ENOENT;
 	}
 	ai->rsdp = rsdp;
@@ -144,13 +143,12 @@ static int parse_rsdp(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd, u64 *
 	const u8 *p2 = rd(rsdp, RSDP_V2_LEN);
 	u32 len = p2 ? get32(p2 + 20) : 0;
 	if (!p2 || len < RSDP_V2_LEN || len > 4096 || !(p2 = rd(rsdp, len))) {
-		pr_warn("acpi: RSDP rev %u at 0x%llx: bad length %u, using the RSDT\n", ai->revision,
-			(unsigned long long)rsdp, len);
+		pr_warn("acpi: RSDP rev %u at 0x%llx: bad length %u, using the RSDT\n", ai->revision, rsdp,
+			len);
 		return 0;
 	}
 	if (sum8(p2, len)) {
-		pr_warn("acpi: RSDP at 0x%llx: bad extended checksum, ignoring the XSDT\n",
-			(unsigned long long)rsdp);
+		pr_warn("acpi: RSDP at 0x%llx: bad extended checksum, ignoring the XSDT\n", rsdp);
 		return 0;
 	}
 	*xsdt = get64(p2 + 24);
@@ -186,7 +184,7 @@ static void parse_fadt(struct acpi_info *ai, const u8 *f, u32 len)
 								ai->reset_reg.space_id == ACPI_GAS_MEMORY);
 		if (!ai->reset_supported)
 			pr_warn("acpi: FADT reset register (space %u, address 0x%llx) unusable\n",
-				ai->reset_reg.space_id, (unsigned long long)ai->reset_reg.address);
+				ai->reset_reg.space_id, ai->reset_reg.address);
 	}
 }
 
@@ -209,8 +207,8 @@ static void parse_mcfg(struct acpi_info *ai, const u8 *m, u32 len)
 		o->bus_start = e[10];
 		o->bus_end = e[11];
 		if (!o->base || o->bus_end < o->bus_start) {
-			pr_warn("acpi: MCFG entry %u (base 0x%llx, buses %u-%u) ignored\n", i,
-				(unsigned long long)o->base, o->bus_start, o->bus_end);
+			pr_warn("acpi: MCFG entry %u (base 0x%llx, buses %u-%u) ignored\n", i, o->base,
+				o->bus_start, o->bus_end);
 			continue;
 		}
 		ai->nr_mcfg++;
@@ -227,8 +225,7 @@ static bool find_s5_in(struct acpi_info *ai, u64 phys, const char *sig, boot_phy
 		return false;
 	int err = acpi_find_s5(t + SDT_HEADER_LEN, len - SDT_HEADER_LEN, &ai->slp_typa, &ai->slp_typb);
 	if (err == -EINVAL)
-		pr_warn("acpi: malformed \\_S5_ package in %.4s at 0x%llx\n", (const char *)t,
-			(unsigned long long)phys);
+		pr_warn("acpi: malformed \\_S5_ package in %.4s at 0x%llx\n", (const char *)t, phys);
 	ai->s5_found = err == 0;
 	return ai->s5_found;
 }
@@ -251,7 +248,7 @@ int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd)
 			ai->use_xsdt = true;
 			ai->root = xsdt;
 		} else if (rsdt) {
-			pr_warn("acpi: falling back to the RSDT at 0x%llx\n", (unsigned long long)rsdt);
+			pr_warn("acpi: falling back to the RSDT at 0x%llx\n", rsdt);
 		}
 	}
 	if (!root && rsdt) {

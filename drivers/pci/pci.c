@@ -166,7 +166,7 @@ static void assign_unassigned(const struct boot_info *bi)
 			u64 at = pci_place_bar(bar->size, 0xc0000000ULL, 0xfec00000ULL, busy, nbusy);
 			if (!at) {
 				printk(KERN_WARNING "pci %s: no room below 4 GiB for BAR %u (%llu bytes)\n",
-				       p->name, b, (unsigned long long)bar->size);
+				       p->name, b, bar->size);
 				continue;
 			}
 			u16 reg = (u16)(PCI_BASE_ADDRESS_0 + 4 * b);
@@ -180,8 +180,7 @@ static void assign_unassigned(const struct boot_info *bi)
 			bar->base = at;
 			bar->flags |= PCI_BAR_ASSIGNED_BY_US;
 			busy[nbusy++] = (struct pci_range){at, bar->size};
-			printk("pci %s: BAR %u was unassigned: placed at 0x%llx\n", p->name, b,
-			       (unsigned long long)at);
+			printk("pci %s: BAR %u was unassigned: placed at 0x%llx\n", p->name, b, at);
 		}
 	}
 }
@@ -193,8 +192,7 @@ static void format_bar(char *buf, size_t n, unsigned i, const struct pci_bar *b)
 		 b->flags & PCI_BAR_IO	    ? "io"
 		 : b->flags & PCI_BAR_MEM64 ? "mem64"
 					    : "mem32",
-		 b->flags & PCI_BAR_PREFETCH ? " pref" : "", (unsigned long long)b->base,
-		 (unsigned long long)b->size);
+		 b->flags & PCI_BAR_PREFETCH ? " pref" : "", b->base, b->size);
 }
 
 static void format_irq(char *buf, size_t n, const struct pci_dev *p)

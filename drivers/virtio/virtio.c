@@ -138,7 +138,7 @@ static int virtio_dev_probe(struct virtio_device *vdev, struct virtio_driver *dr
 	vdev->device_features = vdev->config->get_features(vdev);
 	if (!(vdev->device_features & BIT_ULL(VIRTIO_F_VERSION_1))) {
 		pr_err("%s: device offers no VERSION_1 (features 0x%llx): legacy devices are not supported\n",
-		       vdev->name, (unsigned long long)vdev->device_features);
+		       vdev->name, vdev->device_features);
 		err = -ENODEV;
 		goto fail;
 	}
@@ -146,16 +146,16 @@ static int virtio_dev_probe(struct virtio_device *vdev, struct virtio_driver *dr
 	vdev->config->set_features(vdev, vdev->features);
 	add_status(vdev, VIRTIO_CONFIG_S_FEATURES_OK);
 	if (!(vdev->config->get_status(vdev) & VIRTIO_CONFIG_S_FEATURES_OK)) {
-		pr_err("%s: device refused features 0x%llx (offered 0x%llx)\n", vdev->name,
-		       (unsigned long long)vdev->features, (unsigned long long)vdev->device_features);
+		pr_err("%s: device refused features 0x%llx (offered 0x%llx)\n", vdev->name, vdev->features,
+		       vdev->device_features);
 		err = -ENODEV;
 		goto fail;
 	}
 	vdev->driver = drv;
 	vdev->config_enabled = false;
 	vdev->config_change_pending = false;
-	pr_info("%s: %s driver: features 0x%llx (offered 0x%llx)\n", vdev->name, drv->name,
-		(unsigned long long)vdev->features, (unsigned long long)vdev->device_features);
+	pr_info("%s: %s driver: features 0x%llx (offered 0x%llx)\n", vdev->name, drv->name, vdev->features,
+		vdev->device_features);
 	err = drv->probe(vdev);
 	if (err) {
 		pr_err("%s: %s probe failed: %s\n", vdev->name, drv->name, errname(err));
@@ -252,8 +252,7 @@ static void log_config_fields(struct virtio_device *vdev)
 			continue;
 		int at = scnprintf(buf, sizeof(buf), "%s:   config as %s:", vdev->name, l->type);
 		for (unsigned f = 0; f < ARRAY_SIZE(w); f++)
-			at += scnprintf(buf + at, sizeof(buf) - at, " %s=%#llx", l->fields[f],
-					(unsigned long long)w[f]);
+			at += scnprintf(buf + at, sizeof(buf) - at, " %s=%#llx", l->fields[f], w[f]);
 		pr_info("%s\n", buf);
 	}
 }
@@ -283,7 +282,7 @@ int register_virtio_device(struct virtio_device *vdev)
 	if (virtio_format_config(vdev, raw, sizeof(raw)))
 		raw[0] = 0;
 	pr_info("%s: virtio device %u at %s, features 0x%llx, config %s\n", vdev->name, vdev->id,
-		vdev->bus_name ? vdev->bus_name : "?", (unsigned long long)vdev->device_features, raw);
+		vdev->bus_name ? vdev->bus_name : "?", vdev->device_features, raw);
 	log_config_fields(vdev);
 
 	struct virtio_driver *drv;
@@ -318,7 +317,7 @@ int register_virtio_driver(struct virtio_driver *drv)
 		return -EINVAL;
 	if (drv->features & ~VIRTIO_DEVICE_FEATURES_MASK) {
 		pr_err("virtio: driver %s: features 0x%llx name bits the core does not implement\n",
-		       drv->name, (unsigned long long)drv->features);
+		       drv->name, drv->features);
 		return -EINVAL;
 	}
 	if (driver_registered(drv))
@@ -364,7 +363,7 @@ int virtio_format_config(struct virtio_device *vdev, char *buf, size_t size)
 		return err;
 	int at = scnprintf(buf, size, "%u bytes:", len);
 	for (unsigned i = 0; i < DIV_ROUND_UP(n, 8); i++)
-		at += scnprintf(buf + at, size - at, " %#llx", (unsigned long long)w[i]);
+		at += scnprintf(buf + at, size - at, " %#llx", w[i]);
 	if (len > n)
 		scnprintf(buf + at, size - at, " ...");
 	return 0;
@@ -379,11 +378,9 @@ void virtio_config_changed(struct virtio_device *vdev)
 		raw[0] = 0;
 	/* Without a driver nobody else reports it: say it at info level so it is seen. */
 	if (drv)
-		pr_debug("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes,
-			 raw);
+		pr_debug("%s: config change %llu: %s\n", vdev->name, vdev->config_changes, raw);
 	else
-		pr_info("%s: config change %llu: %s\n", vdev->name, (unsigned long long)vdev->config_changes,
-			raw);
+		pr_info("%s: config change %llu: %s\n", vdev->name, vdev->config_changes, raw);
 	if (!drv)
 		return;
 	if (!vdev->config_enabled) {

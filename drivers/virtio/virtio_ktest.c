@@ -130,8 +130,7 @@ KTEST(virtio, handshake_queue_and_request)
 			KT_EXPECT(resp.type == VIRTIO_MEM_RESP_ERROR);
 		KT_EXPECT(kt_irqs >= 1);
 		ktest_info("%s: STATE answered type %u state %u (usable region 0x%llx), %llu interrupt(s)",
-			   vdev->name, resp.type, resp.state, (unsigned long long)kt_usable,
-			   (unsigned long long)kt_irqs);
+			   vdev->name, resp.type, resp.state, kt_usable, kt_irqs);
 	}
 	if (vdev->id == VIRTIO_ID_RNG) {
 		KT_EXPECT(kt_token == rng_buf);

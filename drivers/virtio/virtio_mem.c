@@ -12,6 +12,7 @@
 #include "kernel/iomem.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/size.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/slab.h"
@@ -52,7 +53,7 @@ void vmem_run_work(struct virtio_mem *vm)
 	bool progress = false;
 	int err;
 
-	if (vm->broken)
+	if (vm->broken || vm->lent)
 		return;
 	err = vmem_resize(vm, &progress);
 	if (progress)
@@ -105,6 +106,25 @@ static void vmem_free(struct virtio_mem *vm)
 	kfree(vm);
 }
 
+int vmem_setup_requests(struct virtio_mem *vm)
+{
+	vq_callback_t *cbs[] = {vmem_vq_done};
+	const char *const names[] = {"virtio-mem.req"};
+	int err = -ENOMEM;
+
+	vm->req = kzalloc(sizeof(*vm->req), GFP_KERNEL);
+	vm->resp = kzalloc(sizeof(*vm->resp), GFP_KERNEL);
+	if (vm->req && vm->resp)
+		err = virtio_find_vqs(vm->vdev, 1, &vm->vq, cbs, names);
+	if (err) {
+		kfree(vm->req);
+		kfree(vm->resp);
+		vm->req = NULL;
+		vm->resp = NULL;
+	}
+	return err;
+}
+
 /* The device's region must be memory this CPU can address, and nobody else's: no region of the
  * firmware's memory map (reserved ones too), no ACPI table, no PCI BAR (include/kernel/iomem.h).
  * 0, or -EINVAL / -EBUSY with the reason in why. */
@@ -115,13 +135,12 @@ static int vmem_check_region_claims(const struct virtio_mem_config *c, char *why
 
 	if (bits < 64 && end > 1ULL << bits) {
 		snprintf(why, n, "the region ends above the CPU's %u-bit physical address space (0x%llx)",
-			 bits, (unsigned long long)(1ULL << bits));
+			 bits, (1ULL << bits));
 		return -EINVAL;
 	}
 	const struct iomem_claim *o = iomem_find_claim(c->addr, c->region_size);
 	if (o) {
-		snprintf(why, n, "the region overlaps %s [mem 0x%llx-0x%llx]", o->name,
-			 (unsigned long long)o->start, (unsigned long long)o->end);
+		snprintf(why, n, "the region overlaps %s [mem 0x%llx-0x%llx]", o->name, o->start, o->end);
 		return -EBUSY;
 	}
 	return 0;
@@ -166,26 +185,15 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	if (err) {
 		pr_err("%s (%s): bad configuration: %s (block_size 0x%llx addr 0x%llx region_size 0x%llx "
 		       "usable 0x%llx plugged 0x%llx requested 0x%llx); device left alone\n",
-		       vm->name, vdev->name, why, (unsigned long long)c.block_size,
-		       (unsigned long long)c.addr, (unsigned long long)c.region_size,
-		       (unsigned long long)c.usable_region_size, (unsigned long long)c.plugged_size,
-		       (unsigned long long)c.requested_size);
+		       vm->name, vdev->name, why, c.block_size, c.addr, c.region_size, c.usable_region_size,
+		       c.plugged_size, c.requested_size);
 		goto fail;
 	}
 	vm->cfg0 = vm->cfg = c;
 	vm->refs_dropped = kcalloc(vm->st.nr_mb, 1, GFP_KERNEL);
-	vm->req = kzalloc(sizeof(*vm->req), GFP_KERNEL);
-	vm->resp = kzalloc(sizeof(*vm->resp), GFP_KERNEL);
-	err = -ENOMEM;
-	if (!vm->refs_dropped || !vm->req || !vm->resp)
+	err = vm->refs_dropped ? vmem_setup_requests(vm) : -ENOMEM;
+	if (err)
 		goto fail;
-	{
-		vq_callback_t *cbs[] = {vmem_vq_done};
-		const char *const names[] = {"virtio-mem.req"};
-		err = virtio_find_vqs(vdev, 1, &vm->vq, cbs, names);
-		if (err)
-			goto fail;
-	}
 	if (list_empty(&vmem_devices)) {
 		err = vmem_mm_init();
 		if (err)
@@ -201,11 +209,9 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 		snprintf(node, sizeof(node), ", node %u", c.node_id);
 	pr_info("%s (%s): region [0x%llx-0x%llx] %llu MiB, block %llu KiB, %s with %llu KiB units, memory "
 		"blocks %llu-%llu%s%s\n",
-		vm->name, vdev->name, (unsigned long long)c.addr,
-		(unsigned long long)(c.addr + c.region_size - 1), (unsigned long long)(c.region_size >> 20),
-		(unsigned long long)(c.block_size >> 10), vmem_mode_name(vm->st.mode),
-		(unsigned long long)(vm->st.unit_size >> 10), (unsigned long long)vm->st.mb_first,
-		(unsigned long long)(vm->st.mb_first + vm->st.nr_mb - 1),
+		vm->name, vdev->name, c.addr, (c.addr + c.region_size - 1), (c.region_size >> 20),
+		(c.block_size >> 10), vmem_mode_name(vm->st.mode), (vm->st.unit_size >> 10), vm->st.mb_first,
+		(vm->st.mb_first + vm->st.nr_mb - 1),
 		virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? ", unplugged-inaccessible"
 									      : "",
 		node);
@@ -237,6 +243,53 @@ static void virtio_mem_config_changed(struct virtio_device *vdev)
 	if (!vm || vm->broken)
 		return;
 	vm->config_gen++; /* a pass that read the config before this reads it again */
+	if (vm->lent)
+		return; /* vmem_give_back reads it again */
+	start_resize(vm);
+	mod_delayed_work(&vm->work, 0);
+}
+
+int vmem_lend(struct virtio_mem *vm, char *why, size_t n)
+{
+	u64 plugged = vmem_plugged_bytes(&vm->st);
+
+	if (vm->broken) {
+		snprintf(why, n, "the driver gave up on it: %s", vm->broken_why);
+		return -EIO;
+	}
+	if (vm->lent) {
+		snprintf(why, n, "it is being checked already");
+		return -EBUSY;
+	}
+	if (vmem_read_config(vm)) {
+		snprintf(why, n, "the driver gave up on it: %s", vm->broken_why);
+		return -EIO;
+	}
+	if (plugged || vm->cfg.plugged_size || vm->unplug_all_pending) {
+		snprintf(why, n,
+			 "%llu bytes plugged by the driver, plugged_size %llu (%s): the memory is in use; "
+			 "set requested-size 0 and wait for the driver to unplug it",
+			 plugged, vm->cfg.plugged_size, human_size(vm->cfg.plugged_size).s);
+		return -EBUSY;
+	}
+	for (unsigned long mb = 0; mb < vm->st.nr_mb; mb++) {
+		if (vmem_mb_added(&vm->st, mb)) {
+			snprintf(why, n, "memory block %llu of its region is still added",
+				 vm->st.mb_first + mb);
+			return -EBUSY;
+		}
+	}
+	cancel_delayed_work(&vm->work);
+	vm->lent = true;
+	return 0;
+}
+
+void vmem_give_back(struct virtio_mem *vm)
+{
+	vm->lent = false;
+	if (vm->broken)
+		return;
+	vm->config_gen++;
 	start_resize(vm);
 	mod_delayed_work(&vm->work, 0);
 }
@@ -250,8 +303,7 @@ static void virtio_mem_remove(struct virtio_device *vdev)
 	if (!vm)
 		return;
 	vm->removed = true; /* the core reset the device already */
-	vmem_set_broken(vm, "driver removed; %llu MiB stay plugged",
-			(unsigned long long)(vmem_plugged_bytes(&vm->st) >> 20));
+	vmem_set_broken(vm, "driver removed; %llu MiB stay plugged", (vmem_plugged_bytes(&vm->st) >> 20));
 }
 
 static struct virtio_driver virtio_mem_driver = {

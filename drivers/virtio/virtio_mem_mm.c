@@ -346,8 +346,8 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 			/* the unit stays as unplugged memory is (unmapped, PageOffline): the caller gives it
 			 * back to the device */
 			snprintf(vm->last_error, sizeof(vm->last_error),
-				 "map of sub-block at 0x%llx failed: %s",
-				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
+				 "map of sub-block at 0x%llx failed: %s", vmem_unit_addr(st, u),
+				 errname(err));
 			break;
 		}
 	}
@@ -368,8 +368,7 @@ static int units_fake_offline(struct virtio_mem *vm, unsigned long u, unsigned l
 	if (err) {
 		int at = scnprintf(vm->last_error, sizeof(vm->last_error),
 				   "unplug of sub-block at 0x%llx (memory block %lu) failed: %s",
-				   (unsigned long long)vmem_unit_addr(st, u),
-				   mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
+				   vmem_unit_addr(st, u), mb_block_id(st, vmem_unit_mb(st, u)), errname(err));
 		if (busy.reason[0])
 			scnprintf(vm->last_error + at, sizeof(vm->last_error) - at, ": pfn 0x%lx (%s)",
 				  busy.pfn, busy.reason);
@@ -431,8 +430,7 @@ void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned
 				    vm->last_error, sizeof(vm->last_error),
 				    "unplug of sub-block at 0x%llx (memory block %lu) failed: %s: cannot "
 				    "unmap it",
-				    (unsigned long long)vmem_unit_addr(st, u), mb_block_id(st, mb),
-				    errname(err));
+				    vmem_unit_addr(st, u), mb_block_id(st, mb), errname(err));
 		}
 		if (err)
 			mark_busy(vm, u);
@@ -494,7 +492,7 @@ void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned 
 			vmem_set_unusable(st, u, 1, true);
 			snprintf(vm->last_error, sizeof(vm->last_error),
 				 "map of sub-block at 0x%llx failed: %s; it waits to be unplugged",
-				 (unsigned long long)vmem_unit_addr(st, u), errname(err));
+				 vmem_unit_addr(st, u), errname(err));
 		}
 	}
 }

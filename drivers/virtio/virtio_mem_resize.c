@@ -48,16 +48,14 @@ static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long en
 		if (r < 0)
 			return -EIO;
 		if (r == VIRTIO_MEM_RESP_ERROR) {
-			vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR",
-					(unsigned long long)vmem_unit_addr(st, s));
+			vmem_set_broken(vm, "UNPLUG of 0x%llx answered ERROR", vmem_unit_addr(st, s));
 			return -EIO;
 		}
 		if (r == VIRTIO_MEM_RESP_ACK) {
 			vmem_set_plugged(st, s, u - s, false);
 		} else {
-			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s",
-				   (unsigned long long)vmem_unit_addr(st, s),
-				   (unsigned long long)(unit_bytes(vm, u - s) >> 20), vmem_resp_name(r));
+			note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", vmem_unit_addr(st, s),
+				   (unit_bytes(vm, u - s) >> 20), vmem_resp_name(r));
 			ret = -EAGAIN;
 		}
 	}
@@ -181,13 +179,12 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 		case VIRTIO_MEM_RESP_NACK:
 			return VMEM_REPLAN;
 		case VIRTIO_MEM_RESP_BUSY:
-			note_error(vm, "PLUG of 0x%llx (%llu MiB): device BUSY", (unsigned long long)addr,
-				   (unsigned long long)(unit_bytes(vm, r->nr) >> 20));
+			note_error(vm, "PLUG of 0x%llx (%llu MiB): device BUSY", addr,
+				   (unit_bytes(vm, r->nr) >> 20));
 			return -EAGAIN;
 		case VIRTIO_MEM_RESP_ERROR:
-			vmem_set_broken(vm, "PLUG of [0x%llx-0x%llx] answered ERROR",
-					(unsigned long long)addr,
-					(unsigned long long)(addr + unit_bytes(vm, r->nr) - 1));
+			vmem_set_broken(vm, "PLUG of [0x%llx-0x%llx] answered ERROR", addr,
+					(addr + unit_bytes(vm, r->nr) - 1));
 			return -EIO;
 		default:
 			return -EIO;
@@ -235,15 +232,14 @@ static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned lon
 				    !vmem_is_busy(st, v))
 					vmem_set_unusable(st, v, 1, true);
 		if (resp == VIRTIO_MEM_RESP_ERROR) {
-			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR",
-					(unsigned long long)addr,
-					(unsigned long long)(addr + unit_bytes(vm, u - s) - 1));
+			vmem_set_broken(vm, "UNPLUG of [0x%llx-0x%llx] answered ERROR", addr,
+					(addr + unit_bytes(vm, u - s) - 1));
 			return -EIO;
 		}
 		if (resp < 0)
 			return -EIO;
-		note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", (unsigned long long)addr,
-			   (unsigned long long)(unit_bytes(vm, u - s) >> 20), vmem_resp_name(resp));
+		note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", addr, (unit_bytes(vm, u - s) >> 20),
+			   vmem_resp_name(resp));
 		return -EAGAIN;
 	}
 	return ret;
@@ -299,7 +295,7 @@ static int unplug_all(struct virtio_mem *vm)
 		return -EIO;
 	if (resp == VIRTIO_MEM_RESP_ACK) {
 		pr_info("%s: unplugged the %llu MiB left plugged from before (UNPLUG_ALL)\n", vm->name,
-			(unsigned long long)(vm->cfg.plugged_size >> 20));
+			(vm->cfg.plugged_size >> 20));
 		vm->unplug_all_pending = false;
 		return 0;
 	}
@@ -320,14 +316,11 @@ static void resize_done(struct virtio_mem *vm)
 	vm->last_error[0] = 0;
 	/* notice: an INTERFACE.md line that scripts wait for, shown down to loglevel=6 */
 	pr_notice("%s: resize done: plugged=%llu requested=%llu in %llu us (plugged %s, requested %s)\n",
-		  vm->name, (unsigned long long)vm->cfg.plugged_size,
-		  (unsigned long long)vm->cfg.requested_size, (unsigned long long)us,
+		  vm->name, vm->cfg.plugged_size, vm->cfg.requested_size, us,
 		  human_size(vm->cfg.plugged_size).s, human_size(vm->cfg.requested_size).s);
 	pr_info("%s: resize time: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
-		vm->name, (unsigned long long)(vm->times[VMEM_T_REQUEST] / 1000),
-		(unsigned long long)vm->nr_requests, (unsigned long long)(vm->times[VMEM_T_ADD] / 1000),
-		(unsigned long long)(vm->times[VMEM_T_ONLINE] / 1000),
-		(unsigned long long)(vm->times[VMEM_T_UNPLUG] / 1000));
+		vm->name, (vm->times[VMEM_T_REQUEST] / 1000), vm->nr_requests, (vm->times[VMEM_T_ADD] / 1000),
+		(vm->times[VMEM_T_ONLINE] / 1000), (vm->times[VMEM_T_UNPLUG] / 1000));
 }
 
 /* A shrink that only busy units keep from its target: say how many, and the first one's reason. */
@@ -336,8 +329,7 @@ static int note_busy(struct virtio_mem *vm)
 	struct vmem_state *st = &vm->st;
 
 	note_error(vm, "%lu unit%s (%llu MiB) busy, kept plugged; first: %s", st->nr_busy,
-		   st->nr_busy == 1 ? "" : "s", (unsigned long long)(unit_bytes(vm, st->nr_busy) >> 20),
-		   vm->busy_why);
+		   st->nr_busy == 1 ? "" : "s", (unit_bytes(vm, st->nr_busy) >> 20), vm->busy_why);
 	return -EAGAIN;
 }
 
@@ -366,8 +358,7 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 		if (vm->cfg.plugged_size != vmem_plugged_bytes(st)) {
 			vm->violations++;
 			vmem_set_broken(vm, "plugged_size is %llu but the driver plugged %llu",
-					(unsigned long long)vm->cfg.plugged_size,
-					(unsigned long long)vmem_plugged_bytes(st));
+					vm->cfg.plugged_size, vmem_plugged_bytes(st));
 			return -EIO;
 		}
 		if (st->nr_unusable) {
@@ -424,10 +415,8 @@ int vmem_resize(struct virtio_mem *vm, bool *progress)
 			vm->cannot_reach = true;
 			pr_warn("%s: cannot reach requested_size %llu: %llu plugged, usable region %llu, %lu "
 				"units of %llu in whole memory blocks\n",
-				vm->name, (unsigned long long)vm->cfg.requested_size,
-				(unsigned long long)vmem_plugged_bytes(st),
-				(unsigned long long)vm->cfg.usable_region_size, st->nr_units,
-				(unsigned long long)st->unit_size);
+				vm->name, vm->cfg.requested_size, vmem_plugged_bytes(st),
+				vm->cfg.usable_region_size, st->nr_units, st->unit_size);
 		}
 	}
 	return 0;

@@ -61,46 +61,43 @@ static void show_device(struct virtio_mem *vm)
 	    virtio_has_feature(vdev, VIRTIO_MEM_F_UNPLUGGED_INACCESSIBLE) ? " UNPLUGGED_INACCESSIBLE" : "");
 	shell_printf(
 	    "  region 0x%llx-0x%llx (%llu MiB), block %llu KiB, %s %llu KiB, memory blocks %llu-%llu",
-	    (unsigned long long)c->addr, (unsigned long long)(c->addr + c->region_size - 1),
-	    (unsigned long long)(c->region_size >> 20), (unsigned long long)(c->block_size >> 10),
-	    st->mode == VMEM_SBM ? "sub-block" : "big block", (unsigned long long)(st->unit_size >> 10),
-	    (unsigned long long)st->mb_first, (unsigned long long)(st->mb_first + st->nr_mb - 1));
+	    c->addr, (c->addr + c->region_size - 1), (c->region_size >> 20), (c->block_size >> 10),
+	    st->mode == VMEM_SBM ? "sub-block" : "big block", (st->unit_size >> 10), st->mb_first,
+	    (st->mb_first + st->nr_mb - 1));
 	if (virtio_has_feature(vdev, VIRTIO_MEM_F_ACPI_PXM))
 		shell_printf(", node %u", c->node_id);
 	shell_printf("\n");
 	shell_printf(
 	    "  requested %llu, plugged %llu (driver: %llu), usable region %llu (requested %s, plugged %s, "
 	    "usable %s)\n",
-	    (unsigned long long)c->requested_size, (unsigned long long)c->plugged_size,
-	    (unsigned long long)vmem_plugged_bytes(st), (unsigned long long)c->usable_region_size,
+	    c->requested_size, c->plugged_size, vmem_plugged_bytes(st), c->usable_region_size,
 	    human_size(c->requested_size).s, human_size(c->plugged_size).s,
 	    human_size(c->usable_region_size).s);
 	if (vm->broken)
 		shell_printf("  state: broken: %s\n", vm->broken_why);
 	else if (delayed_work_pending(&vm->work) && vm->last_error[0])
 		shell_printf("  state: waiting to retry (back-off %u ms, %llu retries)\n", vm->backoff_ms,
-			     (unsigned long long)vm->retries);
+			     vm->retries);
 	else
 		shell_printf("  state: %s\n", vm->resizing ? "resizing" : "idle");
 	if (vm->last_error[0])
 		shell_printf("  last failure: %s\n", vm->last_error);
 	shell_printf(
 	    "  last resize: %llu us: requests %llu us (%llu), add %llu us, online %llu us, unplug %llu us\n",
-	    (unsigned long long)vm->last_resize_us, (unsigned long long)(vm->times[VMEM_T_REQUEST] / 1000),
-	    (unsigned long long)vm->nr_requests, (unsigned long long)(vm->times[VMEM_T_ADD] / 1000),
-	    (unsigned long long)(vm->times[VMEM_T_ONLINE] / 1000),
-	    (unsigned long long)(vm->times[VMEM_T_UNPLUG] / 1000));
+	    vm->last_resize_us, (vm->times[VMEM_T_REQUEST] / 1000), vm->nr_requests,
+	    (vm->times[VMEM_T_ADD] / 1000), (vm->times[VMEM_T_ONLINE] / 1000),
+	    (vm->times[VMEM_T_UNPLUG] / 1000));
 	shell_printf("  requests:");
 	for (int t = 0; t < VIRTIO_MEM_NR_REQ_TYPES; t++) {
 		shell_printf(" %s", vmem_req_name(t));
 		/* lower case and "err": no success line of the shell says "error" (INTERFACE.md) */
 		static const char *const answer[VIRTIO_MEM_NR_RESP_TYPES] = {"ack", "nack", "busy", "err"};
 		for (int r = 0; r < VIRTIO_MEM_NR_RESP_TYPES; r++)
-			shell_printf(" %s=%llu", answer[r], (unsigned long long)vm->counters[t][r]);
+			shell_printf(" %s=%llu", answer[r], vm->counters[t][r]);
 		shell_printf(t + 1 < VIRTIO_MEM_NR_REQ_TYPES ? ";" : "\n");
 	}
 	if (vm->violations)
-		shell_printf("  protocol violations: %llu\n", (unsigned long long)vm->violations);
+		shell_printf("  protocol violations: %llu\n", vm->violations);
 
 	unsigned long used = 0;
 	char map[130];
@@ -109,7 +106,7 @@ static void show_device(struct virtio_mem *vm)
 		if (!plugged && !vmem_mb_added(st, mb))
 			continue;
 		used++;
-		shell_printf("  memory%llu: %s, plugged %u/%u", (unsigned long long)(st->mb_first + mb),
+		shell_printf("  memory%llu: %s, plugged %u/%u", (st->mb_first + mb),
 			     vmem_mb_state_name(vmem_mb_state(st, mb)), plugged, vmem_mb_nr_units(st));
 		if (st->mode == VMEM_SBM && plugged != st->units_per_mb) {
 			mb_map(st, mb, map);
@@ -140,18 +137,16 @@ static void show_map(struct virtio_mem *vm)
 	struct vmem_state *st = &vm->st;
 	char map[130];
 
-	shell_printf(
-	    "%s: [0x%llx-0x%llx], one character per %s (%llu KiB)\n", vm->name, (unsigned long long)st->addr,
-	    (unsigned long long)(st->addr + st->region_size - 1),
-	    st->mode == VMEM_SBM ? "sub-block" : "memory block",
-	    (unsigned long long)((st->mode == VMEM_SBM ? st->unit_size : VMEM_MEMORY_BLOCK_SIZE) >> 10));
+	shell_printf("%s: [0x%llx-0x%llx], one character per %s (%llu KiB)\n", vm->name, st->addr,
+		     (st->addr + st->region_size - 1), st->mode == VMEM_SBM ? "sub-block" : "memory block",
+		     ((st->mode == VMEM_SBM ? st->unit_size : VMEM_MEMORY_BLOCK_SIZE) >> 10));
 	if (st->first_addr != st->addr)
-		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n",
-			     (unsigned long long)st->addr, (unsigned long long)(st->first_addr - 1));
+		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n", st->addr,
+			     (st->first_addr - 1));
 	if (st->mode == VMEM_SBM) {
 		for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
 			mb_map(st, mb, map);
-			shell_printf("  memory%-5llu %s\n", (unsigned long long)(st->mb_first + mb), map);
+			shell_printf("  memory%-5llu %s\n", (st->mb_first + mb), map);
 		}
 	} else {
 		for (unsigned long mb = 0; mb < st->nr_mb; mb += 64) {
@@ -159,13 +154,13 @@ static void show_map(struct virtio_mem *vm)
 			for (unsigned long b = mb; b < st->nr_mb && b < mb + 64; b++)
 				map[n++] = unit_char(st, b, vmem_mb_first_unit(st, b));
 			map[n] = 0;
-			shell_printf("  memory%-5llu %s\n", (unsigned long long)(st->mb_first + mb), map);
+			shell_printf("  memory%-5llu %s\n", (st->mb_first + mb), map);
 		}
 	}
 	u64 end = st->first_addr + (u64)st->nr_mb * VMEM_MEMORY_BLOCK_SIZE;
 	if (end != st->addr + st->region_size)
-		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n", (unsigned long long)end,
-			     (unsigned long long)(st->addr + st->region_size - 1));
+		shell_printf("  [0x%llx-0x%llx] not a whole memory block: unused\n", end,
+			     (st->addr + st->region_size - 1));
 	shell_printf("  legend: # plugged, online   o plugged, offline   + plugged, not added\n"
 		     "          _ unplugged, PageOffline in an online block   - unplugged in an offline block"
 		     "   . unplugged\n");

@@ -94,9 +94,7 @@ int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio
 	if (first != c->addr || last != end)
 		pr_warn("%s: region [0x%llx-0x%llx] is not aligned to memory blocks (128 MiB): "
 			"[0x%llx-0x%llx] and [0x%llx-0x%llx] unusable\n",
-			name, (unsigned long long)c->addr, (unsigned long long)(end - 1),
-			(unsigned long long)c->addr, (unsigned long long)first, (unsigned long long)last,
-			(unsigned long long)end);
+			name, c->addr, (end - 1), c->addr, first, last, end);
 	st->mb_state = kcalloc(st->nr_mb, 1, GFP_KERNEL);
 	st->plugged = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
 	st->busy = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);

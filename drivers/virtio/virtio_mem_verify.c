@@ -45,19 +45,17 @@ static unsigned verify_device(struct virtio_mem *vm, mm_print_fn pr)
 		const char *what = !plugged ? "unplugged" : away ? "unusable" : "plugged";
 
 		if (away && (mapped_first || mapped_last))
-			BAD("%s: %s unit at 0x%llx is mapped\n", vm->name, what, (unsigned long long)a);
+			BAD("%s: %s unit at 0x%llx is mapped\n", vm->name, what, a);
 		else if (!away && vmem_mb_added(st, mb) && !(mapped_first && mapped_last))
-			BAD("%s: plugged unit at 0x%llx of an added block is not mapped\n", vm->name,
-			    (unsigned long long)a);
+			BAD("%s: plugged unit at 0x%llx of an added block is not mapped\n", vm->name, a);
 		if (!vmem_mb_online(st, mb) || !present_section_nr((unsigned long)(st->mb_first + mb)))
 			continue;
 		struct page *p = pfn_to_page(PHYS_PFN(a));
 		if (away && (!PageOffline(p) || page_ref_count(p) != (vm->refs_dropped[mb] ? 0 : 1)))
 			BAD("%s: %s unit at 0x%llx: page not PageOffline with the driver's reference\n",
-			    vm->name, what, (unsigned long long)a);
+			    vm->name, what, a);
 		else if (!away && PageOffline(p))
-			BAD("%s: plugged unit at 0x%llx of an online block is PageOffline\n", vm->name,
-			    (unsigned long long)a);
+			BAD("%s: plugged unit at 0x%llx of an online block is PageOffline\n", vm->name, a);
 	}
 #undef BAD
 	return bad;

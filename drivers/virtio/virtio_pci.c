@@ -280,7 +280,7 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	writew(1, COMMON(queue_enable));
 	list_add_tail(&vq->list, &vp->vdev.vqs);
 	printk(KERN_DEBUG "%s: queue %u '%s': %u entries (device max %u) at 0x%llx\n", dev, index, name, num,
-	       size, (unsigned long long)vq->desc_phys);
+	       size, vq->desc_phys);
 	*out = vq;
 	return 0;
 }

@@ -100,7 +100,7 @@ static int parse_one(const u8 *cfg, size_t cfg_len, u8 pos, u8 id, void *arg)
 	u64 size = c->bar_size[bar];
 	if (offset > size || length > size - offset) {
 		pr_warn("%s: %s capability at 0x%02x: 0x%x+0x%x outside BAR %u (0x%llx bytes)\n", c->who,
-			cap_type_name(type), pos, offset, length, bar, (unsigned long long)size);
+			cap_type_name(type), pos, offset, length, bar, size);
 		return 0;
 	}
 	if (length < min_length(type)) {

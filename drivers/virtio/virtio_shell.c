@@ -67,14 +67,12 @@ static int cmd_virtio(int argc, char **argv)
 			snprintf(raw, sizeof(raw), "unreadable");
 		shell_printf("%s: %s id %u driver %s status 0x%02x features 0x%llx (offered 0x%llx)%s\n",
 			     v->name, v->bus_name, v->id, v->driver ? v->driver->name : "none",
-			     v->config->get_status(v), (unsigned long long)v->features,
-			     (unsigned long long)v->device_features,
+			     v->config->get_status(v), v->features, v->device_features,
 			     v->dead	 ? " DEAD"
 			     : v->broken ? " BROKEN"
 					 : "");
 		shell_printf("%s:   irq %d interrupts %llu config changes %llu\n", v->name, virtio_pci_irq(v),
-			     (unsigned long long)virtio_pci_interrupts(v),
-			     (unsigned long long)v->config_changes);
+			     virtio_pci_interrupts(v), v->config_changes);
 		shell_printf("%s:   config %s\n", v->name, raw);
 		struct virtqueue *vq;
 		list_for_each_entry(vq, &v->vqs, list)

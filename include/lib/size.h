@@ -25,7 +25,7 @@ static inline struct human_size human_size(u64 bytes)
 	while (u < 6 && bytes >> (10 * (u + 1)))
 		u++;
 	if (u == 0) {
-		snprintf(h.s, sizeof(h.s), "%llu B", (unsigned long long)bytes);
+		snprintf(h.s, sizeof(h.s), "%llu B", bytes);
 		return h;
 	}
 	unsigned shift = 10 * u;

@@ -6,7 +6,7 @@
  *     offlining a block holding one fails (-EBUSY, naming the page) and nothing is lost;
  *   - movable balloon (balloon compaction): its pages carry movable operations; migration gives the
  *     balloon a new page without reading the old one, so offlining succeeds.
- * The agreeing owner, the third PageOffline user, is declared in include/mm/balloon.h. */
+ * The agreeing owner, the third PageOffline user, is declared in include/mmtest/offline_owner.h. */
 #ifndef MMTEST_BALLOON_H
 #define MMTEST_BALLOON_H
 

@@ -111,10 +111,10 @@ char *format_size(char *buf, size_t n, u64 bytes)
 		unsigned shift = 10 * (unsigned)(i + 1);
 
 		if (bytes && !(bytes & ((1ULL << shift) - 1))) {
-			snprintf(buf, n, "%llu%c", (unsigned long long)(bytes >> shift), units[i]);
+			snprintf(buf, n, "%llu%c", (bytes >> shift), units[i]);
 			return buf;
 		}
 	}
-	snprintf(buf, n, "%llu", (unsigned long long)bytes);
+	snprintf(buf, n, "%llu", bytes);
 	return buf;
 }

@@ -131,12 +131,11 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 		pr("page pfn 0x%lx (phys 0x%llx): %s\n  struct page not written yet: part of the free 2 MiB "
 		   "chunk at "
 		   "pfn 0x%lx (lazy memmap)\n",
-		   pfn, (unsigned long long)PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
+		   pfn, PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
 		return;
 	}
 	const struct movable_operations *ops = page_movable_ops(page);
-	pr("page pfn 0x%lx (phys 0x%llx): %s\n", pfn, (unsigned long long)PFN_PHYS(pfn),
-	   reason ? reason : "");
+	pr("page pfn 0x%lx (phys 0x%llx): %s\n", pfn, PFN_PHYS(pfn), reason ? reason : "");
 	char names[64];
 	pr("  flags 0x%x (%s) zone %s section %lu %s\n", page->flags & ((1u << ZONES_PGSHIFT) - 1),
 	   page_flag_names(page, names, sizeof(names)), page_zone(page)->name, page_to_section(page),

@@ -101,7 +101,7 @@ static unsigned long movable_start_pfn(u64 bytes)
 	floor = ALIGN_UP(floor, PAGES_PER_SECTION);
 	if (pfn < floor) {
 		pr_warn("mm: movablecore: ZONE_MOVABLE starts at 0x%llx, above the boot reservations\n",
-			(unsigned long long)PFN_PHYS(floor));
+			PFN_PHYS(floor));
 		pfn = floor;
 	}
 	return pfn;
@@ -144,8 +144,8 @@ void mm_init(struct boot_info *bi)
 	zones_init(movable_start_pfn(movablecore_bytes));
 	if (zones[ZONE_MOVABLE].present_pages)
 		pr_info("mm: movablecore: ZONE_MOVABLE [mem 0x%llx-0x%llx]\n",
-			(unsigned long long)PFN_PHYS(zones[ZONE_MOVABLE].zone_start_pfn),
-			(unsigned long long)PFN_PHYS(zone_end_pfn(&zones[ZONE_MOVABLE])) - 1);
+			PFN_PHYS(zones[ZONE_MOVABLE].zone_start_pfn),
+			PFN_PHYS(zone_end_pfn(&zones[ZONE_MOVABLE])) - 1);
 	if (movablecore_bytes > memblock_phys_mem_size())
 		pr_warn("mm: movablecore: %s asked, more than the %s of RAM: ZONE_MOVABLE clamped to %s\n",
 			human_size(movablecore_bytes).s, human_size(memblock_phys_mem_size()).s,
@@ -157,12 +157,11 @@ void mm_init(struct boot_info *bi)
 			usable += bi->regions[i].size;
 	if (usable != memblock_phys_mem_size())
 		pr_info("mm:   usable bytes outside whole pages: %llu (not counted as RAM)\n",
-			(unsigned long long)(usable - memblock_phys_mem_size()));
+			(usable - memblock_phys_mem_size()));
 	unsigned long freed = memblock_free_all();
 	mm_ready = true;
 	pr_info("mm: %lu kB managed (RAM %llu kB - reserved %llu kB), memmap %lu kB (%lu bytes per GiB)%s\n",
-		freed << 2, (unsigned long long)(memblock_phys_mem_size() >> 10),
-		(unsigned long long)(memblock_reserved_size() >> 10),
+		freed << 2, (memblock_phys_mem_size() >> 10), (memblock_reserved_size() >> 10),
 		(unsigned long)mm_stat_read(NR_MEMMAP_PAGES) << 2,
 		(unsigned long)((u64)mm_stat_read(NR_MEMMAP_PAGES) * PAGE_SIZE * (1ULL << 30) /
 				memblock_phys_mem_size()),

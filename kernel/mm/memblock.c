@@ -24,7 +24,7 @@ static int insert_region(struct memblock_type *t, unsigned long i, phys_addr_t b
 {
 	if (t->cnt >= MEMBLOCK_MAX_REGIONS) {
 		pr_err("mm: memblock: more than %d regions, [0x%llx-0x%llx) dropped\n", MEMBLOCK_MAX_REGIONS,
-		       (unsigned long long)base, (unsigned long long)(base + size));
+		       base, (base + size));
 		return -ENOSPC;
 	}
 	memmove(&t->regions[i + 1], &t->regions[i], (t->cnt - i) * sizeof(t->regions[0]));
@@ -194,9 +194,8 @@ void memblock_print_breakdown(void (*pr)(const char *fmt, ...))
 {
 	const struct memblock_region *r, *q;
 
-	pr("mm: RAM %llu kB in %lu ranges, reserved %llu kB:\n",
-	   (unsigned long long)(memblock_phys_mem_size() >> 10), memblock.memory.cnt,
-	   (unsigned long long)(memblock_reserved_size() >> 10));
+	pr("mm: RAM %llu kB in %lu ranges, reserved %llu kB:\n", (memblock_phys_mem_size() >> 10),
+	   memblock.memory.cnt, (memblock_reserved_size() >> 10));
 	for_each_memblock(reserved, r) {
 		bool seen = false;
 		for (q = memblock.reserved.regions; q < r; q++)
@@ -204,7 +203,7 @@ void memblock_print_breakdown(void (*pr)(const char *fmt, ...))
 				seen = true;
 		if (!seen)
 			pr("mm:   reserved %-16s %8llu kB\n", r->name ? r->name : "(unnamed)",
-			   (unsigned long long)(memblock_reserved_named(r->name) >> 10));
+			   (memblock_reserved_named(r->name) >> 10));
 	}
 }
 

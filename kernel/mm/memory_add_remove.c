@@ -106,15 +106,14 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 	unsigned long pfn = PHYS_PFN(pa), id = phys_to_block_id(pa);
 
 	if (mhp_is_removed(pa))
-		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, pa);
 	else if (!pfn_valid(pfn))
-		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id,
-			 (unsigned long long)pa);
+		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, pa);
 	else if (pfn_to_online_page(pfn) && PageOffline(pfn_to_page(pfn)))
 		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped",
 			 pfn, id);
 	else if (!online_section_nr(pfn_to_section_nr(pfn)))
-		snprintf(buf, len, "offline memory (block %lu, phys 0x%llx)", id, (unsigned long long)pa);
+		snprintf(buf, len, "offline memory (block %lu, phys 0x%llx)", id, pa);
 	else
 		return NULL;
 	return buf;
@@ -126,8 +125,8 @@ static int check_add_range(phys_addr_t start, u64 size, const char *op)
 {
 	if (!size || !IS_ALIGNED(start, MEMORY_BLOCK_SIZE) || !IS_ALIGNED(size, MEMORY_BLOCK_SIZE) ||
 	    start + size > (1ULL << MAX_PHYSMEM_BITS) || start + size < start) {
-		mhp_fail(op, "-EINVAL: [mem 0x%llx, +0x%llx) is not whole memory blocks below 2^%d",
-			 (unsigned long long)start, (unsigned long long)size, MAX_PHYSMEM_BITS);
+		mhp_fail(op, "-EINVAL: [mem 0x%llx, +0x%llx) is not whole memory blocks below 2^%d", start,
+			 size, MAX_PHYSMEM_BITS);
 		return -EINVAL;
 	}
 	return 0;
@@ -156,8 +155,8 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags, bool driver_ma
 	if (!(flags & MHP_NO_DIRECT_MAP)) {
 		ret = arch_add_memory(start, size);
 		if (ret) {
-			mhp_fail("add_memory", "%s: cannot map [mem 0x%llx-0x%llx]", errname(ret),
-				 (unsigned long long)start, (unsigned long long)(start + size - 1));
+			mhp_fail("add_memory", "%s: cannot map [mem 0x%llx-0x%llx]", errname(ret), start,
+				 (start + size - 1));
 			goto undo_sections;
 		}
 	}
@@ -165,8 +164,8 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags, bool driver_ma
 		for (nr = first; nr <= last; nr++)
 			__nr_to_section(nr)->flags |= SECTION_DRIVER_MANAGED;
 	removed_forget(start, start + size);
-	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n",
-		  (unsigned long long)start, (unsigned long long)(start + size - 1), first, last);
+	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n", start,
+		  (start + size - 1), first, last);
 	return 0;
 
 undo_sections:
@@ -224,15 +223,15 @@ static int __remove_memory(phys_addr_t start, u64 size)
 	}
 	ret = arch_remove_memory(start, size);
 	if (ret) {
-		mhp_fail("remove_memory", "%s: cannot unmap [mem 0x%016llx-0x%016llx]", errname(ret),
-			 (unsigned long long)start, (unsigned long long)(start + size - 1));
+		mhp_fail("remove_memory", "%s: cannot unmap [mem 0x%016llx-0x%016llx]", errname(ret), start,
+			 (start + size - 1));
 		return ret;
 	}
 	for (nr = first; nr <= last; nr++)
 		sparse_remove_section(nr);
 	removed_note(start, start + size);
-	pr_notice("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", (unsigned long long)start,
-		  (unsigned long long)(start + size - 1), first, last);
+	pr_notice("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", start, (start + size - 1),
+		  first, last);
 	return 0;
 }
 

@@ -166,12 +166,11 @@ static bool same_row(const struct memory_block_info *a, const struct memory_bloc
 static void size_str(char *buf, size_t len, u64 bytes)
 {
 	if (bytes >= (1ULL << 30) && !(bytes % (1ULL << 30)))
-		snprintf(buf, len, "%lluG", (unsigned long long)(bytes >> 30));
+		snprintf(buf, len, "%lluG", (bytes >> 30));
 	else if (bytes >= (1ULL << 30))
-		snprintf(buf, len, "%llu.%lluG", (unsigned long long)(bytes >> 30),
-			 (unsigned long long)((bytes % (1ULL << 30)) * 10 >> 30));
+		snprintf(buf, len, "%llu.%lluG", (bytes >> 30), ((bytes % (1ULL << 30)) * 10 >> 30));
 	else
-		snprintf(buf, len, "%lluM", (unsigned long long)(bytes >> 20));
+		snprintf(buf, len, "%lluM", (bytes >> 20));
 }
 
 static void print_row(mm_print_fn pr, const struct memory_block_info *first, unsigned long last_id)
@@ -184,9 +183,8 @@ static void print_row(mm_print_fn pr, const struct memory_block_info *first, uns
 		snprintf(blocks, sizeof(blocks), "%lu", first->id);
 	else
 		snprintf(blocks, sizeof(blocks), "%lu-%lu", first->id, last_id);
-	pr("0x%016llx-0x%016llx %5s %-13s %-9s %-8s %s\n", (unsigned long long)first->start,
-	   (unsigned long long)(first->start + bytes - 1), size, memory_block_state_name(first->state),
-	   first->removable ? "yes" : "no", blocks,
+	pr("0x%016llx-0x%016llx %5s %-13s %-9s %-8s %s\n", first->start, (first->start + bytes - 1), size,
+	   memory_block_state_name(first->state), first->removable ? "yes" : "no", blocks,
 	   first->state == MEMORY_BLOCK_OFFLINE ? "" : zones[first->zone].name);
 }
 
@@ -234,8 +232,8 @@ int memory_block_show(unsigned long id, mm_print_fn pr)
 
 	if (memory_block_get(id, &info))
 		return -ENOENT;
-	pr("memory%lu: [mem 0x%016llx-0x%016llx] %s%s\n", id, (unsigned long long)info.start,
-	   (unsigned long long)(info.start + MEMORY_BLOCK_SIZE - 1), info.boot ? "boot memory" : "hot-added",
+	pr("memory%lu: [mem 0x%016llx-0x%016llx] %s%s\n", id, info.start,
+	   (info.start + MEMORY_BLOCK_SIZE - 1), info.boot ? "boot memory" : "hot-added",
 	   info.nr_present_pages < PAGES_PER_MEMORY_BLOCK ? " with holes" : "");
 	pr("state:       %s\n", memory_block_state_name(info.state));
 	pr("zone:        %s\n", info.state == MEMORY_BLOCK_OFFLINE ? "none" : zones[info.zone].name);

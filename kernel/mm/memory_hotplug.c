@@ -204,8 +204,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 		online_page_callback(pfn_to_page(p), MAX_ORDER);
 	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
-	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name,
-		  (unsigned long long)((arch_now_ns() - t0) / 1000));
+	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));
 	return 0;
 }
 
@@ -270,8 +269,7 @@ static int offline_check_range(unsigned long start, unsigned long nr_pages, stru
 		return ret;
 	if (find_hole(start, end, &hs, &he)) {
 		mhp_fail(what, "offline failed: -EINVAL: hole [mem 0x%016llx-0x%016llx] in memory block %lu",
-			 (unsigned long long)PFN_PHYS(hs), (unsigned long long)PFN_PHYS(he) - 1,
-			 pfn_to_block_id(hs));
+			 PFN_PHYS(hs), PFN_PHYS(he) - 1, pfn_to_block_id(hs));
 		return -EINVAL;
 	}
 	zone = page_zone(pfn_to_page(start));
@@ -326,8 +324,7 @@ static int offline_empty_range(unsigned long start, unsigned long end, const cha
 		if (!ret) {
 			if (migrated)
 				pr_info("hotplug: %s: migrated %lu pages (%lu MiB) in %llu us\n", what,
-					migrated, migrated >> (20 - PAGE_SHIFT),
-					(unsigned long long)(arch_now_ns() - t0) / 1000);
+					migrated, migrated >> (20 - PAGE_SHIFT), (arch_now_ns() - t0) / 1000);
 			return 0;
 		}
 		if (ret != -EBUSY) {
@@ -400,8 +397,7 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	zone_pcp_enable(zone);
 	mhp_going_offline_start = mhp_going_offline_end = 0;
 	memory_notify(MEM_OFFLINE, start, nr_pages, NULL);
-	pr_notice("hotplug: %s: offline (%s) in %llu us\n", what, zone->name,
-		  (unsigned long long)((arch_now_ns() - t0) / 1000));
+	pr_notice("hotplug: %s: offline (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));
 	return 0;
 
 	/* 7. undo: isolation, then MEM_CANCEL_OFFLINE to the whole chain (each notifier takes back only

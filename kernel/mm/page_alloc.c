@@ -76,7 +76,7 @@ static void check_poison(struct page *page, unsigned int order)
 		for (unsigned long k = 0; k < PAGE_SIZE / 8; k++) {
 			if (w[k] != pattern) {
 				pr_err("mm: pfn 0x%lx written after free: offset 0x%lx holds 0x%016llx\n",
-				       page_to_pfn(page + i), k * 8, (unsigned long long)w[k]);
+				       page_to_pfn(page + i), k * 8, w[k]);
 				break;
 			}
 		}

@@ -28,7 +28,7 @@ static int cmd_dump(int argc, char **argv)
 	walk_readable_pages(sum_pages, &sum, &w);
 	shell_printf("dump: checksummed %lu pages (%lu MiB) of online memory in %llu us: %08x; skipped %lu "
 		     "PageOffline and %lu reserved pages\n",
-		     w.read, w.read >> (20 - PAGE_SHIFT), (unsigned long long)((arch_now_ns() - t0) / 1000),
+		     w.read, w.read >> (20 - PAGE_SHIFT), ((arch_now_ns() - t0) / 1000),
 		     (unsigned)(sum ^ (sum >> 32)), w.offline, w.reserved);
 	return 0;
 }

@@ -32,8 +32,8 @@ static int cmd_memory(int argc, char **argv)
 		/* checked before COUNT x MEMORY_BLOCK_SIZE, which could wrap to a smaller range */
 		if (count > NR_MEMORY_BLOCKS - id)
 			return shell_error("memory add", -EINVAL,
-					   "%llu blocks from %lu go past the last block %lu",
-					   (unsigned long long)count, id, NR_MEMORY_BLOCKS - 1);
+					   "%llu blocks from %lu go past the last block %lu", count, id,
+					   NR_MEMORY_BLOCKS - 1);
 		/* Only RAM can be added: the firmware's memory map (memblock keeps it) is what the shell
 		 * trusts. Device memory is added by its driver; anything else has nothing behind it. */
 		for (u64 i = 0; i < count; i++)
@@ -42,7 +42,7 @@ static int cmd_memory(int argc, char **argv)
 				    "memory add", -EINVAL,
 				    "block %llu is not RAM in the firmware's memory map: only removed "
 				    "boot memory can be added back (device memory is its driver's)",
-				    (unsigned long long)(id + i));
+				    (id + i));
 		ret = add_memory(PFN_PHYS(block_id_to_pfn(id)), count * MEMORY_BLOCK_SIZE);
 		if (ret)
 			return shell_error("memory add", ret, "%s", hotplug_last_error());
@@ -89,9 +89,8 @@ static int cmd_peek(int argc, char **argv)
 	if (argc != 2 || parse_u64(argv[1], &pa) || (pa & 7) || pa >= (1ULL << MAX_PHYSMEM_BITS))
 		return shell_error("peek", -EINVAL, "usage: peek PHYS (8-byte aligned physical address)");
 	if (!arch_is_mapped(pa))
-		shell_printf("peek: 0x%llx is not mapped: this read faults\n", (unsigned long long)pa);
-	shell_printf("peek: 0x%llx = 0x%016llx\n", (unsigned long long)pa,
-		     (unsigned long long)*(volatile u64 *)phys_to_virt(pa));
+		shell_printf("peek: 0x%llx is not mapped: this read faults\n", pa);
+	shell_printf("peek: 0x%llx = 0x%016llx\n", pa, *(volatile u64 *)phys_to_virt(pa));
 	return 0;
 }
 SHELL_COMMAND(peek, "peek", "peek PHYS", "read 8 bytes of physical memory (faults on removed memory)",

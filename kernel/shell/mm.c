@@ -53,8 +53,7 @@ static int cmd_dump_page(int argc, char **argv)
 	if (argc != 2 || parse_u64(argv[1], &pfn))
 		return shell_error("dump_page", -EINVAL, "usage: dump_page PFN (decimal or 0x...)");
 	if (!pfn_valid(pfn))
-		return shell_error("dump_page", -EINVAL, "pfn 0x%llx has no struct page",
-				   (unsigned long long)pfn);
+		return shell_error("dump_page", -EINVAL, "pfn 0x%llx has no struct page", pfn);
 	dump_page_to(shell_printf, pfn_to_page(pfn), "dump_page");
 	return 0;
 }

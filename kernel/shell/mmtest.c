@@ -4,7 +4,7 @@
 #include "kernel/shell.h"
 #include "lib/parse.h"
 #include "lib/string.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
 #include "mmtest/balloon.h"
@@ -131,7 +131,7 @@ static int cmd_offowner(int argc, char **argv)
 			return 0;
 		}
 		shell_printf("offowner: block %lu unplugged sub-blocks 0x%016llx\n", id,
-			     (unsigned long long)offline_owner_unplugged(id));
+			     offline_owner_unplugged(id));
 		return 0;
 	}
 	if (argc < 3 || parse_block(argv[2], &id) ||
@@ -141,9 +141,8 @@ static int cmd_offowner(int argc, char **argv)
 				   "usage: offowner unplug|plug N [FIRST COUNT] | remove N");
 	/* checked here, before the narrowing to unsigned int */
 	if (!count || first >= OFFLINE_OWNER_SUBBLOCKS || count > OFFLINE_OWNER_SUBBLOCKS - first)
-		return shell_error("offowner", -EINVAL, "sub-blocks %llu +%llu are not within 0-%lu",
-				   (unsigned long long)first, (unsigned long long)count,
-				   OFFLINE_OWNER_SUBBLOCKS - 1);
+		return shell_error("offowner", -EINVAL, "sub-blocks %llu +%llu are not within 0-%lu", first,
+				   count, OFFLINE_OWNER_SUBBLOCKS - 1);
 	if (!strcmp(argv[1], "unplug"))
 		ret = offline_owner_unplug(id, (unsigned int)first, (unsigned int)count);
 	else if (!strcmp(argv[1], "plug"))
@@ -172,8 +171,7 @@ static int cmd_offowner(int argc, char **argv)
 		return shell_error("offowner", ret, "the owner holds sub-blocks of too many blocks");
 	if (ret)
 		return shell_error("offowner", ret, "%s (see the log)", errname(ret));
-	shell_printf("offowner: block %lu unplugged sub-blocks 0x%016llx\n", id,
-		     (unsigned long long)offline_owner_unplugged(id));
+	shell_printf("offowner: block %lu unplugged sub-blocks 0x%016llx\n", id, offline_owner_unplugged(id));
 	return 0;
 }
 SHELL_COMMAND(

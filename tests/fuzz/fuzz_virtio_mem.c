@@ -40,7 +40,7 @@
 #include "host_test.h"
 #include "kernel/errno.h"
 #include "mm/arch.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/debug.h"
 #include "mm/init.h"
 #include "mm/memory.h"
@@ -403,29 +403,26 @@ static void check_may_unplug(const char *what, u64 a, u64 size)
 		return;
 	u64 mapped = mm_fake_mapped_in(a, end - a);
 	if (mapped)
-		oracle("%s of [0x%llx-0x%llx] while %llu of its pages are mapped", what,
-		       (unsigned long long)a, (unsigned long long)(a + size - 1), (unsigned long long)mapped);
+		oracle("%s of [0x%llx-0x%llx] while %llu of its pages are mapped", what, a, (a + size - 1),
+		       mapped);
 	u64 used = pages_in_use(a, end - a, &first);
 	if (used)
 		oracle("%s of [0x%llx-0x%llx] while %llu of its pages are in use (first 0x%llx: online, "
 		       "not PageOffline with refcount 1)",
-		       what, (unsigned long long)a, (unsigned long long)(a + size - 1),
-		       (unsigned long long)used, (unsigned long long)first);
+		       what, a, (a + size - 1), used, first);
 }
 
 static void map_hook(phys_addr_t start, u64 size)
 {
 	u64 end = start + size;
 	if (start < d.addr || end > d.addr + d.region || end < start)
-		oracle("the driver mapped [0x%llx-0x%llx], outside its device region [0x%llx-0x%llx]",
-		       (unsigned long long)start, (unsigned long long)(end - 1), (unsigned long long)d.addr,
-		       (unsigned long long)(d.addr + d.region - 1));
+		oracle("the driver mapped [0x%llx-0x%llx], outside its device region [0x%llx-0x%llx]", start,
+		       (end - 1), d.addr, (d.addr + d.region - 1));
 	u64 acked = iv_covered(&d.acked, start, end);
 	if (acked != size)
 		oracle("the driver mapped [0x%llx-0x%llx], of which %llu bytes the device never ACKed as "
 		       "plugged",
-		       (unsigned long long)start, (unsigned long long)(end - 1),
-		       (unsigned long long)(size - acked));
+		       start, (end - 1), (size - acked));
 }
 
 /* ---- answering ---- */
@@ -501,8 +498,8 @@ static void serve(struct fake_vdev *fv, unsigned q)
 			p.addr = req.u.range.addr;
 			p.size = (u64)req.u.range.nb_blocks * d.bs;
 		}
-		note("device: request %s addr 0x%llx nb %u", vmem_req_name(req.type),
-		     (unsigned long long)req.u.range.addr, req.u.range.nb_blocks);
+		note("device: request %s addr 0x%llx nb %u", vmem_req_name(req.type), req.u.range.addr,
+		     req.u.range.nb_blocks);
 		if (req.type == VIRTIO_MEM_REQ_UNPLUG)
 			check_may_unplug("UNPLUG", p.addr, p.size);
 		else if (req.type == VIRTIO_MEM_REQ_UNPLUG_ALL)
@@ -704,9 +701,8 @@ static void decode_probe(void)
 	sync_config();
 	note("probe: %s, block 0x%llx addr 0x%llx region 0x%llx usable 0x%llx requested 0x%llx plugged "
 	     "0x%llx, features 0x%llx, config %u bytes, queue %u",
-	     d.honest ? "honest" : "hostile", (unsigned long long)d.bs, (unsigned long long)d.addr,
-	     (unsigned long long)d.region, (unsigned long long)d.usable, (unsigned long long)d.requested,
-	     (unsigned long long)iv_total(&d.plugged), (unsigned long long)offered, config_len, queue_size);
+	     d.honest ? "honest" : "hostile", d.bs, d.addr, d.region, d.usable, d.requested,
+	     iv_total(&d.plugged), offered, config_len, queue_size);
 }
 
 /* A memory notifier that vetoes the next veto_next event once (OP_VETO). */
@@ -762,8 +758,7 @@ static void do_event(enum op op)
 		d.requested = !d.honest && b >= 0xf8 ? rd64() : pick_requested(b);
 		if (usable_for(d.requested) > d.usable)
 			d.usable = usable_for(d.requested);
-		note("host: requested_size 0x%llx (usable 0x%llx)", (unsigned long long)d.requested,
-		     (unsigned long long)d.usable);
+		note("host: requested_size 0x%llx (usable 0x%llx)", d.requested, d.usable);
 		config_changed();
 		break;
 	case OP_RUN: {
@@ -910,22 +905,21 @@ static void check_step(void)
 	/* not broken: every answer arrived, so the driver holds exactly what was ACKed (whole units:
 	 * an ACK covers what the driver asked for) */
 	if (iv_total(&d.acked) != vmem_plugged_bytes(st))
-		oracle("the device ACKed %llu bytes as plugged, the driver holds %llu",
-		       (unsigned long long)iv_total(&d.acked), (unsigned long long)vmem_plugged_bytes(st));
+		oracle("the device ACKed %llu bytes as plugged, the driver holds %llu", iv_total(&d.acked),
+		       vmem_plugged_bytes(st));
 	u64 lo = st->first_addr, hi = st->first_addr + (u64)st->nr_units * st->unit_size;
 	for (unsigned i = 0; i < d.acked.n; i++) {
 		u64 x = d.acked.iv[i][0], y = d.acked.iv[i][1];
 		if (x < lo || y > hi || (x - lo) % st->unit_size || (y - lo) % st->unit_size)
 			oracle("the device ACKed [0x%llx-0x%llx] as plugged, which is not whole units of the "
 			       "driver's [0x%llx-0x%llx]",
-			       (unsigned long long)x, (unsigned long long)(y - 1), (unsigned long long)lo,
-			       (unsigned long long)(hi - 1));
+			       x, (y - 1), lo, (hi - 1));
 		for (u64 a = x; a < y; a += st->unit_size) {
 			unsigned long u = (unsigned long)((a - lo) / st->unit_size);
 			if (!vmem_is_plugged(st, u))
 				oracle("unit %lu at 0x%llx: the device ACKed it as plugged, the driver holds "
 				       "it unplugged",
-				       u, (unsigned long long)a);
+				       u, a);
 		}
 	}
 }
@@ -945,13 +939,12 @@ static void check_honest_end(void)
 		oracle("the driver called an honest device broken: %s", vm->broken_why);
 	u64 dev = iv_total(&d.plugged), drv = vmem_plugged_bytes(st);
 	if (dev != drv)
-		oracle("the device has %llu bytes plugged, the driver %llu", (unsigned long long)dev,
-		       (unsigned long long)drv);
+		oracle("the device has %llu bytes plugged, the driver %llu", dev, drv);
 	for (unsigned long u = 0; u < st->nr_units; u++) {
 		u64 a = vmem_unit_addr(st, u), got = iv_covered(&d.plugged, a, a + st->unit_size);
 		if (got != (vmem_is_plugged(st, u) ? st->unit_size : 0))
 			oracle("unit %lu: the device has %llu of its bytes plugged, the driver holds it %s",
-			       u, (unsigned long long)got, vmem_is_plugged(st, u) ? "plugged" : "unplugged");
+			       u, got, vmem_is_plugged(st, u) ? "plugged" : "unplugged");
 	}
 	unsigned long want = (unsigned long)(d.requested / st->unit_size), usable = 0;
 	if (want > st->nr_units)
@@ -966,8 +959,8 @@ static void check_honest_end(void)
 	if (reachable && st->nr_plugged != want)
 		oracle("requested_size 0x%llx (%lu units of 0x%llx) is reachable (%lu usable units) but "
 		       "%lu are plugged after %u ms of quiet; last error: %s",
-		       (unsigned long long)d.requested, want, (unsigned long long)st->unit_size, usable,
-		       st->nr_plugged, HONEST_QUIET, vm->last_error[0] ? vm->last_error : "none");
+		       d.requested, want, st->unit_size, usable, st->nr_plugged, HONEST_QUIET,
+		       vm->last_error[0] ? vm->last_error : "none");
 }
 
 /* ---- one input ---- */

@@ -146,8 +146,8 @@ void print_map(const char *name, const struct boot_info *bi)
 {
 	printf("INFO: boot_info: %s: %u regions\n", name, bi->nr_regions);
 	for (u32 i = 0; i < bi->nr_regions; i++)
-		printf("INFO:   [0x%016llx-0x%016llx) type %u\n", (unsigned long long)bi->regions[i].start,
-		       (unsigned long long)(bi->regions[i].start + bi->regions[i].size), bi->regions[i].type);
+		printf("INFO:   [0x%016llx-0x%016llx) type %u\n", bi->regions[i].start,
+		       (bi->regions[i].start + bi->regions[i].size), bi->regions[i].type);
 }
 
 bool map_equals(const struct boot_info *bi, const struct e820 *want, u32 n)
@@ -161,8 +161,8 @@ bool map_equals(const struct boot_info *bi, const struct e820 *want, u32 n)
 		print_map("got", bi);
 		printf("INFO: boot_info: wanted %u regions\n", n);
 		for (u32 i = 0; i < n; i++)
-			printf("INFO:   [0x%016llx-0x%016llx) type %u\n", (unsigned long long)want[i].addr,
-			       (unsigned long long)(want[i].addr + want[i].size), want[i].type);
+			printf("INFO:   [0x%016llx-0x%016llx) type %u\n", want[i].addr,
+			       (want[i].addr + want[i].size), want[i].type);
 	}
 	return ok;
 }

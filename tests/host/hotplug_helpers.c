@@ -5,7 +5,7 @@
 #include "host_test.h"
 #include "hotplug_helpers.h"
 #include "kernel/errno.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/init.h"

@@ -212,7 +212,7 @@ static void t_captured(void)
 		       "usable, "
 		       "RSDP at 0x%llx\n",
 		       c->name, c->desc, r ? why : "ok", bi.loader_name, bi.cmdline, bi.nr_regions,
-		       (unsigned long long)(boot_info_usable_bytes(&bi) >> 20), (unsigned long long)bi.rsdp);
+		       (boot_info_usable_bytes(&bi) >> 20), bi.rsdp);
 		CHECK(r == 0);
 		if (r)
 			continue;
@@ -257,11 +257,11 @@ static void t_random(void)
 {
 	static const u32 types[] = {1, 1, 1, 2, 3, 4, 5, 20, 0, 7};
 	const char *env = getenv("TEST_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	unsigned long long seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
 	int rounds = 3000;
 
-	printf("INFO: boot_info: random: seed %llu (TEST_SEED=%llu repeats it), %d maps\n",
-	       (unsigned long long)seed, (unsigned long long)seed, rounds);
+	printf("INFO: boot_info: random: seed %llu (TEST_SEED=%llu repeats it), %d maps\n", seed, seed,
+	       rounds);
 	rng_state = seed;
 	for (int round = 0; round < rounds && test_ok(); round++) {
 		int want[UNITS];

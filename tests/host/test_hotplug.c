@@ -9,7 +9,7 @@
 #include "hotplug_helpers.h"
 #include "kernel/errno.h"
 #include "mm/arch.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"

@@ -11,7 +11,7 @@
 #include "host_test.h"
 #include "hotplug_helpers.h"
 #include "kernel/errno.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/contig.h"
 #include "mm/debug.h"
 #include "mm/gfp.h"
@@ -143,8 +143,8 @@ static void test_random(void)
 	long steps = n ? atol(n) : 1500;
 	unsigned long ok[15] = {0}, failed[15] = {0};
 
-	printf("INFO: hotplug-random: seed %llu (replay with HOTPLUG_SEED=%llu), %ld steps\n",
-	       (unsigned long long)seed, (unsigned long long)seed, steps);
+	printf("INFO: hotplug-random: seed %llu (replay with HOTPLUG_SEED=%llu), %ld steps\n", seed, seed,
+	       steps);
 	rng_state = seed * 2654435761ULL + 1;
 	hp_boot();
 	REQUIRE(offline_owner_init() == 0);
@@ -153,8 +153,7 @@ static void test_random(void)
 		int op = (int)pick(15);
 		int ret = step(op);
 		if (ret == -1000) {
-			printf("INFO: at step %ld (%s), seed %llu\n", i, op_names[op],
-			       (unsigned long long)seed);
+			printf("INFO: at step %ld (%s), seed %llu\n", i, op_names[op], seed);
 			CHECK(!"step-7 comparison after a failed offline");
 			return;
 		}
@@ -167,8 +166,7 @@ static void test_random(void)
 		if (v || w || nr_isolated_pageblocks() || mem_hotplug_locked()) {
 			printf("INFO: after step %ld (%s, returned %s), seed %llu: verify %d, workload %d, "
 			       "isolated %lu\n",
-			       i, op_names[op], errname(ret), (unsigned long long)seed, v, w,
-			       nr_isolated_pageblocks());
+			       i, op_names[op], errname(ret), seed, v, w, nr_isolated_pageblocks());
 			CHECK(!"invariants after a step");
 			return;
 		}

@@ -240,7 +240,7 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 	u64 seed = seed_from_env();
 	rng_state = seed ? seed : 1;
 	printf("INFO: mm-random: %s: seed %llu, %lu steps, verify every %lu (replay: MM_SEED=%llu)\n", name,
-	       (unsigned long long)seed, steps, verify_every, (unsigned long long)seed);
+	       seed, steps, verify_every, seed);
 	fflush(stdout);
 
 	movablecore_bytes = movable;
@@ -268,7 +268,7 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 	}
 	if (failed_op) {
 		printf("INFO: mm-random: %s: step %lu: %s; replay with MM_SEED=%llu\n", name, i, failed_op,
-		       (unsigned long long)seed);
+		       seed);
 		test_fail_at(__FILE__, __LINE__, failed_op);
 		host_log_echo = true;
 		return;
@@ -287,7 +287,7 @@ static void run(const char *name, u64 ram, u64 movable, unsigned long steps, uns
 	CHECK(nr_free_pages() + (unsigned long)mm_stat_read(NR_SLAB_PAGES) == start_free);
 	CHECK(mm_bad_frees == 0);
 	if (!test_ok())
-		printf("INFO: mm-random: %s: replay with MM_SEED=%llu\n", name, (unsigned long long)seed);
+		printf("INFO: mm-random: %s: replay with MM_SEED=%llu\n", name, seed);
 }
 
 static void test_small(void)

@@ -15,7 +15,7 @@ static bool u64_is(const char *s, int err, u64 want)
 	int r = parse_u64(s, &v);
 
 	if (r != err || (err ? v != 0xdeadbeef : v != want)) {
-		printf("INFO: parse: parse_u64(\"%s\") = %d, %llu\n", s, r, (unsigned long long)v);
+		printf("INFO: parse: parse_u64(\"%s\") = %d, %llu\n", s, r, v);
 		return false;
 	}
 	return true;
@@ -27,7 +27,7 @@ static bool size_is(const char *s, int err, u64 want)
 	int r = parse_size(s, &v);
 
 	if (r != err || (err ? v != 0xdeadbeef : v != want)) {
-		printf("INFO: parse: parse_size(\"%s\") = %d, %llu\n", s, r, (unsigned long long)v);
+		printf("INFO: parse: parse_size(\"%s\") = %d, %llu\n", s, r, v);
 		return false;
 	}
 	return true;
@@ -101,8 +101,7 @@ static bool formats_as(u64 bytes, const char *want)
 
 	format_size(buf, sizeof(buf), bytes);
 	if (strcmp(buf, want) || parse_size(buf, &back) || back != bytes) {
-		printf("INFO: parse: format_size(%llu) = \"%s\", parsed back %llu\n",
-		       (unsigned long long)bytes, buf, (unsigned long long)back);
+		printf("INFO: parse: format_size(%llu) = \"%s\", parsed back %llu\n", bytes, buf, back);
 		return false;
 	}
 	return true;

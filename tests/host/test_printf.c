@@ -198,11 +198,10 @@ static const char *const rnd_strings[] = {"", "a", "hotmem", "memory block 33", 
 static void t_random(void)
 {
 	const char *env = getenv("TEST_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	unsigned long long seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
 	int cases = 20000;
 
-	printf("INFO: printf: random: seed %llu (TEST_SEED=%llu repeats it), %d cases\n",
-	       (unsigned long long)seed, (unsigned long long)seed, cases);
+	printf("INFO: printf: random: seed %llu (TEST_SEED=%llu repeats it), %d cases\n", seed, seed, cases);
 	rng_state = seed;
 	mismatches = 0;
 	for (int i = 0; i < cases && mismatches < 20; i++) {

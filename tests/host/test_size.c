@@ -12,8 +12,7 @@ static bool shows(u64 bytes, const char *want)
 	const char *got = human_size(bytes).s;
 
 	if (strcmp(got, want)) {
-		printf("INFO: size: human_size(%llu) = \"%s\", want \"%s\"\n", (unsigned long long)bytes, got,
-		       want);
+		printf("INFO: size: human_size(%llu) = \"%s\", want \"%s\"\n", bytes, got, want);
 		return false;
 	}
 	return true;

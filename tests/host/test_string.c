@@ -236,10 +236,9 @@ static void t_split_args(void)
 int main(void)
 {
 	const char *env = getenv("TEST_SEED");
-	uint64_t seed = env ? strtoull(env, NULL, 0) : (uint64_t)time(NULL);
+	unsigned long long seed = env ? strtoull(env, NULL, 0) : (unsigned long long)time(NULL);
 
-	printf("INFO: string: seed %llu (TEST_SEED=%llu repeats it)\n", (unsigned long long)seed,
-	       (unsigned long long)seed);
+	printf("INFO: string: seed %llu (TEST_SEED=%llu repeats it)\n", seed, seed);
 	rng_state = seed;
 	RUN("string", "memcpy, all alignments", t_memcpy);
 	RUN("string", "memmove, all overlaps", t_memmove);

@@ -569,8 +569,7 @@ static void t_random(void)
 			u64 unit = vm->st.unit_size;
 			if (vmem_plugged_bytes(&vm->st) != req / unit * unit) {
 				printf("INFO: round %d step %d: requested %llu, plugged %llu (%s)\n", round,
-				       step, (unsigned long long)req,
-				       (unsigned long long)vmem_plugged_bytes(&vm->st), vm->last_error);
+				       step, req, vmem_plugged_bytes(&vm->st), vm->last_error);
 				CHECK(false);
 			}
 			CHECK(check_all(vm, &dev[0]) == 0);

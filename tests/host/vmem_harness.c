@@ -87,11 +87,9 @@ unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
 
 	/* mm's invariants, and the driver's units against mm (virtio_mem_verify.c) */
 	BAD(mm_verify(mm_fake_print) != 0, "mm_verify found violations\n");
-	BAD(f->mapped_unplugged != 0, "device saw %llu mapped pages while unplugged\n",
-	    (unsigned long long)f->mapped_unplugged);
+	BAD(f->mapped_unplugged != 0, "device saw %llu mapped pages while unplugged\n", f->mapped_unplugged);
 	BAD(!vm->broken && vmem_fake_plugged(f) != vmem_plugged_bytes(st),
-	    "device has %llu plugged, driver %llu\n", (unsigned long long)vmem_fake_plugged(f),
-	    (unsigned long long)vmem_plugged_bytes(st));
+	    "device has %llu plugged, driver %llu\n", vmem_fake_plugged(f), vmem_plugged_bytes(st));
 	for (unsigned long u = 0; u < st->nr_units; u++) {
 		u64 a = vmem_unit_addr(st, u);
 		bool plugged = vmem_is_plugged(st, u);
@@ -106,7 +104,7 @@ unsigned check_all(struct virtio_mem *vm, struct vmem_fake *f)
 bool done_line(struct virtio_mem *vm, u64 bytes)
 {
 	char want[96];
-	snprintf(want, sizeof(want), "%s: resize done: plugged=%llu requested=%llu in ", vm->name,
-		 (unsigned long long)bytes, (unsigned long long)bytes);
+	snprintf(want, sizeof(want), "%s: resize done: plugged=%llu requested=%llu in ", vm->name, bytes,
+		 bytes);
 	return host_log_contains(want);
 }

@@ -1,14 +1,14 @@
 /* The agreeing owner of PageOffline pages, the PageOffline user that shows the offlining protocol's
  * agreeing branch (docs/HOTPLUG.md); the test balloon, which does not agree, is include/mmtest/balloon.h.
  *
- * offline owner (kernel/mm/offline_owner.c): the agreeing owner, the pattern virtio-mem follows. It
+ * offline owner (kernel/mmtest/offline_owner.c): the agreeing owner, the pattern virtio-mem follows. It
  *   takes 2 MiB sub-blocks of online blocks with alloc_contig_range, marks them PageOffline (refcount
  *   1, unmanaged) and unmaps them ("unplugged"). In MEM_GOING_OFFLINE it drops the references of the
  *   block's PageOffline pages to 0 (remembering that it did), in MEM_CANCEL_OFFLINE it takes back only
  *   those, in MEM_OFFLINE it forgets them, and its online-page callback keeps its sub-blocks
  *   PageOffline when the block comes back online. */
-#ifndef MM_BALLOON_H
-#define MM_BALLOON_H
+#ifndef MMTEST_OFFLINE_OWNER_H
+#define MMTEST_OFFLINE_OWNER_H
 
 #include "kernel/types.h"
 #include "mm/sparse.h"

@@ -1,4 +1,4 @@
-/* The agreeing owner of PageOffline pages (balloon.h): a test driver doing what virtio-mem does with
+/* The agreeing owner of PageOffline pages (offline_owner.h): a test driver doing what virtio-mem does with
  * unplugged sub-blocks, so every rule of the offlining protocol can be shown without a device:
  *   - unplug: fake-offline a 2 MiB sub-block (mm/page_offline.h: alloc_contig_range, PageOffline with
  *     refcount 1, out of the managed count, unmapped);
@@ -9,7 +9,7 @@
  *     (refcount 1, never given to the buddy); the rest goes to generic_online_page. */
 #include "kernel/errno.h"
 #include "kernel/printk.h"
-#include "mm/balloon.h"
+#include "mmtest/offline_owner.h"
 #include "mm/memory.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_offline.h"
