@@ -302,7 +302,7 @@ lint:
 	@scripts/check-layers
 
 format:
-	clang-format -i $$(find arch kernel drivers include tests bench -name '*.[ch]')
+	clang-format -i $$(find arch boot kernel drivers include tests bench -name '*.[ch]')
 
 clean:
 	rm -rf $(BUILD)

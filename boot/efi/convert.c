@@ -87,13 +87,13 @@ struct elf64_phdr {
 };
 _Static_assert(sizeof(struct elf64_phdr) == 56, "Elf64_Phdr layout");
 
-#define ELFCLASS64    2
-#define ELFDATA2LSB   1
-#define ET_EXEC	      2
-#define EM_X86_64     62
-#define PT_LOAD	      1
-#define PF_X	      1
-#define LIMIT_32BIT   (1ULL << 32)
+#define ELFCLASS64  2
+#define ELFDATA2LSB 1
+#define ET_EXEC	    2
+#define EM_X86_64   62
+#define PT_LOAD	    1
+#define PF_X	    1
+#define LIMIT_32BIT (1ULL << 32)
 
 int efi_elf_check(const void *img, u64 len, struct efi_elf *elf, char *why, size_t why_len)
 {
@@ -103,7 +103,8 @@ int efi_elf_check(const void *img, u64 len, struct efi_elf *elf, char *why, size
 
 	zero(elf, sizeof(*elf));
 	if (len < sizeof(eh))
-		return fail(why, why_len, "the file has ", len, " bytes, less than an ELF header (64)", 0, NULL);
+		return fail(why, why_len, "the file has ", len, " bytes, less than an ELF header (64)", 0,
+			    NULL);
 	copy(&eh, img, sizeof(eh));
 	if (eh.ident[0] != 0x7f || eh.ident[1] != 'E' || eh.ident[2] != 'L' || eh.ident[3] != 'F')
 		return fail(why, why_len, "not an ELF file (no \\x7fELF magic)", 0, NULL, 0, NULL);
@@ -128,12 +129,15 @@ int efi_elf_check(const void *img, u64 len, struct efi_elf *elf, char *why, size
 		if (ph.type != PT_LOAD || ph.memsz == 0)
 			continue;
 		if (elf->nr_segs == EFI_ELF_MAX_SEGS)
-			return fail(why, why_len, "more than ", EFI_ELF_MAX_SEGS, " loadable segments", 0, NULL);
+			return fail(why, why_len, "more than ", EFI_ELF_MAX_SEGS, " loadable segments", 0,
+				    NULL);
 		if (ph.filesz > ph.memsz)
-			return fail(why, why_len, "segment ", i, ": file size larger than memory size", 0, NULL);
+			return fail(why, why_len, "segment ", i, ": file size larger than memory size", 0,
+				    NULL);
 		if (ph.offset > len || ph.filesz > len - ph.offset)
-			return fail(why, why_len, "segment ", i, ": its bytes end past the end of the file (at ",
-				    len, "): the file is cut short");
+			return fail(why, why_len, "segment ", i,
+				    ": its bytes end past the end of the file (at ", len,
+				    "): the file is cut short");
 		if (ph.paddr >= LIMIT_32BIT || ph.memsz > LIMIT_32BIT - ph.paddr)
 			return fail(why, why_len, "segment ", i, " at ", ph.paddr,
 				    " reaches above 4 GiB (the kernel is entered in 32-bit mode)");
@@ -163,7 +167,8 @@ int efi_elf_check(const void *img, u64 len, struct efi_elf *elf, char *why, size
 	if (!elf->nr_segs)
 		return fail(why, why_len, "no loadable segment", 0, NULL, 0, NULL);
 	if (!entry_found)
-		return fail(why, why_len, "the entry point ", eh.entry, " is in no executable segment", 0, NULL);
+		return fail(why, why_len, "the entry point ", eh.entry, " is in no executable segment", 0,
+			    NULL);
 	return 0;
 }
 
@@ -240,11 +245,13 @@ int efi_memmap_to_e820(const void *map, u64 map_size, u64 desc_size, struct efi_
 			at--;
 		if ((at && out[at - 1].addr + (out[at - 1].len - 1) >= e.addr) ||
 		    (at < n && e.addr + (e.len - 1) >= out[at].addr))
-			return fail(why, why_len, "memory map entry ", i, " at ", e.addr, " overlaps another entry");
+			return fail(why, why_len, "memory map entry ", i, " at ", e.addr,
+				    " overlaps another entry");
 		if (at && out[at - 1].type == e.type && out[at - 1].addr + out[at - 1].len == e.addr) {
 			out[at - 1].len += e.len;
 			/* The grown entry may now touch the next one. */
-			if (at < n && out[at].type == e.type && out[at - 1].addr + out[at - 1].len == out[at].addr) {
+			if (at < n && out[at].type == e.type &&
+			    out[at - 1].addr + out[at - 1].len == out[at].addr) {
 				out[at - 1].len += out[at].len;
 				for (u32 j = at; j + 1 < n; j++)
 					out[j] = out[j + 1];
@@ -315,8 +322,8 @@ static size_t str_len(const char *s)
 
 u64 efi_mb2_size(u32 nr_e820, size_t cmdline_len)
 {
-	return 8 + ALIGN8(8 + cmdline_len + 1) + ALIGN8(8 + 64) + 16 + (u64)nr_e820 * sizeof(struct efi_e820) +
-	       ALIGN8(8 + 64) + 8;
+	return 8 + ALIGN8(8 + cmdline_len + 1) + ALIGN8(8 + 64) + 16 +
+	       (u64)nr_e820 * sizeof(struct efi_e820) + ALIGN8(8 + 64) + 8;
 }
 
 /* Appends a tag (type, payload of len bytes) at *off; the payload is copied from src when not NULL. */
@@ -334,8 +341,8 @@ static u8 *tag(u8 *buf, u64 *off, u32 type, u32 len, const void *src)
 	return t + 8;
 }
 
-u64 efi_mb2_build(void *buf, u64 buf_size, const char *cmdline, const char *loader, const struct efi_e820 *map,
-		  u32 nr_e820, const void *rsdp)
+u64 efi_mb2_build(void *buf, u64 buf_size, const char *cmdline, const char *loader,
+		  const struct efi_e820 *map, u32 nr_e820, const void *rsdp)
 {
 	size_t cl = str_len(cmdline), ll = str_len(loader);
 	u64 off = 8;

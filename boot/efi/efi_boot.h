@@ -83,7 +83,7 @@ u64 efi_mb2_size(u32 nr_e820, size_t cmdline_len);
  * memory map and, when rsdp is not
  * NULL, a copy of the ACPI RSDP (tag 15 for revision 2 and later, else tag 14). Returns the total size,
  * or 0 when buf_size is too small. */
-u64 efi_mb2_build(void *buf, u64 buf_size, const char *cmdline, const char *loader, const struct efi_e820 *map,
-		  u32 nr_e820, const void *rsdp);
+u64 efi_mb2_build(void *buf, u64 buf_size, const char *cmdline, const char *loader,
+		  const struct efi_e820 *map, u32 nr_e820, const void *rsdp);
 
 #endif

@@ -15,14 +15,14 @@
 
 #include "efi_boot.h"
 
-#define KERNEL_PATH    L"\\hotmem.elf"
-#define CMDLINE_MAX    1024 /* BOOT_CMDLINE_MAX of the kernel, NUL included */
-#define LOADER_NAME    "GNU-EFI " GNU_EFI_VERSION
-#define BELOW_4G       0xffffffffULL
-#define PAGES(bytes)   (((bytes) + 4095) / 4096)
-#define MAP_SLACK      16 /* descriptors of room for the allocations made after sizing the map */
-#define EXIT_TRIES     4
-#define COM1	       0x3f8
+#define KERNEL_PATH  L"\\hotmem.elf"
+#define CMDLINE_MAX  1024 /* BOOT_CMDLINE_MAX of the kernel, NUL included */
+#define LOADER_NAME  "GNU-EFI " GNU_EFI_VERSION
+#define BELOW_4G     0xffffffffULL
+#define PAGES(bytes) (((bytes) + 4095) / 4096)
+#define MAP_SLACK    16 /* descriptors of room for the allocations made after sizing the map */
+#define EXIT_TRIES   4
+#define COM1	     0x3f8
 
 extern const u8 efi_tramp_start[], efi_tramp_end[];
 
@@ -78,7 +78,8 @@ static EFI_STATUS read_kernel(EFI_LOADED_IMAGE *li, void **data, UINT64 *len)
 
 	root = LibOpenRoot(li->DeviceHandle);
 	if (!root)
-		return refuse(EFI_NOT_FOUND, "the boot volume has no file system the firmware can read", NULL);
+		return refuse(EFI_NOT_FOUND, "the boot volume has no file system the firmware can read",
+			      NULL);
 	st = uefi_call_wrapper(root->Open, 5, root, &f, KERNEL_PATH, EFI_FILE_MODE_READ, 0);
 	if (EFI_ERROR(st)) {
 		uefi_call_wrapper(root->Close, 1, root);
@@ -122,15 +123,16 @@ static EFI_STATUS place_segments(const struct efi_elf *elf, const u8 *file)
 		EFI_STATUS st;
 
 		if (taken.nr_seg) {
-			UINT64 prev_end = taken.seg_base[taken.nr_seg - 1] + taken.seg_pages[taken.nr_seg - 1] * 4096;
+			UINT64 prev_end =
+			    taken.seg_base[taken.nr_seg - 1] + taken.seg_pages[taken.nr_seg - 1] * 4096;
 			if (base < prev_end)
 				base = prev_end;
 		}
 		if (base >= end)
 			continue;
 		at = base;
-		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAddress, EfiLoaderData, (end - base) / 4096,
-				       &at);
+		st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateAddress, EfiLoaderData,
+				       (end - base) / 4096, &at);
 		if (EFI_ERROR(st)) {
 			Print(L"hotmem.efi: error: a kernel segment (0x%lx-0x%lx) does not fit in memory: "
 			      L"that range is not free RAM (%r)\n",
@@ -266,11 +268,13 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	mb2_cap = efi_mb2_size(max_e820, CMDLINE_MAX);
 	taken.low_pages = PAGES(4096 + mb2_cap);
 	taken.low = BELOW_4G;
-	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, taken.low_pages, &taken.low);
+	st = uefi_call_wrapper(BS->AllocatePages, 4, AllocateMaxAddress, EfiLoaderData, taken.low_pages,
+			       &taken.low);
 	if (EFI_ERROR(st))
 		taken.low = 0;
 	if (!taken.map || !taken.e820 || !taken.low)
-		return refuse(EFI_OUT_OF_RESOURCES, "no memory for the memory map and boot information", NULL);
+		return refuse(EFI_OUT_OF_RESOURCES, "no memory for the memory map and boot information",
+			      NULL);
 
 	u8 *low = (u8 *)(UINTN)taken.low;
 	u8 *mb2 = low + 4096;
@@ -291,7 +295,8 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 	      cmdline);
 	for (int tries = 0;; tries++) {
 		map_size = map_cap;
-		st = uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, taken.map, &key, &desc_size, &desc_ver);
+		st =
+		    uefi_call_wrapper(BS->GetMemoryMap, 5, &map_size, taken.map, &key, &desc_size, &desc_ver);
 		if (EFI_ERROR(st)) {
 			if (tries == 0)
 				return refuse(st, "GetMemoryMap", NULL);
@@ -299,12 +304,14 @@ EFI_STATUS efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *systab)
 		}
 		if (tries == 0) {
 			/* Checked while the console still works; the map after a retry differs little. */
-			n = efi_memmap_to_e820(taken.map, map_size, desc_size, taken.e820, max_e820, why, sizeof(why));
+			n = efi_memmap_to_e820(taken.map, map_size, desc_size, taken.e820, max_e820, why,
+					       sizeof(why));
 			if (n < 0)
 				return refuse(EFI_LOAD_ERROR, "the firmware's memory map", why);
-			Print(L"hotmem.efi: %d memory map descriptors, %d entries for the kernel; leaving boot "
-			      L"services\n",
-			      map_size / desc_size, n);
+			Print(
+			    L"hotmem.efi: %d memory map descriptors, %d entries for the kernel; leaving boot "
+			    L"services\n",
+			    map_size / desc_size, n);
 		}
 		st = uefi_call_wrapper(BS->ExitBootServices, 2, image, key);
 		if (!EFI_ERROR(st))

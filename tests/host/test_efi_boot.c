@@ -32,12 +32,12 @@ static u8 *map_of(const struct efi_mem_desc *d, size_t n, size_t desc_size)
 
 /* The kernel's E820 map for the captured map: what hotmem printed when booted by hotmem.efi. */
 static const struct efi_e820 want_512m[] = {
-	{0x0, 0xa0000, 1, 0},		   {0x100000, 0x706000, 1, 0},	      {0x806000, 0x2000, 4, 0},
-	{0x808000, 0x8000, 1, 0},	   {0x810000, 0xf0000, 4, 0},	      {0x900000, 0x1e1a0000, 1, 0},
-	{0x1eaa0000, 0x102000, 2, 0},	   {0x1eba2000, 0x94a000, 1, 0},      {0x1f4ec000, 0x280000, 2, 0},
-	{0x1f76c000, 0x12000, 3, 0},	   {0x1f77e000, 0x80000, 4, 0},	      {0x1f7fe000, 0x6f6000, 1, 0},
-	{0x1fef4000, 0x84000, 2, 0},	   {0x1ff78000, 0x88000, 4, 0},	      {0xb0000000, 0x10000000, 2, 0},
-	{0xffc00000, 0x400000, 2, 0},
+    {0x0, 0xa0000, 1, 0},	  {0x100000, 0x706000, 1, 0},	{0x806000, 0x2000, 4, 0},
+    {0x808000, 0x8000, 1, 0},	  {0x810000, 0xf0000, 4, 0},	{0x900000, 0x1e1a0000, 1, 0},
+    {0x1eaa0000, 0x102000, 2, 0}, {0x1eba2000, 0x94a000, 1, 0}, {0x1f4ec000, 0x280000, 2, 0},
+    {0x1f76c000, 0x12000, 3, 0},  {0x1f77e000, 0x80000, 4, 0},	{0x1f7fe000, 0x6f6000, 1, 0},
+    {0x1fef4000, 0x84000, 2, 0},  {0x1ff78000, 0x88000, 4, 0},	{0xb0000000, 0x10000000, 2, 0},
+    {0xffc00000, 0x400000, 2, 0},
 };
 
 static void t_captured(void)
@@ -79,7 +79,8 @@ static void t_through_kernel_parser(void)
 	rsdp[15] = 2;
 	rsdp[20] = 36;
 	CHECK(efi_mb2_build(buf, 64, "x", "GNU-EFI 3.0.15", out, (u32)n, rsdp) == 0); /* too small */
-	size = efi_mb2_build(buf, sizeof(buf), "loglevel=8 movablecore=64M", "GNU-EFI 3.0.15", out, (u32)n, rsdp);
+	size = efi_mb2_build(buf, sizeof(buf), "loglevel=8 movablecore=64M", "GNU-EFI 3.0.15", out, (u32)n,
+			     rsdp);
 	REQUIRE(size > 0 && size <= efi_mb2_size((u32)n, strlen("loglevel=8 movablecore=64M")));
 	phys_reset();
 	phys_add(0x10000, buf, size);
@@ -123,10 +124,13 @@ static void t_types(void)
 	for (u32 t = 0; t < sizeof(want) / sizeof(want[0]); t++)
 		CHECK(efi_mem_type_to_e820(t, 0xf) == want[t]);
 	CHECK(efi_mem_type_to_e820(0x80000000u, 0) == 2); /* OEM range */
-	CHECK(efi_mem_type_to_e820(7, 0x40000) == 2);	   /* specific-purpose memory is not for general use */
+	CHECK(efi_mem_type_to_e820(7, 0x40000) == 2);	  /* specific-purpose memory is not for general use */
 	/* Neighbours of one E820 type merge even when their UEFI types differ; empty ones vanish. */
-	struct efi_mem_desc d[] = {{7, 0, 0x0, 0, 16, 0}, {4, 0, 0x10000, 0, 16, 0}, {3, 0, 0x30000, 0, 0, 0},
-				   {1, 0, 0x20000, 0, 16, 0}, {6, 0, 0x30000, 0, 1, 0}};
+	struct efi_mem_desc d[] = {{7, 0, 0x0, 0, 16, 0},
+				   {4, 0, 0x10000, 0, 16, 0},
+				   {3, 0, 0x30000, 0, 0, 0},
+				   {1, 0, 0x20000, 0, 16, 0},
+				   {6, 0, 0x30000, 0, 1, 0}};
 	REQUIRE(conv(d, 5) == 2);
 	CHECK(out[0].addr == 0 && out[0].len == 0x30000 && out[0].type == 1);
 	CHECK(out[1].addr == 0x30000 && out[1].len == 0x1000 && out[1].type == 2);
@@ -140,7 +144,8 @@ static void t_malformed(void)
 	struct efi_mem_desc ok[] = {{7, 0, 0x100000, 0, 256, 0}};
 	u8 *m = map_of(ok, 1, 40);
 
-	CHECK(efi_memmap_to_e820(m, 40, 32, out, 8, why, sizeof(why)) < 0 && strstr(why, "descriptor size 32"));
+	CHECK(efi_memmap_to_e820(m, 40, 32, out, 8, why, sizeof(why)) < 0 &&
+	      strstr(why, "descriptor size 32"));
 	CHECK(efi_memmap_to_e820(m, 40, 44, out, 8, why, sizeof(why)) < 0 && strstr(why, "multiple of 8"));
 	CHECK(efi_memmap_to_e820(m, 0, 40, out, 8, why, sizeof(why)) < 0 && strstr(why, "map size 0"));
 	CHECK(efi_memmap_to_e820(m, 36, 40, out, 8, why, sizeof(why)) < 0 && strstr(why, "map size 36"));
@@ -191,7 +196,10 @@ static struct test_elf good_elf(void)
 	struct test_elf e;
 
 	memset(&e, 0, sizeof(e));
-	memcpy(e.ident, "\x7f" "ELF\x02\x01\x01", 7);
+	memcpy(e.ident,
+	       "\x7f"
+	       "ELF\x02\x01\x01",
+	       7);
 	e.type = 2;
 	e.machine = 62;
 	e.version = 1;
@@ -275,7 +283,8 @@ static void t_elf(void)
 	b.ph[0].paddr = 0x101000 + 0xff00; /* text placed over the end of data, listed first */
 	b.ph[0].vaddr = 0xffffffff80110f00ULL;
 	b.entry = 0xffffffff80110f10ULL;
-	CHECK(check_elf(&b, sizeof(b), &elf) < 0 && strstr(why, "segment 1 at 0x101000 overlaps the segment after"));
+	CHECK(check_elf(&b, sizeof(b), &elf) < 0 &&
+	      strstr(why, "segment 1 at 0x101000 overlaps the segment after"));
 	b = e;
 	b.ph[1].paddr = 0x0ff000; /* data below text, reaching into it */
 	CHECK(check_elf(&b, sizeof(b), &elf) < 0 && strstr(why, "overlaps the segment after"));
