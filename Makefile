@@ -58,7 +58,7 @@ HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
 # every header instead (a header change rebuilds the host tests, ~20 s).
 HOST_HEADERS := $(shell find include arch/x86_64/include tests/host kernel drivers -name '*.h' 2>/dev/null)
 
-.PHONY: all kernel iso run run-iso run-uefi gdb test host-tests qemu-tests fuzz fuzz-build fuzz-replay bench \
+.PHONY: all kernel iso run run-iso run-uefi efi run-efi gdb test host-tests qemu-tests fuzz fuzz-build fuzz-replay bench \
         demo lint format clean setup help print-srcs
 
 all: kernel
@@ -70,6 +70,8 @@ help:
 	@echo "make gdb          attach gdb to a 'make run GDB=1'"
 	@echo "make iso          build/hotmem.iso (GRUB, BIOS and UEFI; CMDLINE='...' goes into its grub.cfg)"
 	@echo "make run-iso      boot the ISO under SeaBIOS; make run-uefi: under OVMF (same device, QMP)"
+	@echo "make efi          build/BOOTX64.EFI (GNU-EFI loader, no GRUB) and the ESP folder build/esp/"
+	@echo "make run-efi      boot build/esp/ under OVMF (same device, QMP; CMDLINE through startup.nsh)"
 	@echo "make test         every test; ends with 'N passed, N failed'"
 	@echo "make host-tests   build the host unit tests only"
 	@echo "make fuzz         run each libFuzzer harness FUZZ_SECONDS (60) s; FUZZ=fuzz_virtqueue for one;"
@@ -165,10 +167,10 @@ print-srcs:
 setup:
 	@scripts/setup
 
-test: setup kernel iso host-tests fuzz-build
+test: setup kernel iso efi host-tests fuzz-build
 	@python3 tests/run_tests.py $(if $(V),-v) $(if $(G),-g $(G))
 
-qemu-tests: setup kernel iso
+qemu-tests: setup kernel iso efi
 	@python3 tests/run_tests.py --qemu-only $(if $(V),-v) $(if $(G),-g $(G))
 
 # ---- running ----
@@ -234,6 +236,59 @@ run-uefi: setup iso
 	@$(call run_qemu,-drive if=pflash$(,)format=raw$(,)readonly=on$(,)file=$(OVMF_CODE) \
 	  -drive if=pflash$(,)format=raw$(,)file=$(BUILD)/ovmf_vars.fd -cdrom $(BUILD)/hotmem.iso)
 
+# ---- hotmem.efi: the GNU-EFI loader (boot/efi/, docs/ARCHITECTURE.md "hotmem.efi") ----
+# Built as GNU-EFI's own examples are: a position-independent ELF linked with its crt0 and linker
+# script, then turned into a PE32+ UEFI application by objcopy.
+EFI_LIB      := /usr/lib
+EFI_INC      := /usr/include/efi
+GNU_EFI_VERSION := $(shell dpkg-query -W -f='$${Version}' gnu-efi 2>/dev/null | sed 's/-[^-]*$$//')
+EFI_CFLAGS   := -std=gnu11 -O2 $(WARN) -Wno-strict-prototypes -Iinclude -I$(EFI_INC) -I$(EFI_INC)/x86_64 \
+                -ffreestanding -fpic -fshort-wchar -fno-stack-protector -fno-strict-aliasing -mno-red-zone \
+                -mgeneral-regs-only -maccumulate-outgoing-args -DEFI_FUNCTION_WRAPPER \
+                -DGNU_EFI_VERSION='"$(or $(GNU_EFI_VERSION),unknown)"' -MMD -MP
+EFI_SRCS     := $(sort $(wildcard boot/efi/*.c boot/efi/*.S))
+EFI_OBJS     := $(patsubst %,$(BUILD)/efi/%.o,$(basename $(EFI_SRCS)))
+
+$(BUILD)/efi/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/%.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(EFI_CFLAGS) -c $< -o $@
+
+$(BUILD)/efi/hotmem-efi.so: $(EFI_OBJS)
+	$(LD) -nostdlib -znocombreloc -shared -Bsymbolic -T $(EFI_LIB)/elf_x86_64_efi.lds \
+	  $(EFI_LIB)/crt0-efi-x86_64.o $(EFI_OBJS) -o $@ -L$(EFI_LIB) -lefi -lgnuefi
+
+$(BUILD)/BOOTX64.EFI: $(BUILD)/efi/hotmem-efi.so
+	objcopy -j .text -j .sdata -j .data -j .dynamic -j .dynsym -j .rel -j .rela -j '.rel.*' -j '.rela.*' \
+	  -j .reloc --target efi-app-x86_64 --subsystem=10 $< $@
+
+-include $(EFI_OBJS:.o=.d)
+
+# The ESP: the loader where firmware looks for a removable disk's boot program, the kernel in the
+# root folder where the loader reads it.
+efi: $(BUILD)/esp/EFI/BOOT/BOOTX64.EFI $(BUILD)/esp/hotmem.elf
+$(BUILD)/esp/EFI/BOOT/BOOTX64.EFI: $(BUILD)/BOOTX64.EFI
+	@mkdir -p $(@D)
+	cp $< $@
+$(BUILD)/esp/hotmem.elf: $(BUILD)/hotmem.elf
+	@mkdir -p $(@D)
+	cp $< $@
+
+# The firmware starts EFI/BOOT/BOOTX64.EFI with no load options, so a CMDLINE goes through the UEFI
+# shell: build/esp-cmdline/ holds the kernel, the loader as \hotmem.efi and a startup.nsh that runs it
+# with the command line (the shell waits ~5 s before running startup.nsh: press a key to skip it).
+run-efi: setup efi
+	@cp $(OVMF_VARS) $(BUILD)/ovmf_vars.fd
+	@if [ -n "$$CMDLINE" ]; then rm -rf $(BUILD)/esp-cmdline && mkdir -p $(BUILD)/esp-cmdline && \
+	  cp $(BUILD)/hotmem.elf $(BUILD)/esp-cmdline/ && cp $(BUILD)/BOOTX64.EFI $(BUILD)/esp-cmdline/hotmem.efi && \
+	  printf 'fs0:\\hotmem.efi %s\r\n' "$$CMDLINE" > $(BUILD)/esp-cmdline/startup.nsh; fi
+	@$(call run_qemu,-drive if=pflash$(,)format=raw$(,)readonly=on$(,)file=$(OVMF_CODE) \
+	  -drive if=pflash$(,)format=raw$(,)file=$(BUILD)/ovmf_vars.fd -net none \
+	  -drive format=raw$(,)file=fat:rw:$(BUILD)/$(if $(CMDLINE),esp-cmdline,esp))
+
 bench:
 	@scripts/bench
 
@@ -247,7 +302,7 @@ lint:
 	@scripts/check-layers
 
 format:
-	clang-format -i $$(find arch kernel drivers include tests bench -name '*.[ch]')
+	clang-format -i $$(find arch boot kernel drivers include tests bench -name '*.[ch]')
 
 clean:
 	rm -rf $(BUILD)

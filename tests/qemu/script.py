@@ -3,10 +3,16 @@
 A case is one INI section (configparser, no interpolation). Keys, with defaults:
 
     boot       = pvh            pvh (-kernel build/hotmem.elf) | iso-bios | iso-uefi (-cdrom build/hotmem.iso)
+                                | efi (hotmem.efi under OVMF: a copy of build/esp/ as a FAT drive)
     machine    = q35            q35 | pc
     memory     = 512M           the -m argument, verbatim ("512M,maxmem=4G" is fine)
     args       =                more QEMU arguments (shell words)
-    cmdline    =                kernel command line (pvh only: the ISO's is what `make iso` put in grub.cfg)
+    cmdline    =                kernel command line (pvh; efi: through the UEFI shell, as `make run-efi`
+                                does: the loader as \\hotmem.efi and a startup.nsh; the ISO's is what
+                                `make iso` put in grub.cfg)
+    esp        =                efi only: what to break on the case's ESP: no-kernel, kernel-cut (cut
+                                to its first 64 KiB), kernel-aarch64 (e_machine 183), kernel-high (its
+                                first segment moved to 3.5 GiB, where no RAM is under -m 512M)
     groups     =                space-separated; every case is also in group "qemu" and its boot kind
     timeout    = 60             seconds for the whole case; every wait is also bounded by this
     wait       = 10             default seconds for one step's wait (`within T` overrides)
@@ -61,11 +67,13 @@ from qmp import QMPError, QMPTimeout
 from vm import VM, CaseFailure
 
 PROMPT = "hotmem> "
-BOOTS = ("pvh", "iso-bios", "iso-uefi")
+BOOTS = ("pvh", "iso-bios", "iso-uefi", "efi")
+ESP_FAULTS = ("", "no-kernel", "kernel-cut", "kernel-aarch64", "kernel-high")
 OVMF_CODE = "/usr/share/OVMF/OVMF_CODE_4M.fd"
 OVMF_VARS = "/usr/share/OVMF/OVMF_VARS_4M.fd"
 KEYS = {"boot": "pvh", "machine": "q35", "memory": "512M", "args": "", "cmdline": "", "groups": "",
-        "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "exclusive": "", "script": ""}
+        "timeout": "60", "wait": "10", "exit": "33", "debug_exit": "yes", "exclusive": "", "script": "",
+        "esp": ""}
 STEPS = {"expect", "expect-unordered", "mark", "prompt", "run", "run-error", "match", "no-match", "send", "type", "qmp",
          "qom-set", "qom-get", "qom-wait", "event", "sleep", "ktest", "call"}
 WAITING = {"expect", "expect-unordered", "prompt", "run", "run-error", "qom-wait", "event", "ktest", "call"}
@@ -122,8 +130,13 @@ class Case:
         self.debug_exit = yes(c["debug_exit"])
         if self.boot not in BOOTS:
             raise ValueError("%s: case [%s]: boot must be one of %s" % (where, name, ", ".join(BOOTS)))
-        if self.cmdline and self.boot != "pvh":
-            raise ValueError("%s: case [%s]: cmdline works only with boot = pvh" % (where, name))
+        if self.cmdline and self.boot not in ("pvh", "efi"):
+            raise ValueError("%s: case [%s]: cmdline works only with boot = pvh or efi" % (where, name))
+        self.esp = c["esp"].strip()
+        if self.esp and self.boot != "efi":
+            raise ValueError("%s: case [%s]: esp works only with boot = efi" % (where, name))
+        if self.esp not in ESP_FAULTS:
+            raise ValueError("%s: case [%s]: esp must be one of %s" % (where, name, ", ".join(ESP_FAULTS[1:])))
         self.steps = []
         for line in c["script"].splitlines():
             line = line.strip()
@@ -154,11 +167,48 @@ class Case:
             if self.cmdline:
                 argv += ["-append", self.cmdline]
         else:
-            if self.boot == "iso-uefi":
+            if self.boot in ("iso-uefi", "efi"):
                 argv += ["-drive", "if=pflash,format=raw,readonly=on,file=" + OVMF_CODE,
                          "-drive", "if=pflash,format=raw,file=@VARS@"]
-            argv += ["-cdrom", os.path.join(root, "build/hotmem.iso")]
+            if self.boot == "efi":
+                argv += ["-net", "none", "-drive", "format=raw,file=fat:rw:@ESP@"]
+            else:
+                argv += ["-cdrom", os.path.join(root, "build/hotmem.iso")]
         return argv + self.args
+
+
+def make_esp(root, tmpdir, cmdline, fault):
+    """The case's own copy of build/esp/ (QEMU's FAT drive is writable), broken as `fault` says.
+    With a command line the loader is \\hotmem.efi, started by the UEFI shell's startup.nsh, since the
+    firmware starts EFI/BOOT/BOOTX64.EFI without load options."""
+    import shutil
+    import struct
+    esp = os.path.join(tmpdir, "esp")
+    shutil.copytree(os.path.join(root, "build/esp"), esp)
+    kernel = os.path.join(esp, "hotmem.elf")
+    if cmdline:
+        os.rename(os.path.join(esp, "EFI/BOOT/BOOTX64.EFI"), os.path.join(esp, "hotmem.efi"))
+        with open(os.path.join(esp, "startup.nsh"), "w") as f:
+            f.write("fs0:\\hotmem.efi %s\r\n" % cmdline)
+    with open(kernel, "rb") as f:
+        elf = bytearray(f.read())
+    if fault == "no-kernel":
+        os.unlink(kernel)
+        return esp
+    if fault == "kernel-cut":
+        elf = elf[:64 << 10]
+    elif fault == "kernel-aarch64":
+        elf[18:20] = struct.pack("<H", 183)
+    elif fault == "kernel-high":
+        phoff, = struct.unpack_from("<Q", elf, 32)
+        phnum, = struct.unpack_from("<H", elf, 56)
+        for i in range(phnum):
+            if struct.unpack_from("<I", elf, phoff + 56 * i)[0] == 1:  # the first PT_LOAD: its p_paddr
+                struct.pack_into("<Q", elf, phoff + 56 * i + 24, 0xe0000000)
+                break
+    with open(kernel, "wb") as f:
+        f.write(elf)
+    return esp
 
 
 def load_cases(path):
@@ -199,11 +249,14 @@ class Runner:
     def run(self):
         c = self.case
         self.deadline = time.monotonic() + c.timeout * self.scale
-        image = "build/hotmem.elf" if c.boot == "pvh" else "build/hotmem.iso"
+        image = {"pvh": "build/hotmem.elf", "efi": "build/esp/EFI/BOOT/BOOTX64.EFI"}.get(c.boot, "build/hotmem.iso")
         if not os.path.exists(os.path.join(self.root, image)):
-            raise CaseFailure("%s is missing (run `make%s`)" % (image, "" if c.boot == "pvh" else " iso"))
+            raise CaseFailure("%s is missing (run `make%s`)" % (image, {"pvh": "", "efi": " efi"}.get(c.boot, " iso")))
         argv = c.argv(self.root)
-        if c.boot == "iso-uefi":
+        if c.boot == "efi":
+            esp = make_esp(self.root, self.vm.tmpdir, c.cmdline, c.esp)
+            argv = [a.replace("@ESP@", esp) for a in argv]
+        if c.boot in ("iso-uefi", "efi"):
             vars_copy = os.path.join(self.vm.tmpdir, "OVMF_VARS.fd")
             with open(OVMF_VARS, "rb") as src, open(vars_copy, "wb") as dst:
                 dst.write(src.read())

@@ -412,6 +412,27 @@ def make_run_iso_and_uefi_have_the_device_qmp_and_cmdline():
         expect(rc != 0 and "only letters, digits" in out, "CMDLINE with ';': status %d: %s" % (rc, out[-300:]))
 
 
+@test
+def make_run_efi_boots_the_esp_and_passes_cmdline_through_the_shell():
+    with MakeEnv() as m:
+        rc, out, argv = m.make("run-efi")
+        expect(rc == 0 and argv, "make run-efi: status %d: %s" % (rc, out[-300:]))
+        mem_arg, dev, qmp = vmem_args(argv)
+        expect(mem_arg == "2G,maxmem=6144M" and dev and qmp, "run-efi: -m %s, device %s" % (mem_arg, dev))
+        joined = " ".join(argv)
+        expect("pflash" in joined and "-cdrom" not in argv and "format=raw,file=fat:rw:%s/esp" % m.build in joined,
+               "run-efi: %r" % argv)
+        expect(os.path.exists(os.path.join(m.build, "esp", "EFI", "BOOT", "BOOTX64.EFI")) and
+               os.path.exists(os.path.join(m.build, "esp", "hotmem.elf")), "run-efi: the ESP is incomplete")
+        rc, out, argv = m.make("run-efi", "CMDLINE=loglevel=8 movablecore=256M")
+        expect(rc == 0 and argv and "file=fat:rw:%s/esp-cmdline" % m.build in " ".join(argv),
+               "run-efi CMDLINE=...: status %d: %r" % (rc, argv))
+        with open(os.path.join(m.build, "esp-cmdline", "startup.nsh"), newline="") as f:
+            nsh = f.read()
+        expect(nsh == "fs0:\\hotmem.efi loglevel=8 movablecore=256M\r\n", "startup.nsh is %r" % nsh)
+        expect(os.path.exists(os.path.join(m.build, "esp-cmdline", "hotmem.efi")), "esp-cmdline has no hotmem.efi")
+
+
 # ---- scripts/resize against fake_qemu.py ----
 @test
 def resize_script_says_what_is_wrong_in_one_line():
