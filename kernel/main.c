@@ -2,6 +2,7 @@
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"
+#include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
@@ -62,6 +63,7 @@ void kmain(u32 magic, u32 info)
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
+	virtio_mmio_init();
 	virtio_mem_init();
 
 	if (ktest_requested_at_boot()) {

@@ -402,6 +402,7 @@ static int vp_probe(struct pci_dev *pdev)
 	vp->vdev.config = &vp_ops;
 	vp->vdev.transport = vp;
 	vp->vdev.bus_name = pdev->name;
+	vp->vdev.transport_name = "pci";
 	INIT_LIST_HEAD(&vp->vdev.vqs);
 	INIT_WORK(&vp->work, vp_work);
 	timer_setup(&vp->poll, vp_poll, vp);
