@@ -58,7 +58,8 @@ void kmain(u32 magic, u32 info)
 	/* Replaces the early direct map with one of RAM only (include/mm/arch.h). */
 	mm_init(&boot_info);
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
-	irq_init();
+	const struct acpi_info *ai = acpi_get_info();
+	irq_init(ai && ai->madt ? &ai->irq : NULL);
 	time_init();
 	/* devices */
 	pci_init(&boot_info);

@@ -3,7 +3,7 @@
 A case is one INI section (configparser, no interpolation). Keys, with defaults:
 
     boot       = pvh            pvh (-kernel build/hotmem.elf) | iso-bios | iso-uefi (-cdrom build/hotmem.iso)
-    machine    = q35            q35 | pc
+    machine    = q35            q35 | pc | microvm, with options (microvm,pic=off,acpi=off)
     memory     = 512M           the -m argument, verbatim ("512M,maxmem=4G" is fine)
     args       =                more QEMU arguments (shell words)
     cmdline    =                kernel command line (pvh only: the ISO's is what `make iso` put in grub.cfg)
