@@ -4,6 +4,7 @@
 #include "drivers/virtio_mem.h"
 #include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
+#include "drivers/vmemcheck.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -65,6 +66,8 @@ void kmain(u32 magic, u32 info)
 	pci_init(&boot_info);
 	virtio_pci_init();
 	virtio_mmio_init();
+	if (vmemcheck_requested_at_boot())
+		vmemcheck_boot(); /* instead of the virtio-mem driver; leaves QEMU */
 	virtio_mem_init();
 
 	if (ktest_requested_at_boot()) {

@@ -12,6 +12,7 @@
 #include "kernel/iomem.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/size.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/slab.h"
@@ -52,7 +53,7 @@ void vmem_run_work(struct virtio_mem *vm)
 	bool progress = false;
 	int err;
 
-	if (vm->broken)
+	if (vm->broken || vm->lent)
 		return;
 	err = vmem_resize(vm, &progress);
 	if (progress)
@@ -103,6 +104,25 @@ static void vmem_free(struct virtio_mem *vm)
 	kfree(vm->req);
 	kfree(vm->resp);
 	kfree(vm);
+}
+
+int vmem_setup_requests(struct virtio_mem *vm)
+{
+	vq_callback_t *cbs[] = {vmem_vq_done};
+	const char *const names[] = {"virtio-mem.req"};
+	int err = -ENOMEM;
+
+	vm->req = kzalloc(sizeof(*vm->req), GFP_KERNEL);
+	vm->resp = kzalloc(sizeof(*vm->resp), GFP_KERNEL);
+	if (vm->req && vm->resp)
+		err = virtio_find_vqs(vm->vdev, 1, &vm->vq, cbs, names);
+	if (err) {
+		kfree(vm->req);
+		kfree(vm->resp);
+		vm->req = NULL;
+		vm->resp = NULL;
+	}
+	return err;
 }
 
 /* The device's region must be memory this CPU can address, and nobody else's: no region of the
@@ -171,18 +191,9 @@ static int virtio_mem_probe(struct virtio_device *vdev)
 	}
 	vm->cfg0 = vm->cfg = c;
 	vm->refs_dropped = kcalloc(vm->st.nr_mb, 1, GFP_KERNEL);
-	vm->req = kzalloc(sizeof(*vm->req), GFP_KERNEL);
-	vm->resp = kzalloc(sizeof(*vm->resp), GFP_KERNEL);
-	err = -ENOMEM;
-	if (!vm->refs_dropped || !vm->req || !vm->resp)
+	err = vm->refs_dropped ? vmem_setup_requests(vm) : -ENOMEM;
+	if (err)
 		goto fail;
-	{
-		vq_callback_t *cbs[] = {vmem_vq_done};
-		const char *const names[] = {"virtio-mem.req"};
-		err = virtio_find_vqs(vdev, 1, &vm->vq, cbs, names);
-		if (err)
-			goto fail;
-	}
 	if (list_empty(&vmem_devices)) {
 		err = vmem_mm_init();
 		if (err)
@@ -232,6 +243,53 @@ static void virtio_mem_config_changed(struct virtio_device *vdev)
 	if (!vm || vm->broken)
 		return;
 	vm->config_gen++; /* a pass that read the config before this reads it again */
+	if (vm->lent)
+		return; /* vmem_give_back reads it again */
+	start_resize(vm);
+	mod_delayed_work(&vm->work, 0);
+}
+
+int vmem_lend(struct virtio_mem *vm, char *why, size_t n)
+{
+	u64 plugged = vmem_plugged_bytes(&vm->st);
+
+	if (vm->broken) {
+		snprintf(why, n, "the driver gave up on it: %s", vm->broken_why);
+		return -EIO;
+	}
+	if (vm->lent) {
+		snprintf(why, n, "it is being checked already");
+		return -EBUSY;
+	}
+	if (vmem_read_config(vm)) {
+		snprintf(why, n, "the driver gave up on it: %s", vm->broken_why);
+		return -EIO;
+	}
+	if (plugged || vm->cfg.plugged_size || vm->unplug_all_pending) {
+		snprintf(why, n,
+			 "%llu bytes plugged by the driver, plugged_size %llu (%s): the memory is in use; "
+			 "set requested-size 0 and wait for the driver to unplug it",
+			 plugged, vm->cfg.plugged_size, human_size(vm->cfg.plugged_size).s);
+		return -EBUSY;
+	}
+	for (unsigned long mb = 0; mb < vm->st.nr_mb; mb++) {
+		if (vmem_mb_added(&vm->st, mb)) {
+			snprintf(why, n, "memory block %llu of its region is still added",
+				 vm->st.mb_first + mb);
+			return -EBUSY;
+		}
+	}
+	cancel_delayed_work(&vm->work);
+	vm->lent = true;
+	return 0;
+}
+
+void vmem_give_back(struct virtio_mem *vm)
+{
+	vm->lent = false;
+	if (vm->broken)
+		return;
+	vm->config_gen++;
 	start_resize(vm);
 	mod_delayed_work(&vm->work, 0);
 }

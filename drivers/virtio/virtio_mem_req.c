@@ -58,7 +58,8 @@ static int vmem_send(struct virtio_mem *vm)
 	vm->nr_requests++;
 	if (!token) {
 		if (virtqueue_is_broken(vm->vq))
-			vmem_set_broken(vm, "queue broken during %s", vmem_req_name(type));
+			vmem_set_broken(vm, "queue broken during %s: %s", vmem_req_name(type),
+					vm->vq->broken_why);
 		else
 			vmem_set_broken(vm, "no answer to %s within %llu ms", vmem_req_name(type),
 					VMEM_REQ_TIMEOUT_NS / 1000000);
@@ -81,17 +82,22 @@ static int vmem_send(struct virtio_mem *vm)
 	return vm->resp->type;
 }
 
+int vmem_req_raw(struct virtio_mem *vm, u16 type, u64 addr, u16 nb_blocks)
+{
+	memset(vm->req, 0, sizeof(*vm->req));
+	vm->req->type = type;
+	vm->req->u.range.addr = addr;
+	vm->req->u.range.nb_blocks = nb_blocks;
+	return vmem_send(vm);
+}
+
 static int vmem_range_req(struct virtio_mem *vm, u16 type, u64 addr, u64 nb_blocks)
 {
 	if (nb_blocks == 0 || nb_blocks > VIRTIO_MEM_MAX_NB_BLOCKS) {
 		pr_err("%s: internal: %s of %llu blocks\n", vm->name, vmem_req_name(type), nb_blocks);
 		return -EINVAL;
 	}
-	memset(vm->req, 0, sizeof(*vm->req));
-	vm->req->type = type;
-	vm->req->u.range.addr = addr;
-	vm->req->u.range.nb_blocks = (u16)nb_blocks;
-	return vmem_send(vm);
+	return vmem_req_raw(vm, type, addr, (u16)nb_blocks);
 }
 
 int vmem_req_plug(struct virtio_mem *vm, u64 addr, u64 nb_blocks)
@@ -106,9 +112,7 @@ int vmem_req_unplug(struct virtio_mem *vm, u64 addr, u64 nb_blocks)
 
 int vmem_req_unplug_all(struct virtio_mem *vm)
 {
-	memset(vm->req, 0, sizeof(*vm->req));
-	vm->req->type = VIRTIO_MEM_REQ_UNPLUG_ALL;
-	return vmem_send(vm);
+	return vmem_req_raw(vm, VIRTIO_MEM_REQ_UNPLUG_ALL, 0, 0);
 }
 
 /* node_id last: the driver reads it only when it means something. */

@@ -6,11 +6,14 @@
 #include "drivers/virtqueue.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "lib/printf.h"
 
 #define vq_broken(vq, fmt, ...)                                                                              \
 	do {                                                                                                 \
-		if (!(vq)->broken)                                                                           \
-			pr_err("virtio: %s: device broken: " fmt "\n", (vq)->name, ##__VA_ARGS__);           \
+		if (!(vq)->broken) {                                                                         \
+			scnprintf((vq)->broken_why, sizeof((vq)->broken_why), fmt, ##__VA_ARGS__);           \
+			pr_err("virtio: %s: device broken: %s\n", (vq)->name, (vq)->broken_why);             \
+		}                                                                                            \
 		(vq)->broken = true;                                                                         \
 	} while (0)
 

@@ -50,6 +50,7 @@ struct virtio_mem {
 	bool broken;
 	bool removed;		 /* the driver was removed from the device (it is reset) */
 	bool unplug_all_pending; /* memory was plugged at probe: UNPLUG_ALL first */
+	bool lent;		 /* lent to vmemcheck: no work, config changes only counted */
 	bool cannot_reach;	 /* said once that requested_size is out of reach */
 	char broken_why[128];
 	char last_error[160];	  /* last failure that made the driver wait, "" when none */
@@ -77,6 +78,16 @@ struct virtio_mem {
 void vmem_set_broken(struct virtio_mem *vm, const char *fmt, ...) __printf(2, 3);
 /* Runs the resize work now (tests and the shell; normally the workqueue does). */
 void vmem_run_work(struct virtio_mem *vm);
+/* Allocates vm->req and vm->resp and sets up the request queue of vm->vdev (before DRIVER_OK): the
+ * driver's probe and vmemcheck's. 0 or a negative errno, with nothing left allocated. */
+int vmem_setup_requests(struct virtio_mem *vm);
+/* Lends the device to vmemcheck (the `vmemcheck` shell command): only when it is not broken and has
+ * nothing plugged, by the device's word and the driver's, and no memory block added. The driver's work
+ * stops, and config changes only count, until vmem_give_back. 0, or -EBUSY / -EIO with the reason in
+ * why. */
+int vmem_lend(struct virtio_mem *vm, char *why, size_t n);
+/* Ends the loan: the driver reads the configuration again and moves toward requested_size. */
+void vmem_give_back(struct virtio_mem *vm);
 
 /* ---- virtio_mem_resize.c ---- */
 /* One resize pass: 0 when the requested size is reached (or cannot be), -EAGAIN to retry later (the
@@ -91,6 +102,9 @@ extern struct list_head vmem_devices;
 int vmem_req_plug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
 int vmem_req_unplug(struct virtio_mem *vm, u64 addr, u64 nb_blocks);
 int vmem_req_unplug_all(struct virtio_mem *vm);
+/* Sends one request exactly as given, whatever its range (vmemcheck sends wrong ones on purpose): the
+ * answer as above; a STATE answer's state is in vm->resp->u.state.state. */
+int vmem_req_raw(struct virtio_mem *vm, u16 type, u64 addr, u16 nb_blocks);
 const char *vmem_resp_name(int resp);
 const char *vmem_req_name(int type);
 /* The configuration's fields, node_id last (for the core's raw dump: drivers/virtio.h). */

@@ -71,6 +71,7 @@ struct virtqueue {
 	u16 in_flight;	   /* chains added and not yet reaped */
 	u16 num_added;	   /* chains added since the last kick */
 	bool broken;
+	char broken_why[96]; /* what the device did, when broken */
 
 	vq_notify_t *notify;
 	vq_callback_t *callback; /* called by vring_interrupt() when used buffers are there */

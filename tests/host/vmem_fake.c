@@ -31,14 +31,34 @@ void vmem_fake_sync_config(struct vmem_fake *f)
 	    .plugged_size = (u64)((s64)(f->plugged_blocks * f->block_size) + f->plugged_skew),
 	    .requested_size = f->requested,
 	};
+	if (f->plugged_frozen)
+		c.plugged_size = f->plugged_frozen_at;
+	if (f->edit_config)
+		f->edit_config(f, &c);
 	memcpy(f->fv.config, &c, sizeof(c));
 }
 
 static bool range_valid(const struct vmem_fake *f, u64 addr, u64 nb)
 {
 	u64 size = nb * f->block_size;
-	return nb && addr % f->block_size == 0 && addr >= f->addr && addr + size > addr &&
-	       addr + size <= f->addr + f->usable;
+	u64 end = f->lax & VMEM_FAKE_LAX_RANGE ? f->addr + f->region_size : f->addr + f->usable;
+	if (nb == 0)
+		return f->lax & VMEM_FAKE_LAX_ZERO;
+	if (addr % f->block_size && !(f->lax & VMEM_FAKE_LAX_ALIGN))
+		return false;
+	addr -= addr % f->block_size;
+	return addr >= f->addr && addr + size > addr && addr + size <= end;
+}
+
+/* Whether every block of the range is in state `plug` already (a lax device counts none). */
+static bool any_in_state(const struct vmem_fake *f, u64 first, u64 nb, bool plug)
+{
+	if (f->lax & (plug ? VMEM_FAKE_LAX_PLUGGED : VMEM_FAKE_LAX_UNPLUGGED))
+		return false;
+	for (u64 i = first; i < first + nb; i++)
+		if (f->plugged[i] == plug)
+			return true;
+	return false;
 }
 
 /* Pages of the range that the guest still has mapped (first and last page of each block). */
@@ -61,19 +81,22 @@ static int state_change(struct vmem_fake *f, u64 addr, u64 nb, bool plug)
 	}
 	if (!range_valid(f, addr, nb))
 		return VIRTIO_MEM_RESP_ERROR;
-	if (plug && f->plugged_blocks * f->block_size + size > f->requested)
-		return VIRTIO_MEM_RESP_NACK;
+	addr -= addr % f->block_size;
 	u64 first = (addr - f->addr) / f->block_size;
-	for (u64 i = first; i < first + nb; i++)
-		if (f->plugged[i] == plug)
-			return VIRTIO_MEM_RESP_ERROR;
+	if (f->error_before_nack && any_in_state(f, first, nb, plug))
+		return VIRTIO_MEM_RESP_ERROR;
+	if (plug && f->plugged_blocks * f->block_size + size > f->requested && !(f->lax & VMEM_FAKE_LAX_NACK))
+		return VIRTIO_MEM_RESP_NACK;
+	if (any_in_state(f, first, nb, plug))
+		return VIRTIO_MEM_RESP_ERROR;
 	/* the driver's side: never mapped while unplugged */
 	f->mapped_unplugged += mapped_pages(addr, size, f->block_size);
 	if (f->ack_without_doing)
 		return VIRTIO_MEM_RESP_ACK;
-	for (u64 i = first; i < first + nb; i++)
+	for (u64 i = first; i < first + nb; i++) {
+		f->plugged_blocks += plug && !f->plugged[i] ? 1 : !plug && f->plugged[i] ? -1 : 0;
 		f->plugged[i] = plug;
-	f->plugged_blocks += plug ? nb : -nb;
+	}
 	return VIRTIO_MEM_RESP_ACK;
 }
 
@@ -113,17 +136,24 @@ static int handle(struct vmem_fake *f, const struct virtio_mem_req *req, struct 
 		}
 		memset(f->plugged, 0, f->nblocks);
 		f->plugged_blocks = 0;
+		if (f->unplug_all_keeps) {
+			f->plugged[0] = 1;
+			f->plugged_blocks = 1;
+		}
 		f->usable = usable_for(f, f->requested);
 		return VIRTIO_MEM_RESP_ACK;
 	case VIRTIO_MEM_REQ_STATE: {
 		if (!range_valid(f, addr, nb))
 			return VIRTIO_MEM_RESP_ERROR;
+		addr -= addr % f->block_size;
 		u64 first = (addr - f->addr) / f->block_size, p = 0;
 		for (u64 i = first; i < first + nb; i++)
 			p += f->plugged[i];
 		resp->u.state.state = p == nb ? VIRTIO_MEM_STATE_PLUGGED
 				      : p     ? VIRTIO_MEM_STATE_MIXED
 					      : VIRTIO_MEM_STATE_UNPLUGGED;
+		if (f->state_lie)
+			resp->u.state.state = f->state_lie_to;
 		return VIRTIO_MEM_RESP_ACK;
 	}
 	default:
@@ -208,7 +238,10 @@ void vmem_fake_set_requested(struct vmem_fake *f, u64 requested)
 	if (u > f->usable)
 		f->usable = u;
 	vmem_fake_sync_config(f);
-	fake_vdev_config_change(&f->fv);
+	if (f->silent_resize)
+		f->fv.generation++;
+	else
+		fake_vdev_config_change(&f->fv);
 }
 
 void vmem_fake_free(struct vmem_fake *f)
@@ -328,6 +361,13 @@ void udelay(unsigned us)
 	us_left += us;
 	now_ms += us_left / 1000;
 	us_left %= 1000;
+}
+
+static unsigned run_queued(void);
+
+unsigned run_pending_work(void)
+{
+	return run_queued();
 }
 
 static unsigned run_queued(void)

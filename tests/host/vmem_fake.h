@@ -17,6 +17,13 @@
 
 #define VMEM_FAKE_USABLE_EXTENT (256ULL << 20)
 
+#define VMEM_FAKE_LAX_ALIGN	(1u << 0) /* an unaligned addr (plugs the block it lies in) */
+#define VMEM_FAKE_LAX_ZERO	(1u << 1) /* nb_blocks 0 */
+#define VMEM_FAKE_LAX_RANGE	(1u << 2) /* blocks outside the usable region (inside the region) */
+#define VMEM_FAKE_LAX_PLUGGED	(1u << 3) /* PLUG of blocks already plugged */
+#define VMEM_FAKE_LAX_UNPLUGGED (1u << 4) /* UNPLUG of blocks already unplugged */
+#define VMEM_FAKE_LAX_NACK	(1u << 5) /* PLUG past requested_size */
+
 struct vmem_fake {
 	struct fake_vdev fv;
 	u64 addr, region_size, block_size, requested, usable;
@@ -40,6 +47,18 @@ struct vmem_fake {
 	bool late_change;	/* once plugged reaches requested: set requested_size to late_change_to */
 	u64 late_change_to;	/*   just after the driver's next whole config read (2nd generation read) */
 	unsigned late_reads;
+
+	/* rules it breaks, for vmemcheck's tests (tests/host/test_vmemcheck.c) */
+	unsigned lax;		/* VMEM_FAKE_LAX_*: requests it ACKs that the specification rejects */
+	bool error_before_nack; /* a PLUG of plugged blocks past requested_size: ERROR, not QEMU's NACK */
+	bool silent_resize;	/* vmem_fake_set_requested changes the config without notifying */
+	bool state_lie;		/* STATE answers state_lie_to whatever the blocks are */
+	u16 state_lie_to;
+	bool unplug_all_keeps; /* UNPLUG_ALL answers ACK but the first plugged block stays plugged */
+	bool plugged_frozen;   /* plugged_size in the config stays plugged_frozen_at */
+	u64 plugged_frozen_at;
+	/* called on the config before it is written to the config space: any field can lie */
+	void (*edit_config)(struct vmem_fake *f, struct virtio_mem_config *c);
 
 	/* what it saw */
 	u64 requests[VIRTIO_MEM_NR_REQ_TYPES];
