@@ -73,9 +73,13 @@ static int cmd_virtio(int argc, char **argv)
 			     : v->broken ? " BROKEN"
 					 : "");
 		bool mmio = virtio_is_mmio(v);
-		shell_printf("%s:   transport %s irq %d interrupts %llu config changes %llu\n", v->name,
-			     v->transport_name ? v->transport_name : "other",
-			     mmio ? virtio_mmio_irq(v) : virtio_pci_irq(v),
+		char irq[12];
+		if (!mmio && virtio_pci_msix(v))
+			snprintf(irq, sizeof(irq), "MSI-X");
+		else
+			snprintf(irq, sizeof(irq), "%d", mmio ? virtio_mmio_irq(v) : virtio_pci_irq(v));
+		shell_printf("%s:   transport %s irq %s interrupts %llu config changes %llu\n", v->name,
+			     v->transport_name ? v->transport_name : "other", irq,
 			     mmio ? virtio_mmio_interrupts(v) : virtio_pci_interrupts(v), v->config_changes);
 		shell_printf("%s:   config %s\n", v->name, raw);
 		struct virtqueue *vq;
