@@ -2,6 +2,7 @@
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
 #include "drivers/virtio_mem.h"
+#include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
 #include "drivers/vmemcheck.h"
 #include "kernel/arch.h"
@@ -58,11 +59,13 @@ void kmain(u32 magic, u32 info)
 	/* Replaces the early direct map with one of RAM only (include/mm/arch.h). */
 	mm_init(&boot_info);
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
-	irq_init();
+	const struct acpi_info *ai = acpi_get_info();
+	irq_init(ai && ai->madt ? &ai->irq : NULL);
 	time_init();
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
+	virtio_mmio_init();
 	if (vmemcheck_requested_at_boot())
 		vmemcheck_boot(); /* instead of the virtio-mem driver; leaves QEMU */
 	virtio_mem_init();

@@ -1,12 +1,18 @@
-/* Interrupt lines behind the 8259 PICs: handler table, dispatch from the IDT hook (irq_dispatch,
- * vectors >= 32), spurious IRQ 7/15, per-vector counts and the `interrupts` shell command.
- * API in kernel/irq.h. */
+/* Interrupt lines behind the 8259 PICs or an IOAPIC, with the local APIC in front of both: handler
+ * table, dispatch from the IDT hook (irq_dispatch, vectors >= 32), spurious interrupts (8259 IRQ 7/15,
+ * the LAPIC's vector 0xff), per-vector counts and the `interrupts` shell command. Line N is vector
+ * 0x20 + N on either controller; on the IOAPIC an ISA line (0-15) is wired to the GSI the firmware's
+ * overrides say (IRQ 0 to GSI 2 without them), a line 16-23 is that GSI. API in kernel/irq.h. */
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
 #include "kernel/spinlock.h"
+#include "lib/printf.h"
+#include "lib/string.h"
+#include <asm/apic.h>
 #include <asm/irqflags.h>
 #include <asm/pic.h>
 #include <asm/trap.h>
@@ -24,18 +30,127 @@ struct irq_line {
 	struct irq_action action[IRQ_MAX_HANDLERS];
 	unsigned nr;
 	u64 unhandled; /* raised, but no handler claimed it */
+	u32 gsi;       /* IOAPIC: the pin's GSI */
+	bool level, active_low;
 };
 
 static struct irq_line lines[NR_IRQS];
 static u64 vector_count[256];
-static u64 spurious;
-static spinlock_t irq_lock = SPINLOCK_INIT;
+static u64 spurious, lapic_spurious;
+static void (*lapic_timer_fn)(void);
 
-void irq_init(void)
+#define MSI_VECTOR_FIRST 0x40
+#define MSI_VECTOR_LAST	 0xdf
+#define MSI_ADDRESS	 0xfee00000ULL /* fixed delivery, physical destination in bits 12-19 */
+
+static struct irq_action msi_action[MSI_VECTOR_LAST - MSI_VECTOR_FIRST + 1];
+static spinlock_t irq_lock = SPINLOCK_INIT;
+static bool use_ioapic;	  /* else the 8259s */
+static bool force_ioapic; /* irqchip=ioapic */
+
+static int set_irqchip(const char *val)
 {
-	pic_init();
-	printk("irq: 8259 PICs at vectors 0x%x-0x%x, all lines masked\n", PIC_VECTOR_BASE,
-	       PIC_VECTOR_BASE + 15);
+	if (val && !strcmp(val, "ioapic"))
+		force_ioapic = true;
+	else if (val && !strcmp(val, "pic"))
+		force_ioapic = false;
+	else
+		return -EINVAL;
+	return 0;
+}
+CMDLINE_PARAM_VALID(irqchip, "irqchip", set_irqchip, "pic or ioapic");
+
+static unsigned nr_lines(void)
+{
+	return use_ioapic ? NR_IRQS : 16;
+}
+
+/* The GSI, trigger and polarity of ISA line irq on the IOAPIC: the firmware's override, else the
+ * line itself, edge, active high (IRQ 0 on GSI 2 when there is no table: QEMU wires the PIT there). */
+static void isa_wiring(const struct irq_topology *t, unsigned irq)
+{
+	struct irq_line *l = &lines[irq];
+	l->gsi = irq;
+	l->level = l->active_low = false;
+	if (!t) {
+		if (irq == 0)
+			l->gsi = 2;
+		return;
+	}
+	for (unsigned i = 0; i < t->nr_overrides; i++)
+		if (t->override[i].bus_irq == irq) {
+			l->gsi = t->override[i].gsi;
+			l->level = t->override[i].level;
+			l->active_low = t->override[i].active_low;
+		}
+}
+
+void irq_init(const struct irq_topology *t)
+{
+	bool pic = pic_present();
+	u64 ioapic_at = t && t->nr_ioapics ? t->ioapic[0].addr : IOAPIC_DEFAULT_BASE;
+	u32 gsi_base = t && t->nr_ioapics ? t->ioapic[0].gsi_base : 0;
+	if (pic)
+		pic_init(); /* off the exception vectors, even when the IOAPIC takes over */
+	bool want_ioapic = !pic || force_ioapic;
+	if (lapic_init(t ? t->lapic_addr : 0, pic && !want_ioapic)) {
+		want_ioapic = false;
+	} else if (want_ioapic && (!t || t->nr_ioapics) && ioapic_init(ioapic_at, gsi_base) == 0) {
+		use_ioapic = true;
+	} else if (want_ioapic) {
+		printk(KERN_ERR "irq: no IOAPIC answers at 0x%llx%s\n", ioapic_at,
+		       pic ? ": staying with the 8259s" : " and there are no 8259s: no interrupts");
+		lapic_init(t ? t->lapic_addr : 0, pic);
+	}
+	if (use_ioapic) {
+		pic_disable();
+		for (unsigned irq = 0; irq < NR_IRQS; irq++) {
+			if (irq < 16)
+				isa_wiring(t, irq);
+			else
+				lines[irq].gsi = irq;
+		}
+		printk(
+		    "irq: IOAPIC version 0x%x at 0x%llx (GSIs %u-%u, from %s), LAPIC %u; vectors 0x%x-0x%x, "
+		    "all lines masked; 8259s %s\n",
+		    ioapic_version(), ioapic_at, gsi_base, gsi_base + ioapic_nr_pins() - 1,
+		    t ? "the ACPI MADT" : "microvm's fixed layout", lapic_id(), IRQ_VECTOR_BASE,
+		    IRQ_VECTOR_BASE + NR_IRQS - 1, pic ? "masked" : "absent");
+	} else {
+		printk("irq: 8259 PICs at vectors 0x%x-0x%x, all lines masked%s\n", PIC_VECTOR_BASE,
+		       PIC_VECTOR_BASE + 15, lapic_ready() ? ", through the LAPIC's LINT0" : "");
+	}
+}
+
+bool irq_uses_ioapic(void)
+{
+	return use_ioapic;
+}
+
+void irq_set_lapic_timer_handler(void (*fn)(void))
+{
+	lapic_timer_fn = fn;
+}
+
+static void chip_mask(unsigned irq)
+{
+	if (use_ioapic)
+		ioapic_mask(lines[irq].gsi);
+	else
+		pic_mask(irq);
+}
+
+static bool chip_is_level(unsigned irq)
+{
+	return use_ioapic ? ioapic_is_level(lines[irq].gsi) : pic_is_level(irq);
+}
+
+static void chip_eoi(unsigned irq)
+{
+	if (use_ioapic)
+		lapic_eoi();
+	else
+		pic_eoi(irq);
 }
 
 /* The IDT hook for every vector >= 32 (overrides the weak default in traps.c). Runs with interrupts
@@ -43,13 +158,32 @@ void irq_init(void)
 void irq_dispatch(struct regs *r)
 {
 	unsigned v = (unsigned)r->vector;
-	if (v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS) {
-		vector_count[v & 0xff]++;
-		printk(KERN_WARNING "irq: unexpected interrupt vector %u\n", v);
+	if (v == LAPIC_SPURIOUS_VECTOR && lapic_ready()) {
+		lapic_spurious++; /* no EOI for the spurious vector */
 		return;
 	}
-	unsigned irq = v - PIC_VECTOR_BASE;
-	if (pic_is_spurious(irq)) {
+	if (v == LAPIC_TIMER_VECTOR && lapic_timer_fn) {
+		vector_count[v]++;
+		lapic_timer_fn();
+		lapic_eoi();
+		return;
+	}
+	if (v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST && msi_action[v - MSI_VECTOR_FIRST].handler) {
+		struct irq_action *a = &msi_action[v - MSI_VECTOR_FIRST];
+		vector_count[v]++;
+		a->handler((int)v, a->dev);
+		lapic_eoi();
+		return;
+	}
+	if (v < IRQ_VECTOR_BASE || v >= IRQ_VECTOR_BASE + nr_lines()) {
+		vector_count[v & 0xff]++;
+		printk(KERN_WARNING "irq: unexpected interrupt vector %u\n", v);
+		if (lapic_ready())
+			lapic_eoi();
+		return;
+	}
+	unsigned irq = v - IRQ_VECTOR_BASE;
+	if (!use_ioapic && pic_is_spurious(irq)) {
 		spurious++;
 		return;
 	}
@@ -63,17 +197,17 @@ void irq_dispatch(struct regs *r)
 		if (++l->unhandled == 1)
 			printk(KERN_WARNING "irq: IRQ %u not handled by any of its %u handlers\n", irq,
 			       l->nr);
-		if (l->nr == 0 || (pic_is_level(irq) && l->unhandled >= 100000)) {
+		if (l->nr == 0 || (chip_is_level(irq) && l->unhandled >= 100000)) {
 			printk(KERN_ERR "irq: IRQ %u masked: nobody handles it\n", irq);
-			pic_mask(irq);
+			chip_mask(irq);
 		}
 	}
-	pic_eoi(irq);
+	chip_eoi(irq);
 }
 
 int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char *name, void *dev)
 {
-	if (irq >= NR_IRQS || irq == PIC_CASCADE_IRQ || !handler)
+	if (irq >= nr_lines() || irq == PIC_CASCADE_IRQ || !handler)
 		return -EINVAL;
 	unsigned long fl;
 	int err = 0;
@@ -85,9 +219,16 @@ int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char
 		err = -ENOSPC;
 	if (!err) {
 		l->action[l->nr++] = (struct irq_action){handler, dev, name, flags};
-		if (flags & IRQF_LEVEL)
-			pic_set_level(irq, true);
-		pic_unmask(irq);
+		if (use_ioapic) {
+			if (l->nr == 1)
+				ioapic_route(l->gsi, (u8)(IRQ_VECTOR_BASE + irq),
+					     l->level || (flags & IRQF_LEVEL), l->active_low);
+			ioapic_unmask(l->gsi);
+		} else {
+			if (flags & IRQF_LEVEL)
+				pic_set_level(irq, true);
+			pic_unmask(irq);
+		}
 	}
 	spin_unlock_irqrestore(&irq_lock, fl);
 	if (err)
@@ -109,8 +250,47 @@ void free_irq(unsigned irq, void *dev)
 		break;
 	}
 	if (l->nr == 0)
-		pic_mask(irq);
+		chip_mask(irq);
 	spin_unlock_irqrestore(&irq_lock, fl);
+}
+
+int request_msi(irq_handler_t *handler, const char *name, void *dev, u64 *addr, u32 *data)
+{
+	if (!lapic_ready())
+		return -ENODEV;
+	unsigned long fl;
+	int vector = -ENOSPC;
+	spin_lock_irqsave(&irq_lock, fl);
+	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
+		if (!msi_action[i].handler) {
+			msi_action[i] = (struct irq_action){handler, dev, name, 0};
+			vector = (int)(MSI_VECTOR_FIRST + i);
+			break;
+		}
+	spin_unlock_irqrestore(&irq_lock, fl);
+	if (vector < 0) {
+		printk(KERN_ERR "irq: %s: no MSI vector left (0x%x-0x%x all taken)\n", name, MSI_VECTOR_FIRST,
+		       MSI_VECTOR_LAST);
+		return vector;
+	}
+	*addr = MSI_ADDRESS | (u64)lapic_id() << 12;
+	*data = (u32)vector; /* fixed delivery, edge */
+	return vector;
+}
+
+void free_msi(int vector)
+{
+	if (vector < MSI_VECTOR_FIRST || vector > MSI_VECTOR_LAST)
+		return;
+	unsigned long fl;
+	spin_lock_irqsave(&irq_lock, fl);
+	msi_action[vector - MSI_VECTOR_FIRST] = (struct irq_action){0};
+	spin_unlock_irqrestore(&irq_lock, fl);
+}
+
+u64 msi_count(int vector)
+{
+	return vector >= 0 && vector < 256 ? vector_count[vector] : 0;
 }
 
 u64 irq_spurious_count(void)
@@ -140,26 +320,50 @@ bool arch_irqs_enabled(void)
 	return flags & 0x200;
 }
 
-/* Like /proc/interrupts: one row per line that has a handler or has fired. */
+/* Like /proc/interrupts: one row per line that has a handler or has fired, naming the controller
+ * (XT-PIC, or IO-APIC with the GSI the line is wired to). */
 static int cmd_interrupts(int argc, char **argv)
 {
-	shell_printf(" IRQ  vector            count  chip    trigger  handlers\n");
-	for (unsigned irq = 0; irq < NR_IRQS; irq++) {
+	shell_printf("controller: %s\n", use_ioapic	 ? "IOAPIC + LAPIC (8259s masked or absent)"
+					 : lapic_ready() ? "8259 PICs through the LAPIC's LINT0"
+							 : "8259 PICs");
+	shell_printf(" IRQ  vector            count  chip        trigger  handlers\n");
+	for (unsigned irq = 0; irq < nr_lines(); irq++) {
 		struct irq_line *l = &lines[irq];
-		u64 n = vector_count[PIC_VECTOR_BASE + irq];
+		u64 n = vector_count[IRQ_VECTOR_BASE + irq];
 		if (!l->nr && !n)
 			continue;
-		shell_printf("%4u    0x%02x  %15llu  XT-PIC  %-7s ", irq, PIC_VECTOR_BASE + irq, n,
-			     pic_is_level(irq) ? "level" : "edge");
+		char chip[16];
+		if (use_ioapic)
+			snprintf(chip, sizeof(chip), "IO-APIC-%u", l->gsi);
+		else
+			snprintf(chip, sizeof(chip), "XT-PIC");
+		shell_printf("%4u    0x%02x  %15llu  %-10s  %-7s ", irq, IRQ_VECTOR_BASE + irq, n, chip,
+			     chip_is_level(irq) ? "level" : "edge");
 		for (unsigned i = 0; i < l->nr; i++)
 			shell_printf(" %s%s", l->action[i].name, i + 1 < l->nr ? "," : "");
 		shell_printf("\n");
 	}
+	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
+		if (msi_action[i].handler)
+			shell_printf(" MSI    0x%02x  %15llu  MSI-X       edge     %s\n",
+				     MSI_VECTOR_FIRST + i, vector_count[MSI_VECTOR_FIRST + i],
+				     msi_action[i].name);
+	if (lapic_timer_fn)
+		shell_printf(" LOC    0x%02x  %15llu  LAPIC       timer    timer\n", LAPIC_TIMER_VECTOR,
+			     vector_count[LAPIC_TIMER_VECTOR]);
 	for (unsigned v = 0; v < 256; v++)
-		if ((v < PIC_VECTOR_BASE || v >= PIC_VECTOR_BASE + NR_IRQS) && vector_count[v])
-			shell_printf("   -    0x%02x  %15llu  -       -        unexpected\n", v,
+		if ((v < IRQ_VECTOR_BASE || v >= IRQ_VECTOR_BASE + nr_lines()) && v != LAPIC_TIMER_VECTOR &&
+		    !(v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST &&
+		      msi_action[v - MSI_VECTOR_FIRST].handler) &&
+		    vector_count[v])
+			shell_printf("   -    0x%02x  %15llu  -           -        unexpected\n", v,
 				     vector_count[v]);
-	shell_printf(" SPU          %15llu  XT-PIC  -        spurious IRQ 7/15\n", spurious);
+	if (use_ioapic)
+		shell_printf(" SPU    0x%02x  %15llu  LAPIC       -        spurious\n", LAPIC_SPURIOUS_VECTOR,
+			     lapic_spurious);
+	else
+		shell_printf(" SPU          %15llu  XT-PIC      -        spurious IRQ 7/15\n", spurious);
 	return 0;
 }
 SHELL_COMMAND(interrupts, "interrupts", "interrupts",
@@ -207,6 +411,10 @@ KTEST(irq, shared_line_and_spurious)
 	KT_EXPECT(lines[line].nr == 0);
 
 	/* IRQ 7 and 15 raised with nothing in service are spurious: counted apart, no handler runs */
+	if (use_ioapic) {
+		ktest_info("8259 spurious IRQ 7/15 not tried: the IOAPIC has the lines");
+		return;
+	}
 	u64 s0 = irq_spurious_count(), c7 = vector_count[PIC_VECTOR_BASE + 7];
 	kt_dispatch(PIC_VECTOR_BASE + 7);
 	kt_dispatch(PIC_VECTOR_BASE + 15);

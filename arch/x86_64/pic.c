@@ -44,6 +44,22 @@ void pic_init(void)
 	write_masks();
 }
 
+bool pic_present(void)
+{
+	/* An absent 8259 (microvm,pic=off) reads all ones; a present one keeps the mask written. */
+	u8 old = inb(PIC1_DATA);
+	outb(PIC1_DATA, 0x5a);
+	bool there = inb(PIC1_DATA) == 0x5a;
+	outb(PIC1_DATA, old);
+	return there;
+}
+
+void pic_disable(void)
+{
+	outb(PIC1_DATA, 0xff);
+	outb(PIC2_DATA, 0xff);
+}
+
 void pic_mask(unsigned irq)
 {
 	mask_cache |= (u16)(1u << irq);

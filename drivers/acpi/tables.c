@@ -278,6 +278,11 @@ int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd)
 			fadt = map_table(ai, phys, "FACP", rd, &fadt_len);
 			if (fadt)
 				ai->fadt = phys;
+		} else if (sig_is(h, "APIC", 4) && !ai->madt) {
+			u32 alen;
+			const u8 *m = map_table(ai, phys, "APIC", rd, &alen);
+			if (m && acpi_parse_madt(m, alen, &ai->irq) == 0)
+				ai->madt = phys;
 		} else if (sig_is(h, "MCFG", 4) && !ai->mcfg) {
 			u32 mlen;
 			const u8 *m = map_table(ai, phys, "MCFG", rd, &mlen);

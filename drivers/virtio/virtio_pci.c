@@ -24,6 +24,7 @@
 #define VP_MAX_VQS     8 /* across all devices */
 #define VP_RING_BYTES  8192
 #define VP_POLL_MS     10
+#define VP_NO_VECTOR   0xffff
 
 _Static_assert(VP_RING_BYTES >=
 		   VIRTQUEUE_MAX_NUM * 16 + 6 + 2 * VIRTQUEUE_MAX_NUM + 64 + 6 + 8 * VIRTQUEUE_MAX_NUM,
@@ -42,7 +43,12 @@ struct vp_device {
 	 * ioremap is never given back) */
 	u8 __iomem *qnotify[VP_MAX_VQS];
 	u64 qnotify_at[VP_MAX_VQS]; /* its offset inside the BAR */
-	int irq;		    /* -1: polled */
+	int irq;		    /* -1: polled or MSI-X */
+	/* MSI-X: table entry 0 for configuration changes, 1 + i for queue i; each its own vector */
+	bool msix;
+	struct pci_msix mx;
+	int vector[1 + VP_MAX_VQS]; /* the CPU vector of each entry, 0 before it is requested */
+	char vector_name[1 + VP_MAX_VQS][24];
 	volatile u8 isr_pending;
 	struct work_struct work;
 	struct timer_list poll;
@@ -175,6 +181,9 @@ static int vp_reset(struct virtio_device *vdev)
 			return -ETIMEDOUT;
 		udelay(10);
 	}
+	/* A reset forgets the MSI-X vectors; configuration changes go to entry 0 again. */
+	if (vp->msix)
+		writew(0, COMMON(config_msix_vector));
 	return 0;
 }
 
@@ -270,6 +279,14 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	    virtqueue_init(vq, name, (u16)index, num, ring, kernel_virt_to_phys(ring), vp_notify, cb, vp);
 	if (err)
 		return err;
+	if (vp->msix) {
+		writew((u16)(1 + index), COMMON(queue_msix_vector));
+		if (readw(COMMON(queue_msix_vector)) != 1 + index) {
+			printk(KERN_ERR "%s: queue %u: the device refused MSI-X entry %u\n", dev, index,
+			       1 + index);
+			return -EIO;
+		}
+	}
 	vq_used[slot] = true;
 	vq_notify_addr[slot] = vp->qnotify[index];
 	vq->vdev = &vp->vdev;
@@ -348,6 +365,75 @@ static irqreturn_t vp_interrupt(int irq, void *dev)
 	return IRQ_HANDLED;
 }
 
+/* MSI-X: entry 0 says the configuration changed, entry 1 + i that queue i has used buffers. */
+static irqreturn_t vp_msix_config(int vector, void *dev)
+{
+	struct vp_device *vp = dev;
+	vp->interrupts++;
+	vp->isr_pending |= VIRTIO_PCI_ISR_CONFIG;
+	schedule_work(&vp->work);
+	return IRQ_HANDLED;
+}
+
+static irqreturn_t vp_msix_queue(int vector, void *dev)
+{
+	struct vp_device *vp = dev;
+	vp->interrupts++;
+	vp->isr_pending |= VIRTIO_PCI_ISR_QUEUE;
+	schedule_work(&vp->work);
+	return IRQ_HANDLED;
+}
+
+static void vp_msix_release(struct vp_device *vp)
+{
+	for (unsigned i = 0; i <= VP_MAX_VQS; i++)
+		if (vp->vector[i] > 0)
+			free_msi(vp->vector[i]);
+}
+
+/* One vector for configuration changes and one per queue the device has (up to VP_MAX_VQS), when
+ * its MSI-X table is that large and the device takes entry 0 for its configuration. Else INTx. */
+static bool vp_setup_msix(struct vp_device *vp, const char *who)
+{
+	if (pci_msix_init(vp->pdev, &vp->mx, who))
+		return false;
+	unsigned nq = readw(COMMON(num_queues));
+	if (nq > VP_MAX_VQS)
+		nq = VP_MAX_VQS;
+	if (vp->mx.nr_entries < 1 + nq) {
+		printk("%s: MSI-X table of %u entries, %u needed (config + %u queues): INTx\n", who,
+		       vp->mx.nr_entries, 1 + nq, nq);
+		return false;
+	}
+	for (unsigned i = 0; i <= nq; i++) {
+		u64 addr;
+		u32 data;
+		if (i == 0)
+			snprintf(vp->vector_name[i], sizeof(vp->vector_name[i]), "%s-config", vp->pdev->name);
+		else
+			snprintf(vp->vector_name[i], sizeof(vp->vector_name[i]), "%s-q%u", vp->pdev->name,
+				 i - 1);
+		int v = request_msi(i ? vp_msix_queue : vp_msix_config, vp->vector_name[i], vp, &addr, &data);
+		if (v < 0) {
+			vp_msix_release(vp);
+			return false;
+		}
+		vp->vector[i] = v;
+		pci_msix_set_entry(&vp->mx, i, addr, data);
+	}
+	pci_msix_enable(vp->pdev, &vp->mx, true);
+	writew(0, COMMON(config_msix_vector));
+	if (readw(COMMON(config_msix_vector)) != 0) {
+		printk(KERN_WARNING "%s: the device refused MSI-X entry 0 for configuration changes: INTx\n",
+		       who);
+		pci_msix_enable(vp->pdev, &vp->mx, false);
+		vp_msix_release(vp);
+		return false;
+	}
+	vp->msix = true;
+	return true;
+}
+
 static void vp_poll(struct timer_list *t)
 {
 	vp_interrupt(-1, t->data);
@@ -402,6 +488,7 @@ static int vp_probe(struct pci_dev *pdev)
 	vp->vdev.config = &vp_ops;
 	vp->vdev.transport = vp;
 	vp->vdev.bus_name = pdev->name;
+	vp->vdev.transport_name = "pci";
 	INIT_LIST_HEAD(&vp->vdev.vqs);
 	INIT_WORK(&vp->work, vp_work);
 	timer_setup(&vp->poll, vp_poll, vp);
@@ -409,8 +496,10 @@ static int vp_probe(struct pci_dev *pdev)
 
 	/* The line before the device: a config change during the driver's probe must not be lost. */
 	vp->irq = -1;
-	if (pdev->irq_pin && pdev->irq_line > 0 && pdev->irq_line < NR_IRQS &&
-	    request_irq(pdev->irq_line, vp_interrupt, IRQF_SHARED | IRQF_LEVEL, pdev->name, vp) == 0)
+	if (vp_setup_msix(vp, who))
+		; /* no line, no poll */
+	else if (pdev->irq_pin && pdev->irq_line > 0 && pdev->irq_line < NR_IRQS &&
+		 request_irq(pdev->irq_line, vp_interrupt, IRQF_SHARED | IRQF_LEVEL, pdev->name, vp) == 0)
 		vp->irq = pdev->irq_line;
 	else
 		timer_start_periodic(&vp->poll, VP_POLL_MS * NSEC_PER_MSEC);
@@ -419,12 +508,19 @@ static int vp_probe(struct pci_dev *pdev)
 	if (err) {
 		if (vp->irq >= 0)
 			free_irq((unsigned)vp->irq, vp);
+		if (vp->msix) {
+			pci_msix_enable(pdev, &vp->mx, false);
+			vp_msix_release(vp);
+		}
 		del_timer(&vp->poll);
 		vp_ndevs--;
 		printk(KERN_ERR "%s: not registered: %s\n", who, errname(err));
 		return err;
 	}
-	if (vp->irq >= 0)
+	if (vp->msix)
+		printk("%s: %s, MSI-X: vector 0x%x for configuration changes, 0x%x.. for its queues\n", who,
+		       vp->vdev.name, vp->vector[0], vp->vector[1]);
+	else if (vp->irq >= 0)
 		printk("%s: %s, IRQ %d\n", who, vp->vdev.name, vp->irq);
 	else
 		printk("%s: %s, no usable IRQ line: polled every %d ms\n", who, vp->vdev.name, VP_POLL_MS);
@@ -446,6 +542,11 @@ int virtio_pci_init(void)
 u64 virtio_pci_interrupts(struct virtio_device *vdev)
 {
 	return vdev->config == &vp_ops ? to_vp(vdev)->interrupts : 0;
+}
+
+bool virtio_pci_msix(struct virtio_device *vdev)
+{
+	return vdev->config == &vp_ops && to_vp(vdev)->msix;
 }
 
 int virtio_pci_irq(struct virtio_device *vdev)

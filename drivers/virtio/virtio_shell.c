@@ -1,6 +1,7 @@
 /* The `virtio` shell command: devices, drivers, status, features, raw configuration, queues; and
  * `virtio bind|unbind N` for the generic driver (drivers/virtio/virtio_generic.c). */
 #include "drivers/virtio.h"
+#include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
 #include "kernel/errno.h"
 #include "kernel/shell.h"
@@ -71,8 +72,15 @@ static int cmd_virtio(int argc, char **argv)
 			     v->dead	 ? " DEAD"
 			     : v->broken ? " BROKEN"
 					 : "");
-		shell_printf("%s:   irq %d interrupts %llu config changes %llu\n", v->name, virtio_pci_irq(v),
-			     virtio_pci_interrupts(v), v->config_changes);
+		bool mmio = virtio_is_mmio(v);
+		char irq[12];
+		if (!mmio && virtio_pci_msix(v))
+			snprintf(irq, sizeof(irq), "MSI-X");
+		else
+			snprintf(irq, sizeof(irq), "%d", mmio ? virtio_mmio_irq(v) : virtio_pci_irq(v));
+		shell_printf("%s:   transport %s irq %s interrupts %llu config changes %llu\n", v->name,
+			     v->transport_name ? v->transport_name : "other", irq,
+			     mmio ? virtio_mmio_interrupts(v) : virtio_pci_interrupts(v), v->config_changes);
 		shell_printf("%s:   config %s\n", v->name, raw);
 		struct virtqueue *vq;
 		list_for_each_entry(vq, &v->vqs, list)

@@ -11,6 +11,7 @@
 
 #include "kernel/boot_info.h"
 #include "kernel/compiler.h"
+#include "kernel/irq.h"
 #include "kernel/types.h"
 
 /* ACPI Generic Address Structure (ACPI 6.5, 5.2.3.2). */
@@ -67,7 +68,9 @@ struct acpi_info {
 	u8 slp_typa, slp_typb; /* SLP_TYP values for S5 (3 bits each) */
 	u32 nr_mcfg;
 	struct acpi_mcfg_entry mcfg_entries[ACPI_MAX_MCFG];
-	u32 bad_checksums; /* tables used despite a wrong checksum (each warned once) */
+	u32 bad_checksums;	 /* tables used despite a wrong checksum (each warned once) */
+	u64 madt;		 /* the MADT ("APIC"), 0 when absent */
+	struct irq_topology irq; /* what it says (valid when madt != 0) */
 };
 
 /* Parse the tables reachable from the RSDP at `rsdp`. Fills *ai (zeroed first) and returns 0 when a
@@ -81,6 +84,13 @@ int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd);
 /* The legacy BIOS search for "RSD PTR " with a valid checksum: the first KiB of the EBDA (segment at
  * phys 0x40e), then 0xe0000..0xfffff, on 16-byte boundaries. Returns the physical address or 0. */
 u64 acpi_scan_rsdp(boot_phys_reader rd);
+
+/* Reads the MADT t[0..len) into *topo (zeroed first): the local APIC address (its 64-bit override
+ * too), PCAT_COMPAT, the IOAPICs (at most IRQ_MAX_IOAPICS), the ISA overrides (at most
+ * IRQ_MAX_OVERRIDES) with their trigger and polarity, the enabled local APICs. An entry whose length
+ * is below 2 or runs past the table ends the walk, one too short for its type is skipped; each with
+ * one line. 0, or -EINVAL for a table shorter than its fixed part. */
+int acpi_parse_madt(const u8 *t, u32 len, struct irq_topology *topo);
 
 /* Find `Name(_S5_, Package(n){a, b, ...})` in AML (the DSDT body) and decode SLP_TYPa/b. Elements may
  * be ZeroOp, OneOp, OnesOp or Byte/Word/DWord/QWord constants; only the low 3 bits matter. A package

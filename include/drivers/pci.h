@@ -136,6 +136,21 @@ void pci_conf_write32(u8 bus, u8 dev, u8 fn, u16 off, u32 v);
 void pci_conf_write16(u8 bus, u8 dev, u8 fn, u16 off, u16 v);
 
 u8 pci_read_config8(const struct pci_dev *pdev, u16 off);
+/* ---- MSI-X (drivers/pci/pci_msix.c) ---- */
+struct pci_msix {
+	u8 pos; /* the capability's offset */
+	unsigned nr_entries;
+	u8 *table; /* mapped uncached */
+};
+/* Finds the MSI-X capability, checks its table lies inside a memory BAR, maps it and masks every
+ * entry (MSI-X itself stays off). 0, -ENODEV (no capability), -EINVAL (table outside its BAR: one
+ * line), -ENOMEM. */
+int pci_msix_init(struct pci_dev *pdev, struct pci_msix *m, const char *who);
+/* Entry i sends data to addr; unmasked. */
+void pci_msix_set_entry(struct pci_msix *m, unsigned i, u64 addr, u32 data);
+/* MSI-X on (function mask cleared; the function stops using INTx) or off. */
+void pci_msix_enable(struct pci_dev *pdev, struct pci_msix *m, bool on);
+
 u16 pci_read_config16(const struct pci_dev *pdev, u16 off);
 u32 pci_read_config32(const struct pci_dev *pdev, u16 off);
 void pci_write_config16(const struct pci_dev *pdev, u16 off, u16 v);

@@ -145,6 +145,7 @@ struct virtio_device {
 	void *priv;		    /* the driver's */
 	void *transport;	    /* the transport's */
 	const char *bus_name;	    /* e.g. "0000:00:03.0", for the shell */
+	const char *transport_name; /* "pci" or "mmio", for the shell */
 };
 
 /* For transports: adds a device found on the bus (resets it, ACKNOWLEDGE) and probes a matching

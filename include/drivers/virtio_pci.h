@@ -117,7 +117,9 @@ int virtio_pci_init(void);
 /* Interrupts (or polls) that found the device's ISR set; 0 for a device of another transport. */
 struct virtio_device;
 u64 virtio_pci_interrupts(struct virtio_device *vdev);
-/* Its legacy IRQ line, or -1 when it is polled or not a virtio-pci device. */
+/* Whether its interrupts are MSI-X (one vector for configuration changes, one per queue). */
+bool virtio_pci_msix(struct virtio_device *vdev);
+/* Its legacy IRQ line, or -1 when it is polled, on MSI-X or not a virtio-pci device. */
 int virtio_pci_irq(struct virtio_device *vdev);
 
 #endif

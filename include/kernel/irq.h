@@ -18,7 +18,36 @@
 
 #include "kernel/types.h"
 
-#define NR_IRQS 16
+#define NR_IRQS 24 /* legacy IRQ 0..15 on the 8259s; GSIs 0..23 on an IOAPIC */
+
+/* The interrupt controllers the firmware describes (the ACPI MADT: drivers/acpi/madt.c), handed to
+ * irq_init. Without one, irq_init assumes QEMU microvm's fixed layout: LAPIC at 0xfee00000, one IOAPIC
+ * at 0xfec00000 with GSIs from 0, ISA IRQ 0 on GSI 2. */
+#define IRQ_MAX_IOAPICS	  4
+#define IRQ_MAX_OVERRIDES 16
+
+struct irq_ioapic_desc {
+	u8 id;
+	u32 addr;
+	u32 gsi_base;
+};
+
+/* An ISA IRQ wired to another GSI or with another trigger/polarity than ISA's edge, active high. */
+struct irq_override {
+	u8 bus_irq;
+	u32 gsi;
+	bool level, active_low;
+};
+
+struct irq_topology {
+	u64 lapic_addr;	  /* the local APIC's registers */
+	bool pcat_compat; /* the machine also has the 8259s */
+	unsigned nr_ioapics;
+	struct irq_ioapic_desc ioapic[IRQ_MAX_IOAPICS];
+	unsigned nr_overrides;
+	struct irq_override override[IRQ_MAX_OVERRIDES];
+	unsigned nr_lapics; /* enabled processors' local APICs listed */
+};
 
 typedef enum irqreturn {
 	IRQ_NONE = 0,
@@ -30,9 +59,11 @@ typedef irqreturn_t irq_handler_t(int irq, void *dev);
 #define IRQF_SHARED 0x1 /* the line may have several handlers (PCI INTx) */
 #define IRQF_LEVEL  0x2 /* level-triggered (PCI INTx): set in the PIC's ELCR */
 
-/* Sets up the interrupt controller with every line masked. Interrupts stay disabled until
- * local_irq_enable (time_init does it once the tick runs). */
-void irq_init(void);
+/* Sets up the interrupt controllers with every line masked: the local APIC, then the 8259s when the
+ * machine has them (through the LAPIC's LINT0 in virtual-wire mode), else the first IOAPIC of t (NULL:
+ * microvm's fixed layout) with the 8259s masked. Interrupts stay disabled until local_irq_enable
+ * (time_init does it once the tick runs). */
+void irq_init(const struct irq_topology *t);
 
 /* Adds handler for line irq and unmasks it. Returns 0, -EINVAL (irq >= NR_IRQS, the cascade line 2,
  * no handler), -EBUSY (the line has a handler and one of the two is not IRQF_SHARED), -ENOSPC (too
@@ -40,6 +71,14 @@ void irq_init(void);
 int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char *name, void *dev);
 /* Removes the handler registered with dev; masks the line when none is left. */
 void free_irq(unsigned irq, void *dev);
+
+/* A message-signalled interrupt (MSI-X): a vector of its own (0x40-0xdf) whose handler runs with the
+ * LAPIC's EOI after it. Fills the message address and data a device writes to raise it. Returns the
+ * vector, or -ENOSPC (none left) / -ENODEV (no local APIC). `name` is kept (static storage). */
+int request_msi(irq_handler_t *handler, const char *name, void *dev, u64 *addr, u32 *data);
+void free_msi(int vector);
+/* Interrupts counted on an MSI vector. */
+u64 msi_count(int vector);
 
 /* Spurious IRQ 7/15 seen. */
 u64 irq_spurious_count(void);

@@ -188,7 +188,10 @@ void fake_vdev_init(struct fake_vdev *fv, u32 device_id, u64 offered, unsigned c
 void fake_vdev_config_change(struct fake_vdev *fv)
 {
 	fv->generation++;
-	virtio_config_changed(&fv->vdev);
+	if (fv->on_config_change)
+		fv->on_config_change(fv);
+	else
+		virtio_config_changed(&fv->vdev);
 }
 
 bool fake_vdev_interrupt(struct fake_vdev *fv, unsigned q)

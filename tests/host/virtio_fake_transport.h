@@ -58,6 +58,11 @@ struct fake_vdev {
 	 * makes lands just after the driver's read (the read itself sees the old configuration). */
 	void (*on_generation)(struct fake_vdev *fv);
 	void *priv; /* the device model's */
+	/* When set, fake_vdev_config_change calls it (after generation++) instead of delivering the change
+	 * itself: another transport in front of this model (tests/host/virtio_mmio_fake.c) raises its
+	 * interrupt. */
+	void (*on_config_change)(struct fake_vdev *fv);
+	void *front; /* that transport's */
 };
 
 void fake_vdev_init(struct fake_vdev *fv, u32 device_id, u64 offered, unsigned config_len);

@@ -354,6 +354,15 @@ u64 ktime_ns(void)
 	return now_ms * 1000000ULL;
 }
 
+/* A busy wait moves fake time on (whole milliseconds, as the rest of it counts). */
+void udelay(unsigned us)
+{
+	static unsigned us_left;
+	us_left += us;
+	now_ms += us_left / 1000;
+	us_left %= 1000;
+}
+
 static unsigned run_queued(void);
 
 unsigned run_pending_work(void)

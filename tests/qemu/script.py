@@ -4,7 +4,7 @@ A case is one INI section (configparser, no interpolation). Keys, with defaults:
 
     boot       = pvh            pvh (-kernel build/hotmem.elf) | iso-bios | iso-uefi (-cdrom build/hotmem.iso)
                                 | efi (hotmem.efi under OVMF: a copy of build/esp/ as a FAT drive)
-    machine    = q35            q35 | pc
+    machine    = q35            q35 | pc | microvm, with options (microvm,pic=off,acpi=off)
     memory     = 512M           the -m argument, verbatim ("512M,maxmem=4G" is fine)
     args       =                more QEMU arguments (shell words)
     cmdline    =                kernel command line (pvh; efi: through the UEFI shell, as `make run-efi`

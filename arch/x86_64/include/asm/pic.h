@@ -8,6 +8,10 @@
 #define PIC_CASCADE_IRQ 2
 
 void pic_init(void);
+/* True when the 8259s answer at their ports (QEMU microvm,pic=off has none). */
+bool pic_present(void);
+/* Masks every line (when the IOAPIC takes over; harmless when the 8259s are absent). */
+void pic_disable(void);
 void pic_mask(unsigned irq);
 void pic_unmask(unsigned irq);
 void pic_eoi(unsigned irq);

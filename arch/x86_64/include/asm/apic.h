@@ -1,0 +1,43 @@
+/* The local APIC (arch/x86_64/lapic.c) and the IOAPIC (arch/x86_64/ioapic.c). One CPU: every IOAPIC
+ * entry is delivered to this CPU's LAPIC, fixed mode, physical destination. */
+#ifndef ASM_APIC_H
+#define ASM_APIC_H
+
+#include "kernel/types.h"
+
+#define LAPIC_DEFAULT_BASE    0xfee00000ULL
+#define IOAPIC_DEFAULT_BASE   0xfec00000ULL
+#define LAPIC_SPURIOUS_VECTOR 0xff
+#define LAPIC_TIMER_VECTOR    0xf0
+
+/* Maps and software-enables the local APIC at phys (0: the base MSR says where), spurious vector
+ * LAPIC_SPURIOUS_VECTOR, LINT1 as NMI, LINT0 as ExtINT (the 8259's output passes through: "virtual
+ * wire") when pic is true, masked otherwise. 0, or -ENODEV when the CPU has no APIC. */
+int lapic_init(u64 phys, bool pic);
+void lapic_eoi(void);
+u32 lapic_id(void);
+bool lapic_ready(void);
+/* The LAPIC timer: one-shot or periodic count down at the bus clock / 16 on LAPIC_TIMER_VECTOR. */
+void lapic_timer_start(u32 count, bool periodic);
+void lapic_timer_stop(void);
+u32 lapic_timer_current(void);
+
+/* irq.c: whether the IOAPIC has the lines (then the tick is the LAPIC timer), and the function the
+ * LAPIC timer's vector runs (interrupt context; irq.c sends the EOI). */
+bool irq_uses_ioapic(void);
+void irq_set_lapic_timer_handler(void (*fn)(void));
+
+/* The IOAPIC at phys with GSIs from gsi_base: 0 and every entry masked, -ENODEV when nothing answers
+ * there (its version register reads all ones or zero). */
+int ioapic_init(u64 phys, u32 gsi_base);
+/* Pins [gsi_base, gsi_base + count). */
+unsigned ioapic_nr_pins(void);
+u32 ioapic_gsi_base(void);
+u8 ioapic_version(void);
+/* Routes gsi to vector on this CPU, masked, with its trigger and polarity. */
+void ioapic_route(u32 gsi, u8 vector, bool level, bool active_low);
+void ioapic_mask(u32 gsi);
+void ioapic_unmask(u32 gsi);
+bool ioapic_is_level(u32 gsi);
+
+#endif
