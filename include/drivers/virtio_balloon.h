@@ -89,7 +89,5 @@ int virtio_balloon_init(void);
 struct virtio_balloon *virtio_balloon_get(void);
 /* The boot parameter `virtio_balloon.unmovable`: pages of devices probed afterwards are unmovable. */
 extern bool virtio_balloon_unmovable;
-/* Stops the driver (the tests' teardown): unregisters it, which removes the device. */
-void virtio_balloon_exit(void);
 
 #endif

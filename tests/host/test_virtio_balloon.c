@@ -1,5 +1,5 @@
 /* clang-format off */
-/* host-srcs: drivers/virtio/virtio_balloon.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
+/* host-srcs: drivers/virtio/virtio_balloon.c drivers/virtio/virtio_balloon_req.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* clang-format on */
 /* The virtio-balloon driver against a fake device on fake physical memory: inflate and deflate to
  * num_pages, MUST_TELL_HOST order, the statistics queue, DEFLATE_ON_OOM through the allocator's OOM
