@@ -1,11 +1,12 @@
 /* clang-format off */
-/* host-srcs: drivers/virtio/virtio_balloon.c drivers/virtio/virtio_balloon_req.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
+/* host-srcs: drivers/virtio/virtio_balloon.c drivers/virtio/virtio_balloon_req.c drivers/virtio/virtio_mmio.c tests/host/virtio_mmio_fake.c drivers/virtio/virtio.c drivers/virtio/virtqueue.c tests/host/virtio_fake.c tests/host/virtio_fake_transport.c tests/host/vmem_fake.c @mm-core @mm-hotplug @mmtest tests/host/mm_fake.c tests/host/hotplug_helpers.c tests/host/offline_inject.c */
 /* clang-format on */
 /* The virtio-balloon driver against a fake device on fake physical memory: inflate and deflate to
  * num_pages, MUST_TELL_HOST order, the statistics queue, DEFLATE_ON_OOM through the allocator's OOM
  * notifiers, balloon compaction (inflate the new page, then deflate the old) and the unmovable mode,
  * and devices that lie: actual above num_pages, a huge num_pages, num_pages changed mid-inflate, no
- * answer. The device model keeps its own set of inflated page frames and checks every request. */
+ * answer; and the same device behind the virtio-mmio register file. The device model keeps its own set of
+ * inflated page frames and checks every request. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,7 @@
 #include "mm/vmstat.h"
 #include "mm_fake.h"
 #include "virtio_fake_transport.h"
+#include "virtio_mmio_fake.h"
 #include "vmem_fake.h"
 
 #define MAP_PFNS (1UL << 20) /* the fake's first 4 GiB */
@@ -104,7 +106,9 @@ static void serve(struct fake_vdev *f, unsigned q)
 	}
 }
 
-static struct virtio_balloon *start(u64 features, u32 num_pages, u32 actual)
+static struct mmio_fake mf;
+
+static struct virtio_balloon *start_on(bool mmio, u64 features, u32 num_pages, u32 actual)
 {
 	static bool registered;
 
@@ -118,9 +122,19 @@ static struct virtio_balloon *start(u64 features, u32 num_pages, u32 actual)
 		if (virtio_balloon_init())
 			return NULL;
 	}
-	if (register_virtio_device(&fv.vdev))
+	if (mmio) {
+		mmio_fake_init(&mf, &fv);
+		if (mmio_fake_register(&mf))
+			return NULL;
+	} else if (register_virtio_device(&fv.vdev)) {
 		return NULL;
+	}
 	return virtio_balloon_get();
+}
+
+static struct virtio_balloon *start(u64 features, u32 num_pages, u32 actual)
+{
+	return start_on(false, features, num_pages, actual);
 }
 
 static void boot(void)
@@ -402,6 +416,25 @@ static void t_unmovable(void)
 	CHECK(vb->nr_pages == 100 && in_balloon[spfn] && check_agree(vb) == 0);
 }
 
+/* The same driver over virtio-mmio: requests through QueueNotify, the target change by the CONFIG
+ * interrupt, actual written through the register file's configuration window. */
+static void t_mmio(void)
+{
+	boot();
+	struct virtio_balloon *vb = start_on(true, BIT_ULL(VIRTIO_BALLOON_F_STATS_VQ), 0, 0);
+	REQUIRE(vb);
+	settle(0);
+	set_target(1000);
+	settle(10);
+	CHECK(vb->nr_pages == 1000 && check_agree(vb) == 0);
+	CHECK(mf.vm.interrupts >= 1 && mf.bad_accesses == 0);
+	CHECK(stats_held && vb->stats_vq);
+	set_target(0);
+	settle(10);
+	CHECK(vb->nr_pages == 0 && check_agree(vb) == 0);
+	CHECK(mf.bad_accesses == 0);
+}
+
 static int n_pass, n_fail;
 
 static void run_case(const char *name, void (*fn)(void))
@@ -445,6 +478,7 @@ int main(void)
 			 t_deflate_on_oom);
 	run_case("compaction: inflate new, then deflate old", t_migrate);
 	run_case("virtio_balloon.unmovable: migration refused", t_unmovable);
+	run_case("over virtio-mmio: inflate and deflate", t_mmio);
 	printf("SUMMARY: %d passed, %d failed, 0 skipped\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
