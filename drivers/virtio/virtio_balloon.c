@@ -54,6 +54,14 @@ static void vb_run(struct virtio_balloon *vb)
 				vb->retries++;
 				delay = VB_RETRY_MS;
 				again = true;
+				if (vb->short_warned != vb->target) {
+					vb->short_warned = vb->target;
+					pr_warn(
+					    "virtio-balloon: %s: no free %s page to inflate toward %u pages "
+					    "(holding %lu); retrying every %u ms\n",
+					    vb->vdev->name, vb->movable ? "movable" : "kernel", vb->target,
+					    vb->nr_pages, VB_RETRY_MS);
+				}
 			}
 			break;
 		}

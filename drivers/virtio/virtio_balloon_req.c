@@ -98,6 +98,7 @@ unsigned vb_inflate(struct virtio_balloon *vb, unsigned n)
 			break;
 		if (page_to_pfn(page) > 0xffffffffUL >> (VIRTIO_BALLOON_PFN_SHIFT - PAGE_SHIFT)) {
 			offline_page_return(page); /* a page frame number the queue cannot carry */
+			vb->at_limit = true;
 			break;
 		}
 		vb->pfns[got++] = vb_page_pfn(page);

@@ -68,6 +68,7 @@ struct virtio_balloon {
 	unsigned long nr_isolated;
 	u32 target;	  /* num_pages as last read */
 	u32 reported;	  /* the target last logged as reached */
+	u32 short_warned; /* the target last logged as short of free pages */
 	u32 *pfns;	  /* one request's page frame numbers (kmalloc: the device reads them) */
 	bool in_request;  /* a request is on a queue: the OOM notifier leaves the balloon alone */
 	bool movable;	  /* balloon compaction (not virtio_balloon.unmovable) */

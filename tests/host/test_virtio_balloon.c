@@ -435,6 +435,35 @@ static void t_mmio(void)
 	CHECK(mf.bad_accesses == 0);
 }
 
+/* No page in the zones the balloon may use, though memory is free elsewhere: one line, retries every
+ * VB_RETRY_MS, and the target is reached once kernel memory comes free. */
+static void t_retry(void)
+{
+	boot();
+	virtio_balloon_unmovable = true; /* GFP_KERNEL: ZONE_NORMAL only, ZONE_MOVABLE stays free */
+	struct virtio_balloon *vb = start(0, 0, 0);
+	REQUIRE(vb);
+	settle(0);
+	LIST_HEAD(taken);
+	struct page *p;
+	while ((p = alloc_page(GFP_KERNEL | __GFP_NORETRY)))
+		list_add(&p->lru, &taken);
+	REQUIRE(nr_free_pages() > VB_RESERVE_PAGES);
+	set_target(500);
+	settle(1000);
+	CHECK(vb->nr_pages == 0 && !vb->at_limit && vb->retries >= 4);
+	CHECK(host_log_count("no free kernel page to inflate toward 500 pages (holding 0); retrying every "
+			     "200 ms") == 1);
+	while (!list_empty(&taken)) {
+		p = list_first_entry(&taken, struct page, lru);
+		list_del(&p->lru);
+		free_pages(p, 0);
+	}
+	settle(300);
+	CHECK(vb->nr_pages == 500 && check_agree(vb) == 0);
+	CHECK(host_log_contains("at target 500 pages"));
+}
+
 static int n_pass, n_fail;
 
 static void run_case(const char *name, void (*fn)(void))
@@ -479,6 +508,7 @@ int main(void)
 	run_case("compaction: inflate new, then deflate old", t_migrate);
 	run_case("virtio_balloon.unmovable: migration refused", t_unmovable);
 	run_case("over virtio-mmio: inflate and deflate", t_mmio);
+	run_case("no page to take: one line, retried until memory is free", t_retry);
 	printf("SUMMARY: %d passed, %d failed, 0 skipped\n", n_pass, n_fail);
 	return n_fail ? 1 : 0;
 }
