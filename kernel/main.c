@@ -1,6 +1,7 @@
 /* kmain: the order of a boot (docs/ARCHITECTURE.md, "A boot, step by step"). */
 #include "drivers/acpi.h"
 #include "drivers/pci.h"
+#include "drivers/virtio_balloon.h"
 #include "drivers/virtio_mem.h"
 #include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
@@ -69,6 +70,7 @@ void kmain(u32 magic, u32 info)
 	if (vmemcheck_requested_at_boot())
 		vmemcheck_boot(); /* instead of the virtio-mem driver; leaves QEMU */
 	virtio_mem_init();
+	virtio_balloon_init();
 
 	if (ktest_requested_at_boot()) {
 		int failed = ktest_run_all(NULL);

@@ -70,6 +70,31 @@ static inline bool list_empty(const struct list_head *head)
 	return head->next == head;
 }
 
+static inline void __list_splice(struct list_head *list, struct list_head *prev, struct list_head *next)
+{
+	struct list_head *first = list->next, *last = list->prev;
+
+	first->prev = prev;
+	prev->next = first;
+	last->next = next;
+	next->prev = last;
+}
+
+/* Moves every entry of list to the front (list_splice) or the back (list_splice_tail) of head; list
+ * is left empty. */
+static inline void list_splice(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list))
+		__list_splice(list, head, head->next);
+	INIT_LIST_HEAD(list);
+}
+static inline void list_splice_tail(struct list_head *list, struct list_head *head)
+{
+	if (!list_empty(list))
+		__list_splice(list, head->prev, head);
+	INIT_LIST_HEAD(list);
+}
+
 #define list_entry(ptr, type, member)	     container_of(ptr, type, member)
 #define list_first_entry(head, type, member) list_entry((head)->next, type, member)
 #define list_for_each(pos, head)	     for (pos = (head)->next; pos != (head); pos = pos->next)

@@ -5,8 +5,10 @@
  * zone a request takes its migrate type's lists first, then steals from the other type (claiming the
  * whole pageblock when that is worth it). MIGRATE_ISOLATE pageblocks are never allocated from.
  *
- * Allocations never sleep and never reclaim: out of memory is a NULL return (no log line; the caller
- * reports). May not be called from interrupt context (docs/ARCHITECTURE.md). */
+ * Allocations never sleep and never reclaim: before failing, a request without __GFP_NORETRY asks the
+ * OOM notifiers (mm/oom.h) once to give pages back and tries again; out of memory is then a NULL
+ * return (no log line; the caller reports). May not be called from interrupt context (docs/ARCHITECTURE.md).
+ */
 #ifndef MM_GFP_H
 #define MM_GFP_H
 
@@ -21,6 +23,7 @@ typedef unsigned int gfp_t;
 #define __GFP_MOVABLE 0x01u /* the caller's owner can migrate the page (movable_operations) */
 #define __GFP_ZERO    0x02u /* zero the memory */
 #define __GFP_NOWARN  0x04u /* reserved for a future failure warning; accepted and ignored */
+#define __GFP_NORETRY 0x08u /* fail at once: do not ask the OOM notifiers (mm/oom.h) for memory */
 
 #define GFP_KERNEL	     0u
 #define GFP_MOVABLE	     __GFP_MOVABLE

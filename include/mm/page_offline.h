@@ -14,6 +14,13 @@
  *   fake_offline_drop_refs / _restore_refs   MEM_GOING_OFFLINE / MEM_CANCEL_OFFLINE (the protocol
  *                        of docs/HOTPLUG.md: refcount-0 PageOffline pages are skipped by offlining)
  *
+ *
+ * Single pages, for balloons (Linux's balloon_page_alloc / balloon_page_enqueue / balloon_page_migrate):
+ *   offline_page_take      buddy -> PageOffline (one page, refcount 1, unmanaged; stays mapped)
+ *   offline_page_return    PageOffline -> buddy
+ *   offline_page_migrate   a movable balloon page's migrate_page: dst takes src's place
+ * Their pages are counted in meminfo's Balloon (NR_BALLOON_PAGES) as well as in Offline.
+ *
  * Callers serialize with hotplug: they run from a memory notifier or an online-page callback (the
  * hotplug lock held), or where no hotplug operation runs (work, the shell). Errors change nothing. */
 #ifndef MM_PAGE_OFFLINE_H
@@ -42,6 +49,19 @@ unsigned long fake_offline_drop_refs(unsigned long pfn, unsigned long nr);
 /* MEM_CANCEL_OFFLINE: takes back the reference of each PageOffline page of the range with refcount 0.
  * An owner calls it only for ranges whose references it dropped. Returns the pages restored. */
 unsigned long fake_offline_restore_refs(unsigned long pfn, unsigned long nr);
+
+/* Takes one free page out of the system for a balloon: allocated with __GFP_NORETRY (a balloon never
+ * asks the OOM notifiers, itself among them), GFP_MOVABLE when movable_owner > 0 (an id from
+ * register_movable_ops, stamped on the page: balloon compaction) else GFP_KERNEL; then PageOffline,
+ * refcount 1 (the owner's), not managed. The page stays in the direct map but nothing may read or
+ * write it (the dump skips PageOffline). Returns the page, or NULL when none is free. */
+struct page *offline_page_take(int movable_owner);
+/* Gives a page of offline_page_take back: PageOffline and the owner cleared, managed, freed. */
+void offline_page_return(struct page *page);
+/* For a balloon's movable_operations.migrate_page: dst (fresh from migration, refcount 1) becomes the
+ * balloon's page as offline_page_take leaves one, stamped with movable_owner; src becomes an ordinary
+ * allocated page, managed again, that migration then frees. Reads and writes neither page. */
+void offline_page_migrate(struct page *dst, struct page *src, int movable_owner);
 
 /* Memory added with MHP_NO_DIRECT_MAP is mapped where its driver says it holds memory. Map or unmap
  * [pfn, pfn + nr) of added, not online memory blocks. 0, -EINVAL (not added, online, misaligned) or

@@ -11,6 +11,7 @@ enum mm_stat_item {
 	NR_PAGETABLE,	  /* direct-map page table pages allocated after boot (arch) */
 	NR_SLAB_PAGES,	  /* pages in kmalloc slabs */
 	NR_KMALLOC_LARGE, /* pages behind large kmalloc allocations */
+	NR_BALLOON_PAGES, /* PageOffline pages balloons hold (page_offline.h, offline_page_take) */
 	NR_MM_STAT_ITEMS
 };
 

@@ -34,6 +34,7 @@ void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int
 	line_kb(pr, "MovableFree:", zone_free_pages(&zones[ZONE_MOVABLE]));
 	line_kb(pr, "Memmap:", (unsigned long)mm_stat_read(NR_MEMMAP_PAGES));
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
+	line_kb(pr, "Balloon:", (unsigned long)mm_stat_read(NR_BALLOON_PAGES));
 	for (unsigned int i = 0; i < nr_users; i++)
 		line_kb(pr, users[i].name, users[i].pages);
 	line_kb(pr, "Slab:", (unsigned long)mm_stat_read(NR_SLAB_PAGES));

@@ -7,6 +7,7 @@
 #include "kernel/printk.h"
 #include "lib/string.h"
 #include "mm/gfp.h"
+#include "mm/oom.h"
 #include "internal.h"
 
 struct zone zones[MAX_NR_ZONES];
@@ -299,7 +300,37 @@ static void prep_new_page(struct page *page, unsigned int order, gfp_t gfp)
 		memset(page_address(page), 0, PAGE_SIZE << order);
 }
 
-struct page *alloc_pages(gfp_t gfp, unsigned int order)
+static LIST_HEAD(oom_notifiers);
+static bool oom_notifying;
+
+void register_oom_notifier(struct oom_notifier *nb)
+{
+	list_add_tail(&nb->list, &oom_notifiers);
+}
+
+void unregister_oom_notifier(struct oom_notifier *nb)
+{
+	list_del(&nb->list);
+}
+
+unsigned long oom_notify(unsigned long nr_pages)
+{
+	struct oom_notifier *nb, *next;
+	unsigned long freed = 0;
+
+	if (oom_notifying)
+		return 0;
+	oom_notifying = true;
+	list_for_each_entry_safe(nb, next, &oom_notifiers, list) {
+		freed += nb->release(nb, nr_pages - freed);
+		if (freed >= nr_pages)
+			break;
+	}
+	oom_notifying = false;
+	return freed;
+}
+
+static struct page *try_alloc_pages(gfp_t gfp, unsigned int order)
 {
 	static const enum zone_type movable_list[] = {ZONE_MOVABLE, ZONE_NORMAL};
 	static const enum zone_type kernel_list[] = {ZONE_NORMAL};
@@ -307,8 +338,6 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 	int nz = (gfp & __GFP_MOVABLE) ? 2 : 1;
 	int mt = gfp_migratetype(gfp);
 
-	if (order > MAX_ORDER)
-		return NULL;
 	for (int i = 0; i < nz; i++) {
 		struct zone *zone = &zones[zl[i]];
 		if (!zone->managed_pages)
@@ -319,8 +348,21 @@ struct page *alloc_pages(gfp_t gfp, unsigned int order)
 			return page;
 		}
 	}
-	zones[zl[nz - 1]].alloc_fail++;
 	return NULL;
+}
+
+struct page *alloc_pages(gfp_t gfp, unsigned int order)
+{
+	struct page *page;
+
+	if (order > MAX_ORDER)
+		return NULL;
+	page = try_alloc_pages(gfp, order);
+	if (!page && !(gfp & __GFP_NORETRY) && oom_notify(1UL << order))
+		page = try_alloc_pages(gfp, order);
+	if (!page)
+		zones[ZONE_NORMAL].alloc_fail++; /* the last zone every request tries */
+	return page;
 }
 
 void *__get_free_pages(gfp_t gfp, unsigned int order)

@@ -3,6 +3,8 @@
 #include "kernel/errno.h"
 #include "mm/arch.h"
 #include "mm/contig.h"
+#include "mm/gfp.h"
+#include "mm/vmstat.h"
 #include "mm/memory_hotplug.h"
 #include "mm/mmzone.h"
 #include "mm/page_offline.h"
@@ -97,6 +99,39 @@ unsigned long fake_offline_restore_refs(unsigned long pfn, unsigned long nr)
 		}
 	}
 	return n;
+}
+
+struct page *offline_page_take(int movable_owner)
+{
+	gfp_t gfp = (movable_owner > 0 ? GFP_MOVABLE : GFP_KERNEL) | __GFP_NORETRY;
+	struct page *page = alloc_page(gfp);
+
+	if (!page)
+		return NULL;
+	__SetPageOffline(page);
+	if (movable_owner > 0)
+		__SetPageMovable(page, (unsigned int)movable_owner);
+	adjust_managed_page_count(page, -1);
+	mm_stat_mod(NR_BALLOON_PAGES, 1);
+	return page;
+}
+
+void offline_page_return(struct page *page)
+{
+	__ClearPageOffline(page);
+	__ClearPageMovable(page);
+	adjust_managed_page_count(page, 1);
+	mm_stat_mod(NR_BALLOON_PAGES, -1);
+	free_pages(page, 0);
+}
+
+void offline_page_migrate(struct page *dst, struct page *src, int movable_owner)
+{
+	__SetPageOffline(dst);
+	__SetPageMovable(dst, (unsigned int)movable_owner);
+	adjust_managed_page_count(dst, -1); /* the managed counts follow the page to its zone */
+	__ClearPageOffline(src);
+	adjust_managed_page_count(src, 1);
 }
 
 int mhp_map_range(unsigned long pfn, unsigned long nr)

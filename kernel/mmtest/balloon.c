@@ -7,6 +7,7 @@
 #include "mm/gfp.h"
 #include "mm/memory.h"
 #include "mm/migrate.h"
+#include "mm/page_offline.h"
 #include "mmtest/balloon.h"
 
 struct balloon {
@@ -35,12 +36,8 @@ static bool bl_isolate(struct page *page, int mode)
  * allocated page that migration frees. The managed counts follow the page to its zone. */
 static int bl_migrate(struct page *dst, struct page *src, int mode)
 {
-	__SetPageOffline(dst);
-	__SetPageMovable(dst, (unsigned int)movable_owner);
-	adjust_managed_page_count(dst, -1);
+	offline_page_migrate(dst, src, movable_owner);
 	list_add(&dst->lru, &balloon_of(true)->pages);
-	__ClearPageOffline(src);
-	adjust_managed_page_count(src, 1);
 	return 0;
 }
 

@@ -1,5 +1,5 @@
 /* Shell commands of the memory manager's test loads (INTERFACE.md, docs/HOTPLUG.md): workload, pin,
- * balloon, and offowner, the agreeing owner of PageOffline sub-blocks. */
+ * testballoon (a balloon without a device), and offowner, the agreeing owner of PageOffline sub-blocks. */
 #include "kernel/errno.h"
 #include "kernel/shell.h"
 #include "lib/parse.h"
@@ -73,8 +73,9 @@ static int cmd_pin(int argc, char **argv)
 }
 SHELL_COMMAND(pin, "pin", "pin alloc SIZE [block N] | free", "unmovable kernel allocations", cmd_pin);
 
-/* balloon inflate SIZE [movable] [block N] | balloon deflate [movable] | balloon */
-static int cmd_balloon(int argc, char **argv)
+/* testballoon inflate SIZE [movable] [block N] | testballoon deflate [movable] | testballoon: the test
+ * load of kernel/mmtest/balloon.c, not the virtio-balloon driver (whose command is `balloon`). */
+static int cmd_testballoon(int argc, char **argv)
 {
 	bool movable = false;
 	unsigned long block = BALLOON_ANY_BLOCK;
@@ -82,8 +83,8 @@ static int cmd_balloon(int argc, char **argv)
 	int i, ret;
 
 	if (argc == 1) {
-		shell_printf("balloon: %lu pages (unmovable), %lu pages (movable)\n", balloon_nr_pages(false),
-			     balloon_nr_pages(true));
+		shell_printf("testballoon: %lu pages (unmovable), %lu pages (movable)\n",
+			     balloon_nr_pages(false), balloon_nr_pages(true));
 		return 0;
 	}
 	for (i = 3; i < argc; i++) {
@@ -92,31 +93,32 @@ static int cmd_balloon(int argc, char **argv)
 		else if (!strcmp(argv[i], "block") && i + 1 < argc && !parse_block(argv[i + 1], &block))
 			i++;
 		else
-			return shell_error("balloon", -EINVAL, "unknown argument '%s'", argv[i]);
+			return shell_error("testballoon", -EINVAL, "unknown argument '%s'", argv[i]);
 	}
 	if (argc >= 2 && !strcmp(argv[1], "deflate")) {
 		if (argc > 3 || (argc == 3 && strcmp(argv[2], "movable")))
-			return shell_error("balloon", -EINVAL, "usage: balloon deflate [movable]");
+			return shell_error("testballoon", -EINVAL, "usage: testballoon deflate [movable]");
 		movable = argc == 3;
-		shell_printf("balloon deflate: %lu pages given back\n", balloon_deflate(movable));
+		shell_printf("testballoon deflate: %lu pages given back\n", balloon_deflate(movable));
 		return 0;
 	}
 	if (argc < 3 || strcmp(argv[1], "inflate"))
-		return shell_error("balloon", -EINVAL,
-				   "usage: balloon inflate SIZE [movable] [block N] | deflate [movable]");
-	if (parse_size_arg("balloon inflate", argv[2], &bytes))
+		return shell_error("testballoon", -EINVAL,
+				   "usage: testballoon inflate SIZE [movable] [block N] | deflate [movable]");
+	if (parse_size_arg("testballoon inflate", argv[2], &bytes))
 		return -EINVAL;
 	ret = balloon_inflate(bytes, movable, block);
 	if (ret)
-		return shell_error("balloon inflate", ret, "%s",
+		return shell_error("testballoon inflate", ret, "%s",
 				   ret == -EINVAL ? "block not online"
 						  : "not enough free memory (nothing kept)");
-	shell_printf("balloon inflate: %lu pages (%s)\n", balloon_nr_pages(movable),
+	shell_printf("testballoon inflate: %lu pages (%s)\n", balloon_nr_pages(movable),
 		     movable ? "movable" : "unmovable");
 	return 0;
 }
-SHELL_COMMAND(balloon, "balloon", "balloon [inflate SIZE [movable] [block N] | deflate [movable]]",
-	      "PageOffline pages of a balloon (unmovable, or movable with compaction)", cmd_balloon);
+SHELL_COMMAND(testballoon, "testballoon",
+	      "testballoon [inflate SIZE [movable] [block N] | deflate [movable]]",
+	      "test load: a PageOffline balloon without a device (unmovable, or movable)", cmd_testballoon);
 
 /* offowner unplug N [FIRST COUNT] | plug N [FIRST COUNT] | remove N | offowner [N] */
 static int cmd_offowner(int argc, char **argv)

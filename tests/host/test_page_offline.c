@@ -3,7 +3,8 @@
 /* clang-format on */
 /* The PageOffline range API (mm/page_offline.h) on its own: fake offlining and onlining of a range
  * of an online block, keeping a chunk PageOffline when it comes online, dropping and restoring the
- * references, mapping the parts of an added block, and every refusal changing nothing. */
+ * references, mapping the parts of an added block, and every refusal changing nothing; single pages
+ * for balloons and the allocator's OOM notifiers. */
 #include <stdio.h>
 
 #include "host_test.h"
@@ -13,7 +14,9 @@
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
+#include "mm/migrate.h"
 #include "mm/mmzone.h"
+#include "mm/oom.h"
 #include "mm/page_offline.h"
 #include "mm/vmstat.h"
 #include "mm_fake.h"
@@ -98,10 +101,88 @@ static void test_protocol(void)
 	CHECK(fake_online_range(pfn, SB) == 0 && mm_verify(mm_fake_print) == 0);
 }
 
+/* offline_page_take / _return / _migrate keep Offline, Balloon, managed and free counts exact. */
+static void test_single_pages(void)
+{
+	static const struct movable_operations ops = {.name = "test"};
+	hp_boot();
+	int owner = register_movable_ops(&ops);
+	unsigned long free0 = nr_free_pages(), total0 = totalram_pages();
+	long off0 = mm_stat_read(NR_OFFLINE_PAGES);
+
+	struct page *a = offline_page_take(owner), *b = offline_page_take(0);
+	REQUIRE(a && b);
+	CHECK(PageOffline(a) && PageMovable(a) && page_zonenum(a) == ZONE_MOVABLE);
+	CHECK(PageOffline(b) && !PageMovable(b) && page_zonenum(b) == ZONE_NORMAL);
+	CHECK(page_ref_count(a) == 1 && page_ref_count(b) == 1);
+	CHECK(totalram_pages() == total0 - 2 && nr_free_pages() == free0 - 2);
+	CHECK(mm_stat_read(NR_BALLOON_PAGES) == 2 && mm_stat_read(NR_OFFLINE_PAGES) == off0 + 2);
+
+	struct page *dst = alloc_page(GFP_KERNEL);
+	REQUIRE(dst);
+	offline_page_migrate(dst, a, owner);
+	CHECK(PageOffline(dst) && PageMovable(dst) && !PageOffline(a));
+	free_pages(a, 0); /* what migration does with the old page: drops the owner's reference */
+	CHECK(totalram_pages() == total0 - 2 && nr_free_pages() == free0 - 2);
+	CHECK(mm_stat_read(NR_BALLOON_PAGES) == 2 && mm_stat_read(NR_OFFLINE_PAGES) == off0 + 2);
+	__ClearPageMovable(dst);
+	offline_page_return(dst);
+	offline_page_return(b);
+	CHECK(totalram_pages() == total0 && nr_free_pages() == free0);
+	CHECK(mm_stat_read(NR_BALLOON_PAGES) == 0 && mm_stat_read(NR_OFFLINE_PAGES) == off0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
+static struct page *hoard;
+static int oom_calls;
+static unsigned long give_back(struct oom_notifier *nb, unsigned long nr)
+{
+	oom_calls++;
+	if (!hoard)
+		return 0;
+	/* a nested failure inside the notifier is not passed to it again */
+	CHECK(alloc_pages(GFP_KERNEL, MAX_ORDER) == NULL);
+	free_pages(hoard, 0);
+	hoard = NULL;
+	return 1;
+}
+
+/* Out of memory: the notifier is asked once, the request retried; __GFP_NORETRY skips it. */
+static void test_oom_notifier(void)
+{
+	struct oom_notifier nb = {.release = give_back};
+	LIST_HEAD(taken);
+	struct page *p;
+
+	hp_boot();
+	while ((p = alloc_page(GFP_MOVABLE)))
+		list_add(&p->lru, &taken);
+	register_oom_notifier(&nb);
+	hoard = list_first_entry(&taken, struct page, lru);
+	list_del(&hoard->lru);
+	oom_calls = 0;
+	CHECK(alloc_page(GFP_MOVABLE | __GFP_NORETRY) == NULL && oom_calls == 0);
+	p = alloc_page(GFP_MOVABLE);
+	CHECK(p && oom_calls == 1 && !hoard);
+	CHECK(alloc_page(GFP_MOVABLE) == NULL && oom_calls == 2);
+	unregister_oom_notifier(&nb);
+	CHECK(alloc_page(GFP_MOVABLE) == NULL && oom_calls == 2);
+	if (p)
+		list_add(&p->lru, &taken);
+	while (!list_empty(&taken)) {
+		p = list_first_entry(&taken, struct page, lru);
+		list_del(&p->lru);
+		free_pages(p, 0);
+	}
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 int main(void)
 {
 	RUN("page_offline", "fake offline and online a range", test_take_give);
 	RUN("page_offline", "refusals change nothing", test_refusals);
 	RUN("page_offline", "drop, keep on online, restore", test_protocol);
+	RUN("page_offline", "single pages for balloons", test_single_pages);
+	RUN("page_offline", "OOM notifiers", test_oom_notifier);
 	return test_summary();
 }

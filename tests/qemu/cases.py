@@ -126,6 +126,94 @@ def resize(runner, dev="vm0", size="1G"):
 
 
 @check
+def balloon(runner, size="0"):
+    """Set the guest's RAM to SIZE with QMP `balloon` (the driver inflates or deflates to the rest of
+    the boot RAM) and wait, within the step's `within` (default 30 s), for `query-balloon` to report
+    SIZE. Notes the time in the transcript."""
+    import time
+    from qmp import QMPError, QMPTimeout
+    from script import parse_size
+    want, t = parse_size(size), runner.budget(runner.within or 30)
+    start = time.monotonic()
+    try:
+        runner.vm.qmp.set_balloon(want, t)
+        runner.vm.qmp.wait_balloon(want, max(0.5, t - (time.monotonic() - start)))
+    except (QMPError, QMPTimeout) as e:
+        runner.vm.check_alive("ballooning to " + size)
+        raise CaseFailure(str(e))
+    runner.vm.note("check", "balloon to %s: query-balloon after %.3fs" % (size, time.monotonic() - start))
+
+
+def balloon_blocks(runner):
+    """[(pages, block)] of the `balloon` command's `memory blocks` line, most pages first."""
+    runner._command("balloon", None)
+    m = re.search(r"^balloon:   memory blocks((?: \d+:\d+)+)", runner.output, re.M)
+    if not m:
+        raise CaseFailure("`balloon` shows no memory blocks (output: %s)" % runner.output.strip())
+    return sorted(((int(c), int(b)) for b, c in (x.split(":") for x in m.group(1).split())), reverse=True)
+
+
+@check
+def offline_balloon_block(runner, expect="ok"):
+    """`memory N offline` of the block other than 0 holding most of the balloon's pages (from the
+    first eight blocks `balloon` lists): with
+    EXPECT ok it must succeed and no balloon page may be left in N; with EXPECT refused it must fail
+    naming a PageOffline page without movable operations, and the balloon must hold as many pages in
+    N as before."""
+    # block 0 has the firmware's hole below 1 MiB and never goes offline
+    pages, block = [pb for pb in balloon_blocks(runner) if pb[1] != 0][0]
+    cmd = "memory %d offline" % block
+    if expect == "refused":
+        runner.step_run_error(cmd, None)
+        if "PageOffline, refcount 1, no movable operations" not in runner.output:
+            raise CaseFailure("%r failed for another reason: %s" % (cmd, runner.output.strip()))
+        after = dict((b, c) for c, b in balloon_blocks(runner))
+        if after.get(block) != pages:
+            raise CaseFailure("block %d held %d balloon pages before the refused offline, %s after"
+                              % (block, pages, after.get(block)))
+    else:
+        runner.step_run(cmd, None)
+        if not re.search(r"^hotplug: memory%d: offline" % block, runner.output, re.M):
+            raise CaseFailure("%r printed no offline line: %s" % (cmd, runner.output.strip()))
+        after = dict((b, c) for c, b in balloon_blocks(runner))
+        if block in after:
+            raise CaseFailure("block %d is offline but still holds %d balloon pages" % (block, after[block]))
+    runner.vm.note("check", "block %d with %d balloon pages: offline %s" % (block, pages, expect))
+
+
+@check
+def balloon_stats(runner, dev="bal0"):
+    """Turn on QEMU's statistics polling of DEV (every second) and wait, within the step's `within`
+    (default 20 s), for `guest-stats` to show the driver's figures: stat-total-memory equal to the last
+    `meminfo` MemTotal, stat-free-memory and stat-available-memory above 0."""
+    import time
+    from qmp import QMPError, QMPTimeout
+    m = re.search(r"^MemTotal:\s+(\d+) kB$", runner.output or "", re.M)
+    if not m:
+        raise CaseFailure("call balloon_stats after `run meminfo`")
+    total = int(m.group(1)) * 1024
+    path = "/machine/peripheral/" + dev
+    t = runner.budget(runner.within or 20)
+    deadline = time.monotonic() + t
+    try:
+        runner.vm.qmp.qom_set(path, "guest-stats-polling-interval", 1, t)
+        while True:
+            st = runner.vm.qmp.qom_get(path, "guest-stats", max(0.5, deadline - time.monotonic()))
+            s = st.get("stats", {})
+            if s.get("stat-total-memory") == total and s.get("stat-free-memory", -1) > 0 \
+                    and s.get("stat-available-memory", -1) > 0:
+                break
+            if time.monotonic() >= deadline:
+                raise CaseFailure("guest-stats never showed total %d with free and available memory "
+                                  "(last: %s)" % (total, s))
+            time.sleep(0.2)
+    except (QMPError, QMPTimeout) as e:
+        runner.vm.check_alive("reading guest-stats")
+        raise CaseFailure(str(e))
+    runner.vm.note("check", "guest-stats: %s" % s)
+
+
+@check
 def meminfo_totals(runner):
     """The last `meminfo` output's MemTotal equals the banner's usable RAM minus what the memory
     manager reserved at boot: the `mm:   reserved <name> N kB` lines, and usable bytes that are not

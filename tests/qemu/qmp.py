@@ -144,6 +144,27 @@ class QMP:
             time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
             interval = min(interval * 1.5, 0.25)
 
+    # ---- virtio-balloon ----
+    def set_balloon(self, size, timeout=10.0):
+        """QMP `balloon`: ask the guest's balloon to leave it `size` bytes of RAM."""
+        return self.execute("balloon", {"value": size}, timeout)
+
+    def wait_balloon(self, size, timeout, interval=0.01):
+        """Poll `query-balloon` until its `actual` (RAM left to the guest, in bytes) is `size`.
+        Returns the seconds it took; QMPTimeout names the last value seen."""
+        start = time.monotonic()
+        deadline = start + timeout
+        while True:
+            left = deadline - time.monotonic()
+            cur = self.execute("query-balloon", timeout=max(left, 0.5)).get("actual")
+            if cur == size:
+                return time.monotonic() - start
+            if time.monotonic() >= deadline:
+                raise QMPTimeout("timed out after %gs waiting for query-balloon actual == %s (last: %s)"
+                                 % (timeout, size, cur))
+            time.sleep(min(interval, max(0.0, deadline - time.monotonic())))
+            interval = min(interval * 1.5, 0.25)
+
     # ---- events ----
     def wait_event(self, name, timeout=10.0):
         """Return (and remove) the oldest event called `name`, waiting up to timeout seconds."""
