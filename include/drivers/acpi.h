@@ -12,6 +12,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/compiler.h"
 #include "kernel/irq.h"
+#include "kernel/timer.h"
 #include "kernel/types.h"
 
 /* ACPI Generic Address Structure (ACPI 6.5, 5.2.3.2). */
@@ -28,6 +29,7 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
 #define ACPI_GAS_IO	1
 
 /* FADT flags (ACPI 6.5, table 5.10). */
+#define ACPI_FADT_TMR_VAL_EXT	(1u << 8)
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
 #define ACPI_FADT_HW_REDUCED	(1u << 20)
 
@@ -64,8 +66,9 @@ struct acpi_info {
 	bool reset_supported;		    /* RESET_REG_SUP and a usable RESET_REG */
 	struct acpi_gas reset_reg;
 	u8 reset_value;
-	bool s5_found;	       /* `\_S5_` package found in the DSDT */
-	u8 slp_typa, slp_typb; /* SLP_TYP values for S5 (3 bits each) */
+	bool s5_found;		  /* `\_S5_` package found in the DSDT */
+	u8 slp_typa, slp_typb;	  /* SLP_TYP values for S5 (3 bits each) */
+	struct pm_timer pm_timer; /* port 0: none (absent, or a hardware-reduced machine) */
 	u32 nr_mcfg;
 	struct acpi_mcfg_entry mcfg_entries[ACPI_MAX_MCFG];
 	u32 bad_checksums;	 /* tables used despite a wrong checksum (each warned once) */
