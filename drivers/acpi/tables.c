@@ -328,6 +328,13 @@ int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd)
 				find_s5_in(ai, phys, "SSDT", rd);
 		}
 	}
+	/* virtio-mmio transports (microvm with ACPI lists them there, not on the command line). */
+	const u8 *dh = ai->dsdt ? rd(ai->dsdt, SDT_HEADER_LEN) : NULL;
+	u32 dlen = dh ? get32(dh + 4) : 0;
+	const u8 *dsdt = dlen > SDT_HEADER_LEN ? rd(ai->dsdt, dlen) : NULL;
+	if (dsdt)
+		ai->nr_mmio = (u32)acpi_find_virtio_mmio(dsdt + SDT_HEADER_LEN, dlen - SDT_HEADER_LEN,
+							 ai->mmio, ACPI_MAX_MMIO);
 	if (!ai->dsdt)
 		pr_warn("acpi: FADT names no DSDT\n");
 	if (!ai->s5_found)

@@ -1,4 +1,4 @@
-/* host-srcs: drivers/acpi/tables.c drivers/acpi/aml_s5.c drivers/acpi/madt.c tests/host/acpi_fake.c */
+/* host-srcs: drivers/acpi/tables.c drivers/acpi/aml_s5.c drivers/acpi/madt.c drivers/acpi/aml_mmio.c tests/host/acpi_fake.c */
 /* ACPI table parsing over hand-built tables in a fake physical memory: RSDP v1/v2, RSDT/XSDT, FADT
  * (legacy and X_ fields, reset register), DSDT/SSDT \_S5_ in every encoding, MCFG, and broken
  * variants (checksums, truncation, garbage). */
