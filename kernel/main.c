@@ -62,7 +62,7 @@ void kmain(u32 magic, u32 info)
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
 	const struct acpi_info *ai = acpi_get_info();
 	irq_init(ai && ai->madt ? &ai->irq : NULL);
-	time_init();
+	time_init(ai ? &ai->pm_timer : NULL);
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();

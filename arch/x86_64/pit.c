@@ -59,11 +59,14 @@ u64 pit_calibrate_tsc(unsigned ms, u64 *err_ppm)
 	if (want > 0xf000)
 		want = 0xf000; /* the counter holds ~55 ms */
 	struct pit_sample s0 = sample(3), s1;
-	/* Wait on the counter itself (bounded: a missing PIT never moves it). */
+	/* Wait on the counter itself. A missing PIT never moves it (its port reads 0xff): give up after
+	 * 100000 readings without a change, where a PIT at 1.19 MHz moves within a few. */
 	u64 guard = rdtsc();
+	u32 still = 0;
 	do {
 		s1 = sample(1);
-	} while ((u16)(s0.count - s1.count) < want && rdtsc() - guard < 20000000000ULL);
+		still = s1.count == s0.count ? still + 1 : 0;
+	} while ((u16)(s0.count - s1.count) < want && still < 100000 && rdtsc() - guard < 20000000000ULL);
 	s1 = sample(3);
 	outb(PORT_B, b);
 	u32 counts = (u16)(s0.count - s1.count);

@@ -10,20 +10,23 @@
 #define RSDP_V2_LEN    36
 
 /* FADT field offsets (ACPI 6.5, table 5.9). */
-#define FADT_DSDT	 40
-#define FADT_SCI_INT	 46
-#define FADT_SMI_CMD	 48
-#define FADT_ACPI_ENABLE 52
-#define FADT_PM1A_CNT	 64
-#define FADT_PM1B_CNT	 68
-#define FADT_PM1_CNT_LEN 89
-#define FADT_FLAGS	 112
-#define FADT_RESET_REG	 116
-#define FADT_RESET_VALUE 128
-#define FADT_X_DSDT	 140
-#define FADT_X_PM1A_CNT	 172
-#define FADT_X_PM1B_CNT	 184
-#define FADT_V1_LEN	 116 /* the ACPI 1.0 FADT ends with Flags */
+#define FADT_DSDT	  40
+#define FADT_SCI_INT	  46
+#define FADT_SMI_CMD	  48
+#define FADT_ACPI_ENABLE  52
+#define FADT_PM1A_CNT	  64
+#define FADT_PM1B_CNT	  68
+#define FADT_PM1_CNT_LEN  89
+#define FADT_PM_TMR_BLK	  76
+#define FADT_PM_TMR_LEN	  91
+#define FADT_X_PM_TMR_BLK 208
+#define FADT_FLAGS	  112
+#define FADT_RESET_REG	  116
+#define FADT_RESET_VALUE  128
+#define FADT_X_DSDT	  140
+#define FADT_X_PM1A_CNT	  172
+#define FADT_X_PM1B_CNT	  184
+#define FADT_V1_LEN	  116 /* the ACPI 1.0 FADT ends with Flags */
 
 #define MCFG_ENTRIES   44
 #define MCFG_ENTRY_LEN 16
@@ -177,6 +180,17 @@ static void parse_fadt(struct acpi_info *ai, const u8 *f, u32 len)
 	if (!ai->pm1b_cnt.address && get32(f + FADT_PM1B_CNT))
 		ai->pm1b_cnt = (struct acpi_gas){ACPI_GAS_IO, cnt_bits, 0, 2, get32(f + FADT_PM1B_CNT)};
 
+	/* The PM timer: a port (the X_ address when it names one), 4 bytes wide, 24 bits unless
+	 * TMR_VAL_EXT. A hardware-reduced machine has none, whatever the fields say. */
+	u32 tmr = f[FADT_PM_TMR_LEN] == 4 ? get32(f + FADT_PM_TMR_BLK) : 0;
+	if (len >= FADT_X_PM_TMR_BLK + 12 && f[FADT_X_PM_TMR_BLK] == ACPI_GAS_IO &&
+	    get64(f + FADT_X_PM_TMR_BLK + 4) && get64(f + FADT_X_PM_TMR_BLK + 4) <= 0xffff)
+		tmr = (u32)get64(f + FADT_X_PM_TMR_BLK + 4);
+	if (tmr > 0xffff || (ai->fadt_flags & ACPI_FADT_HW_REDUCED))
+		tmr = 0;
+	ai->pm_timer.port = (u16)tmr;
+	ai->pm_timer.bits32 = tmr && (ai->fadt_flags & ACPI_FADT_TMR_VAL_EXT);
+
 	if ((ai->fadt_flags & ACPI_FADT_RESET_REG_SUP) && len >= FADT_RESET_VALUE + 1) {
 		get_gas(&ai->reset_reg, f + FADT_RESET_REG);
 		ai->reset_value = f[FADT_RESET_VALUE];
@@ -314,6 +328,13 @@ int acpi_parse(struct acpi_info *ai, u64 rsdp, boot_phys_reader rd)
 				find_s5_in(ai, phys, "SSDT", rd);
 		}
 	}
+	/* virtio-mmio transports (microvm with ACPI lists them there, not on the command line). */
+	const u8 *dh = ai->dsdt ? rd(ai->dsdt, SDT_HEADER_LEN) : NULL;
+	u32 dlen = dh ? get32(dh + 4) : 0;
+	const u8 *dsdt = dlen > SDT_HEADER_LEN ? rd(ai->dsdt, dlen) : NULL;
+	if (dsdt)
+		ai->nr_mmio = (u32)acpi_find_virtio_mmio(dsdt + SDT_HEADER_LEN, dlen - SDT_HEADER_LEN,
+							 ai->mmio, ACPI_MAX_MMIO);
 	if (!ai->dsdt)
 		pr_warn("acpi: FADT names no DSDT\n");
 	if (!ai->s5_found)

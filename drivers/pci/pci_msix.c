@@ -28,11 +28,20 @@ int pci_msix_init(struct pci_dev *pdev, struct pci_msix *m, const char *who)
 	u8 bir = table & 7;
 	u32 off = table & ~7u;
 	const struct pci_bar *b = bir < PCI_NUM_BARS ? &pdev->bar[bir] : NULL;
-	if (!b || (b->flags & PCI_BAR_IO) || !b->base || off > b->size ||
-	    (u64)n * MSIX_ENTRY_SIZE > b->size - off) {
-		printk(KERN_WARNING
-		       "%s: MSI-X table of %u entries at BAR%u+0x%x lies outside the BAR: not used\n",
-		       who, n, bir, off);
+	const char *why = NULL;
+	if (!b)
+		why = "BIR 6 and 7 name no BAR";
+	else if (!b->size)
+		why = "the function has no such BAR";
+	else if (b->flags & PCI_BAR_IO)
+		why = "the BAR is I/O space";
+	else if (!b->base)
+		why = "the BAR has no address";
+	else if (off > b->size || (u64)n * MSIX_ENTRY_SIZE > b->size - off)
+		why = "it lies outside the BAR";
+	if (why) {
+		printk(KERN_WARNING "%s: MSI-X table of %u entries at BAR%u+0x%x: %s; not used\n", who, n,
+		       bir, off, why);
 		return -EINVAL;
 	}
 	m->table = ioremap(b->base + off, (u64)n * MSIX_ENTRY_SIZE);

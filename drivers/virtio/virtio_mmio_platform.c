@@ -1,7 +1,9 @@
-/* virtio-mmio on the machine: the virtio_mmio.device= boot parameter (one device per occurrence),
+/* virtio-mmio on the machine: the virtio_mmio.device= boot parameter (one device per occurrence) or,
+ * without one, the transports the ACPI DSDT lists (drivers/acpi/aml_mmio.c),
  * each window claimed and mapped uncached, its interrupt line requested (level, shareable) or, when
  * the interrupt controller cannot give it, a 10 ms poll of InterruptStatus. The transport itself is
  * drivers/virtio/virtio_mmio.c. */
+#include "drivers/acpi.h"
 #include "drivers/virtio_mmio.h"
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
@@ -112,9 +114,31 @@ static int probe_one(struct virtio_mmio_device *vm, const struct virtio_mmio_des
 	return 0;
 }
 
+/* Without virtio_mmio.device= on the command line, the transports the DSDT lists (QEMU's microvm
+ * with ACPI, which then appends nothing to the command line). */
+static void descs_from_acpi(void)
+{
+	const struct acpi_info *ai = acpi_get_info();
+	if (ndescs || !ai || !ai->nr_mmio)
+		return;
+	printk("virtio-mmio: %u transport%s from the ACPI DSDT\n", ai->nr_mmio, ai->nr_mmio == 1 ? "" : "s");
+	for (u32 i = 0; i < ai->nr_mmio; i++) {
+		const struct acpi_mmio_dev *a = &ai->mmio[i];
+		struct virtio_mmio_desc d = {a->base, a->size, a->irq, 0, false};
+		char why[160];
+		if (d.size < VIRTIO_MMIO_CONFIG)
+			snprintf(why, sizeof(why), "a window of 0x%llx bytes, under the 0x%x of registers",
+				 d.size, VIRTIO_MMIO_CONFIG);
+		else if (!virtio_mmio_add_desc(descs, &ndescs, &d, why, sizeof(why)))
+			continue;
+		pr_warn("virtio-mmio: DSDT device %s refused: %s\n", a->name, why);
+	}
+}
+
 int virtio_mmio_init(void)
 {
 	int found = 0;
+	descs_from_acpi();
 	for (unsigned i = 0; i < ndescs; i++)
 		if (probe_one(&devs[i], &descs[i]) == 0)
 			found++;

@@ -12,6 +12,7 @@
 #include "kernel/boot_info.h"
 #include "kernel/compiler.h"
 #include "kernel/irq.h"
+#include "kernel/timer.h"
 #include "kernel/types.h"
 
 /* ACPI Generic Address Structure (ACPI 6.5, 5.2.3.2). */
@@ -28,6 +29,7 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
 #define ACPI_GAS_IO	1
 
 /* FADT flags (ACPI 6.5, table 5.10). */
+#define ACPI_FADT_TMR_VAL_EXT	(1u << 8)
 #define ACPI_FADT_RESET_REG_SUP (1u << 10)
 #define ACPI_FADT_HW_REDUCED	(1u << 20)
 
@@ -38,6 +40,14 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
 #define ACPI_PM1_SLP_EN	       (1u << 13)
 
 #define ACPI_MAX_MCFG 4
+#define ACPI_MAX_MMIO 8
+
+/* A virtio-mmio transport the DSDT describes (_HID "LNRO0005"): its window and interrupt (a GSI). */
+struct acpi_mmio_dev {
+	u64 base, size;
+	u32 irq;
+	char name[5]; /* the Device's NameSeg, NUL-terminated */
+};
 
 /* One MCFG allocation: ECAM for buses bus_start..bus_end of a PCI segment group. `base` is the
  * address of bus 0's space, as in the table, even when bus_start > 0. */
@@ -64,8 +74,11 @@ struct acpi_info {
 	bool reset_supported;		    /* RESET_REG_SUP and a usable RESET_REG */
 	struct acpi_gas reset_reg;
 	u8 reset_value;
-	bool s5_found;	       /* `\_S5_` package found in the DSDT */
-	u8 slp_typa, slp_typb; /* SLP_TYP values for S5 (3 bits each) */
+	bool s5_found;		  /* `\_S5_` package found in the DSDT */
+	u8 slp_typa, slp_typb;	  /* SLP_TYP values for S5 (3 bits each) */
+	struct pm_timer pm_timer; /* port 0: none (absent, or a hardware-reduced machine) */
+	u32 nr_mmio;		  /* virtio-mmio transports in the DSDT */
+	struct acpi_mmio_dev mmio[ACPI_MAX_MMIO];
 	u32 nr_mcfg;
 	struct acpi_mcfg_entry mcfg_entries[ACPI_MAX_MCFG];
 	u32 bad_checksums;	 /* tables used despite a wrong checksum (each warned once) */
@@ -96,6 +109,13 @@ int acpi_parse_madt(const u8 *t, u32 len, struct irq_topology *topo);
  * be ZeroOp, OneOp, OnesOp or Byte/Word/DWord/QWord constants; only the low 3 bits matter. A package
  * with one element gives typb = typa. Returns 0, or -ENOENT (no _S5_) / -EINVAL (malformed). */
 int acpi_find_s5(const u8 *aml, u32 len, u8 *typa, u8 *typb);
+
+/* Find the virtio-mmio transports in AML (the DSDT body): each `Device` whose own names (those before
+ * any nested Device) hold `Name (_HID, "LNRO0005")` and a `Name (_CRS, ResourceTemplate ())` with a
+ * Memory32Fixed window and an Interrupt (Extended or small IRQ; the first of each counts). A bounded
+ * byte scanner, not an interpreter: nothing past aml[len) is read. A transport whose _CRS does not
+ * fit is skipped with one line; at most `max` are kept (one line says so). Returns how many. */
+int acpi_find_virtio_mmio(const u8 *aml, u32 len, struct acpi_mmio_dev *out, unsigned max);
 
 /* ---- kernel side (drivers/acpi/acpi.c, drivers/acpi/power.c) ---- */
 

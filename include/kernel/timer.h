@@ -1,8 +1,9 @@
 /* Time and timers.
  *
- * Clock: ktime_ns() counts nanoseconds since time_init from the TSC, calibrated against the PIT
- * (arch/x86_64/tsc.c). The tick: the PIT at HZ interrupts periodically (arch/x86_64/pit.c); each tick
- * runs the timers that are due (kernel/timer.c) and wakes the idle loop.
+ * Clock: ktime_ns() counts nanoseconds since time_init from the TSC, calibrated against the PIT or,
+ * without one, the sources time_init lists (arch/x86_64/tsc.c, tsc_calib.c). The tick: the PIT at HZ
+ *interrupts periodically (arch/x86_64/pit.c); each tick runs the timers that are due (kernel/timer.c) and
+ *wakes the idle loop.
  *
  * Timer callbacks run in interrupt context (interrupts disabled): they only note things and queue
  * work (kernel/workqueue.h; delayed work is a timer that queues a work item). A timer fires no
@@ -37,8 +38,15 @@ struct timer_list {
 	u64 fired; /* times it ran */
 };
 
-/* Calibrates the TSC against the PIT, starts the tick, and enables interrupts. After irq_init. */
-void time_init(void);
+/* The ACPI PM timer as the FADT describes it: a 3.579545 MHz counter at an I/O port, 24 or 32 bits. */
+struct pm_timer {
+	u16 port; /* 0: none */
+	bool bits32;
+};
+
+/* Calibrates the TSC (against the PIT; without one from CPUID leaf 0x15/0x16, the PM timer `pmt`
+ * (may be NULL), or the CMOS RTC), starts the tick, and enables interrupts. After irq_init. */
+void time_init(const struct pm_timer *pmt);
 
 /* Nanoseconds since time_init (0 before). Monotonic. */
 u64 ktime_ns(void);

@@ -7,6 +7,7 @@
 #include "kernel/idle.h"
 #include "kernel/printk.h"
 #include "kernel/shell.h"
+#include "kernel/timer.h"
 #include "lib/printf.h"
 #include "lib/string.h"
 
@@ -392,3 +393,17 @@ static int cmd_dmesg(int argc, char **argv)
 	return 0;
 }
 SHELL_COMMAND(dmesg, "dmesg", "dmesg", "print the kernel log ring", cmd_dmesg);
+
+/* Nanoseconds for scripts (against the host's clock), seconds for people. */
+static int cmd_uptime(int argc, char **argv)
+{
+	if (argc > 1) {
+		shell_printf("uptime: error: takes no argument; usage: uptime\n");
+		return -EINVAL;
+	}
+	u64 ns = ktime_ns();
+	shell_printf("uptime: %llu ns (%llu.%03llu s)\n", ns, ns / NSEC_PER_SEC, ns / NSEC_PER_MSEC % 1000);
+	return 0;
+}
+SHELL_COMMAND(uptime, "uptime", "uptime", "time since the clock started, from the calibrated TSC",
+	      cmd_uptime);

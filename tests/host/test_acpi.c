@@ -1,4 +1,4 @@
-/* host-srcs: drivers/acpi/tables.c drivers/acpi/aml_s5.c drivers/acpi/madt.c tests/host/acpi_fake.c */
+/* host-srcs: drivers/acpi/tables.c drivers/acpi/aml_s5.c drivers/acpi/madt.c drivers/acpi/aml_mmio.c tests/host/acpi_fake.c */
 /* ACPI table parsing over hand-built tables in a fake physical memory: RSDP v1/v2, RSDT/XSDT, FADT
  * (legacy and X_ fields, reset register), DSDT/SSDT \_S5_ in every encoding, MCFG, and broken
  * variants (checksums, truncation, garbage). */
@@ -36,6 +36,9 @@ struct fadt_spec {
 	u8 reset_value;
 	u32 smi_cmd;
 	u8 acpi_enable;
+	u32 pm_tmr; /* PM_TMR_BLK, written with PM_TMR_LEN 4 (pm_tmr_len overrides) */
+	u8 pm_tmr_len;
+	struct acpi_gas x_pm_tmr;
 };
 
 static void put_gas(u8 *p, const struct acpi_gas *g)
@@ -60,6 +63,8 @@ static void build_fadt(u64 phys, const struct fadt_spec *s)
 	put32(t + 64, s->pm1a);
 	put32(t + 68, s->pm1b);
 	t[89] = 2;
+	put32(t + 76, s->pm_tmr);
+	t[91] = s->pm_tmr_len ? s->pm_tmr_len : s->pm_tmr ? 4 : 0;
 	put32(t + 112, s->flags);
 	if (len >= 129) {
 		put_gas(t + 116, &s->reset);
@@ -71,6 +76,8 @@ static void build_fadt(u64 phys, const struct fadt_spec *s)
 		put_gas(t + 172, &s->x_pm1a);
 	if (len >= 196)
 		put_gas(t + 184, &s->x_pm1b);
+	if (len >= 220)
+		put_gas(t + 208, &s->x_pm_tmr);
 	fake_sdt(phys, "FACP", s->rev ? s->rev : 6, t + 36, len - 36);
 }
 
@@ -323,6 +330,50 @@ static void t_fadt_reset_reg(void)
 
 /* ---- DSDT / SSDT ---- */
 
+/* One FADT as the only table; returns what the parse kept of the PM timer. */
+static struct pm_timer pm_timer_of(const struct fadt_spec *spec)
+{
+	struct acpi_info ai;
+	u64 e[] = {FADT};
+	fake_mem_reset();
+	fake_rsdp(RSDP, 0, RSDT, 0);
+	build_root(RSDT, false, e, 1);
+	build_fadt(FADT, spec);
+	fake_sdt(DSDT, "DSDT", 1, s5_qemu, sizeof(s5_qemu));
+	if (acpi_parse(&ai, RSDP, fake_rd) != 0)
+		return (struct pm_timer){0xdead, true};
+	return ai.pm_timer;
+}
+
+static void t_fadt_pm_timer(void)
+{
+	struct pm_timer p;
+	/* SeaBIOS on pc: ACPI 1.0, port 0xb008, 24 bits */
+	p = pm_timer_of(&(struct fadt_spec){.rev = 1, .len = 116, .dsdt = DSDT, .pm_tmr = 0xb008});
+	CHECK(p.port == 0xb008 && !p.bits32);
+	/* q35: 0x608 with TMR_VAL_EXT (32 bits) */
+	p = pm_timer_of(&(struct fadt_spec){.dsdt = DSDT, .pm_tmr = 0x608, .flags = ACPI_FADT_TMR_VAL_EXT});
+	CHECK(p.port == 0x608 && p.bits32);
+	/* the X_ block wins when it names a port; one in memory space is not used */
+	p = pm_timer_of(
+	    &(struct fadt_spec){.dsdt = DSDT, .pm_tmr = 0x608, .x_pm_tmr = {ACPI_GAS_IO, 32, 0, 3, 0x708}});
+	CHECK(p.port == 0x708 && !p.bits32);
+	p = pm_timer_of(&(struct fadt_spec){
+	    .dsdt = DSDT, .pm_tmr = 0x608, .x_pm_tmr = {ACPI_GAS_MEMORY, 32, 0, 3, 0xfed00000}});
+	CHECK(p.port == 0x608);
+	/* absent: no block, a length other than 4, a hardware-reduced machine (microvm) */
+	p = pm_timer_of(&(struct fadt_spec){.dsdt = DSDT});
+	CHECK(p.port == 0 && !p.bits32);
+	p = pm_timer_of(&(struct fadt_spec){.dsdt = DSDT, .pm_tmr = 0x608, .pm_tmr_len = 2});
+	CHECK(p.port == 0);
+	p = pm_timer_of(&(struct fadt_spec){
+	    .dsdt = DSDT, .pm_tmr = 0x608, .flags = ACPI_FADT_HW_REDUCED | ACPI_FADT_TMR_VAL_EXT});
+	CHECK(p.port == 0 && !p.bits32);
+	/* a port number past 0xffff */
+	p = pm_timer_of(&(struct fadt_spec){.dsdt = DSDT, .pm_tmr = 0x10008});
+	CHECK(p.port == 0);
+}
+
 static void t_dsdt_broken(void)
 {
 	struct acpi_info ai;
@@ -517,6 +568,7 @@ int main(void)
 	RUN("acpi", "fadt_missing_or_short", t_fadt_missing_or_short);
 	RUN("acpi", "fadt_pm1b_and_legacy_ports", t_fadt_pm1b_and_legacy_fallback);
 	RUN("acpi", "fadt_reset_reg", t_fadt_reset_reg);
+	RUN("acpi", "fadt_pm_timer", t_fadt_pm_timer);
 	RUN("acpi", "dsdt_broken_or_no_s5", t_dsdt_broken);
 	RUN("acpi", "s5_in_ssdt", t_s5_in_ssdt);
 	RUN("acpi", "s5_encodings", t_s5_encodings);

@@ -1,7 +1,8 @@
-/* host-srcs: kernel/timer.c kernel/workqueue.c tests/host/time_fake.c */
+/* host-srcs: kernel/timer.c kernel/workqueue.c tests/host/time_fake.c arch/x86_64/tsc_calib.c */
 /* Timers and deferred work on a fake clock: expiry order, FIFO among equal expiries, never early,
  * periodic re-arming on the period's grid (missed periods skipped), deletion and re-arming from a
- * callback, msleep/wait_until, work FIFO with a budget per round, delayed work, cancel. */
+ * callback, msleep/wait_until, work FIFO with a budget per round, delayed work, cancel. The TSC's
+ * calibration: which source wins when the others are missing, the PM timer's wrap, the arithmetic. */
 #include <string.h>
 
 #include "host_test.h"
@@ -9,6 +10,7 @@
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
 #include "time_fake.h"
+#include <asm/tsc_calib.h>
 
 #define MS NSEC_PER_MSEC
 
@@ -228,6 +230,108 @@ static void case_delayed(void)
 	CHECK(fake_idles == idles + 1 && fake_irqs_on);
 }
 
+/* Fake sources: each answers its Hz (0: absent) and an error bound; CPUID answers from a table. */
+struct fake_clocks {
+	u64 pit, pm, rtc;
+	u32 max_leaf, l15[3], l16;
+	unsigned calls; /* bit per source asked: 1 PIT, 2 PM timer, 4 RTC */
+};
+
+static u64 f_pit(void *ctx, u64 *err)
+{
+	struct fake_clocks *f = ctx;
+	f->calls |= 1;
+	*err = 15;
+	return f->pit;
+}
+
+static void f_cpuid(void *ctx, u32 leaf, u32 *a, u32 *b, u32 *c)
+{
+	struct fake_clocks *f = ctx;
+	*a = *b = *c = 0;
+	if (leaf == 0)
+		*a = f->max_leaf;
+	else if (leaf == 0x15)
+		*a = f->l15[0], *b = f->l15[1], *c = f->l15[2];
+	else if (leaf == 0x16)
+		*a = f->l16;
+}
+
+static u64 f_pm(void *ctx, u64 *err)
+{
+	struct fake_clocks *f = ctx;
+	f->calls |= 2;
+	*err = 40;
+	return f->pm;
+}
+
+static u64 f_rtc(void *ctx, u64 *err)
+{
+	struct fake_clocks *f = ctx;
+	f->calls |= 4;
+	*err = 3;
+	return f->rtc;
+}
+
+static u64 choose(struct fake_clocks *f, enum tsc_source *src, u64 *err)
+{
+	struct tsc_sources s = {f_pit, f_cpuid, f_pm, f_rtc, f};
+	f->calls = 0;
+	return tsc_calibrate(&s, src, err);
+}
+
+static void case_tsc_source(void)
+{
+	enum tsc_source src;
+	u64 err;
+	/* q35: the PIT answers; nothing else is asked */
+	struct fake_clocks f = {.pit = 2445000000ULL, .pm = 2446000000ULL, .rtc = 1, .max_leaf = 0xd};
+	CHECK(choose(&f, &src, &err) == 2445000000ULL && src == TSC_SRC_PIT && err == 15 && f.calls == 1);
+	/* no PIT: CPUID leaf 0x15 before the PM timer, with no error bound */
+	f = (struct fake_clocks){.pm = 2446000000ULL, .max_leaf = 0x15, .l15 = {2, 250, 24000000}};
+	CHECK(choose(&f, &src, &err) == 3000000000ULL && src == TSC_SRC_CPUID_15 && err == 0);
+	CHECK(f.calls == 1);
+	/* leaf 0x15 without a crystal: 0x16 */
+	f = (struct fake_clocks){.max_leaf = 0x16, .l15 = {2, 250, 0}, .l16 = 2600};
+	CHECK(choose(&f, &src, &err) == 2600000000ULL && src == TSC_SRC_CPUID_16);
+	/* no PIT, no useful CPUID: the PM timer */
+	f = (struct fake_clocks){.pm = 2446000000ULL, .rtc = 2447000000ULL, .max_leaf = 0x15};
+	CHECK(choose(&f, &src, &err) == 2446000000ULL && src == TSC_SRC_PM_TIMER && err == 40);
+	CHECK(f.calls == 3);
+	/* microvm,pit=off,acpi=off: only the RTC */
+	f = (struct fake_clocks){.rtc = 2447000000ULL, .max_leaf = 0xd};
+	CHECK(choose(&f, &src, &err) == 2447000000ULL && src == TSC_SRC_RTC && err == 3 && f.calls == 7);
+	/* nothing: the assumption, without an error bound */
+	f = (struct fake_clocks){.max_leaf = 0xd};
+	CHECK(choose(&f, &src, &err) == TSC_ASSUMED_HZ && src == TSC_SRC_ASSUMED && err == 0);
+	CHECK(f.calls == 7);
+	/* a measurement out of range counts as none: a PIT that says 10 Hz, a PM timer 1 THz */
+	f = (struct fake_clocks){.pit = 10, .pm = 1000000000000ULL, .rtc = 2447000000ULL};
+	CHECK(choose(&f, &src, &err) == 2447000000ULL && src == TSC_SRC_RTC);
+	/* the names the time: line uses */
+	CHECK(strcmp(tsc_source_name(TSC_SRC_RTC), "the CMOS RTC") == 0);
+	CHECK(strcmp(tsc_source_name(TSC_SRC_PM_TIMER), "the ACPI PM timer") == 0);
+	CHECK(strcmp(tsc_source_name(TSC_SRC_ASSUMED), "assumed") == 0);
+}
+
+static void case_tsc_arithmetic(void)
+{
+	/* the PM timer's 24-bit counter wraps at 2^24, the 32-bit one at 2^32 */
+	CHECK(pm_timer_ticks(0xfffff0, 0x000010, false) == 0x20);
+	CHECK(pm_timer_ticks(0xfffffff0, 0x00000010, true) == 0x20);
+	CHECK(pm_timer_ticks(0xfffffff0, 0x00000010, false) == 0x20); /* high byte ignored */
+	CHECK(pm_timer_ticks(100, 100, true) == 0);
+	/* 50 ms of the PM timer (178977 ticks) over 122.2717 M cycles: 2.445437 GHz */
+	u64 hz = tsc_hz_from_ref(122271700ULL, 178977, PM_TIMER_HZ);
+	CHECK(hz == 2445437415ULL);
+	/* the RTC: one second between edges */
+	CHECK(tsc_hz_from_ref(2445434000ULL, 1, 1) == 2445434000ULL);
+	/* no ticks, out of range, and a product that would overflow */
+	CHECK(tsc_hz_from_ref(1000, 0, PM_TIMER_HZ) == 0);
+	CHECK(tsc_hz_from_ref(999, 1, 1000) == 0);
+	CHECK(tsc_hz_from_ref(~0ULL / 2, 1ULL << 40, PM_TIMER_HZ) == 0);
+}
+
 int main(void)
 {
 	RUN("timer", "order, FIFO, never early, mod and del", case_order);
@@ -236,5 +340,7 @@ int main(void)
 	RUN("timer", "msleep and wait_until", case_sleep);
 	RUN("workqueue", "FIFO, budget per round, cancel, flush", case_work);
 	RUN("workqueue", "delayed work, cancel, mod, idle", case_delayed);
+	RUN("tsc", "calibration source chosen in order", case_tsc_source);
+	RUN("tsc", "PM timer wrap and frequency arithmetic", case_tsc_arithmetic);
 	return test_summary();
 }

@@ -271,3 +271,28 @@ def count_lines(runner, count, *regex):
     n = len(pattern.findall(runner.vm.text))
     if n != int(count):
         raise CaseFailure("%d serial lines match /%s/, expected %s" % (n, pattern.pattern, count))
+
+
+@check
+def clock_against_host(runner, seconds="3"):
+    """`uptime` twice, SECONDS apart on the host's clock: the guest's nanoseconds between the two (its
+    calibrated TSC) must agree with the host's within 20%, a bound the serial round trips under TCG
+    stay far inside and a TSC frequency off by 1.25x or more does not. Notes both spans."""
+    import time
+    spans = []
+    for _ in range(2):
+        runner._command("uptime", None)
+        m = re.search(r"^uptime: (\d+) ns \(", runner.output or "", re.M)
+        if not m:
+            raise CaseFailure("no 'uptime: N ns (...)' line in the output of uptime: %r" % runner.output)
+        spans.append((time.monotonic(), int(m.group(1))))
+        if len(spans) == 1:
+            time.sleep(float(seconds))
+    host = spans[1][0] - spans[0][0]
+    guest = (spans[1][1] - spans[0][1]) / 1e9
+    ratio = guest / host if host > 0 else 0
+    runner.vm.note("check", "clock: %.3f s on the guest's clock over %.3f s on the host's (ratio %.3f)"
+                   % (guest, host, ratio))
+    if not 0.8 <= ratio <= 1.25:
+        raise CaseFailure("the guest's clock ran %.3f s while the host's ran %.3f s (ratio %.3f, want 0.8-1.25):"
+                          " the TSC frequency is wrong" % (guest, host, ratio))
