@@ -51,6 +51,8 @@ u64 memblock_phys_mem_size(void);
 u64 memblock_reserved_size(void);
 /* True when [base, base+size) is wholly RAM. */
 bool memblock_is_memory(phys_addr_t base, u64 size);
+/* True when [base, base+size) is wholly RAM and no part of it is reserved. */
+bool memblock_is_free_memory(phys_addr_t base, u64 size);
 /* Bytes of RAM reserved under `name` (sum of the reserved ∩ memory parts). */
 u64 memblock_reserved_named(const char *name);
 

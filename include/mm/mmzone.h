@@ -178,7 +178,8 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
  * first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
  * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
  * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,
- * isolation, take_page_off_buddy), so onlining costs writes in proportion to what gets used.
+ * isolation, take_page_off_buddy), so onlining costs writes in proportion to what gets used. Boot
+ * memory's free pageblocks are initialized the same way (mm_init).
  * The rule for code outside the allocator: a struct page inside a lazy pageblock holds garbage until
  * memmap_init_pageblock(pfn) ran. Walkers skip a free chunk from its head (buddy_order) or ask
  * pageblock_memmap_lazy(); an online-page callback that touches every page of its chunk (to keep it

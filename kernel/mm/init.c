@@ -107,7 +107,33 @@ static unsigned long movable_start_pfn(u64 bytes)
 	return pfn;
 }
 
-/* Every present section joins its zone (memmap of the whole section initialized); the zone spans
+/* The memmap of a boot section as it joins zone zid. A pageblock that is wholly RAM and holds no
+ * reservation is initialized lazily, as onlined memory is (mmzone.h: its head only; memblock_free_all
+ * then frees it as one max-order chunk), so boot time does not grow with the amount of RAM. A pageblock
+ * with a hole or a reservation gets every struct page written: its reserved pages must say so. */
+static void memmap_init_boot_section(unsigned long pfn, enum zone_type zid)
+{
+	unsigned long end = pfn + PAGES_PER_SECTION;
+
+	while (pfn < end) {
+		bool lazy =
+		    memmap_lazy_init && memblock_is_free_memory(PFN_PHYS(pfn), PFN_PHYS(pageblock_nr_pages));
+		unsigned long run = pfn + pageblock_nr_pages;
+
+		/* Runs of pageblocks of one kind in one call. */
+		while (run < end &&
+		       lazy == (memmap_lazy_init &&
+				memblock_is_free_memory(PFN_PHYS(run), PFN_PHYS(pageblock_nr_pages))))
+			run += pageblock_nr_pages;
+		if (lazy)
+			memmap_init_range_lazy(pfn, run - pfn, zid, MIGRATE_MOVABLE, false);
+		else
+			memmap_init_range(pfn, run - pfn, zid, MIGRATE_MOVABLE, false);
+		pfn = run;
+	}
+}
+
+/* Every present section joins its zone (memmap_init_boot_section); the zone spans
  * stretch over the RAM of the sections only, as Linux's do over memblock memory. */
 static void zones_init(unsigned long movable_pfn)
 {
@@ -118,7 +144,7 @@ static void zones_init(unsigned long movable_pfn)
 		unsigned long pfn = section_nr_to_pfn(nr);
 		enum zone_type zid = pfn >= movable_pfn ? ZONE_MOVABLE : ZONE_NORMAL;
 
-		memmap_init_range(pfn, PAGES_PER_SECTION, zid, MIGRATE_MOVABLE, false);
+		memmap_init_boot_section(pfn, zid);
 		zones[zid].present_pages += __nr_to_section(nr)->nr_present_pages;
 		online_mem_sections(pfn, pfn + PAGES_PER_SECTION);
 	}

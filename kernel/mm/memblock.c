@@ -180,6 +180,18 @@ u64 memblock_reserved_named(const char *name)
 	return reserved_in_memory(name, false);
 }
 
+bool memblock_is_free_memory(phys_addr_t base, u64 size)
+{
+	const struct memblock_region *r;
+
+	if (!memblock_is_memory(base, size))
+		return false;
+	for_each_memblock(reserved, r)
+		if (r->base < base + size && base < r->base + r->size)
+			return false;
+	return true;
+}
+
 bool memblock_is_memory(phys_addr_t base, u64 size)
 {
 	const struct memblock_region *m;

@@ -221,6 +221,74 @@ static void test_lazy_memmap(void)
 	memmap_lazy_init = was_lazy;
 }
 
+/* The pageblocks of [pfn, pfn + nr) with a lazy memmap. */
+static unsigned long lazy_pageblocks(unsigned long pfn, unsigned long nr)
+{
+	unsigned long n = 0;
+
+	for (unsigned long p = pfn; p < pfn + nr; p += pageblock_nr_pages)
+		n += pageblock_memmap_lazy(p);
+	return n;
+}
+
+/* Boot memory's memmap is lazy where a pageblock is wholly free RAM, and written in full where it holds
+ * a hole or a reservation (their pages must read PageReserved). */
+static void test_boot_memmap_lazy(void)
+{
+	/* 512 MiB with a hole [300 MiB + 64 KiB, 300 MiB + 128 KiB) inside one pageblock. */
+	const u64 hole = 300 * MiB + 64 * 1024;
+	struct mem_region r[] = {
+	    {0, 0x9fc00, MEM_USABLE},
+	    {0x100000, hole - 0x100000, MEM_USABLE},
+	    {hole, 64 * 1024, MEM_RESERVED},
+	    {hole + 64 * 1024, 512 * MiB - hole - 64 * 1024, MEM_USABLE},
+	};
+	bool was_lazy = memmap_lazy_init;
+	memmap_lazy_init = true;
+	mm_fake_boot(r, 4, 2 << 20);
+	unsigned long nr_pb = (512 * MiB) >> (PAGE_SHIFT + pageblock_order);
+	/* The first pageblock (first MiB, kernel), the memmap's, the hole's: written in full. */
+	CHECK(!pageblock_memmap_lazy(0));
+	CHECK(!pageblock_memmap_lazy(PHYS_PFN(hole)));
+	CHECK(PageReserved(pfn_to_page(PHYS_PFN(hole))));
+	CHECK(!PageReserved(pfn_to_page(PHYS_PFN(hole) - 1)) &&
+	      !PageReserved(pfn_to_page(PHYS_PFN(hole) + 16)));
+	CHECK(!pageblock_memmap_lazy(PHYS_PFN(virt_to_phys(pfn_to_page(0)))));
+	CHECK(PageReserved(pfn_to_page(PHYS_PFN(virt_to_phys(pfn_to_page(0))))));
+	/* Everything else is lazy: a head each. */
+	unsigned long lazy = lazy_pageblocks(0, nr_pb * pageblock_nr_pages);
+	CHECK(lazy >= nr_pb - 8 && lazy < nr_pb);
+	CHECK(PageBuddy(pfn_to_page(PHYS_PFN(400 * MiB))) &&
+	      buddy_order(pfn_to_page(PHYS_PFN(400 * MiB))) == MAX_ORDER);
+	unsigned long free0 = nr_free_pages();
+	CHECK(free0 == totalram_pages());
+	CHECK(mm_verify(mm_fake_print) == 0);
+
+	/* All of it can be allocated page by page (each lazy block written as it is first used) and given
+	 * back. */
+	struct page **held = malloc(free0 * sizeof(*held));
+	REQUIRE(held);
+	unsigned long n = 0;
+	while (n < free0 && (held[n] = alloc_page(GFP_MOVABLE)) != NULL)
+		n++;
+	CHECK(n == free0);
+	CHECK(lazy_pageblocks(0, nr_pb * pageblock_nr_pages) == 0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	while (n)
+		__free_page(held[--n]);
+	free(held);
+	CHECK(nr_free_pages() == free0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+
+	/* memmap_lazy_init off: the same boot writes every struct page. */
+	memmap_lazy_init = false;
+	mm_fake_boot(r, 4, 2 << 20);
+	CHECK(lazy_pageblocks(0, nr_pb * pageblock_nr_pages) == 0);
+	CHECK(nr_free_pages() == free0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	memmap_lazy_init = was_lazy;
+}
+
 static void test_removed_memory_faults(void)
 {
 	mm_fake_boot_simple(256 * MiB);
@@ -316,6 +384,7 @@ int main(void)
 	    test_hotplug_core_steps_full_memmap);
 	RUN("mm-sparse", "offlining skips PageOffline pages with refcount 0", test_offline_skips_pageoffline);
 	RUN("mm-sparse", "lazy memmap: onlining writes one struct page per 2 MiB", test_lazy_memmap);
+	RUN("mm-sparse", "boot memmap: lazy where a pageblock is free RAM", test_boot_memmap_lazy);
 	RUN("mm-sparse", "removed memory faults", test_removed_memory_faults);
 	RUN("mm-slab", "kmalloc classes, large, double free, bad pointers", test_kmalloc);
 	RUN("mm-memblock", "reserve, allocate, retire", test_memblock);
