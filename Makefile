@@ -59,7 +59,7 @@ HOST_SUPPORT := $(sort $(wildcard tests/host/support/*.c))
 HOST_HEADERS := $(shell find include arch/x86_64/include tests/host kernel drivers -name '*.h' 2>/dev/null)
 
 .PHONY: all kernel iso run run-iso run-uefi efi run-efi gdb test host-tests qemu-tests fuzz fuzz-build fuzz-replay bench \
-        demo lint format clean setup help print-srcs
+        demo lint format clean setup help print-srcs lab lab-list grade
 
 all: kernel
 kernel: $(BUILD)/hotmem.elf
@@ -79,6 +79,8 @@ help:
 	@echo "make bench        benchmarks (not part of make test)"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
 	@echo "make lint         cppcheck and the include layers; make format: clang-format"
+	@echo "make lab LAB=buddy  branch lab/buddy with the lab's code stubbed (make lab-list: the labs)"
+	@echo "make grade [LAB=buddy]  grade the lab (every lab without LAB); ends with 'Score: X/Y'"
 	@echo ""
 	@echo "Variables of run, run-iso, run-uefi (defaults in brackets):"
 	@echo "  MEM=2G           boot RAM (QEMU -m) [$(MEM)]"
@@ -288,6 +290,17 @@ run-efi: setup efi
 	@$(call run_qemu,-drive if=pflash$(,)format=raw$(,)readonly=on$(,)file=$(OVMF_CODE) \
 	  -drive if=pflash$(,)format=raw$(,)file=$(BUILD)/ovmf_vars.fd -net none \
 	  -drive format=raw$(,)file=fat:rw:$(BUILD)/$(if $(CMDLINE),esp-cmdline,esp))
+
+# ---- course labs (docs/labs/README.md): tests/labs/<name>.lab, generator and grader tests/labs/lab.py ----
+LAB ?=
+lab:
+	@python3 tests/labs/lab.py branch $(LAB)
+
+lab-list:
+	@python3 tests/labs/lab.py list
+
+grade:
+	@python3 tests/labs/lab.py grade $(LAB)
 
 bench:
 	@scripts/bench

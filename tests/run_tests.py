@@ -41,6 +41,7 @@ RUNNER_TEST = os.path.join(ROOT, "tests", "qemu", "test_runner.py")
 LINT_TEST = os.path.join(ROOT, "tests", "lint.sh")  # make lint (cppcheck, layers) as a test
 LAYERING_TEST = os.path.join(ROOT, "tests", "layering.sh")  # who may include and call what
 FORMAT_TEST = os.path.join(ROOT, "tests", "format.sh")  # make format would change nothing
+LABS_TEST = os.path.join(ROOT, "tests", "labs", "check.sh")  # every lab: reference full, student tree less
 FUZZ_RUN = os.path.join(ROOT, "tests", "fuzz", "run.sh")  # one libFuzzer harness, briefly
 FUZZ_DIR = os.path.join(ROOT, "build", "fuzz")
 # Seconds each harness fuzzes in make test, from a fresh copy of its committed corpus.
@@ -226,7 +227,7 @@ def main():
     # and a short run of each libFuzzer harness (group "fuzz" too), first: they take the longest.
     fuzz = sorted(glob.glob(os.path.join(FUZZ_DIR, "fuzz_*")))
     host = [] if opts.qemu_only else [
-        p for p in fuzz + sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST, LAYERING_TEST, FORMAT_TEST]
+        p for p in fuzz + sorted(glob.glob(os.path.join(ROOT, "build", "host", "test_*"))) + [RUNNER_TEST, LINT_TEST, LAYERING_TEST, FORMAT_TEST, LABS_TEST]
         if os.access(p, os.X_OK) and os.path.isfile(p) and not p.endswith((".d", ".o")) and
         selected(os.path.basename(p), {"host", "fuzz"} if p in fuzz else {"host"}, opts.names, opts)]
     try:

@@ -62,6 +62,7 @@ bool vmem_mm_want_online(void)
 
 static void vmem_online_page(struct page *page, unsigned int order)
 {
+	/* LAB onlining BEGIN callback */
 	unsigned long pfn = page_to_pfn(page);
 	long mb;
 	struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
@@ -74,6 +75,7 @@ static void vmem_online_page(struct page *page, unsigned int order)
 		return;
 	}
 	fake_offline_page(page, order); /* refcount 1: ours */
+					/* LAB onlining END callback */
 }
 
 /* ---- the memory notifier ---- */
@@ -82,6 +84,7 @@ static void vmem_online_page(struct page *page, unsigned int order)
  * (and unusable) units. Only pages in the state the other direction left them are touched. */
 static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 {
+	/* LAB offlining BEGIN refs */
 	struct vmem_state *st = &vm->st;
 	unsigned long u0 = vmem_mb_first_unit(st, mb);
 
@@ -95,6 +98,7 @@ static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 		else
 			fake_offline_restore_refs(unit_pfn(st, u0 + i), UNIT_PAGES(st));
 	}
+	/* LAB offlining END refs */
 }
 
 static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action, void *data)

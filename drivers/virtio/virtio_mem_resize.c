@@ -224,6 +224,7 @@ static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned lon
 					ret = -EAGAIN;
 			continue;
 		}
+		/* LAB unplug BEGIN refused */
 		if (resp >= 0)
 			vmem_mm_unplug_failed(vm, s, end - s);
 		else /* no answer: the device may have unplugged them; never use them again */
@@ -241,6 +242,7 @@ static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned lon
 		note_error(vm, "UNPLUG of 0x%llx (%llu MiB): device %s", addr, (unit_bytes(vm, u - s) >> 20),
 			   vmem_resp_name(resp));
 		return -EAGAIN;
+		/* LAB unplug END refused */
 	}
 	return ret;
 }

@@ -309,6 +309,7 @@ unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, st
 
 unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p)
 {
+	/* LAB unplug BEGIN plan */
 	unsigned long max_run = max_run_units(st);
 
 	p->n = 0;
@@ -327,4 +328,5 @@ unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, 
 		}
 	}
 	return p->units;
+	/* LAB unplug END plan */
 }

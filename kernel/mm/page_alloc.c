@@ -89,6 +89,7 @@ static void check_poison(struct page *page, unsigned int order)
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt,
 		     fpi_t fpi_flags)
 {
+	/* LAB buddy BEGIN merge */
 	while (order < MAX_ORDER) {
 		unsigned long buddy_pfn = pfn ^ (1UL << order);
 		/* A chunk never leaves its pageblock (MAX_ORDER == pageblock_order), so the buddy is in the
@@ -104,16 +105,19 @@ void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, un
 		}
 		order++;
 	}
+	/* LAB buddy END merge */
 	__add_to_free_list(page, zone, order, mt, fpi_flags & FPI_TO_TAIL);
 }
 
 /* Splits a chunk of order `high` taken off the lists down to `low`, giving the upper halves back. */
 static void expand(struct zone *zone, struct page *page, unsigned int low, unsigned int high, int mt)
 {
+	/* LAB buddy BEGIN split */
 	while (high > low) {
 		high--;
 		add_to_free_list(page + (1UL << high), zone, high, mt);
 	}
+	/* LAB buddy END split */
 }
 
 static struct page *__rmqueue_smallest(struct zone *zone, unsigned int order, int mt)

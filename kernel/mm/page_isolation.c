@@ -49,12 +49,14 @@ const char *page_unmovable_reason(const struct page *page, int flags, char *buf,
 			snprintf(buf, len, "reserved: %s", name ? name : "not managed by the buddy");
 		return buf;
 	}
+	/* LAB isolation BEGIN unmovable */
 	if (PageOffline(page)) {
 		if (PageMovable(page) || (flags & MEMORY_OFFLINE))
 			return NULL;
 		snprintf(buf, len, "PageOffline, refcount %d, no movable operations", page_ref_count(page));
 		return buf;
 	}
+	/* LAB isolation END unmovable */
 	if (PageMovable(page))
 		return NULL;
 	if (PageSlab(page))
@@ -192,10 +194,12 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 			pfn += step;
 			continue;
 		}
+		/* LAB isolation BEGIN isolated */
 		if ((flags & MEMORY_OFFLINE) && PageOffline(page) && page_ref_count(page) == 0) {
 			pfn++;
 			continue;
 		}
+		/* LAB isolation END isolated */
 		if (PageOffline(page))
 			return busy_pfn_set(busy, max(pfn, start_pfn),
 					    "PageOffline, refcount %d: its owner did not release it",
