@@ -16,6 +16,7 @@ is marked in the source by two comment lines, `/* LAB <name> BEGIN <ID> */` and 
 
 import argparse
 import csv
+import difflib
 import glob
 import os
 import re
@@ -26,7 +27,6 @@ import tempfile
 import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-LAB_DIR = os.path.join(ROOT, "tests", "labs")
 MARK = re.compile(r"^\s*/\* LAB (\S+) (BEGIN|END) (\S+) \*/\s*$")
 RESULT = re.compile(r"^(PASS|FAIL|SKIP): ")
 HOST_TIMEOUT = 300
@@ -37,12 +37,46 @@ class LabError(Exception):
 
 
 class Test:
-    def __init__(self, kind, name, points, hidden):
+    def __init__(self, kind, name, points, hidden, env=None):
         self.kind, self.name, self.points, self.hidden = kind, name, points, hidden
+        self.env = env or {}
 
     @property
     def label(self):
         return "%s %s" % (self.kind, self.name)
+
+
+TEST_SYNTAX = "`host|qemu NAME POINTS [hidden] [VAR=value ...]`"
+
+
+def parse_test(path, n, val):
+    """One `test =` value: kind, name, points, then `hidden` and VAR=value words (VAR=value sets an
+    environment variable for a host test, e.g. MM_STEPS=20000 to shorten a random test)."""
+    w = val.split()
+    if len(w) < 3 or w[0] not in ("host", "qemu") or not w[2].isdigit():
+        raise LabError("%s:%d: test takes %s: %s" % (path, n, TEST_SYNTAX, val))
+    hidden, env = False, {}
+    for word in w[3:]:
+        m = re.match(r"^([A-Za-z_][A-Za-z0-9_]*)=(.*)$", word)
+        if word == "hidden" and not hidden:
+            hidden = True
+        elif m and w[0] == "host":
+            env[m.group(1)] = m.group(2)
+        else:
+            raise LabError("%s:%d: test takes %s%s: %s" % (
+                path, n, TEST_SYNTAX, " (VAR=value only for host tests)" if m else "", val))
+    return Test(w[0], w[1], int(w[2]), hidden, env)
+
+
+def is_hidden_test_line(line):
+    """True for a `test = ...` line that carries the word `hidden` (wherever it stands)."""
+    m = re.match(r"^test\s*=\s*(.*)$", line)
+    return bool(m) and "hidden" in m.group(1).split()[3:]
+
+
+def without_hidden(text):
+    """A .lab file's text with its hidden test lines left out: what a student's tree holds."""
+    return "".join(l for l in text.splitlines(keepends=True) if not is_hidden_test_line(l.rstrip("\n")))
 
 
 class Lab:
@@ -76,12 +110,7 @@ class Lab:
             elif key == "files":
                 self.files = val.split()
             elif key == "test":
-                w = val.split()
-                if len(w) not in (3, 4) or w[0] not in ("host", "qemu") or not w[2].isdigit() or \
-                        (len(w) == 4 and w[3] != "hidden"):
-                    raise LabError("%s:%d: test takes `host|qemu NAME POINTS [hidden]`: %s" %
-                                   (self.path, n, val))
-                self.tests.append(Test(w[0], w[1], int(w[2]), len(w) == 4))
+                self.tests.append(parse_test(self.path, n, val))
             else:
                 raise LabError("%s:%d: unknown key '%s' (title, order, files, test)" % (self.path, n, key))
         for s in self.stubs:  # drop the blank lines that separate sections
@@ -96,7 +125,11 @@ class Lab:
 
 
 def load_labs():
-    labs = [Lab(p) for p in glob.glob(os.path.join(LAB_DIR, "*.lab"))]
+    return load_labs_in(ROOT)
+
+
+def load_labs_in(tree):
+    labs = [Lab(p) for p in glob.glob(os.path.join(tree, "tests", "labs", "*.lab"))]
     return sorted(labs, key=lambda lab: (lab.order, lab.name))
 
 
@@ -150,6 +183,19 @@ def stubbed_files(lab, read):
     return files
 
 
+def student_files(lab, read, lab_files):
+    """Every file a student tree of lab differs in: the lab's files with their regions stubbed, and
+    each .lab file (lab_files, paths from the top of the tree) without its hidden test lines."""
+    files = stubbed_files(lab, read)
+    for f in lab_files:
+        files[f] = without_hidden(read(f))
+    return files
+
+
+def lab_file_paths(names):
+    return sorted(f for f in names if re.match(r"^tests/labs/[^/]+\.lab$", f))
+
+
 def git(*args, cwd=ROOT, env=None, check=True):
     p = subprocess.run(["git"] + list(args), cwd=cwd, env=env, stdout=subprocess.PIPE,
                        stderr=subprocess.PIPE, universal_newlines=True)
@@ -166,7 +212,8 @@ def cmd_branch(name):
                        "branch is made from HEAD)")
     if git("rev-parse", "--verify", "--quiet", "refs/heads/" + branch, check=False).strip():
         raise LabError("branch %s exists already; delete it first (git branch -D %s)" % (branch, branch))
-    files = stubbed_files(lab, lambda f: git("show", "HEAD:" + f))
+    files = student_files(lab, lambda f: git("show", "HEAD:" + f),
+                          lab_file_paths(git("ls-tree", "-r", "--name-only", "HEAD", "tests/labs/").split()))
     with tempfile.TemporaryDirectory() as tmp:
         env = dict(os.environ, GIT_INDEX_FILE=os.path.join(tmp, "index"))
         git("read-tree", "HEAD", env=env)
@@ -190,7 +237,9 @@ def cmd_branch(name):
 
 def cmd_generate(name, tree):
     lab = find_lab(name)
-    files = stubbed_files(lab, lambda f: open(os.path.join(tree, f)).read())
+    files = student_files(lab, lambda f: open(os.path.join(tree, f)).read(),
+                          lab_file_paths(os.path.relpath(p, tree) for p in
+                                         glob.glob(os.path.join(tree, "tests", "labs", "*.lab"))))
     for f, text in files.items():
         with open(os.path.join(tree, f), "w") as fh:
             fh.write(text)
@@ -202,7 +251,7 @@ def run_host(tree, t, log):
     path = os.path.join(tree, "build", "host", t.name)
     try:
         p = subprocess.run([path], cwd=tree, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                           stdin=subprocess.DEVNULL, timeout=HOST_TIMEOUT)
+                           stdin=subprocess.DEVNULL, timeout=HOST_TIMEOUT, env=dict(os.environ, **t.env))
         out, status = p.stdout.decode("utf-8", "replace"), p.returncode
     except subprocess.TimeoutExpired as e:
         out, status = (e.output or b"").decode("utf-8", "replace"), None
@@ -246,18 +295,23 @@ def build(tree, targets, log):
     return p.returncode == 0
 
 
+def graded_tests(lab, host_only):
+    return [t for t in lab.tests if not (host_only and t.kind == "qemu")]
+
+
 def grade_lab(lab, tree, host_only=False, out=print):
     """Grades one lab in tree. Returns (score, max, [(test, points, status, why)], transcript dir)."""
     gdir = os.path.join(tree, "build", "grade", lab.name)
     shutil.rmtree(gdir, ignore_errors=True)
     os.makedirs(gdir)
-    tests = [t for t in lab.tests if not (host_only and t.kind == "qemu")]
+    tests = graded_tests(lab, host_only)
     targets = sorted({"build/host/" + t.name for t in tests if t.kind == "host"})
     if any(t.kind == "qemu" for t in tests):
         targets.append("kernel")
     with open(os.path.join(gdir, "build.log"), "w") as log:
         built = build(tree, targets, log)
-    out("lab %s: %s (%d points)" % (lab.name, lab.title, lab.max_points))
+    out("lab %s: %s (%d points%s)" % (lab.name, lab.title, sum(t.points for t in tests),
+                                      ", host tests only" if host_only else ""))
     if not built:
         out("  build failed: see %s" % os.path.relpath(os.path.join(gdir, "build.log"), tree))
     results, score = [], 0
@@ -366,10 +420,11 @@ def cmd_class(folder, csv_path, host_only):
         dest = os.path.join(keep, student, name)
         shutil.rmtree(dest, ignore_errors=True)
         if err:
+            graded = graded_tests(lab, host_only)
             print("grade-class: %s lab %s: %s: 0 points" % (student, name, err))
             os.makedirs(dest)
             open(os.path.join(dest, "error.log"), "w").write(err + "\n")
-            rows.append([student, name, 0, lab.max_points] + ["0" for _ in lab.tests] + [dest])
+            rows.append([student, name, 0, sum(t.points for t in graded)] + ["0" for _ in graded] + [dest])
             continue
         print("grade-class: %s lab %s" % (student, name))
         s, m, res, gdir = grade_lab(lab, tree, host_only, out=lambda l: print("  " + l))
@@ -425,6 +480,10 @@ def cmd_check():
             print("FAIL: labs: %s: student tree: %s" % (lab.name, e))
             failed += 1
             continue
+        leaked = ["%s: %s" % (l.name, t.name) for l in load_labs_in(tree) for t in l.tests if t.hidden]
+        print("%s: labs: %s: the student tree's .lab files name no hidden test%s" % (
+            "FAIL" if leaked else "PASS", lab.name, "" if not leaked else " (" + ", ".join(leaked) + ")"))
+        failed += bool(leaked)
         with open(os.devnull, "w") as null:
             s, m, res, gdir = grade_lab(lab, tree, host_only=True, out=lambda l: null.write(l + "\n"))
         built = not any(r[3] == "the tree does not build" for r in res)
@@ -432,7 +491,52 @@ def cmd_check():
         print("%s: labs: %s: the student tree builds and scores %d/%d (host tests)%s" % (
             "PASS" if ok else "FAIL", lab.name, s, m, "" if built else ": it does not build, see " + gdir))
         failed += not ok
+    failed += check_class(labs[0])
     return 1 if failed else 0
+
+
+def check_class(lab):
+    """scripts/grade-class on two patch submissions for lab (host tests only): one that writes the
+    reference back scores full marks, one that does not apply scores 0 with an error.log."""
+    base = os.path.join(ROOT, "build", "labs-check-class")
+    folder = os.path.join(base, "submissions")
+    shutil.rmtree(base, ignore_errors=True)
+    os.makedirs(folder)
+    good = []
+    for f in lab.files:
+        ref = git("show", "HEAD:" + f)
+        stub, _ = stub_text(lab, f, ref)
+        good += difflib.unified_diff(stub.splitlines(keepends=True), ref.splitlines(keepends=True),
+                                     "a/" + f, "b/" + f)
+    with open(os.path.join(folder, "alice.%s.patch" % lab.name), "w") as fh:
+        fh.write("".join(good))
+    with open(os.path.join(folder, "bob.%s.patch" % lab.name), "w") as fh:
+        fh.write("--- a/%s\n+++ b/%s\n@@ -1,1 +1,1 @@\n-no such line in the file\n+nor this one\n" %
+                 (lab.files[0], lab.files[0]))
+    out = os.path.join(base, "scores.csv")
+    with open(os.path.join(base, "grade-class.log"), "w") as log:
+        saved, sys.stdout = sys.stdout, log
+        try:
+            status = cmd_class(folder, out, host_only=True)
+        except LabError as e:
+            status = "error: %s" % e
+        finally:
+            sys.stdout = saved
+    rows = {r["student"]: r for r in csv.DictReader(open(out))} if os.path.exists(out) else {}
+    mx = sum(t.points for t in graded_tests(lab, True))
+    a, b = rows.get("alice"), rows.get("bob")
+    problems = []
+    if status != 0:
+        problems.append("grade-class returned %s" % status)
+    if not a or (a["score"], a["max"]) != (str(mx), str(mx)):
+        problems.append("the reference patch scored %s/%s, not %d/%d" % (
+            a and a["score"], a and a["max"], mx, mx))
+    if not b or b["score"] != "0" or not os.path.exists(os.path.join(b["transcripts"], "error.log")):
+        problems.append("the patch that does not apply did not score 0 with an error.log")
+    print("%s: labs: grade-class grades two %s patches into %s%s" % (
+        "FAIL" if problems else "PASS", lab.name, os.path.relpath(out, ROOT),
+        "" if not problems else ": " + "; ".join(problems) + " (see grade-class.log there)"))
+    return 1 if problems else 0
 
 
 def main():
