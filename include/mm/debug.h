@@ -45,7 +45,8 @@ struct meminfo_line {
 	const char *name; /* with its colon: "Workload:" */
 	unsigned long pages;
 };
-/* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, Offline, then the
+/* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, MemmapBoot (the part
+ * in boot memory), MemmapKernel (the part in ZONE_NORMAL pages, for hot-added sections), Offline, then the
  * nr_users lines of `users` (none when 0), then Slab, KmallocLarge, PageTables, PcpFree, Isolated. */
 void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int nr_users);
 /* `Node 0, zone   Normal      n0 ... n9` per populated zone (free chunks per order). */

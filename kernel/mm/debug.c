@@ -33,6 +33,10 @@ void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int
 	line_kb(pr, "MovableTotal:", zones[ZONE_MOVABLE].managed_pages);
 	line_kb(pr, "MovableFree:", zone_free_pages(&zones[ZONE_MOVABLE]));
 	line_kb(pr, "Memmap:", (unsigned long)mm_stat_read(NR_MEMMAP_PAGES));
+	/* Where it lives: boot memory (memblock), or pages of ZONE_NORMAL for hot-added sections. */
+	line_kb(pr, "MemmapBoot:", (unsigned long)mm_stat_read(NR_MEMMAP_BOOT_PAGES));
+	line_kb(pr, "MemmapKernel:",
+		(unsigned long)(mm_stat_read(NR_MEMMAP_PAGES) - mm_stat_read(NR_MEMMAP_BOOT_PAGES)));
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
 	line_kb(pr, "Balloon:", (unsigned long)mm_stat_read(NR_BALLOON_PAGES));
 	for (unsigned int i = 0; i < nr_users; i++)

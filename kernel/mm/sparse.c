@@ -63,6 +63,8 @@ int sparse_add_section(unsigned long nr, struct page *memmap, unsigned long nr_p
 		if (!memmap)
 			return -ENOMEM;
 		mm_stat_mod(NR_MEMMAP_PAGES, MEMMAP_BYTES_PER_SECTION / PAGE_SIZE);
+		if (!mm_ready)
+			mm_stat_mod(NR_MEMMAP_BOOT_PAGES, MEMMAP_BYTES_PER_SECTION / PAGE_SIZE);
 	}
 	ms->memmap = memmap;
 	ms->nr_present_pages = (u32)nr_present;

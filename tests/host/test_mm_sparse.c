@@ -3,6 +3,8 @@
  * add a section far up, map it, move it to a zone, hand its max-order chunks to the buddy, isolate,
  * take the free pages out again, unmap, remove. Also kmalloc. */
 #include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -123,6 +125,52 @@ static void test_hotplug_core_steps(void)
 	CHECK((unsigned long)mm_stat_read(NR_MEMMAP_PAGES) == memmap0);
 	CHECK(mm_verify(mm_fake_print) == 0);
 	CHECK(alloc_page(GFP_MOVABLE) != NULL); /* falls back to NORMAL */
+}
+
+/* meminfo's memmap lines, captured. */
+static char meminfo_buf[4096];
+static size_t meminfo_len;
+
+static void meminfo_capture(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(meminfo_buf + meminfo_len, sizeof(meminfo_buf) - meminfo_len, fmt, ap);
+	va_end(ap);
+	if (n > 0 && meminfo_len + (size_t)n < sizeof(meminfo_buf))
+		meminfo_len += (size_t)n;
+}
+
+/* The kB value of meminfo line `name` (with its colon), or -1 when the line is missing. */
+static long meminfo_kb(const char *name)
+{
+	meminfo_len = 0;
+	meminfo_buf[0] = 0;
+	show_meminfo(meminfo_capture, NULL, 0);
+	for (const char *l = meminfo_buf; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
+		size_t n = strlen(name);
+		if (!strncmp(l, name, n) && l[n] == ' ')
+			return strtol(l + n, NULL, 10);
+	}
+	return -1;
+}
+
+/* meminfo says where the memmap lives: boot memory (memblock, at boot) or the page allocator
+ * (ZONE_NORMAL, for hot-added sections); Memmap is their sum. */
+static void test_meminfo_memmap_lines(void)
+{
+	mm_fake_boot_simple(256 * MiB);
+	CHECK(meminfo_kb("Memmap:") == 2 * 1024);
+	CHECK(meminfo_kb("MemmapBoot:") == 2 * 1024);
+	CHECK(meminfo_kb("MemmapKernel:") == 0);
+	REQUIRE(add_and_online(4 * GiB, 2 * SECTION_SIZE, &zones[ZONE_MOVABLE]) == 0);
+	CHECK(meminfo_kb("Memmap:") == 4 * 1024);
+	CHECK(meminfo_kb("MemmapBoot:") == 2 * 1024);
+	CHECK(meminfo_kb("MemmapKernel:") == 2 * 1024);
+	offline_and_remove(4 * GiB, 2 * SECTION_SIZE);
+	CHECK(meminfo_kb("MemmapKernel:") == 0 && meminfo_kb("Memmap:") == 2 * 1024);
+	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
 static void test_hotplug_core_steps_full_memmap(void)
@@ -385,6 +433,8 @@ int main(void)
 	RUN("mm-sparse", "offlining skips PageOffline pages with refcount 0", test_offline_skips_pageoffline);
 	RUN("mm-sparse", "lazy memmap: onlining writes one struct page per 2 MiB", test_lazy_memmap);
 	RUN("mm-sparse", "boot memmap: lazy where a pageblock is free RAM", test_boot_memmap_lazy);
+	RUN("mm-sparse", "meminfo: MemmapBoot and MemmapKernel say where memmap lives",
+	    test_meminfo_memmap_lines);
 	RUN("mm-sparse", "removed memory faults", test_removed_memory_faults);
 	RUN("mm-slab", "kmalloc classes, large, double free, bad pointers", test_kmalloc);
 	RUN("mm-memblock", "reserve, allocate, retire", test_memblock);
