@@ -269,7 +269,8 @@ int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char
 		if (use_ioapic) {
 			if (l->nr == 1)
 				ioapic_route(l->gsi, (u8)(IRQ_VECTOR_BASE + irq),
-					     l->level || (flags & IRQF_LEVEL), l->active_low);
+					     l->level || (flags & IRQF_LEVEL),
+					     l->active_low || (flags & IRQF_ACTIVE_LOW));
 			ioapic_unmask(l->gsi);
 		} else {
 			if (flags & IRQF_LEVEL)

@@ -57,8 +57,9 @@ typedef enum irqreturn {
 
 typedef irqreturn_t irq_handler_t(int irq, void *dev);
 
-#define IRQF_SHARED 0x1 /* the line may have several handlers (PCI INTx) */
-#define IRQF_LEVEL  0x2 /* level-triggered (PCI INTx): set in the PIC's ELCR */
+#define IRQF_SHARED	0x1 /* the line may have several handlers (PCI INTx) */
+#define IRQF_LEVEL	0x2 /* level-triggered (PCI INTx): set in the PIC's ELCR */
+#define IRQF_ACTIVE_LOW 0x4 /* active low (the IOAPIC's polarity; the 8259s have none) */
 
 /* Sets up the interrupt controllers with every line masked: the local APIC, then the 8259s when the
  * machine has them (through the LAPIC's LINT0 in virtual-wire mode), else every IOAPIC of t (NULL:
