@@ -15,6 +15,7 @@
 #include "lib/string.h"
 #include <asm/apic.h>
 #include <asm/irqflags.h>
+#include <asm/msi.h>
 #include <asm/pic.h>
 #include <asm/trap.h>
 
@@ -40,11 +41,6 @@ static u64 vector_count[256];
 static u64 spurious, lapic_spurious;
 static void (*lapic_timer_fn)(void);
 
-#define MSI_VECTOR_FIRST (IRQ_VECTOR_BASE + NR_IRQS) /* 0x50 */
-#define MSI_VECTOR_LAST	 0xdf
-#define MSI_ADDRESS	 0xfee00000ULL /* fixed delivery, physical destination in bits 12-19 */
-
-static struct irq_action msi_action[MSI_VECTOR_LAST - MSI_VECTOR_FIRST + 1];
 static spinlock_t irq_lock = SPINLOCK_INIT;
 static bool use_ioapic;	      /* else the 8259s */
 static unsigned ioapic_lines; /* lines 0..ioapic_lines-1 exist with the IOAPICs */
@@ -213,10 +209,7 @@ void irq_dispatch(struct regs *r)
 		lapic_eoi();
 		return;
 	}
-	if (v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST && msi_action[v - MSI_VECTOR_FIRST].handler) {
-		struct irq_action *a = &msi_action[v - MSI_VECTOR_FIRST];
-		vector_count[v]++;
-		a->handler((int)v, a->dev);
+	if (msi_dispatch(v)) {
 		lapic_eoi();
 		return;
 	}
@@ -302,45 +295,6 @@ void free_irq(unsigned irq, void *dev)
 	spin_unlock_irqrestore(&irq_lock, fl);
 }
 
-int request_msi(irq_handler_t *handler, const char *name, void *dev, u64 *addr, u32 *data)
-{
-	if (!lapic_ready())
-		return -ENODEV;
-	unsigned long fl;
-	int vector = -ENOSPC;
-	spin_lock_irqsave(&irq_lock, fl);
-	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
-		if (!msi_action[i].handler) {
-			msi_action[i] = (struct irq_action){handler, dev, name, 0};
-			vector = (int)(MSI_VECTOR_FIRST + i);
-			break;
-		}
-	spin_unlock_irqrestore(&irq_lock, fl);
-	if (vector < 0) {
-		printk(KERN_ERR "irq: %s: no MSI vector left (0x%x-0x%x all taken)\n", name, MSI_VECTOR_FIRST,
-		       MSI_VECTOR_LAST);
-		return vector;
-	}
-	*addr = MSI_ADDRESS | (u64)lapic_id() << 12;
-	*data = (u32)vector; /* fixed delivery, edge */
-	return vector;
-}
-
-void free_msi(int vector)
-{
-	if (vector < MSI_VECTOR_FIRST || vector > MSI_VECTOR_LAST)
-		return;
-	unsigned long fl;
-	spin_lock_irqsave(&irq_lock, fl);
-	msi_action[vector - MSI_VECTOR_FIRST] = (struct irq_action){0};
-	spin_unlock_irqrestore(&irq_lock, fl);
-}
-
-u64 msi_count(int vector)
-{
-	return vector >= 0 && vector < 256 ? vector_count[vector] : 0;
-}
-
 u64 irq_spurious_count(void)
 {
 	return spurious;
@@ -392,19 +346,16 @@ static int cmd_interrupts(int argc, char **argv)
 			shell_printf(" %s%s", l->action[i].name, i + 1 < l->nr ? "," : "");
 		shell_printf("\n");
 	}
-	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
-		if (msi_action[i].handler)
-			shell_printf(" MSI    0x%02x  %15llu  MSI-X       edge     %s\n",
-				     MSI_VECTOR_FIRST + i, vector_count[MSI_VECTOR_FIRST + i],
-				     msi_action[i].name);
+	for (unsigned v = MSI_VECTOR_FIRST; v <= MSI_VECTOR_LAST; v++)
+		if (msi_name(v))
+			shell_printf(" MSI    0x%02x  %15llu  MSI-X       edge     %s\n", v,
+				     msi_count((int)v), msi_name(v));
 	if (lapic_timer_fn)
 		shell_printf(" LOC    0x%02x  %15llu  LAPIC       timer    timer\n", LAPIC_TIMER_VECTOR,
 			     vector_count[LAPIC_TIMER_VECTOR]);
 	for (unsigned v = 0; v < 256; v++)
 		if ((v < IRQ_VECTOR_BASE || v >= IRQ_VECTOR_BASE + nr_lines()) && v != LAPIC_TIMER_VECTOR &&
-		    !(v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST &&
-		      msi_action[v - MSI_VECTOR_FIRST].handler) &&
-		    vector_count[v])
+		    !msi_name(v) && vector_count[v])
 			shell_printf("   -    0x%02x  %15llu  -           -        unexpected\n", v,
 				     vector_count[v]);
 	if (use_ioapic)

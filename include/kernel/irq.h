@@ -74,12 +74,14 @@ int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char
 /* Removes the handler registered with dev; masks the line when none is left. */
 void free_irq(unsigned irq, void *dev);
 
-/* A message-signalled interrupt (MSI-X): a vector of its own (0x50-0xdf) whose handler runs with the
- * LAPIC's EOI after it. Fills the message address and data a device writes to raise it. Returns the
- * vector, or -ENOSPC (none left) / -ENODEV (no local APIC). `name` is kept (static storage). */
+/* A message-signalled interrupt (MSI-X): a vector of its own (0x50-0xdf, arch/x86_64/msi.c) whose
+ * handler runs with the LAPIC's EOI after it. Fills the message address and data a device writes to
+ * raise it. Returns the vector, or -ENOSPC (none left: one line) / -ENODEV (no local APIC) / -EINVAL
+ * (no handler). `name` is kept (static storage). */
 int request_msi(irq_handler_t *handler, const char *name, void *dev, u64 *addr, u32 *data);
+/* Gives the vector back (a vector that is not an MSI vector is ignored). */
 void free_msi(int vector);
-/* Interrupts counted on an MSI vector. */
+/* Interrupts counted on an MSI vector since it was requested; 0 for a free one. */
 u64 msi_count(int vector);
 
 /* Spurious IRQ 7/15 seen. */
