@@ -357,7 +357,8 @@ static irqreturn_t vp_interrupt(int irq, void *dev)
 	return IRQ_HANDLED;
 }
 
-/* MSI-X: entry 0 says the configuration changed, entry 1 + i that queue i has used buffers. */
+/* MSI-X: entry 0 says the configuration changed, the others that a queue has used buffers (one entry
+ * per queue, or one for all; either way every queue is looked at). */
 static irqreturn_t vp_msix_config(int vector, void *dev)
 {
 	struct vp_device *vp = dev;

@@ -1,4 +1,5 @@
-/* Interrupt lines (legacy IRQ 0..15 behind the 8259 PICs; arch/x86_64/irq.c).
+/* Interrupt lines (legacy IRQ 0..15 behind the 8259 PICs, or GSIs 0..47 on the IOAPICs;
+ * arch/x86_64/irq.c) and MSI vectors (arch/x86_64/msi.c).
  *
  * A handler runs in interrupt context with interrupts disabled. It only acknowledges its device and
  * queues work (kernel/workqueue.h); it never allocates memory, sleeps or takes long.
