@@ -25,7 +25,8 @@ INCLUDES     := -Iinclude -Iarch/x86_64/include
 # newlib, the C library of the image (docs/ARCHITECTURE.md "newlib"): libc.a, libm.a and headers built
 # once by scripts/newlib from Debian's newlib-source into a folder named for the tarball's version and
 # the flags, which `make clean` keeps. Only the freestanding build sees it; the host tests use glibc.
-NEWLIB       := $(BUILD)/newlib-$(shell scripts/newlib --key)
+# NEWLIB=<folder> uses a build elsewhere (the lab grader points its scratch trees at this tree's).
+NEWLIB       ?= $(BUILD)/newlib-$(shell scripts/newlib --key)
 NEWLIB_LIBS  := $(NEWLIB)/lib/libm.a $(NEWLIB)/lib/libc.a
 WARN         := -Wall -Wextra -Werror -Wno-unused-parameter -Wstrict-prototypes -Wshadow
 
