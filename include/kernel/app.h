@@ -23,6 +23,10 @@ struct app {
 	static const struct app app_##id __section(".apps")                                                  \
 	    __attribute__((used, aligned(8))) = {name_, help_, main_}
 
+/* Saves the programs' data and newlib's as they are at boot, for every run to start from (after
+ * mm_init: it kmallocs the copy). 0 or -ENOMEM. */
+int app_init(void);
+
 /* The registry, in the order the linker placed it. */
 const struct app *app_first(void);
 const struct app *app_end(void);
@@ -30,7 +34,8 @@ const struct app *app_end(void);
 const struct app *app_find(const char *name);
 
 /* Runs a with argv[0..argc-1] (argv[0] is its name) until it ends; returns its exit status (0..255),
- * or -EBUSY when a program is already running, -ENOMEM when its heap cannot be set up. */
+ * or -EBUSY when a program is already running, -ENOMEM when its heap cannot be set up or app_init
+ * failed. */
 int app_run(const struct app *a, int argc, char **argv);
 /* Ends the running program with status (newlib's _exit lands here). Never returns. */
 __noreturn void app_exit(int status);

@@ -8,7 +8,6 @@
  * kernel thread would run instead, with app_run waiting for it. */
 #include <setjmp.h>
 #include <stdlib.h>
-#include <sys/reent.h>
 
 #include "kernel/app.h"
 #include "kernel/app_heap.h"
@@ -17,23 +16,19 @@
 #include "kernel/panic.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
+#include "mm/slab.h"
+#include "syscalls.h"
 
 extern const struct app __apps_start[], __apps_end[];
-/* linker.ld: the code of apps/ and of newlib, and the data and bss of newlib's malloc */
+/* linker.ld: the code of apps/ and of newlib; their data and bss */
 extern const char __app_text_start[], __app_text_end[];
-extern char __malloc_state_start[], __malloc_state_end[];
-
-void newlib_syscalls_start(void); /* kernel/sys/newlib_syscalls.c */
-
-#define MALLOC_STATE_MAX 4096
+extern char __app_data_start[], __app_data_end[];
 
 static const struct app *running;
 static jmp_buf run_ctx;
 static int run_status;
-/* newlib's malloc keeps its state (bins, top chunk, sbrk base) in static data: a copy of it as the
- * image holds it, before any malloc, is put back when a run starts, so each heap starts empty. */
-static char malloc_state_boot[MALLOC_STATE_MAX];
-static bool malloc_state_saved;
+/* The programs' and newlib's data as they were at boot: put back at every run. */
+static char *app_data_saved;
 
 const struct app *app_first(void)
 {
@@ -58,23 +53,34 @@ const char *app_current_name(void)
 	return running ? running->name : NULL;
 }
 
-/* An empty heap for malloc, and stdio, errno and atexit as at program start: the reentrancy structure
- * is initialized again (stdio then allocates its buffers from the new heap on first use). */
-static void libc_fresh_state(void)
+int app_init(void)
 {
-	size_t n = (size_t)(__malloc_state_end - __malloc_state_start);
+	size_t n = (size_t)(__app_data_end - __app_data_start);
+	unsigned long flags;
 
-	if (n > sizeof(malloc_state_boot))
-		panic("app: newlib's malloc state is %zu bytes, more than the %d kept", n, MALLOC_STATE_MAX);
-	if (!malloc_state_saved) {
-		memcpy(malloc_state_boot, __malloc_state_start, n);
-		malloc_state_saved = true;
-	}
-	memcpy(__malloc_state_start, malloc_state_boot, n);
-
-	unsigned long flags = arch_irq_save(); /* printk in an interrupt reads the locale through it */
-	_REENT_INIT_PTR(_impure_ptr);
+	app_data_saved = kmalloc(n, GFP_KERNEL);
+	if (!app_data_saved)
+		return -ENOMEM;
+	flags = arch_irq_save();
+	memcpy(app_data_saved, __app_data_start, n);
 	arch_irq_restore(flags);
+	return 0;
+}
+
+/* A program starts with the data the image gave it and newlib as if never used: its data and bss and
+ * all of newlib's (malloc's state, so the heap starts empty; the reentrancy structure with stdio,
+ * errno, atexit) are put back as they were at boot. The kernel never calls malloc and keeps no
+ * pointer into this data; it reads it (printk's formatting) in interrupts, hence they are off. */
+static int app_data_fresh(void)
+{
+	unsigned long flags;
+
+	if (!app_data_saved)
+		return -ENOMEM;
+	flags = arch_irq_save();
+	memcpy(__app_data_start, app_data_saved, (size_t)(__app_data_end - __app_data_start));
+	arch_irq_restore(flags);
+	return 0;
 }
 
 /* The program's side of the run: main, then exit() (atexit handlers, stdio flushed), which ends in
@@ -91,10 +97,12 @@ int app_run(const struct app *a, int argc, char **argv)
 
 	if (running)
 		return -EBUSY;
+	err = app_data_fresh();
+	if (err)
+		return err;
 	err = app_heap_init();
 	if (err)
 		return err;
-	libc_fresh_state();
 	newlib_syscalls_start();
 	flags = arch_irq_save();
 	arch_irq_restore(flags);

@@ -27,6 +27,7 @@
 #include "kernel/app_heap.h"
 #include "kernel/console.h"
 #include "kernel/timer.h"
+#include "syscalls.h"
 
 /* newlib's headers do not declare every syscall the library calls; these are the missing prototypes. */
 int close(int fd);
@@ -54,8 +55,6 @@ void _exit(int status);
 
 static u64 run_start_ns;
 
-/* Called by app_run when a program starts: clock() counts from here. */
-void newlib_syscalls_start(void);
 void newlib_syscalls_start(void)
 {
 	run_start_ns = ktime_ns();
