@@ -19,6 +19,8 @@
 int lapic_init(u64 phys, bool pic);
 void lapic_eoi(void);
 u32 lapic_id(void);
+/* Sends interrupt vector to this CPU (an IPI to self; it arrives once interrupts are enabled). */
+void lapic_self_ipi(u8 vector);
 bool lapic_ready(void);
 /* The LAPIC timer: one-shot or periodic count down at the bus clock / 16 on LAPIC_TIMER_VECTOR. */
 void lapic_timer_start(u32 count, bool periodic);
