@@ -76,7 +76,7 @@ help:
 	@echo "make host-tests   build the host unit tests only"
 	@echo "make fuzz         run each libFuzzer harness FUZZ_SECONDS (60) s; FUZZ=fuzz_virtqueue for one;"
 	@echo "                  make fuzz-replay: replay the committed corpora only (regression)"
-	@echo "make bench        benchmarks (not part of make test)"
+	@echo "make bench        benchmarks (not part of make test); BENCH=1t or BENCH=boot,16g: only those rows"
 	@echo "make demo         a scripted virtio-mem resize story, printed step by step"
 	@echo "make lint         cppcheck and the include layers; make format: clang-format"
 	@echo "make lab LAB=buddy  branch lab/buddy with the lab's code stubbed (make lab-list: the labs)"
