@@ -9,10 +9,13 @@ import time
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path.insert(0, os.path.join(ROOT, "tests", "qemu"))
 from vm import VM, CaseFailure  # noqa: E402
+from qmp import QMPError, QMPTimeout  # noqa: E402
 
 PROMPT = "hotmem> "
 DEV = "/machine/peripheral/vm0"
 G, M = 1 << 30, 1 << 20
+# What a bounded wait that ran out, QEMU exiting, or QEMU refusing a command raises.
+FAILURES = (CaseFailure, QMPError, QMPTimeout)
 
 
 def qemu_version():
@@ -66,7 +69,7 @@ class Guest:
         return {"guest": int(m.group(1)), "requests": int(t.group(1)), "nreq": int(t.group(2)),
                 "add": int(t.group(3)), "online": int(t.group(4)), "unplug": int(t.group(5))}
 
-    def resize(self, size, timeout=300):
+    def resize(self, size, timeout=60):
         """Returns (host seconds, guest split dict)."""
         start = len(self.vm.text)
         grow = size > self.size

@@ -30,7 +30,7 @@ import os
 import statistics
 import sys
 
-from guest import G, Guest, fmt_split, qemu_version
+from guest import FAILURES, G, Guest, fmt_split, qemu_version
 import resize_1t
 
 GROUPS = ("small", "16g", "1g-blocks", "boot", "1t")
@@ -41,6 +41,10 @@ LINUX = {"boot": 4.1, "plug 0->1G": 0.027, "plug 0->4G": 0.168, "plug 0->16G": 0
          "unplug 4G->2G": 0.824, "unplug 2G->0": 0.656, "unplug 16G->0": 4.77,
          "unplug 4G->2G (1G blocks)": 2.50, "unplug 16G->0 (1G blocks)": 6.15,
          "unplug 4G->0, 512M data": 2.14}
+ORDER = ["boot", "plug 0->1G", "plug 0->4G", "plug 0->16G", "unplug 4G->2G", "unplug 2G->0", "unplug 16G->0",
+         "unplug 4G->2G (1G blocks)", "unplug 16G->0 (1G blocks)", "unplug 4G->0, 512M data"]
+ROW_GROUP = {row: "boot" if row == "boot" else "1g-blocks" if "1G blocks" in row else
+             "16g" if "16G" in row else "small" for row in ORDER}
 # Targets that do not grow with the size, seconds.
 FIXED = {"plug 0->16G": 0.003, "unplug 16G->0": 0.005}
 
@@ -55,82 +59,109 @@ def target(row):
     return LINUX[row] / 2          # at least 2x faster on empty memory
 
 
-def measure(results, row, g, prepare, size, runs):
-    """results[row] = (median seconds over `runs` resizes to `size`, the last run's split)."""
-    times, split = [], None
-    for _ in range(runs):
-        prepare(g)
-        took, split = g.resize(size)
-        times.append(took)
-    results[row] = (statistics.median(times), split)
+class Rows:
+    """The rows measured so far, and why the others were not: a bounded wait that ran out or QEMU
+    exiting ends the rows of that guest (the row it happened in says so, the rest name that row)."""
+
+    def __init__(self):
+        self.results = {}      # row -> (median seconds, last split)
+        self.missing = {}      # row -> why it has no figure
+        self.current = None
+
+    def measure(self, row, g, prepare, size, runs):
+        """results[row] = (median seconds over `runs` resizes to `size`, the last run's split)."""
+        self.current = row
+        times, split = [], None
+        for _ in range(runs):
+            prepare(g)
+            took, split = g.resize(size)
+            times.append(took)
+        self.results[row] = (statistics.median(times), split)
+        self.current = None
+
+    def guest(self, rows, body, *guest_args):
+        """Boot a Guest(*guest_args) and run body(guest); on a failure the rows in `rows` without a
+        figure get the reason."""
+        g, self.current = None, None
+        try:
+            g = Guest(*guest_args)
+            body(g)
+        except FAILURES as e:
+            failed = self.current or "boot"
+            for row in rows:
+                if row not in self.results:
+                    self.missing[row] = str(e) if row == failed or failed == "boot" else \
+                        "not measured: the guest failed in row '%s'" % failed
+        finally:
+            if g:
+                g.stop()
+        return g
 
 
 def bench_1g_setup(groups, runs, verbose):
     """The rows of the Linux comparison's setup; prints their table."""
-    results = {}   # row -> (median seconds, last split)
-    memmap_per_page = None
-    if "small" in groups or "16g" in groups:
-        g = Guest("2M", verbose)
-        boots = [g.boot]
-        try:
-            if "small" in groups:
-                before = g.meminfo("Memmap")
-                measure(results, "plug 0->1G", g, lambda g: g.resize(0), 1 * G, runs)
-                after = g.meminfo("Memmap")
-                if before is not None and after is not None:
-                    memmap_per_page = (after - before) / (1 * G / 4096)
-                measure(results, "plug 0->4G", g, lambda g: g.resize(0), 4 * G, runs)
-            if "16g" in groups:
-                measure(results, "plug 0->16G", g, lambda g: g.resize(0), 16 * G, runs)
-            if "small" in groups:
-                measure(results, "unplug 4G->2G", g, lambda g: g.resize(4 * G), 2 * G, runs)
-                measure(results, "unplug 2G->0", g, lambda g: g.resize(2 * G), 0, runs)
-            if "16g" in groups:
-                measure(results, "unplug 16G->0", g, lambda g: g.resize(16 * G), 0, runs)
-            if "small" in groups:
-                def with_data(g):
-                    g.resize(0)
-                    g.resize(4 * G)
-                    g.run("workload free")
-                    g.run("workload alloc 512M")
-                measure(results, "unplug 4G->0, 512M data", g, with_data, 0, runs)
+    t = Rows()
+    memmap = []
+    boots = []
+    wanted = [row for row in ORDER if ROW_GROUP[row] in groups]
+
+    def rows_2m(g):
+        boots.append(g.boot)
+        if "small" in groups:
+            before = g.meminfo("Memmap")
+            t.measure("plug 0->1G", g, lambda g: g.resize(0), 1 * G, runs)
+            after = g.meminfo("Memmap")
+            if before is not None and after is not None:
+                memmap.append((after - before) / (1 * G / 4096))
+            t.measure("plug 0->4G", g, lambda g: g.resize(0), 4 * G, runs)
+        if "16g" in groups:
+            t.measure("plug 0->16G", g, lambda g: g.resize(0), 16 * G, runs)
+        if "small" in groups:
+            t.measure("unplug 4G->2G", g, lambda g: g.resize(4 * G), 2 * G, runs)
+            t.measure("unplug 2G->0", g, lambda g: g.resize(2 * G), 0, runs)
+        if "16g" in groups:
+            t.measure("unplug 16G->0", g, lambda g: g.resize(16 * G), 0, runs)
+        if "small" in groups:
+            def with_data(g):
+                g.resize(0)
+                g.resize(4 * G)
                 g.run("workload free")
-        finally:
-            g.stop()
-    else:
-        boots = []
+                g.run("workload alloc 512M")
+            t.measure("unplug 4G->0, 512M data", g, with_data, 0, runs)
+            g.run("workload free")
+
+    def rows_1g_blocks(g):
+        t.measure("unplug 4G->2G (1G blocks)", g, lambda g: g.resize(4 * G), 2 * G, runs)
+        t.measure("unplug 16G->0 (1G blocks)", g, lambda g: g.resize(16 * G), 0, runs)
+
+    if "small" in groups or "16g" in groups:
+        t.guest([r for r in wanted if ROW_GROUP[r] in ("small", "16g")], rows_2m, "2M", verbose)
     if "boot" in groups:
-        while len(boots) < runs:
-            g2 = Guest("2M", False)
-            boots.append(g2.boot)
-            g2.stop()
-        results["boot"] = (statistics.median(boots), None)
+        while len(boots) < runs and "boot" not in t.missing:
+            t.guest(["boot"], lambda g: boots.append(g.boot), "2M", False)
+        if boots and "boot" not in t.missing:
+            t.results["boot"] = (statistics.median(boots), None)
     if "1g-blocks" in groups:
-        g = Guest("1G", verbose)
-        try:
-            measure(results, "unplug 4G->2G (1G blocks)", g, lambda g: g.resize(4 * G), 2 * G, runs)
-            measure(results, "unplug 16G->0 (1G blocks)", g, lambda g: g.resize(16 * G), 0, runs)
-        finally:
-            g.stop()
-    if not results:
+        t.guest([r for r in wanted if ROW_GROUP[r] == "1g-blocks"], rows_1g_blocks, "1G", verbose)
+    if not wanted:
         return
 
     print("virtio-mem resize (QEMU %s, %s, q35, -m 1G,maxmem=17G, 16G memory-backend-ram), median of %d"
           % (qemu_version(), os.environ.get("ACCEL", "tcg"), runs))
     print("%-28s %10s %10s %10s %6s   %s" % ("row", "hotmem s", "Linux s", "target s", "",
                                              "where the guest's time went (last run)"))
-    order = ["boot", "plug 0->1G", "plug 0->4G", "plug 0->16G", "unplug 4G->2G", "unplug 2G->0", "unplug 16G->0",
-             "unplug 4G->2G (1G blocks)", "unplug 16G->0 (1G blocks)", "unplug 4G->0, 512M data"]
-    for row in order:
-        if row not in results:
+    for row in wanted:
+        if row not in t.results:
+            why = t.missing.get(row, "not measured")
+            print("%-28s %10s %10.3f %10.3f %6s   %s" % (row, "not reached", LINUX[row], target(row), "MISS", why))
             continue
-        t, split = results[row]
-        ok = "ok" if t <= target(row) else "MISS"
-        print("%-28s %10.3f %10.3f %10.3f %6s   %s" % (row, t, LINUX[row], target(row), ok,
+        sec, split = t.results[row]
+        ok = "ok" if sec <= target(row) else "MISS"
+        print("%-28s %10.3f %10.3f %10.3f %6s   %s" % (row, sec, LINUX[row], target(row), ok,
                                                      fmt_split(split) if split else "QEMU start to the prompt"))
-    if memmap_per_page is not None:
+    if memmap:
         print("memmap: %.1f bytes per 4 KiB page of added memory (%.2f %% of it; target <= 0.8 %%)"
-              % (memmap_per_page, memmap_per_page / 40.96))
+              % (memmap[0], memmap[0] / 40.96))
     print("device floor: one PLUG/UNPLUG costs QEMU ~4 us; a resize seen over QMP bottoms out near 1 ms")
 
 
@@ -156,6 +187,8 @@ def main():
     ap.add_argument("-v", "--verbose", action="store_true")
     a = ap.parse_args()
     groups = parse_groups(a.rows, a.quick)
+    if a.runs < 1:
+        sys.exit("bench/resize.py: --runs: at least 1")
 
     bench_1g_setup(groups, a.runs, a.verbose)
     if "1t" in groups:

@@ -27,7 +27,7 @@ import re
 import statistics
 import time
 
-from guest import DEV, G, M, Guest, CaseFailure, fmt_split, qemu_version
+from guest import DEV, FAILURES, G, M, Guest, CaseFailure, fmt_split, qemu_version
 from qmp import QMPTimeout
 
 RATIO = 3                  # 1 TiB rows: at most this many times the 1 GiB row
@@ -91,56 +91,87 @@ def unplug_bounded(g, wait):
 
 
 def row(name, value, tgt, ok, note):
-    print("%-30s %12s %12s %6s   %s" % (name, value, tgt, ok, note))
+    print("%-30s %12s %16s %6s   %s" % (name, value, tgt, ok, note))
 
 
 def bench(runs, wait, stall, verbose):
-    g = Guest("2M", verbose, mem="512M,maxmem=1100G", region="1T", cpu="qemu64,phys-bits=44",
-              backend_opts=",reserve=off")
-    plug1, unplug1, rss1 = [], [], None
+    """Measure and print the 1 TiB table. A failure (a bounded wait of the 1 GiB rows that ran out,
+    QEMU exiting) leaves the rows not yet measured `not reached` with its reason."""
+    r = {"plug1": [], "unplug1": [], "rss1": None, "plug": None, "unplug": None}
+    broken = None
+    g = None
     try:
+        g = Guest("2M", verbose, mem="512M,maxmem=1100G", region="1T", cpu="qemu64,phys-bits=44",
+                  backend_opts=",reserve=off")
         for _ in range(runs):
             before = g.rss()
-            took, split_p1 = g.resize(1 * G)
-            if rss1 is None:       # later runs reuse the memmap pages the first one wrote
-                rss1 = g.rss() - before
-            plug1.append(took)
-            took, split_u1 = g.resize(0)
-            unplug1.append(took)
+            took, r["split_p1"] = g.resize(1 * G)
+            if r["rss1"] is None:       # later runs reuse the memmap pages the first one wrote
+                r["rss1"] = g.rss() - before
+            r["plug1"].append(took)
+            took, r["split_u1"] = g.resize(0)
+            r["unplug1"].append(took)
         rss0 = g.rss()
-        t_plug, split_p, why_plug = plug_bounded(g, 1 << 40, wait, stall)
-        plugged = g.vm.qmp.qom_get(DEV, "size")
-        rss_t = g.rss() - rss0
-        t_unplug, split_u, why_unplug = unplug_bounded(g, wait)
+        r["plug"] = plug_bounded(g, 1 << 40, wait, stall)
+        r["plugged"] = g.vm.qmp.qom_get(DEV, "size")
+        r["rss"] = g.rss() - rss0
+        r["unplug"] = unplug_bounded(g, wait)
+    except FAILURES as e:
+        broken = str(e)
     finally:
-        g.stop()
+        if g:
+            g.stop()
 
-    p1, u1 = statistics.median(plug1), statistics.median(unplug1)
+    print()
     print("virtio-mem 1 TiB (QEMU %s, tcg, q35, -cpu qemu64,phys-bits=44, -m 512M,maxmem=1100G, 1T "
           "memory-backend-ram reserve=off, block 2M): 1 GiB rows median of %d, 1 TiB rows one run"
           % (qemu_version(), runs))
     row("row", "hotmem", "target", "", "where the guest's time went (last run)")
-    row("plug 0->1G", "%.3f s" % p1, "", "", fmt_split(split_p1))
-    row("unplug 1G->0", "%.3f s" % u1, "", "", fmt_split(split_u1))
+    p1 = u1 = None
+    if len(r["plug1"]) == runs:
+        p1 = statistics.median(r["plug1"])
+        row("plug 0->1G", "%.3f s" % p1, "", "", fmt_split(r["split_p1"]))
+    else:
+        row("plug 0->1G", "not reached", "", "", broken)
+    if len(r["unplug1"]) == runs:
+        u1 = statistics.median(r["unplug1"])
+        row("unplug 1G->0", "%.3f s" % u1, "", "", fmt_split(r["split_u1"]))
+    else:
+        row("unplug 1G->0", "not reached", "", "", broken)
+    tp = "%.3f s" % (RATIO * p1) if p1 else "%dx plug 0->1G" % RATIO
+    tu = "%.3f s" % (RATIO * u1) if u1 else "%dx unplug 1G->0" % RATIO
+    tr = "%d MiB" % (RSS_TARGET // M)
+    if r["plug"] is None:
+        why = broken if p1 and u1 else "not measured: " + broken
+        row("plug 0->1T", "not reached", tp, "MISS", why)
+        row("unplug 1T->0", "not reached", tu, "MISS", "not measured: " + broken)
+        row("QEMU RSS growth, plug 0->1T", "not reached", tr, "MISS", why)
+        return
+    t_plug, split_p, why_plug = r["plug"]
+    plugged = r["plugged"]
     if why_plug is None:
-        row("plug 0->1T", "%.3f s" % t_plug, "%.3f s" % (RATIO * p1), "ok" if t_plug <= RATIO * p1 else "MISS",
+        row("plug 0->1T", "%.3f s" % t_plug, tp, "ok" if t_plug <= RATIO * p1 else "MISS",
             "%.1fx plug 0->1G; %s" % (t_plug / p1, fmt_split(split_p)))
     else:
-        row("plug 0->1T", "not reached", "%.3f s" % (RATIO * p1), "MISS", why_plug)
-    if t_unplug is None:
-        row("unplug 1T->0", "not reached", "%.3f s" % (RATIO * u1), "MISS", why_unplug)
-    elif why_plug is None:
-        row("unplug 1T->0", "%.3f s" % t_unplug, "%.3f s" % (RATIO * u1), "ok" if t_unplug <= RATIO * u1 else "MISS",
-            "%.1fx unplug 1G->0; %s" % (t_unplug / u1, fmt_split(split_u) if split_u else "no resize time line"))
+        row("plug 0->1T", "not reached", tp, "MISS", why_plug)
+    if r["unplug"] is None:
+        row("unplug 1T->0", "not reached", tu, "MISS", broken)
     else:
-        row("unplug 1T->0", "not reached", "%.3f s" % (RATIO * u1), "MISS",
-            "the plug stopped at %s; %s->0 took %.3f s (the guest's resize since the 1T request: %s)"
-            % (gib(plugged), gib(plugged), t_unplug, fmt_split(split_u) if split_u else "no resize time line"))
-    row("QEMU RSS growth, plug 0->1G", "%.1f MiB" % (rss1 / M), "", "", "first run")
-    note = "at %s plugged (%.1f MiB per GiB)" % (gib(plugged), rss_t / M / max(plugged / G, 1 / 1024))
+        t_unplug, split_u, why_unplug = r["unplug"]
+        guest_split = fmt_split(split_u) if split_u else "no resize time line"
+        if t_unplug is None:
+            row("unplug 1T->0", "not reached", tu, "MISS", why_unplug)
+        elif why_plug is None:
+            row("unplug 1T->0", "%.3f s" % t_unplug, tu, "ok" if t_unplug <= RATIO * u1 else "MISS",
+                "%.1fx unplug 1G->0; %s" % (t_unplug / u1, guest_split))
+        else:
+            row("unplug 1T->0", "not reached", tu, "MISS",
+                "the plug stopped at %s; %s->0 took %.3f s (the guest's resize since the 1T request: %s)"
+                % (gib(plugged), gib(plugged), t_unplug, guest_split))
+    row("QEMU RSS growth, plug 0->1G", "%.1f MiB" % (r["rss1"] / M), "", "", "first run")
+    note = "at %s plugged (%.1f MiB per GiB)" % (gib(plugged), r["rss"] / M / max(plugged / G, 1 / 1024))
     if why_plug is None:
-        row("QEMU RSS growth, plug 0->1T", "%.1f MiB" % (rss_t / M), "%d MiB" % (RSS_TARGET // M),
-            "ok" if rss_t <= RSS_TARGET else "MISS", note)
+        row("QEMU RSS growth, plug 0->1T", "%.1f MiB" % (r["rss"] / M), tr,
+            "ok" if r["rss"] <= RSS_TARGET else "MISS", note)
     else:
-        row("QEMU RSS growth, plug 0->1T", "not reached", "%d MiB" % (RSS_TARGET // M), "MISS",
-            "%.1f MiB %s" % (rss_t / M, note))
+        row("QEMU RSS growth, plug 0->1T", "not reached", tr, "MISS", "%.1f MiB %s" % (r["rss"] / M, note))
