@@ -201,8 +201,10 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
  * the caller un-isolates, which leaves them `migratetype`). present_pages is the caller's to add. */
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
 			    int migratetype, bool isolate_pageblock);
-/* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline), to the smallest span
- * that still covers the zone's other online pages. */
+/* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline, sections already
+ * offline): a range at an edge moves that edge to the next section still online in the zone (past
+ * gaps); a range in the middle leaves the span alone, as in Linux. Looks only at the sections between
+ * the old and the new edge. */
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* Adds count (may be negative) to the managed pages of page's zone, as drivers do when they take
  * pages out (PageOffline) or give them back. */
