@@ -118,7 +118,7 @@ static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action,
 			switch (action) {
 			case MEM_ONLINE:
 				vmem_set_mb_state(st, mb,
-						  page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE
+						  section_zonenum(__pfn_to_section(pfn)) == ZONE_MOVABLE
 						      ? VMEM_MB_ONLINE_MOVABLE
 						      : VMEM_MB_ONLINE_KERNEL);
 				break;

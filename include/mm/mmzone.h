@@ -220,6 +220,12 @@ void __free_pages_core(struct page *page, unsigned int order);
 /* ---- implementation helpers that need sparse.h ---- */
 #include "mm/sparse.h"
 
+/* The zone of a pfn in an online section, from the section (its struct page may not be written yet). */
+static inline struct zone *pfn_zone(unsigned long pfn)
+{
+	return &zones[section_zonenum(__pfn_to_section(pfn))];
+}
+
 static inline int get_pageblock_migratetype(const struct page *page)
 {
 	return get_pfnblock_migratetype(page_to_pfn(page));

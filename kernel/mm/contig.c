@@ -21,11 +21,11 @@ static int check_range(unsigned long start, unsigned long end, struct busy_pfn *
 			busy_pfn_set(busy, pfn, "not online");
 			return -EINVAL;
 		}
-		if (zone && page_zone(page) != zone) {
+		if (zone && pfn_zone(pfn) != zone) {
 			busy_pfn_set(busy, pfn, "the range spans two zones");
 			return -EINVAL;
 		}
-		zone = page_zone(page);
+		zone = pfn_zone(pfn);
 	}
 	return 0;
 }

@@ -94,7 +94,7 @@ void show_pagetypeinfo(mm_print_fn pr)
 			continue;
 		for_each_present_section_nr(0, nr) {
 			struct mem_section *ms = __nr_to_section(nr);
-			if (!online_section(ms) || page_zonenum(ms->memmap) != (unsigned int)z)
+			if (!online_section(ms) || section_zonenum(ms) != (unsigned int)z)
 				continue;
 			for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
 				count[pageblock_flags_migratetype(ms->pageblock_flags[b])]++;

@@ -106,8 +106,10 @@ void zones_reset(void);
 void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* sparse.c: forgets every section (mm_init). */
 void sparse_reset(void);
-/* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
-void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
+/* Sets the memmap-initialized mark and the zone zid (section_zonenum) of the sections covering
+ * [start, start+nr). A section is in one zone: boot splits zones at section boundaries, hotplug onlines
+ * whole blocks. */
+void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, unsigned int zid);
 #define SECTION_MEMMAP_INIT (1u << 4)
 /* added by add_memory_driver_managed: only that driver removes it (memory_add_remove.c) */
 #define SECTION_DRIVER_MANAGED (1u << 5)

@@ -69,7 +69,7 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
 		*pageblock_byte(pfn) &= (u8)~PB_MEMMAP_LAZY;
 		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
-	sparse_mark_memmap_init(start_pfn, nr_pages);
+	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }
 
 void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
@@ -80,5 +80,5 @@ void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enu
 		*pageblock_byte(pfn) |= PB_MEMMAP_LAZY;
 		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
-	sparse_mark_memmap_init(start_pfn, nr_pages);
+	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }

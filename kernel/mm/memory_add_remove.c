@@ -43,7 +43,7 @@ enum zone_type mhp_default_zone(unsigned long id)
 	struct mem_section *ms = __nr_to_section(id);
 
 	if (present_section(ms) && (ms->flags & SECTION_MEMMAP_INIT))
-		return (enum zone_type)page_zonenum(ms->memmap); /* the zone it last had */
+		return (enum zone_type)section_zonenum(ms); /* the zone it last had */
 	return default_online_type == MMOP_ONLINE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
 }
 

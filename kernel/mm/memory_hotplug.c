@@ -272,11 +272,11 @@ static int offline_check_range(unsigned long start, unsigned long nr_pages, stru
 			 PFN_PHYS(hs), PFN_PHYS(he) - 1, pfn_to_block_id(hs));
 		return -EINVAL;
 	}
-	zone = page_zone(pfn_to_page(start));
+	zone = pfn_zone(start);
 	for (unsigned long p = start; p < end; p += PAGES_PER_SECTION) {
-		if (page_zone(pfn_to_page(p)) != zone) {
+		if (pfn_zone(p) != zone) {
 			mhp_fail(what, "offline failed: -EINVAL: the range spans zones %s and %s", zone->name,
-				 page_zone(pfn_to_page(p))->name);
+				 pfn_zone(p)->name);
 			return -EINVAL;
 		}
 	}

@@ -137,7 +137,7 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				bad(v, "pageblock with own migrate type %u (pfn 0x%lx)",
 				    pb & PB_MIGRATETYPE_MASK, base + (b << pageblock_order));
 			if (pb & PB_MIGRATE_ISOLATE)
-				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
+				w[section_zonenum(ms)].isolate_blocks++;
 		}
 		unsigned long first = lo > base ? lo - base : 0;
 		unsigned long last =

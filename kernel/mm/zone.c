@@ -31,12 +31,12 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 }
 
-/* Is section nr online and in zone? (Its first struct page says which zone it joined.) */
+/* Is section nr online and in zone? */
 static bool section_in_zone(unsigned long nr, const struct zone *zone)
 {
 	struct mem_section *ms = __nr_to_section(nr);
 
-	return online_section(ms) && page_zonenum(ms->memmap) == zone->idx;
+	return online_section(ms) && section_zonenum(ms) == zone->idx;
 }
 
 /* The first section at or after nr, below end_nr, that is online in zone; end_nr if none. Absent
