@@ -82,9 +82,10 @@ const char *mhp_range_name(unsigned long start_pfn, unsigned long nr_pages, char
 
 static online_page_callback_t online_page_callback = generic_online_page;
 
-void generic_online_page(struct page *page, unsigned int order)
+void generic_online_page(unsigned long pfn, unsigned long nr_pages)
 {
-	__free_pages_core(page, order);
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += MAX_ORDER_NR_PAGES)
+		__free_pages_core(pfn_to_page(p), MAX_ORDER);
 }
 
 int set_online_page_callback(online_page_callback_t callback)
@@ -200,8 +201,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	zone->present_pages += present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	online_mem_sections(pfn, end);
-	for (unsigned long p = pfn; p < end; p += MAX_ORDER_NR_PAGES)
-		online_page_callback(pfn_to_page(p), MAX_ORDER);
+	online_page_callback(pfn, nr_pages);
 	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));
