@@ -48,6 +48,9 @@ _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->fl
 #define PB_MIGRATETYPE_MASK 0x3u /* the pageblock's migrate type: MIGRATE_UNMOVABLE or MIGRATE_MOVABLE */
 #define PB_MEMMAP_LAZY	    0x4u /* only the first struct page is initialized (mmzone.h, lazy memmap) */
 #define PB_MIGRATE_ISOLATE  0x8u /* isolated: free pages on the MIGRATE_ISOLATE lists */
+#define PB_MEMMAP_DEFERRED                                                                                   \
+	0x10u /* no struct page written (mmzone.h, deferred memmap); in an online                            \
+	       * section a free pageblock outside the buddy */
 
 struct mem_section {
 	struct page *memmap; /* PAGES_PER_SECTION struct pages, or NULL */

@@ -132,6 +132,12 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 		pr("page %p: not in any memmap (%s)\n", (const void *)page, reason ? reason : "");
 		return;
 	}
+	if (pageblock_memmap_deferred(pfn)) {
+		pr("page pfn 0x%lx (phys 0x%llx): %s\n  struct page not written: part of the free deferred "
+		   "pageblock at pfn 0x%lx (deferred memmap)\n",
+		   pfn, PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
+		return;
+	}
 	if (pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) {
 		pr("page pfn 0x%lx (phys 0x%llx): %s\n  struct page not written yet: part of the free 2 MiB "
 		   "chunk at "

@@ -109,7 +109,8 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, pa);
 	else if (!pfn_valid(pfn))
 		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, pa);
-	else if (pfn_to_online_page(pfn) && PageOffline(pfn_to_page(pfn)))
+	else if (pfn_to_online_page(pfn) && !pageblock_memmap_deferred(pfn) &&
+		 !(pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) && PageOffline(pfn_to_page(pfn)))
 		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped",
 			 pfn, id);
 	else if (!online_section_nr(pfn_to_section_nr(pfn)))

@@ -84,8 +84,7 @@ static online_page_callback_t online_page_callback = generic_online_page;
 
 void generic_online_page(unsigned long pfn, unsigned long nr_pages)
 {
-	for (unsigned long p = pfn; p < pfn + nr_pages; p += MAX_ORDER_NR_PAGES)
-		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+	free_online_range(pfn, nr_pages);
 }
 
 int set_online_page_callback(online_page_callback_t callback)
@@ -388,8 +387,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	/* 6. take the free pages, skip refcount-0 PageOffline pages, counts, sections offline */
 	present = present_pages_of(start, nr_pages);
 	taken = __offline_isolated_pages(start, end);
-	adjust_managed_page_count(pfn_to_page(start), -(long)taken);
 	spin_lock_irqsave(&zone->lock, flags);
+	zone->managed_pages -= taken; /* not through a struct page: deferred ones are not written */
 	zone->present_pages -= present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	offline_mem_sections(start, end);

@@ -93,6 +93,10 @@ int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flag
 
 		if (!page)
 			return busy_pfn_set(busy, pfn, "offline section");
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* free, never used */
+			continue;
+		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;
@@ -122,18 +126,20 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 
 	if (!page)
 		return busy_pfn_set(busy, pfn, "offline section");
-	zone = page_zone(page);
+	zone = pfn_zone(pfn);
 	spin_lock_irqsave(&zone->lock, irq);
 	if (is_migrate_isolate(get_pfnblock_migratetype(pfn))) {
 		ret = busy_pfn_set(busy, pfn, "pageblock already isolated");
 	} else {
-		/* Lazy memmap (mmzone.h): a range that covers this pageblock only partly is walked from
-		 * a pfn inside it, so its struct pages must be written first. */
-		if (start > pfn || end < pfn + pageblock_nr_pages)
+		/* Lazy and deferred memmap (mmzone.h): a range that covers this pageblock only partly is
+		 * walked from a pfn inside it, so its struct pages must be written first. */
+		if (start > pfn || end < pfn + pageblock_nr_pages) {
+			deferred_materialize(zone, pfn);
 			memmap_init_pageblock(pfn);
+		}
 		ret = has_unmovable_pages(max(pfn, start), min(pfn + pageblock_nr_pages, end), flags, busy);
 		if (!ret)
-			pageblock_isolate_and_move_free_pages(zone, page);
+			pageblock_isolate_and_move_free_pages(zone, pfn);
 	}
 	spin_unlock_irqrestore(&zone->lock, irq);
 	return ret;
@@ -161,9 +167,9 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 
 		if (!page)
 			continue;
-		struct zone *zone = page_zone(page);
+		struct zone *zone = pfn_zone(pfn);
 		spin_lock_irqsave(&zone->lock, irq);
-		pageblock_unisolate_and_move_free_pages(zone, page);
+		pageblock_unisolate_and_move_free_pages(zone, pfn);
 		spin_unlock_irqrestore(&zone->lock, irq);
 	}
 }
@@ -179,12 +185,16 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 			return busy_pfn_set(busy, pfn, "offline section");
 		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
-		drain_zone_pages(page_zone(page));
+		drain_zone_pages(pfn_zone(pfn));
 	}
 	pfn = pageblock_start_pfn(start_pfn);
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* free, never used (and isolated: checked above) */
+			continue;
+		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;

@@ -26,7 +26,7 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 	zone_grow(zone, start_pfn, nr_pages);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (memmap_lazy_init && pageblock_aligned(start_pfn) && pageblock_aligned(nr_pages))
-		memmap_init_range_lazy(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
+		memmap_init_range_deferred(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 	else
 		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 }
