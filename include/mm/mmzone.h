@@ -187,12 +187,12 @@ void zone_pcp_enable(struct zone *zone);
  * be present (sparse_add_section). Does not touch the memory itself. */
 void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype,
 		       bool isolate_pageblock);
-/* Lazy memmap, on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
- * first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
- * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
- * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,
- * isolation, take_page_off_buddy), so onlining costs writes in proportion to what gets used. Boot
- * memory's free pageblocks are initialized the same way (mm_init).
+/* Lazy memmap, on by default (memmap_lazy_init). memmap_init_range_lazy writes only the first struct
+ * page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY; __free_pages_core(head,
+ * MAX_ORDER) then frees the block as one chunk, still writing only the head. The other 511 struct
+ * pages are written when the chunk first leaves the free lists (allocation, isolation,
+ * take_page_off_buddy). Boot memory's free pageblocks are initialized so (mm_init), and a deferred
+ * pageblock (below) becomes lazy when it is carved.
  * The rule for code outside the allocator: a struct page inside a lazy pageblock holds garbage until
  * memmap_init_pageblock(pfn) ran. Walkers skip a free chunk from its head (buddy_order) or ask
  * pageblock_memmap_lazy(); an online-page callback that touches every page of its chunk (to keep it
@@ -221,10 +221,11 @@ bool pageblock_memmap_lazy(unsigned long pfn);
 long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
 
 /* ---- zone span and managed pages (kernel/mm/zone.c) ---- */
-/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (lazily,
- * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines
- * with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new pages out of reach until
- * the caller un-isolates, which leaves them `migratetype`). present_pages is the caller's to add. */
+/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (or, when
+ * memmap_lazy_init and the range is pageblock aligned, no struct page at all: deferred memmap above) with
+ * `migratetype` (Linux onlines with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new
+ * pages out of reach until the caller un-isolates, which leaves them `migratetype`). present_pages is the
+ * caller's to add. */
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
 			    int migratetype, bool isolate_pageblock);
 /* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline, sections already
