@@ -37,6 +37,8 @@ void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int
 	line_kb(pr, "MemmapBoot:", (unsigned long)mm_stat_read(NR_MEMMAP_BOOT_PAGES));
 	line_kb(pr, "MemmapKernel:",
 		(unsigned long)(mm_stat_read(NR_MEMMAP_PAGES) - mm_stat_read(NR_MEMMAP_BOOT_PAGES)));
+	/* Free memory onlined whose struct pages are not written yet (deferred memmap, mmzone.h). */
+	line_kb(pr, "Deferred:", zones[ZONE_NORMAL].nr_deferred + zones[ZONE_MOVABLE].nr_deferred);
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
 	line_kb(pr, "Balloon:", (unsigned long)mm_stat_read(NR_BALLOON_PAGES));
 	for (unsigned int i = 0; i < nr_users; i++)

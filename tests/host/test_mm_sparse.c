@@ -226,6 +226,7 @@ static void test_lazy_memmap(void)
 	free_online_range(pfn0, PAGES_PER_SECTION);
 	CHECK(nr_free_pages() == free0 - 256 + PAGES_PER_SECTION);
 	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION);
+	CHECK(meminfo_kb("Deferred:") == (long)SECTION_SIZE / 1024);
 	/* Nothing was written: count struct pages that lost the canary. */
 	unsigned long written = 0;
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
@@ -242,6 +243,7 @@ static void test_lazy_memmap(void)
 	unsigned long pfn = page_to_pfn(p);
 	CHECK(pfn == pfn0 && !pageblock_memmap_lazy(pfn) && !pageblock_memmap_deferred(pfn));
 	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION - pageblock_nr_pages);
+	CHECK(meminfo_kb("Deferred:") == (long)(SECTION_SIZE - SZ_2M) / 1024);
 	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
 		struct page *q = pfn_to_page(pageblock_start_pfn(pfn) + i);
 		CHECK(page_to_pfn(q) == pageblock_start_pfn(pfn) + i && page_zonenum(q) == ZONE_MOVABLE);
