@@ -188,6 +188,41 @@ static void test_contig_and_partial_isolation(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
+/* More separate deferred ranges than a zone has slots for: neighbours are stretched over the gaps, and
+ * every deferred pageblock is still carved, in address order, before the allocator gives up. */
+static void test_more_ranges_than_slots(void)
+{
+	const unsigned long n = 2 * NR_DEFERRED_RANGES + 4; /* every other block of 2n */
+	LIST_HEAD(held);
+	struct page *p;
+	unsigned long last = 0, carved = 0;
+	bool ordered = true;
+
+	hp_boot();
+	REQUIRE(add_memory(PFN_PHYS(bpfn(FIRST)), 2 * n * MEMORY_BLOCK_SIZE) == 0);
+	for (unsigned long i = 0; i < 2 * n; i += 2)
+		REQUIRE(memory_block_online(FIRST + i, MMOP_ONLINE_MOVABLE) == 0);
+	CHECK(zones[ZONE_MOVABLE].nr_deferred_ranges == NR_DEFERRED_RANGES);
+	CHECK(zones[ZONE_MOVABLE].nr_deferred == n * PAGES_PER_MEMORY_BLOCK);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	while ((p = alloc_pages(GFP_MOVABLE | __GFP_NORETRY, MAX_ORDER))) {
+		unsigned long pfn = page_to_pfn(p);
+		list_add(&p->lru, &held);
+		if (pfn >= bpfn(FIRST)) {
+			ordered &= pfn > last;
+			last = pfn;
+			carved++;
+		}
+	}
+	CHECK(ordered && carved == n * PAGEBLOCKS_PER_SECTION);
+	CHECK(zones[ZONE_MOVABLE].nr_deferred == 0 && mm_verify(mm_fake_print) == 0);
+	release(&held);
+	for (unsigned long i = 0; i < 2 * n; i += 2)
+		CHECK(memory_block_offline(FIRST + i) == 0);
+	CHECK(remove_memory(PFN_PHYS(bpfn(FIRST)), 2 * n * MEMORY_BLOCK_SIZE) == 0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 /* ---- the random mix ---- */
 
 static u64 rng;
@@ -367,6 +402,7 @@ int main(void)
 	RUN("deferred", "an empty free list carves one pageblock, isolated ones wait", test_carve);
 	RUN("deferred", "alloc_contig_range and a partial isolation over deferred pageblocks",
 	    test_contig_and_partial_isolation);
+	RUN("deferred", "more deferred ranges than slots: all carved, in order", test_more_ranges_than_slots);
 	RUN("deferred", "seeded mix with verify after every step", test_random);
 	return test_summary();
 }
