@@ -17,8 +17,10 @@
 #include "kernel/ktest.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/timer.h"
+#include "kernel/workqueue.h"
 #include "lib/string.h"
 #include "mm/init.h"
 
@@ -63,6 +65,9 @@ void kmain(u32 magic, u32 info)
 	const struct acpi_info *ai = acpi_get_info();
 	irq_init(ai && ai->madt ? &ai->irq : NULL);
 	time_init(ai ? &ai->pm_timer : NULL);
+	/* threads: this code goes on as thread `main` (the shell); deferred work gets its kworker */
+	sched_init();
+	workqueue_start_worker();
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
