@@ -399,6 +399,38 @@ phys_addr_t arch_kernel_page_phys(unsigned long va)
 	return pte && (*pte & PTE_P) ? (*pte & PTE_ADDR) : (phys_addr_t)-1;
 }
 
+static bool in_vmap_area(unsigned long va)
+{
+	return va >= VMAP_AREA && va - VMAP_AREA < VMAP_AREA_SIZE && !(va & (PAGE_SIZE - 1));
+}
+
+void arch_vmap_area(unsigned long *start, unsigned long *size)
+{
+	*start = VMAP_AREA;
+	*size = VMAP_AREA_SIZE;
+}
+
+int arch_vmap_page(unsigned long va, phys_addr_t pa)
+{
+	return in_vmap_area(va) ? arch_map_kernel_page(va, pa) : -EINVAL;
+}
+
+int arch_vmap_remap(unsigned long va, phys_addr_t pa)
+{
+	return in_vmap_area(va) ? arch_remap_kernel_page(va, pa) : -EINVAL;
+}
+
+void arch_vunmap_page(unsigned long va)
+{
+	if (in_vmap_area(va))
+		arch_unmap_kernel_page(va);
+}
+
+phys_addr_t arch_vmap_phys(unsigned long va)
+{
+	return in_vmap_area(va) ? arch_kernel_page_phys(va) : (phys_addr_t)-1;
+}
+
 u64 arch_now_ns(void)
 {
 	return ktime_ns();
