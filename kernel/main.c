@@ -102,19 +102,37 @@ static int cmd_reboot(int argc, char **argv)
 }
 SHELL_COMMAND(reboot, "reboot", "reboot", "reset the machine", cmd_reboot);
 
+static int overflow_thread_stack(void *arg)
+{
+	arch_crash(true);
+	return -EFAULT;
+}
+
 static int cmd_crash(int argc, char **argv)
 {
 	bool stack = argc > 1 && strcmp(argv[1], "stack") == 0;
-	if (argc > 2 || (argc == 2 && !stack))
-		return shell_error("crash", -EINVAL, "usage: crash [stack]");
+	bool thread = argc > 1 && strcmp(argv[1], "thread-stack") == 0;
+	if (argc > 2 || (argc == 2 && !stack && !thread))
+		return shell_error("crash", -EINVAL, "usage: crash [stack|thread-stack]");
+	if (thread) {
+		printk("crash: overflowing a thread's stack on purpose\n");
+		struct task *t = kthread_create(overflow_thread_stack, NULL, "crash");
+		if (!t)
+			return shell_error("crash", -ENOMEM,
+					   "no thread could be created (see the sched: line)");
+		kthread_join(t); /* the fault ends QEMU first */
+		return shell_error("crash", -EFAULT, "the fault did not happen");
+	}
 	printk(stack ? "crash: overflowing the kernel stack on purpose\n"
 		     : "crash: touching an unmapped address on purpose\n");
 	arch_crash(stack);
 	return shell_error("crash", -EFAULT, "the fault did not happen");
 }
-SHELL_COMMAND(crash, "crash", "crash [stack]",
-	      "fault on purpose (stack: overflow into the guard page) to show the fault report (exit 35)",
-	      cmd_crash);
+SHELL_COMMAND(
+    crash, "crash", "crash [stack|thread-stack]",
+    "fault on purpose (stack, thread-stack: overflow the shell's or a new thread's stack into its guard "
+    "page) to show the fault report (exit 35)",
+    cmd_crash);
 
 static int cmd_selftest(int argc, char **argv)
 {

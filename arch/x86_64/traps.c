@@ -93,6 +93,8 @@ static void report_fault(struct regs *r)
 	       r->rip);
 	if (ksym_describe(r->rip, buf, sizeof(buf)))
 		printk(KERN_EMERG "fault: rip is %s\n", buf);
+	if (sched_running())
+		printk(KERN_EMERG "fault: in thread %u '%s'\n", current_task()->id, current_task()->name);
 	if (v == 14) {
 		u64 cr2 = read_cr2();
 		u64 e = r->error_code;
