@@ -1,6 +1,8 @@
 /* Memory hotplug on the host build (release flags, no sanitizers, no poisoning): offline of a free
  * 128 MiB block, online of it, offline of a block full of workload pages (migration MiB/s against
- * memcpy of the same bytes), add+online and offline+remove of a hot-added block. Median of 7 runs. */
+ * memcpy of the same bytes), add+online and offline+remove of a hot-added block. Median of 7 runs.
+ * Then deferred memmap: 16 GiB added and onlined, 1 GiB of order-0 allocations that carve it, the
+ * worst and median single allocation that carved, and offline+remove of the rest. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -77,6 +79,65 @@ static u64 timed_online(unsigned long id, int *ret)
 	return arch_now_ns() - t0;
 }
 
+/* 16 GiB at 4 GiB onlined with a deferred memmap, then 1 GiB of order-0 movable allocations once the
+ * boot memory's free lists are empty: each allocation that carves a pageblock is timed. */
+static int carve_bench(void)
+{
+	const unsigned long first = 32, nblocks = 128, pfn = block_id_to_pfn(first);
+	const unsigned long nr = nblocks * PAGES_PER_MEMORY_BLOCK;
+	static u64 carve[1024];
+	unsigned long nc = 0, n = 0;
+	struct page *p, *head = NULL;
+	int bad = 0;
+
+	boot();
+	u64 t0 = arch_now_ns();
+	bad |= add_memory(PFN_PHYS(pfn), nblocks * MEMORY_BLOCK_SIZE);
+	u64 t_add = arch_now_ns() - t0;
+	t0 = arch_now_ns();
+	bad |= online_pages(pfn, nr, ZONE_MOVABLE);
+	u64 t_online = arch_now_ns() - t0;
+	/* the boot memory of ZONE_MOVABLE first: no carve */
+	while (zones[ZONE_MOVABLE].nr_deferred == nr && (p = alloc_pages(GFP_MOVABLE, 0))) {
+		p->lru.next = (void *)head;
+		head = p;
+	}
+	for (unsigned long i = 0; i < (1UL << 30) / PAGE_SIZE; i++) {
+		unsigned long deferred = zones[ZONE_MOVABLE].nr_deferred;
+		t0 = arch_now_ns();
+		p = alloc_pages(GFP_MOVABLE, 0);
+		u64 t = arch_now_ns() - t0;
+		if (!p) {
+			bad = 1;
+			break;
+		}
+		if (zones[ZONE_MOVABLE].nr_deferred != deferred && nc < 1024)
+			carve[nc++] = t;
+		p->lru.next = (void *)head;
+		head = p;
+		n++;
+	}
+	bad |= mm_verify(mm_fake_print_quiet);
+	while (head) {
+		p = head;
+		head = (void *)p->lru.next;
+		free_pages(p, 0);
+	}
+	t0 = arch_now_ns();
+	bad |= offline_and_remove_memory(PFN_PHYS(pfn), nblocks * MEMORY_BLOCK_SIZE);
+	u64 t_remove = arch_now_ns() - t0;
+	bad |= mm_verify(mm_fake_print_quiet);
+	qsort(carve, nc, sizeof(*carve), cmp_u64);
+	printf("\ndeferred memmap (host build, 16 GiB added at 4 GiB, 128 MiB blocks)\n");
+	printf("%-44s %9.3f ms\n", "add_memory of 16 GiB", t_add / 1e6);
+	printf("%-44s %9.3f ms\n", "online_pages of 16 GiB (no struct page)", t_online / 1e6);
+	printf("%-44s %9lu (%lu order-0 allocations)\n", "allocations that carved a pageblock", nc, n);
+	printf("%-44s %9.3f us\n", "  median of them", nc ? carve[nc / 2] / 1e3 : 0.0);
+	printf("%-44s %9.3f us\n", "  worst single one", nc ? carve[nc - 1] / 1e3 : 0.0);
+	printf("%-44s %9.3f ms\n", "offline_and_remove_memory of the 16 GiB", t_remove / 1e6);
+	return bad;
+}
+
 int main(void)
 {
 	u64 off_free[RUNS], on[RUNS], off_full[2][RUNS], mbps[2][RUNS], cpy[RUNS], add[RUNS], rem[RUNS];
@@ -145,6 +206,7 @@ int main(void)
 	printf("%-44s %9llu MiB/s\n", "  migration, first touch of the targets", median(mbps[0]));
 	printf("%-44s %9.3f ms\n", "add_memory + online (hot-added block)", median(add) / 1e6);
 	printf("%-44s %9.3f ms\n", "offline_and_remove_memory (hot-added block)", median(rem) / 1e6);
+	bad |= carve_bench();
 	if (bad)
 		printf("hotplug bench: error: an operation failed or verify was not clean\n");
 	return bad ? 1 : 0;

@@ -6,6 +6,7 @@
 #include "drivers/virtio_mmio.h"
 #include "drivers/virtio_pci.h"
 #include "drivers/vmemcheck.h"
+#include "kernel/app.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -61,6 +62,10 @@ void kmain(u32 magic, u32 info)
 	acpi_init(boot_info.rsdp);
 	/* Replaces the early direct map with one of RAM only (include/mm/arch.h). */
 	mm_init(&boot_info);
+	/* programs: the copy of their data and newlib's that each run starts from */
+	if (app_init() < 0)
+		printk(KERN_ERR
+		       "app: no memory for the programs' data copy: run will refuse to start them\n");
 	/* cpu: interrupt controller, then the clock and tick (interrupts are on from here) */
 	const struct acpi_info *ai = acpi_get_info();
 	irq_init(ai && ai->madt ? &ai->irq : NULL);

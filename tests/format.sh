@@ -7,7 +7,7 @@ if ! command -v clang-format >/dev/null 2>&1; then
 	echo "SUMMARY: 0 passed, 1 failed, 0 skipped"
 	exit 1
 fi
-mapfile -t files < <(find arch boot kernel drivers include tests bench -name '*.[ch]' | sort)
+mapfile -t files < <(find arch boot kernel drivers include apps tests bench -name '*.[ch]' | sort)
 out=$(clang-format --dry-run "${files[@]}" 2>&1 | grep ': warning:')
 if [ -z "$out" ]; then
 	echo "PASS: format: ${#files[@]} files as clang-format leaves them"

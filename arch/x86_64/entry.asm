@@ -160,8 +160,15 @@ _start32:
 	or eax, 1 << 11
 .no_nx:
 	wrmsr
+	; SSE on before any C runs: newlib (the C library linked into the image) is built with SSE, and
+	; gcc uses XMM registers even for copies in plain C (docs/ARCHITECTURE.md "SSE and the FPU").
+	; CR4.OSFXSR (bit 9): fxsave/fxrstor and SSE allowed; OSXMMEXCPT (bit 10): SIMD faults are #XM.
+	mov eax, cr4
+	or eax, (1 << 9) | (1 << 10)
+	mov cr4, eax
 	mov eax, cr0
-	or eax, (1 << 31) | (1 << 16) | 1       ; PG, WP, PE
+	and eax, ~(1 << 2)                      ; EM off: x87 and SSE execute instead of trapping
+	or eax, (1 << 31) | (1 << 16) | (1 << 1) | 1 ; PG, WP, MP, PE
 	mov cr0, eax
 	lgdt [PHYS(gdt64_ptr)]
 	jmp 0x08:PHYS(long_mode_low)
@@ -203,6 +210,8 @@ long_mode_high:
 	rep stosq
 	mov rsp, boot_stack_top
 	xor ebp, ebp
+	fninit                                  ; x87 and MXCSR in their reset state (all exceptions masked)
+	ldmxcsr [mxcsr_default]
 	mov edi, [boot_magic]
 	mov esi, [boot_info_phys]
 	call kmain
@@ -212,6 +221,8 @@ long_mode_high:
 	jmp .hang
 
 section .data
+mxcsr_default:
+	dd 0x1f80
 gdt64_ptr_high:
 	dw gdt64_end - gdt64 - 1
 	dq gdt64

@@ -1,8 +1,9 @@
-/* Interrupt lines behind the 8259 PICs or an IOAPIC, with the local APIC in front of both: handler
+/* Interrupt lines behind the 8259 PICs or the IOAPICs, with the local APIC in front of both: handler
  * table, dispatch from the IDT hook (irq_dispatch, vectors >= 32), spurious interrupts (8259 IRQ 7/15,
  * the LAPIC's vector 0xff), per-vector counts and the `interrupts` shell command. Line N is vector
- * 0x20 + N on either controller; on the IOAPIC an ISA line (0-15) is wired to the GSI the firmware's
- * overrides say (IRQ 0 to GSI 2 without them), a line 16-23 is that GSI. API in kernel/irq.h. */
+ * 0x20 + N on either controller; on the IOAPICs an ISA line (0-15) is wired to the GSI the firmware's
+ * overrides say (IRQ 0 to GSI 2 without them), a line 16-47 is that GSI, on whichever IOAPIC has it.
+ * API in kernel/irq.h. */
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/irq.h"
@@ -14,6 +15,7 @@
 #include "lib/string.h"
 #include <asm/apic.h>
 #include <asm/irqflags.h>
+#include <asm/msi.h>
 #include <asm/pic.h>
 #include <asm/trap.h>
 
@@ -39,14 +41,10 @@ static u64 vector_count[256];
 static u64 spurious, lapic_spurious;
 static void (*lapic_timer_fn)(void);
 
-#define MSI_VECTOR_FIRST 0x40
-#define MSI_VECTOR_LAST	 0xdf
-#define MSI_ADDRESS	 0xfee00000ULL /* fixed delivery, physical destination in bits 12-19 */
-
-static struct irq_action msi_action[MSI_VECTOR_LAST - MSI_VECTOR_FIRST + 1];
 static spinlock_t irq_lock = SPINLOCK_INIT;
-static bool use_ioapic;	  /* else the 8259s */
-static bool force_ioapic; /* irqchip=ioapic */
+static bool use_ioapic;	      /* else the 8259s */
+static unsigned ioapic_lines; /* lines 0..ioapic_lines-1 exist with the IOAPICs */
+static bool force_ioapic;     /* irqchip=ioapic */
 
 static int set_irqchip(const char *val)
 {
@@ -62,7 +60,7 @@ CMDLINE_PARAM_VALID(irqchip, "irqchip", set_irqchip, "pic or ioapic");
 
 static unsigned nr_lines(void)
 {
-	return use_ioapic ? NR_IRQS : 16;
+	return use_ioapic ? ioapic_lines : 16;
 }
 
 /* The GSI, trigger and polarity of ISA line irq on the IOAPIC: the firmware's override, else the
@@ -85,17 +83,51 @@ static void isa_wiring(const struct irq_topology *t, unsigned irq)
 		}
 }
 
+/* Every IOAPIC the MADT lists (t), or microvm's fixed layout: the first at 0xfec00000 (GSIs from 0)
+ * and, when it answers, the second at 0xfec10000 (GSIs from 24, QEMU's ioapic2=on). 0 when the first
+ * answers; the others are added as they answer, each failure with one line. */
+static int ioapics_init(const struct irq_topology *t)
+{
+	unsigned n = t ? t->nr_ioapics : 2;
+	for (unsigned i = 0; i < n; i++) {
+		u64 at = t ? t->ioapic[i].addr : i ? IOAPIC2_DEFAULT_BASE : IOAPIC_DEFAULT_BASE;
+		u32 gsi = t ? t->ioapic[i].gsi_base : i ? IOAPIC2_DEFAULT_GSI : 0;
+		int err = ioapic_init(at, gsi);
+		if (err == -ENODEV && !t && i)
+			continue; /* microvm without ioapic2 */
+		if (err < 0 && i == 0)
+			return err;
+		if (err < 0)
+			printk(KERN_ERR "irq: the IOAPIC at 0x%llx (GSIs from %u) is not driven: %s\n", at,
+			       gsi, err == -ENODEV ? "nothing answers there" : errname(err));
+	}
+	ioapic_lines = 0;
+	struct ioapic_info io;
+	for (unsigned i = 0; ioapic_get(i, &io) == 0; i++) {
+		u32 end = io.gsi_base + io.pins;
+		if (end > NR_IRQS) {
+			printk(KERN_WARNING
+			       "irq: IOAPIC at 0x%llx: its GSIs %u-%u are not driven (lines 0-%d "
+			       "only)\n",
+			       io.phys, io.gsi_base > NR_IRQS ? io.gsi_base : NR_IRQS, end - 1, NR_IRQS - 1);
+			end = NR_IRQS;
+		}
+		if (end > ioapic_lines)
+			ioapic_lines = end;
+	}
+	return 0;
+}
+
 void irq_init(const struct irq_topology *t)
 {
 	bool pic = pic_present();
 	u64 ioapic_at = t && t->nr_ioapics ? t->ioapic[0].addr : IOAPIC_DEFAULT_BASE;
-	u32 gsi_base = t && t->nr_ioapics ? t->ioapic[0].gsi_base : 0;
 	if (pic)
 		pic_init(); /* off the exception vectors, even when the IOAPIC takes over */
 	bool want_ioapic = !pic || force_ioapic;
 	if (lapic_init(t ? t->lapic_addr : 0, pic && !want_ioapic)) {
 		want_ioapic = false;
-	} else if (want_ioapic && (!t || t->nr_ioapics) && ioapic_init(ioapic_at, gsi_base) == 0) {
+	} else if (want_ioapic && (!t || t->nr_ioapics) && ioapics_init(t) == 0) {
 		use_ioapic = true;
 	} else if (want_ioapic) {
 		printk(KERN_ERR "irq: no IOAPIC answers at 0x%llx%s\n", ioapic_at,
@@ -110,12 +142,21 @@ void irq_init(const struct irq_topology *t)
 			else
 				lines[irq].gsi = irq;
 		}
-		printk(
-		    "irq: IOAPIC version 0x%x at 0x%llx (GSIs %u-%u, from %s), LAPIC %u; vectors 0x%x-0x%x, "
-		    "all lines masked; 8259s %s\n",
-		    ioapic_version(), ioapic_at, gsi_base, gsi_base + ioapic_nr_pins() - 1,
-		    t ? "the ACPI MADT" : "microvm's fixed layout", lapic_id(), IRQ_VECTOR_BASE,
-		    IRQ_VECTOR_BASE + NR_IRQS - 1, pic ? "masked" : "absent");
+		struct ioapic_info io;
+		const char *from = t ? "the ACPI MADT" : "microvm's fixed layout";
+		for (unsigned i = 0; ioapic_get(i, &io) == 0; i++) {
+			if (i == 0)
+				printk("irq: IOAPIC version 0x%x at 0x%llx (GSIs %u-%u, from %s), LAPIC %u; "
+				       "vectors "
+				       "0x%x-0x%x, all lines masked; 8259s %s\n",
+				       io.version, io.phys, io.gsi_base, io.gsi_base + io.pins - 1, from,
+				       lapic_id(), IRQ_VECTOR_BASE, IRQ_VECTOR_BASE + ioapic_lines - 1,
+				       pic ? "masked" : "absent");
+			else
+				printk("irq: IOAPIC version 0x%x at 0x%llx (GSIs %u-%u, from %s), all lines "
+				       "masked\n",
+				       io.version, io.phys, io.gsi_base, io.gsi_base + io.pins - 1, from);
+		}
 	} else {
 		printk("irq: 8259 PICs at vectors 0x%x-0x%x, all lines masked%s\n", PIC_VECTOR_BASE,
 		       PIC_VECTOR_BASE + 15, lapic_ready() ? ", through the LAPIC's LINT0" : "");
@@ -168,10 +209,7 @@ void irq_dispatch(struct regs *r)
 		lapic_eoi();
 		return;
 	}
-	if (v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST && msi_action[v - MSI_VECTOR_FIRST].handler) {
-		struct irq_action *a = &msi_action[v - MSI_VECTOR_FIRST];
-		vector_count[v]++;
-		a->handler((int)v, a->dev);
+	if (msi_dispatch(v)) {
 		lapic_eoi();
 		return;
 	}
@@ -207,8 +245,10 @@ void irq_dispatch(struct regs *r)
 
 int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char *name, void *dev)
 {
-	if (irq >= nr_lines() || irq == PIC_CASCADE_IRQ || !handler)
+	if (irq >= NR_IRQS || irq >= nr_lines() || irq == PIC_CASCADE_IRQ || !handler)
 		return -EINVAL;
+	if (use_ioapic && !ioapic_has_gsi(lines[irq].gsi))
+		return -EINVAL; /* a GSI between two IOAPICs' ranges */
 	unsigned long fl;
 	int err = 0;
 	spin_lock_irqsave(&irq_lock, fl);
@@ -222,7 +262,8 @@ int request_irq(unsigned irq, irq_handler_t *handler, unsigned flags, const char
 		if (use_ioapic) {
 			if (l->nr == 1)
 				ioapic_route(l->gsi, (u8)(IRQ_VECTOR_BASE + irq),
-					     l->level || (flags & IRQF_LEVEL), l->active_low);
+					     l->level || (flags & IRQF_LEVEL),
+					     l->active_low || (flags & IRQF_ACTIVE_LOW));
 			ioapic_unmask(l->gsi);
 		} else {
 			if (flags & IRQF_LEVEL)
@@ -252,45 +293,6 @@ void free_irq(unsigned irq, void *dev)
 	if (l->nr == 0)
 		chip_mask(irq);
 	spin_unlock_irqrestore(&irq_lock, fl);
-}
-
-int request_msi(irq_handler_t *handler, const char *name, void *dev, u64 *addr, u32 *data)
-{
-	if (!lapic_ready())
-		return -ENODEV;
-	unsigned long fl;
-	int vector = -ENOSPC;
-	spin_lock_irqsave(&irq_lock, fl);
-	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
-		if (!msi_action[i].handler) {
-			msi_action[i] = (struct irq_action){handler, dev, name, 0};
-			vector = (int)(MSI_VECTOR_FIRST + i);
-			break;
-		}
-	spin_unlock_irqrestore(&irq_lock, fl);
-	if (vector < 0) {
-		printk(KERN_ERR "irq: %s: no MSI vector left (0x%x-0x%x all taken)\n", name, MSI_VECTOR_FIRST,
-		       MSI_VECTOR_LAST);
-		return vector;
-	}
-	*addr = MSI_ADDRESS | (u64)lapic_id() << 12;
-	*data = (u32)vector; /* fixed delivery, edge */
-	return vector;
-}
-
-void free_msi(int vector)
-{
-	if (vector < MSI_VECTOR_FIRST || vector > MSI_VECTOR_LAST)
-		return;
-	unsigned long fl;
-	spin_lock_irqsave(&irq_lock, fl);
-	msi_action[vector - MSI_VECTOR_FIRST] = (struct irq_action){0};
-	spin_unlock_irqrestore(&irq_lock, fl);
-}
-
-u64 msi_count(int vector)
-{
-	return vector >= 0 && vector < 256 ? vector_count[vector] : 0;
 }
 
 u64 irq_spurious_count(void)
@@ -344,19 +346,16 @@ static int cmd_interrupts(int argc, char **argv)
 			shell_printf(" %s%s", l->action[i].name, i + 1 < l->nr ? "," : "");
 		shell_printf("\n");
 	}
-	for (unsigned i = 0; i < ARRAY_SIZE(msi_action); i++)
-		if (msi_action[i].handler)
-			shell_printf(" MSI    0x%02x  %15llu  MSI-X       edge     %s\n",
-				     MSI_VECTOR_FIRST + i, vector_count[MSI_VECTOR_FIRST + i],
-				     msi_action[i].name);
+	for (unsigned v = MSI_VECTOR_FIRST; v <= MSI_VECTOR_LAST; v++)
+		if (msi_name(v))
+			shell_printf(" MSI    0x%02x  %15llu  MSI-X       edge     %s\n", v,
+				     msi_count((int)v), msi_name(v));
 	if (lapic_timer_fn)
 		shell_printf(" LOC    0x%02x  %15llu  LAPIC       timer    timer\n", LAPIC_TIMER_VECTOR,
 			     vector_count[LAPIC_TIMER_VECTOR]);
 	for (unsigned v = 0; v < 256; v++)
 		if ((v < IRQ_VECTOR_BASE || v >= IRQ_VECTOR_BASE + nr_lines()) && v != LAPIC_TIMER_VECTOR &&
-		    !(v >= MSI_VECTOR_FIRST && v <= MSI_VECTOR_LAST &&
-		      msi_action[v - MSI_VECTOR_FIRST].handler) &&
-		    vector_count[v])
+		    !msi_name(v) && vector_count[v])
 			shell_printf("   -    0x%02x  %15llu  -           -        unexpected\n", v,
 				     vector_count[v]);
 	if (use_ioapic)

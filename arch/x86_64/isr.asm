@@ -1,5 +1,11 @@
 ; Interrupt and exception entry stubs: one per vector, all funnel into x86_trap(struct regs *).
 ; Vectors 8, 10-14, 17, 21, 29 and 30 push an error code; the others push 0 in its place.
+;
+; The FPU/SSE state of the interrupted code is saved around the C handler (fxsave/fxrstor, 512 bytes
+; on the stack, 16-byte aligned): the kernel's own C is built with -mgeneral-regs-only, but handlers
+; call newlib (printk formats with it, string functions), which is built with SSE and may clobber any
+; XMM register, the interrupted code's included. This saves state per interrupt, not per thread: a
+; context switch between threads saves its own (docs/ARCHITECTURE.md "SSE and the FPU").
 
 extern x86_trap
 global isr_stub_table
@@ -33,10 +39,14 @@ isr_common:
 	push r15
 	cld
 	mov rdi, rsp
-	; align the stack to 16 bytes for the C handler, keeping the old rsp in rbx (callee-saved)
+	; align the stack to 16 bytes for the C handler and fxsave, keeping the old rsp in rbx
+	; (callee-saved); the save area is the 512 bytes just under it
 	mov rbx, rsp
 	and rsp, -16
+	sub rsp, 512
+	fxsave64 [rsp]
 	call x86_trap
+	fxrstor64 [rsp]
 	mov rsp, rbx
 	pop r15
 	pop r14

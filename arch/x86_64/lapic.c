@@ -12,6 +12,7 @@
 #define LAPIC_TPR	    0x80
 #define LAPIC_EOI	    0xb0
 #define LAPIC_SVR	    0xf0
+#define LAPIC_ICR_LOW	    0x300
 #define LAPIC_LVT_TIMER	    0x320
 #define LAPIC_LVT_LINT0	    0x350
 #define LAPIC_LVT_LINT1	    0x360
@@ -24,6 +25,7 @@
 #define LVT_NMI		    (4u << 8)
 #define LVT_TIMER_PERIODIC  (1u << 17)
 #define TIMER_DIVIDE_BY_16  0x3
+#define ICR_DEST_SELF	    (1u << 18) /* destination shorthand 01: this CPU */
 
 static u8 __iomem *regs;
 
@@ -69,6 +71,11 @@ bool lapic_ready(void)
 void lapic_eoi(void)
 {
 	lapic_write(LAPIC_EOI, 0);
+}
+
+void lapic_self_ipi(u8 vector)
+{
+	lapic_write(LAPIC_ICR_LOW, ICR_DEST_SELF | vector); /* fixed delivery mode */
 }
 
 u32 lapic_id(void)

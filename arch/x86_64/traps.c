@@ -1,5 +1,6 @@
 /* IDT setup and the exception handler: any fault prints a report (vector, error code, RIP, CR2 for a
  * page fault, registers) and leaves QEMU with the failure status. */
+#include "kernel/app.h"
 #include "kernel/compiler.h"
 #include "kernel/exit.h"
 #include "kernel/ksyms.h"
@@ -133,16 +134,64 @@ static void report_fault(struct regs *r)
 	}
 }
 
+/* The exit status of a program ended by fault v: 128 + the signal a Unix kernel would send. */
+static int fault_status(u64 v)
+{
+	switch (v) {
+	case 0:
+	case 16:
+	case 19:
+		return 128 + 8; /* SIGFPE: divide error, x87 and SIMD errors */
+	case 6:
+		return 128 + 4; /* SIGILL: invalid opcode */
+	case 1:
+	case 3:
+		return 128 + 5; /* SIGTRAP */
+	case 17:
+		return 128 + 7; /* SIGBUS: alignment check */
+	default:
+		return 128 + 11; /* SIGSEGV: page fault, #GP and the rest */
+	}
+}
+
+/* A fault in a program (apps/, or newlib called by it): one report with its name, then the program
+ * ends and `run` returns to the shell. */
+static __noreturn void app_fault(struct regs *r)
+{
+	u64 v = r->vector;
+	const char *name = v < 32 && exc_names[v] ? exc_names[v] : "exception";
+	char buf[128];
+	const char *where = ksym_describe(r->rip, buf, sizeof(buf));
+
+	printk(KERN_ERR "run: %s: fault: %s (vector %llu) error 0x%llx at rip 0x%016llx%s%s\n",
+	       app_current_name(), name, v, r->error_code, r->rip, where ? " " : "", where ? where : "");
+	if (v == 14) {
+		u64 e = r->error_code;
+		printk(KERN_ERR "run: %s: fault: cr2 0x%016llx (%s, %s)\n", app_current_name(), read_cr2(),
+		       e & 1 ? "protection violation" : "page not present", e & 2 ? "write" : "read");
+	}
+	app_fault_exit(fault_status(v));
+}
+
+/* Interrupt handlers running (vectors >= 32, nested ones counted): a fault inside one is the
+ * kernel's, whatever code it interrupted. */
+static int irq_nesting;
+
 void x86_trap(struct regs *r)
 {
 	if (r->vector >= IRQ_VECTOR_BASE) {
+		irq_nesting++;
 		irq_dispatch(r);
+		irq_nesting--;
 		/* The interrupted code ran with interrupts on, so it held no spinlock: the scheduler may
 		 * switch threads here (the frame stays on the thread's stack until it runs again). */
 		if (r->rflags & RFLAGS_IF)
 			preempt_schedule_irq();
 		return;
 	}
+	/* NMI, #DF and #MC are never a program's own doing */
+	if (r->vector != 2 && r->vector != 8 && r->vector != 18 && !irq_nesting && app_owns_fault(r->rip))
+		app_fault(r);
 	report_fault(r);
 	printk(KERN_EMERG "fault: halting; QEMU exits with the failure status\n");
 	qemu_exit(false);

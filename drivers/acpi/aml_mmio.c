@@ -83,6 +83,8 @@ static const char *parse_crs(const u8 *aml, u32 p, u32 end, struct acpi_mmio_dev
 				if (dlen < 6 || b[1] == 0 || 2 + 4u * b[1] > dlen)
 					return "an Interrupt descriptor without an interrupt";
 				d->irq = rd32(b + 2);
+				d->edge = b[0] & 0x2;	    /* Interrupt Mode: 1 edge, 0 level */
+				d->active_low = b[0] & 0x4; /* Interrupt Polarity: 1 active low */
 				have_irq = true;
 			}
 			p += 3 + dlen;
@@ -95,9 +97,12 @@ static const char *parse_crs(const u8 *aml, u32 p, u32 end, struct acpi_mmio_dev
 			return "a resource descriptor runs past the buffer";
 		if (type == RES_SMALL_IRQ && !have_irq && dlen >= 2) {
 			u32 mask = aml[p + 1] | (u32)aml[p + 2] << 8;
+			u8 info = dlen >= 3 ? aml[p + 3] : 0x1; /* no flags byte: edge, active high */
 			for (u32 i = 0; i < 16 && !have_irq; i++)
 				if (mask & (1u << i))
 					d->irq = i, have_irq = true;
+			d->edge = info & 0x1;	    /* _HE */
+			d->active_low = info & 0x8; /* _LL */
 		}
 		p += 1 + dlen;
 	}

@@ -65,6 +65,12 @@ void pci_msix_set_entry(struct pci_msix *m, unsigned i, u64 addr, u32 data)
 	writel(0, e + MSIX_ENTRY_CTRL);
 }
 
+void pci_msix_mask_entry(struct pci_msix *m, unsigned i)
+{
+	if (i < m->nr_entries)
+		writel(MSIX_ENTRY_MASKED, m->table + i * MSIX_ENTRY_SIZE + MSIX_ENTRY_CTRL);
+}
+
 void pci_msix_enable(struct pci_dev *pdev, struct pci_msix *m, bool on)
 {
 	u16 flags = pci_read_config16(pdev, (u16)(m->pos + MSIX_FLAGS));

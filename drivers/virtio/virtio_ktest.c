@@ -6,9 +6,11 @@
 #include "drivers/virtio.h"
 #include "drivers/virtio_mem.h"
 #include "drivers/virtio_pci.h"
+#include "kernel/irq.h"
 #include "kernel/ktest.h"
 #include "kernel/timer.h"
 #include "kernel/workqueue.h"
+#include "lib/string.h"
 #include <asm/memlayout.h>
 
 /* virtio-mem's request and response (virtio spec 5.15.6) */
@@ -37,12 +39,24 @@ static u8 kt_status_after_probe;
 static u32 kt_len;
 static void *kt_token;
 static u64 kt_irqs;
+static int kt_vector; /* queue 0's MSI-X vector, -1 without one */
+static u64 kt_vector_count;
 static u64 kt_usable;
 static u8 rng_buf[16];
 
 static bool vq_has_used(void *arg)
 {
 	return virtqueue_has_used(arg) || virtqueue_is_broken(arg);
+}
+
+/* The virtio-pci interrupts since `before`, once the used-buffer interrupt has come (it may land a
+ * moment after the used index moved) or 500 ms passed. */
+static u64 wait_interrupt(struct virtio_device *vdev, u64 before)
+{
+	u64 t0 = ktime_ns();
+	while (virtio_pci_interrupts(vdev) == before && ktime_ns() - t0 < 500 * NSEC_PER_MSEC)
+		msleep(1);
+	return virtio_pci_interrupts(vdev) - before;
 }
 
 static int kt_probe(struct virtio_device *vdev)
@@ -54,6 +68,7 @@ static int kt_probe(struct virtio_device *vdev)
 		return err;
 	virtio_device_ready(vdev);
 	kt_status_after_probe = vdev->config->get_status(vdev);
+	u64 irqs = virtio_pci_interrupts(vdev);
 	if (vdev->id == VIRTIO_ID_RNG) {
 		/* entropy: one device-writable buffer, the device says how much it wrote */
 		struct vq_buf in = {kernel_virt_to_phys(&rng_buf), sizeof(rng_buf)};
@@ -63,6 +78,9 @@ static int kt_probe(struct virtio_device *vdev)
 		virtqueue_kick(kt_vq);
 		wait_until(vq_has_used, kt_vq, 2000 * NSEC_PER_MSEC);
 		kt_token = virtqueue_get_buf(kt_vq, &kt_len);
+		kt_irqs = wait_interrupt(vdev, irqs);
+		kt_vector = virtio_pci_queue_vector(vdev, 0);
+		kt_vector_count = kt_vector > 0 ? msi_count(kt_vector) : 0;
 		return 0;
 	}
 	if (vdev->id != VIRTIO_ID_MEM)
@@ -78,18 +96,14 @@ static int kt_probe(struct virtio_device *vdev)
 	resp = (struct vm_resp){.type = 0xffff};
 	struct vq_buf out = {kernel_virt_to_phys(&req), sizeof(req)};
 	struct vq_buf in = {kernel_virt_to_phys(&resp), sizeof(resp)};
-	u64 irqs = virtio_pci_interrupts(vdev);
+	irqs = virtio_pci_interrupts(vdev);
 	err = virtqueue_add(kt_vq, &out, 1, &in, 1, &req);
 	if (err)
 		return err;
 	virtqueue_kick(kt_vq);
 	wait_until(vq_has_used, kt_vq, 2000 * NSEC_PER_MSEC);
 	kt_token = virtqueue_get_buf(kt_vq, &kt_len);
-	/* The used-buffer interrupt may land a moment after the used index moved. */
-	u64 t0 = ktime_ns();
-	while (virtio_pci_interrupts(vdev) == irqs && ktime_ns() - t0 < 500 * NSEC_PER_MSEC)
-		msleep(1);
-	kt_irqs = virtio_pci_interrupts(vdev) - irqs;
+	kt_irqs = wait_interrupt(vdev, irqs);
 	return 0;
 }
 
@@ -114,6 +128,9 @@ KTEST(virtio, handshake_queue_and_request)
 	kt_driver.features = virtio_generic_features(vdev->id); /* it reads no device memory either */
 	kt_vq = NULL;
 	kt_token = NULL;
+	kt_irqs = 0;
+	kt_vector = -1;
+	kt_vector_count = 0;
 	KT_ASSERT(register_virtio_driver(&kt_driver) == 0);
 	KT_EXPECT(vdev->driver == &kt_driver);
 	KT_EXPECT(kt_status_after_probe == (VIRTIO_CONFIG_S_ACKNOWLEDGE | VIRTIO_CONFIG_S_DRIVER |
@@ -136,6 +153,13 @@ KTEST(virtio, handshake_queue_and_request)
 		KT_EXPECT(kt_token == rng_buf);
 		KT_EXPECT(kt_len >= 1 && kt_len <= sizeof(rng_buf));
 		ktest_info("%s: rng wrote %u bytes", vdev->name, kt_len);
+		if (vdev->transport_name && !strcmp(vdev->transport_name, "pci"))
+			KT_EXPECT(kt_irqs >= 1);
+		if (kt_vector > 0) {
+			KT_EXPECT(kt_vector_count >= 1);
+			ktest_info("%s: queue 0 on MSI-X vector 0x%x: %llu interrupt(s)", vdev->name,
+				   kt_vector, kt_vector_count);
+		}
 	}
 	flush_scheduled_work(10);
 	unregister_virtio_driver(&kt_driver);

@@ -60,22 +60,37 @@ bool vmem_mm_want_online(void)
 
 /* ---- the online-page callback ---- */
 
-static void vmem_online_page(struct page *page, unsigned int order)
+/* Does the unit holding pfn of device vm (NULL: not virtio-mem memory) go to the buddy when its block
+ * comes online? An unusable unit (plugged, never mapped) stays PageOffline like an unplugged one. */
+static bool online_gives(struct virtio_mem *vm, unsigned long pfn)
+{
+	unsigned long u = vm ? unit_of_pfn(&vm->st, pfn) : 0;
+
+	return !vm || (vmem_is_plugged(&vm->st, u) && !vmem_is_unusable(&vm->st, u));
+}
+
+static void vmem_online_page(unsigned long pfn, unsigned long nr_pages)
 {
 	/* LAB onlining BEGIN callback */
-	unsigned long pfn = page_to_pfn(page);
-	long mb;
-	struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
+	unsigned long end = pfn + nr_pages;
 
-	/* A max-order chunk never spans two units: units are at least one pageblock and aligned. An
-	 * unusable unit (plugged, never mapped) stays PageOffline like an unplugged one. */
-	unsigned long u = vm ? unit_of_pfn(&vm->st, pfn) : 0;
-	if (!vm || (vmem_is_plugged(&vm->st, u) && !vmem_is_unusable(&vm->st, u))) {
-		generic_online_page(page, order);
-		return;
+	/* Memory block by memory block, in runs of units with the same fate: units are whole pageblocks,
+	 * aligned, and a block lies inside one unit in big-block mode. */
+	while (pfn < end) {
+		unsigned long stop = min(end, block_id_to_pfn(pfn_to_block_id(pfn) + 1)), run = pfn;
+		long mb;
+		struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
+		bool give = online_gives(vm, pfn);
+
+		while (run < stop && online_gives(vm, run) == give)
+			run = vm ? min(stop, run + UNIT_PAGES(&vm->st)) : stop;
+		if (give)
+			generic_online_page(pfn, run - pfn);
+		else
+			fake_offline_pages(pfn, run - pfn); /* refcount 1: ours */
+		pfn = run;
 	}
-	fake_offline_page(page, order); /* refcount 1: ours */
-					/* LAB onlining END callback */
+	/* LAB onlining END callback */
 }
 
 /* ---- the memory notifier ---- */
@@ -118,7 +133,7 @@ static int vmem_memory_notifier(struct notifier_block *nb, unsigned long action,
 			switch (action) {
 			case MEM_ONLINE:
 				vmem_set_mb_state(st, mb,
-						  page_zonenum(pfn_to_page(pfn)) == ZONE_MOVABLE
+						  section_zonenum(__pfn_to_section(pfn)) == ZONE_MOVABLE
 						      ? VMEM_MB_ONLINE_MOVABLE
 						      : VMEM_MB_ONLINE_KERNEL);
 				break;

@@ -8,6 +8,7 @@
 #include "drivers/virtio_mem_driver.h"
 #include "mm/debug.h"
 #include "mm/memory.h"
+#include "mm/mmzone.h"
 #include "mm/page.h"
 #include "mm/page_offline.h"
 #include "mm/sparse.h"
@@ -50,11 +51,14 @@ static unsigned verify_device(struct virtio_mem *vm, mm_print_fn pr)
 			BAD("%s: plugged unit at 0x%llx of an added block is not mapped\n", vm->name, a);
 		if (!vmem_mb_online(st, mb) || !present_section_nr((unsigned long)(st->mb_first + mb)))
 			continue;
+		/* a deferred pageblock's struct pages are not written: free memory (mm/mmzone.h) */
+		bool deferred = pageblock_memmap_deferred(PHYS_PFN(a));
 		struct page *p = pfn_to_page(PHYS_PFN(a));
-		if (away && (!PageOffline(p) || page_ref_count(p) != (vm->refs_dropped[mb] ? 0 : 1)))
+		if (away &&
+		    (deferred || !PageOffline(p) || page_ref_count(p) != (vm->refs_dropped[mb] ? 0 : 1)))
 			BAD("%s: %s unit at 0x%llx: page not PageOffline with the driver's reference\n",
 			    vm->name, what, a);
-		else if (!away && PageOffline(p))
+		else if (!away && !deferred && PageOffline(p))
 			BAD("%s: plugged unit at 0x%llx of an online block is PageOffline\n", vm->name, a);
 	}
 #undef BAD

@@ -1,6 +1,7 @@
 /* virtio-mmio on the machine: the virtio_mmio.device= boot parameter (one device per occurrence) or,
  * without one, the transports the ACPI DSDT lists (drivers/acpi/aml_mmio.c),
- * each window claimed and mapped uncached, its interrupt line requested (level, shareable) or, when
+ * each window claimed and mapped uncached, its interrupt line requested (shareable; level, active high,
+ * unless the DSDT's descriptor says otherwise) or, when
  * the interrupt controller cannot give it, a 10 ms poll of InterruptStatus. The transport itself is
  * drivers/virtio/virtio_mmio.c. */
 #include "drivers/acpi.h"
@@ -94,7 +95,8 @@ static int probe_one(struct virtio_mmio_device *vm, const struct virtio_mmio_des
 	timer_setup(&vm->poll, vm_poll, vm);
 	/* The line before the device: a config change during the driver's probe must not be lost. */
 	vm->irq = -1;
-	if (d->irq < NR_IRQS && request_irq(d->irq, vm_irq, IRQF_SHARED | IRQF_LEVEL, vm->irq_name, vm) == 0)
+	unsigned flags = IRQF_SHARED | (d->edge ? 0 : IRQF_LEVEL) | (d->active_low ? IRQF_ACTIVE_LOW : 0);
+	if (d->irq < NR_IRQS && request_irq(d->irq, vm_irq, flags, vm->irq_name, vm) == 0)
 		vm->irq = (int)d->irq;
 	else
 		timer_start_periodic(&vm->poll, VM_POLL_MS * NSEC_PER_MSEC);
@@ -124,7 +126,7 @@ static void descs_from_acpi(void)
 	printk("virtio-mmio: %u transport%s from the ACPI DSDT\n", ai->nr_mmio, ai->nr_mmio == 1 ? "" : "s");
 	for (u32 i = 0; i < ai->nr_mmio; i++) {
 		const struct acpi_mmio_dev *a = &ai->mmio[i];
-		struct virtio_mmio_desc d = {a->base, a->size, a->irq, 0, false};
+		struct virtio_mmio_desc d = {a->base, a->size, a->irq, a->edge, a->active_low, 0, false};
 		char why[160];
 		if (d.size < VIRTIO_MMIO_CONFIG)
 			snprintf(why, sizeof(why), "a window of 0x%llx bytes, under the 0x%x of registers",

@@ -2,9 +2,10 @@
  * capabilities (virtio_pci_caps.c), maps uncached only the part of each window it uses (the common
  * configuration structure, the ISR byte, the device configuration up to VIRTIO_PCI_DEVICE_CFG_MAP, and
  * each queue's 2-byte notification address when the queue is set up), and implements the
- * struct virtio_config_ops the core drives. Interrupts are INTx: the handler reads the ISR (which
- * acknowledges and deasserts the line) and queues work that delivers config changes and used buffers.
- * A device without a usable IRQ line is polled by a 10 ms timer instead.
+ * struct virtio_config_ops the core drives. Interrupts (virtio_pci_irq.c decides which) are MSI-X
+ * vectors that say what happened, or INTx: then the handler reads the ISR (which acknowledges and
+ * deasserts the line). Either queues work that delivers config changes and used buffers. A device
+ * without a usable IRQ line is polled by a 10 ms timer instead.
  *
  * Ring memory comes from a pool in the kernel image: rings then exist before the page allocator does,
  * and never sit in memory that could be hot-unplugged. */
@@ -21,10 +22,9 @@
 #include <asm/mmio.h>
 
 #define VP_MAX_DEVICES 8
-#define VP_MAX_VQS     8 /* across all devices */
+#define VP_MAX_VQS     VP_IRQ_MAX_VQS /* across all devices */
 #define VP_RING_BYTES  8192
 #define VP_POLL_MS     10
-#define VP_NO_VECTOR   0xffff
 
 _Static_assert(VP_RING_BYTES >=
 		   VIRTQUEUE_MAX_NUM * 16 + 6 + 2 * VIRTQUEUE_MAX_NUM + 64 + 6 + 8 * VIRTQUEUE_MAX_NUM,
@@ -43,12 +43,8 @@ struct vp_device {
 	 * ioremap is never given back) */
 	u8 __iomem *qnotify[VP_MAX_VQS];
 	u64 qnotify_at[VP_MAX_VQS]; /* its offset inside the BAR */
-	int irq;		    /* -1: polled or MSI-X */
-	/* MSI-X: table entry 0 for configuration changes, 1 + i for queue i; each its own vector */
-	bool msix;
-	struct pci_msix mx;
-	int vector[1 + VP_MAX_VQS]; /* the CPU vector of each entry, 0 before it is requested */
-	char vector_name[1 + VP_MAX_VQS][24];
+	struct vp_irq vi;	    /* MSI-X, INTx or polled (virtio_pci_irq.c) */
+	char who[32];
 	volatile u8 isr_pending;
 	struct work_struct work;
 	struct timer_list poll;
@@ -182,8 +178,7 @@ static int vp_reset(struct virtio_device *vdev)
 		udelay(10);
 	}
 	/* A reset forgets the MSI-X vectors; configuration changes go to entry 0 again. */
-	if (vp->msix)
-		writew(0, COMMON(config_msix_vector));
+	vp_irq_reset(&vp->vi);
 	return 0;
 }
 
@@ -224,6 +219,7 @@ static void vp_del_vqs(struct virtio_device *vdev)
 		list_del(&vq->list);
 		vq_used[vq - vq_pool] = false;
 	}
+	vp_irq_release_queues(&to_vp(vdev)->vi);
 }
 
 static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, const char *name,
@@ -279,14 +275,6 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	    virtqueue_init(vq, name, (u16)index, num, ring, kernel_virt_to_phys(ring), vp_notify, cb, vp);
 	if (err)
 		return err;
-	if (vp->msix) {
-		writew((u16)(1 + index), COMMON(queue_msix_vector));
-		if (readw(COMMON(queue_msix_vector)) != 1 + index) {
-			printk(KERN_ERR "%s: queue %u: the device refused MSI-X entry %u\n", dev, index,
-			       1 + index);
-			return -EIO;
-		}
-	}
 	vq_used[slot] = true;
 	vq_notify_addr[slot] = vp->qnotify[index];
 	vq->vdev = &vp->vdev;
@@ -294,7 +282,6 @@ static int setup_vq(struct vp_device *vp, unsigned index, vq_callback_t *cb, con
 	writeq_lo_hi(vq->desc_phys, COMMON(queue_desc));
 	writeq_lo_hi(vq->avail_phys, COMMON(queue_driver));
 	writeq_lo_hi(vq->used_phys, COMMON(queue_device));
-	writew(1, COMMON(queue_enable));
 	list_add_tail(&vq->list, &vp->vdev.vqs);
 	printk(KERN_DEBUG "%s: queue %u '%s': %u entries (device max %u) at 0x%llx\n", dev, index, name, num,
 	       size, vq->desc_phys);
@@ -309,12 +296,17 @@ static int vp_find_vqs(struct virtio_device *vdev, unsigned nvqs, struct virtque
 	for (unsigned i = 0; i < nvqs; i++) {
 		int err = setup_vq(vp, i, callbacks[i], names[i], &vqs[i]);
 		if (err) {
-			/* A queue once enabled only goes away with a reset; if the device does not stop, it
-			 * is dead and keeps its rings. */
-			if (virtio_reset_device(vdev) == 0)
-				vp_del_vqs(vdev);
+			vp_del_vqs(vdev); /* none is enabled yet: the device never used them */
 			return err;
 		}
+	}
+	/* Their interrupts before the device may use them: MSI-X vectors, or INTx (or polling) when
+	 * the device or the vector pool allows none. */
+	if (vp_irq_setup_queues(&vp->vi, nvqs) == VP_IRQ_POLL && !timer_pending(&vp->poll))
+		timer_start_periodic(&vp->poll, VP_POLL_MS * NSEC_PER_MSEC);
+	for (unsigned i = 0; i < nvqs; i++) {
+		writew((u16)i, COMMON(queue_select));
+		writew(1, COMMON(queue_enable));
 	}
 	return 0;
 }
@@ -365,7 +357,8 @@ static irqreturn_t vp_interrupt(int irq, void *dev)
 	return IRQ_HANDLED;
 }
 
-/* MSI-X: entry 0 says the configuration changed, entry 1 + i that queue i has used buffers. */
+/* MSI-X: entry 0 says the configuration changed, the others that a queue has used buffers (one entry
+ * per queue, or one for all; either way every queue is looked at). */
 static irqreturn_t vp_msix_config(int vector, void *dev)
 {
 	struct vp_device *vp = dev;
@@ -384,55 +377,23 @@ static irqreturn_t vp_msix_queue(int vector, void *dev)
 	return IRQ_HANDLED;
 }
 
-static void vp_msix_release(struct vp_device *vp)
+/* The device's vector registers, for virtio_pci_irq.c. */
+static u16 vp_config_vector(void *ctx, u16 entry)
 {
-	for (unsigned i = 0; i <= VP_MAX_VQS; i++)
-		if (vp->vector[i] > 0)
-			free_msi(vp->vector[i]);
+	struct vp_device *vp = ctx;
+	writew(entry, COMMON(config_msix_vector));
+	return readw(COMMON(config_msix_vector));
 }
 
-/* One vector for configuration changes and one per queue the device has (up to VP_MAX_VQS), when
- * its MSI-X table is that large and the device takes entry 0 for its configuration. Else INTx. */
-static bool vp_setup_msix(struct vp_device *vp, const char *who)
+static u16 vp_queue_vector(void *ctx, unsigned q, u16 entry)
 {
-	if (pci_msix_init(vp->pdev, &vp->mx, who))
-		return false;
-	unsigned nq = readw(COMMON(num_queues));
-	if (nq > VP_MAX_VQS)
-		nq = VP_MAX_VQS;
-	if (vp->mx.nr_entries < 1 + nq) {
-		printk("%s: MSI-X table of %u entries, %u needed (config + %u queues): INTx\n", who,
-		       vp->mx.nr_entries, 1 + nq, nq);
-		return false;
-	}
-	for (unsigned i = 0; i <= nq; i++) {
-		u64 addr;
-		u32 data;
-		if (i == 0)
-			snprintf(vp->vector_name[i], sizeof(vp->vector_name[i]), "%s-config", vp->pdev->name);
-		else
-			snprintf(vp->vector_name[i], sizeof(vp->vector_name[i]), "%s-q%u", vp->pdev->name,
-				 i - 1);
-		int v = request_msi(i ? vp_msix_queue : vp_msix_config, vp->vector_name[i], vp, &addr, &data);
-		if (v < 0) {
-			vp_msix_release(vp);
-			return false;
-		}
-		vp->vector[i] = v;
-		pci_msix_set_entry(&vp->mx, i, addr, data);
-	}
-	pci_msix_enable(vp->pdev, &vp->mx, true);
-	writew(0, COMMON(config_msix_vector));
-	if (readw(COMMON(config_msix_vector)) != 0) {
-		printk(KERN_WARNING "%s: the device refused MSI-X entry 0 for configuration changes: INTx\n",
-		       who);
-		pci_msix_enable(vp->pdev, &vp->mx, false);
-		vp_msix_release(vp);
-		return false;
-	}
-	vp->msix = true;
-	return true;
+	struct vp_device *vp = ctx;
+	writew((u16)q, COMMON(queue_select));
+	writew(entry, COMMON(queue_msix_vector));
+	return readw(COMMON(queue_msix_vector));
 }
+
+static const struct vp_irq_ops vp_irq_ops = {vp_config_vector, vp_queue_vector};
 
 static void vp_poll(struct timer_list *t)
 {
@@ -456,8 +417,8 @@ static int vp_probe(struct pci_dev *pdev)
 	for (unsigned i = 0; i < PCI_NUM_BARS; i++)
 		vp->bar_size[i] =
 		    (pdev->bar[i].flags & PCI_BAR_IO) || !pdev->bar[i].base ? 0 : pdev->bar[i].size;
-	char who[32];
-	snprintf(who, sizeof(who), "virtio-pci %s", pdev->name);
+	char *who = vp->who;
+	snprintf(vp->who, sizeof(vp->who), "virtio-pci %s", pdev->name);
 	int err = virtio_pci_parse_caps(cfg, sizeof(cfg), vp->bar_size, &vp->lay, who);
 	if (err)
 		return err; /* a legacy-only device, or broken capabilities: logged */
@@ -494,34 +455,35 @@ static int vp_probe(struct pci_dev *pdev)
 	timer_setup(&vp->poll, vp_poll, vp);
 	vp_ndevs++;
 
-	/* The line before the device: a config change during the driver's probe must not be lost. */
-	vp->irq = -1;
-	if (vp_setup_msix(vp, who))
-		; /* no line, no poll */
-	else if (pdev->irq_pin && pdev->irq_line > 0 && pdev->irq_line < NR_IRQS &&
-		 request_irq(pdev->irq_line, vp_interrupt, IRQF_SHARED | IRQF_LEVEL, pdev->name, vp) == 0)
-		vp->irq = pdev->irq_line;
-	else
+	/* The interrupt before the device: a config change during the driver's probe must not be lost.
+	 * The queues' vectors come when the driver sets the queues up. */
+	vp->vi = (struct vp_irq){.pdev = pdev,
+				 .ops = &vp_irq_ops,
+				 .ctx = vp,
+				 .who = vp->who,
+				 .dev = vp,
+				 .intx_handler = vp_interrupt,
+				 .config_handler = vp_msix_config,
+				 .queue_handler = vp_msix_queue};
+	enum vp_irq_mode mode = vp_irq_setup(&vp->vi);
+	if (mode == VP_IRQ_POLL)
 		timer_start_periodic(&vp->poll, VP_POLL_MS * NSEC_PER_MSEC);
+	/* Named before the driver's probe, whose queue setup may log about the vectors. */
+	if (mode == VP_IRQ_MSIX)
+		printk("%s: MSI-X: vector 0x%x for configuration changes\n", who, vp->vi.vector[0]);
 
 	err = register_virtio_device(&vp->vdev);
 	if (err) {
-		if (vp->irq >= 0)
-			free_irq((unsigned)vp->irq, vp);
-		if (vp->msix) {
-			pci_msix_enable(pdev, &vp->mx, false);
-			vp_msix_release(vp);
-		}
+		vp_irq_teardown(&vp->vi);
 		del_timer(&vp->poll);
 		vp_ndevs--;
 		printk(KERN_ERR "%s: not registered: %s\n", who, errname(err));
 		return err;
 	}
-	if (vp->msix)
-		printk("%s: %s, MSI-X: vector 0x%x for configuration changes, 0x%x.. for its queues\n", who,
-		       vp->vdev.name, vp->vector[0], vp->vector[1]);
-	else if (vp->irq >= 0)
-		printk("%s: %s, IRQ %d\n", who, vp->vdev.name, vp->irq);
+	if (vp->vi.mode == VP_IRQ_MSIX)
+		printk("%s: %s, MSI-X\n", who, vp->vdev.name);
+	else if (vp->vi.mode == VP_IRQ_INTX)
+		printk("%s: %s, IRQ %d\n", who, vp->vdev.name, vp->vi.irq);
 	else
 		printk("%s: %s, no usable IRQ line: polled every %d ms\n", who, vp->vdev.name, VP_POLL_MS);
 	return 0;
@@ -546,10 +508,21 @@ u64 virtio_pci_interrupts(struct virtio_device *vdev)
 
 bool virtio_pci_msix(struct virtio_device *vdev)
 {
-	return vdev->config == &vp_ops && to_vp(vdev)->msix;
+	return vdev->config == &vp_ops && to_vp(vdev)->vi.mode == VP_IRQ_MSIX;
 }
 
 int virtio_pci_irq(struct virtio_device *vdev)
 {
-	return vdev->config == &vp_ops ? to_vp(vdev)->irq : -1;
+	return vdev->config == &vp_ops ? to_vp(vdev)->vi.irq : -1;
+}
+
+int virtio_pci_queue_vector(struct virtio_device *vdev, unsigned q)
+{
+	if (vdev->config != &vp_ops)
+		return -1;
+	const struct vp_irq *vi = &to_vp(vdev)->vi;
+	if (vi->mode != VP_IRQ_MSIX || !vi->nr_queue_vectors || q >= VP_IRQ_MAX_VQS)
+		return -1;
+	unsigned e = vi->nr_queue_vectors == 1 ? 1 : 1 + q; /* shared: all on entry 1 */
+	return e <= vi->nr_queue_vectors && vi->vector[e] > 0 ? vi->vector[e] : -1;
 }

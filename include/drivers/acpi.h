@@ -42,10 +42,13 @@ _Static_assert(sizeof(struct acpi_gas) == 12, "GAS is 12 bytes");
 #define ACPI_MAX_MCFG 4
 #define ACPI_MAX_MMIO 8
 
-/* A virtio-mmio transport the DSDT describes (_HID "LNRO0005"): its window and interrupt (a GSI). */
+/* A virtio-mmio transport the DSDT describes (_HID "LNRO0005"): its window and interrupt (a GSI),
+ * with the trigger and polarity its descriptor gives (an Interrupt descriptor's flags; a small IRQ
+ * descriptor without its flags byte means edge, active high). */
 struct acpi_mmio_dev {
 	u64 base, size;
 	u32 irq;
+	bool edge, active_low;
 	char name[5]; /* the Device's NameSeg, NUL-terminated */
 };
 

@@ -148,6 +148,8 @@ struct pci_msix {
 int pci_msix_init(struct pci_dev *pdev, struct pci_msix *m, const char *who);
 /* Entry i sends data to addr; unmasked. */
 void pci_msix_set_entry(struct pci_msix *m, unsigned i, u64 addr, u32 data);
+/* Entry i masked again (its address and data stay). */
+void pci_msix_mask_entry(struct pci_msix *m, unsigned i);
 /* MSI-X on (function mask cleared; the function stops using INTx) or off. */
 void pci_msix_enable(struct pci_dev *pdev, struct pci_msix *m, bool on);
 

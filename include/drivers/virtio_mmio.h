@@ -59,9 +59,10 @@
 
 /* One device as the command line describes it. */
 struct virtio_mmio_desc {
-	u64 base, size; /* the register window [base, base + size) */
-	unsigned irq;	/* the interrupt line (a GSI) */
-	int id;		/* the platform device id given, or the next free one (Linux's numbering) */
+	u64 base, size;	       /* the register window [base, base + size) */
+	unsigned irq;	       /* the interrupt line (a GSI) */
+	bool edge, active_low; /* its trigger and polarity (the command line's: level, active high) */
+	int id;		       /* the platform device id given, or the next free one (Linux's numbering) */
 	bool id_given;
 };
 

@@ -6,6 +6,7 @@
 #define DRIVERS_VIRTIO_PCI_H
 
 #include "drivers/pci.h"
+#include "kernel/irq.h"
 #include "kernel/types.h"
 
 #define VIRTIO_PCI_VENDOR_ID		 0x1af4
@@ -111,15 +112,73 @@ int virtio_pci_window(const struct virtio_pci_layout *l, u8 type, const u64 bar_
 int virtio_pci_notify_window(const struct virtio_pci_layout *l, u16 qoff, const u64 bar_size[PCI_NUM_BARS],
 			     struct virtio_pci_window *w);
 
+/* ---- interrupt wiring (drivers/virtio/virtio_pci_irq.c, host-tested) ----
+ * As Linux's vp_find_vqs tries them, in order: MSI-X with entry 0 for configuration changes and an
+ * entry and vector per queue; MSI-X with one entry and vector shared by all queues; the function's
+ * INTx line with MSI-X off; a poll of the ISR when there is no usable line either. A failed attempt is
+ * undone before the next: its vectors freed, its table entries masked, the device's vector registers
+ * set back to VIRTIO_MSI_NO_VECTOR, and MSI-X disabled before INTx. */
+#define VIRTIO_MSI_NO_VECTOR 0xffff
+#define VP_IRQ_MAX_VQS	     8
+
+enum vp_irq_mode {
+	VP_IRQ_POLL, /* no interrupt: the transport polls the ISR */
+	VP_IRQ_INTX, /* INTx, level, shared; the handler reads the ISR */
+	VP_IRQ_MSIX, /* MSI-X: configuration changes on entry 0, queues as nr_queue_vectors says */
+};
+
+/* The device side, one seam (MMIO in the kernel, a fake device in the host tests): write entry to
+ * config_msix_vector, or to queue q's queue_msix_vector, and return what the device reads back
+ * (VIRTIO_MSI_NO_VECTOR when it refuses). */
+struct vp_irq_ops {
+	u16 (*config_vector)(void *ctx, u16 entry);
+	u16 (*queue_vector)(void *ctx, unsigned q, u16 entry);
+};
+
+struct vp_irq {
+	/* filled by the transport before vp_irq_setup */
+	struct pci_dev *pdev;
+	const struct vp_irq_ops *ops;
+	void *ctx;
+	const char *who; /* log prefix, e.g. "virtio-pci 0000:00:04.0" (kept) */
+	void *dev;	 /* the handlers' argument */
+	irq_handler_t *intx_handler, *config_handler, *queue_handler;
+	/* the result */
+	enum vp_irq_mode mode;
+	int irq;			/* the INTx line in VP_IRQ_INTX, else -1 */
+	unsigned nr_queue_vectors;	/* MSI-X: 0 (no queues yet), 1 (shared), or one per queue */
+	int vector[1 + VP_IRQ_MAX_VQS]; /* CPU vector of table entry i, 0 when none */
+	char name[1 + VP_IRQ_MAX_VQS][28];
+	struct pci_msix mx;
+};
+
+/* At probe, before the device has a driver: MSI-X with a vector for configuration changes (entry 0),
+ * else INTx, else polling. Sets vi->mode and returns it; every fallback says why in one line. */
+enum vp_irq_mode vp_irq_setup(struct vp_irq *vi);
+/* Once queues 0..nvqs-1 (nvqs <= VP_IRQ_MAX_VQS, as the transport sets up no more) are set up and
+ * before they are enabled: in VP_IRQ_MSIX, a vector per queue, else one shared vector, else INTx (or
+ * polling) with MSI-X off. Returns the mode that results. */
+enum vp_irq_mode vp_irq_setup_queues(struct vp_irq *vi, unsigned nvqs);
+/* The queues are gone (the device was reset): their vectors freed and entries masked. */
+void vp_irq_release_queues(struct vp_irq *vi);
+/* After a device reset, which forgets the vectors: configuration changes on entry 0 again. */
+void vp_irq_reset(struct vp_irq *vi);
+/* Everything off and freed (a probe that failed). */
+void vp_irq_teardown(struct vp_irq *vi);
+
 /* Finds every virtio PCI function (1af4:1000-107f) with modern capabilities and registers it with the
  * virtio core (drivers/virtio/virtio_pci.c). After pci_init and time_init. Returns how many. */
 int virtio_pci_init(void);
 /* Interrupts (or polls) that found the device's ISR set; 0 for a device of another transport. */
 struct virtio_device;
 u64 virtio_pci_interrupts(struct virtio_device *vdev);
-/* Whether its interrupts are MSI-X (one vector for configuration changes, one per queue). */
+/* Whether its interrupts are MSI-X (a vector for configuration changes, and one per queue or one
+ * shared by the queues). */
 bool virtio_pci_msix(struct virtio_device *vdev);
 /* Its legacy IRQ line, or -1 when it is polled, on MSI-X or not a virtio-pci device. */
 int virtio_pci_irq(struct virtio_device *vdev);
+/* The CPU vector queue q interrupts on (its own, or the one its queues share), or -1 when it has none
+ * (INTx, polled, no such queue, not a virtio-pci device). */
+int virtio_pci_queue_vector(struct virtio_device *vdev, unsigned q);
 
 #endif

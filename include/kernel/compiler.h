@@ -4,6 +4,13 @@
 
 #include "kernel/types.h"
 
+/* newlib's <sys/cdefs.h> defines some of these names the same way; ours win (#undef first). */
+#undef __packed
+#undef __aligned
+#undef __noreturn
+#undef __unused
+#undef __printf
+#undef __section
 #define __packed       __attribute__((packed))
 #define __aligned(x)   __attribute__((aligned(x)))
 #define __noreturn     __attribute__((noreturn))

@@ -1,26 +1,13 @@
-/* Formatted output into a buffer (kernel/lib/printf.c), C99 semantics.
- *
- * Conversions: %d %i %u %x %X %o %c %s %p %%; length modifiers hh h l ll z j t; flags - 0 + space #;
- * width and precision, either given as `*`. Differences from the C library, on purpose:
- *   - %p prints "0x" and exactly 16 hex digits (0x0000000000001000), so columns line up;
- *   - %s of NULL prints "(null)" (a precision may cut it);
- *   - no floating point, no %n; an unknown conversion is copied to the output as written.
- * On the host (HOST_BUILD) these are the C library's, except in the tests of printf.c itself, which
- * compile it under renamed symbols (LIB_HOST_RENAMED). */
+/* Formatted output into a buffer: the C library's snprintf and vsnprintf (<stdio.h>: newlib's in the
+ * kernel, glibc's on the host; C99, with long long and the C99 length modifiers z j t). printk formats
+ * with them (docs/BENCHMARKS.md "printk" measured the cost). %p prints 0x and the digits it needs. */
 #ifndef LIB_PRINTF_H
 #define LIB_PRINTF_H
 
 #include <stdarg.h>
-#include "kernel/compiler.h"
-
-#if defined(HOST_BUILD) && !defined(LIB_HOST_RENAMED)
 #include <stdio.h>
-#else
-/* Writes at most size bytes including the terminating NUL (none when size is 0) and returns the
- * length the full output would have had: a result >= size means the output was truncated. */
-int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
-int snprintf(char *buf, size_t size, const char *fmt, ...) __printf(3, 4);
-#endif
+
+#include "kernel/compiler.h"
 
 /* Like vsnprintf, but returns the number of characters actually stored (without the NUL), so calls
  * can append: `n += scnprintf(buf + n, sizeof(buf) - n, ...)` never runs past the buffer. */

@@ -1,34 +1,12 @@
-/* Memory and string functions with the C library's names and contracts (kernel/lib/string.c), and a
- * few helpers for parsing command lines (kernel/lib/strutil.c).
- *
- * On the host (HOST_BUILD) the standard names are the C library's own, so code under test gets
- * ASan-checked versions; the host tests of kernel/lib/string.c compile it under renamed symbols
- * (tests/host/lib_renamed.c), defining LIB_HOST_RENAMED. */
+/* Memory and string functions: the C library's (<string.h>: newlib in the kernel, glibc on the host),
+ * and the helpers it lacks (kernel/lib/strutil.c). The kernel is compiled with _DEFAULT_SOURCE, so
+ * newlib declares its POSIX and BSD functions too (strnlen, strlcpy). */
 #ifndef LIB_STRING_H
 #define LIB_STRING_H
 
-#include "kernel/types.h"
-
-#if defined(HOST_BUILD) && !defined(LIB_HOST_RENAMED)
 #include <string.h>
-#else
-/* mem* move 8 bytes at a time: byte loops run ~7x slower under QEMU's TCG. gcc may also emit calls
- * to memcpy/memset/memmove/memcmp itself, so these names must exist in the kernel. */
-void *memcpy(void *dst, const void *src, size_t n);
-void *memmove(void *dst, const void *src, size_t n);
-void *memset(void *dst, int c, size_t n);
-int memcmp(const void *a, const void *b, size_t n);
-void *memchr(const void *s, int c, size_t n);
-size_t strlen(const char *s);
-size_t strnlen(const char *s, size_t max);
-int strcmp(const char *a, const char *b);
-int strncmp(const char *a, const char *b, size_t n);
-char *strchr(const char *s, int c);
-char *strrchr(const char *s, int c);
-char *strstr(const char *haystack, const char *needle);
-size_t strspn(const char *s, const char *accept);
-size_t strcspn(const char *s, const char *reject);
-#endif
+
+#include "kernel/types.h"
 
 /* Copies at most size-1 bytes of src and always NUL-terminates when size > 0 (BSD strlcpy).
  * Returns strlen(src): a result >= size means the copy was truncated. */

@@ -59,14 +59,17 @@ int remove_memory(phys_addr_t start, u64 size);
 int offline_and_remove_memory(phys_addr_t start, u64 size);
 
 /* ---- onlining ---- */
-/* Receives each max-order (2 MiB) chunk of a range being onlined, 2^order pages not yet managed
- * whose struct pages may still be lazy (only the head written: mm/mmzone.h). The default,
- * generic_online_page, writes them, counts them managed and frees the chunk to the tail of the free
- * lists. A driver that keeps some memory PageOffline (virtio-mem: unplugged sub-blocks) installs its
- * own callback, which passes each chunk whole either to generic_online_page or to fake_offline_page
- * (mm/page_offline.h) and touches no struct page itself. */
-typedef void (*online_page_callback_t)(struct page *page, unsigned int order);
-void generic_online_page(struct page *page, unsigned int order);
+/* Receives the range an online_pages call brings online, [pfn, pfn + nr_pages): whole memory blocks,
+ * not yet managed, whose struct pages may not be written yet (lazy memmap: mm/mmzone.h). The default,
+ * generic_online_page, counts the range managed and gives it to the buddy (to the tail of the free
+ * lists). A driver that keeps some memory PageOffline (virtio-mem: unplugged sub-blocks) installs its
+ * own callback, which cuts the range into runs of whole pageblocks and passes each run either to
+ * generic_online_page or to fake_offline_pages (mm/page_offline.h); it touches no struct page itself.
+ * A range, not a page: what the callback gives to the buddy need not have its memmap written. */
+typedef void (*online_page_callback_t)(unsigned long pfn, unsigned long nr_pages);
+/* The default callback, and what a driver's callback calls for the runs it gives to the buddy: whole
+ * pageblocks of a range being onlined (or of a fake-offline range given back, fake_online_range). */
+void generic_online_page(unsigned long pfn, unsigned long nr_pages);
 /* Replaces the callback. -EINVAL if a non-default one is installed already, -EBUSY (lock). */
 int set_online_page_callback(online_page_callback_t callback);
 /* Puts generic_online_page back if `callback` is the installed one; -EINVAL otherwise. */

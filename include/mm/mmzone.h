@@ -63,6 +63,12 @@ struct per_cpu_pages {
 	struct list_head lists[MIGRATE_PCPTYPES];
 };
 
+/* Where a zone's deferred pageblocks may be (kernel/mm/deferred.c): sorted, disjoint. */
+struct deferred_range {
+	unsigned long start, end;
+};
+#define NR_DEFERRED_RANGES 16
+
 struct zone {
 	spinlock_t lock;
 	const char *name; /* "Normal", "Movable" */
@@ -75,8 +81,12 @@ struct zone {
 	unsigned long spanned_pages;
 	unsigned long present_pages;
 	unsigned long managed_pages;
-	unsigned long free_pages[MIGRATE_TYPES]; /* pages in the buddy lists, per migrate type */
-	unsigned long nr_isolate_pageblock;	 /* pageblocks of this zone currently MIGRATE_ISOLATE */
+	unsigned long free_pages[MIGRATE_TYPES]; /* pages in the buddy lists and deferred pageblocks, per
+						  * migrate type */
+	unsigned long nr_deferred; /* pages of deferred pageblocks (free, managed, not in the buddy) */
+	unsigned int nr_deferred_ranges;
+	struct deferred_range deferred[NR_DEFERRED_RANGES];
+	unsigned long nr_isolate_pageblock; /* pageblocks of this zone currently MIGRATE_ISOLATE */
 	struct free_area free_area[NR_PAGE_ORDERS];
 	struct per_cpu_pages pcp;
 	int pcp_disabled;	  /* > 0: frees bypass the pcp cache (zone_pcp_disable, for offlining) */
@@ -139,11 +149,14 @@ void set_pfnblock_migratetype(unsigned long pfn, int migratetype);
  * number of free pages moved. For MIGRATE_ISOLATE the block's pcp pages are pulled out of the cache
  * too. Keeps zone->nr_isolate_pageblock. */
 unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype);
+/* The same for the pageblock starting at pfn, which may be deferred (its struct pages not written):
+ * then only its count moves between the types. */
+unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long pfn, int migratetype);
 /* Isolation proper (page_isolation.c builds on these; zone->lock held): set the isolate bit and move
  * the free pages to the ISOLATE lists / clear it and move them back to the lists of the pageblock's
  * own type. False (nothing done) if the pageblock already is / is not isolated. */
-bool pageblock_isolate_and_move_free_pages(struct zone *zone, struct page *page);
-bool pageblock_unisolate_and_move_free_pages(struct zone *zone, struct page *page);
+bool pageblock_isolate_and_move_free_pages(struct zone *zone, unsigned long pfn);
+bool pageblock_unisolate_and_move_free_pages(struct zone *zone, unsigned long pfn);
 
 /* Takes the free chunk headed by `page` (PageBuddy, buddy_order == order) off its list: the pages
  * become allocated-looking (not PageBuddy, refcount 0, ->order = order) and leave the free counts.
@@ -174,20 +187,33 @@ void zone_pcp_enable(struct zone *zone);
  * be present (sparse_add_section). Does not touch the memory itself. */
 void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid, int migratetype,
 		       bool isolate_pageblock);
-/* Lazy memmap, on by default (memmap_lazy_init). move_pfn_range_to_zone writes only the
- * first struct page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY;
- * __free_pages_core(head, MAX_ORDER) then frees the block as one chunk, still writing only the head.
- * The other 511 struct pages are written when the chunk first leaves the free lists (allocation,
- * isolation, take_page_off_buddy), so onlining costs writes in proportion to what gets used. Boot
- * memory's free pageblocks are initialized the same way (mm_init).
+/* Lazy memmap, on by default (memmap_lazy_init). memmap_init_range_lazy writes only the first struct
+ * page of each whole pageblock and marks the pageblock PB_MEMMAP_LAZY; __free_pages_core(head,
+ * MAX_ORDER) then frees the block as one chunk, still writing only the head. The other 511 struct
+ * pages are written when the chunk first leaves the free lists (allocation, isolation,
+ * take_page_off_buddy). Boot memory's free pageblocks are initialized so (mm_init), and a deferred
+ * pageblock (below) becomes lazy when it is carved.
  * The rule for code outside the allocator: a struct page inside a lazy pageblock holds garbage until
  * memmap_init_pageblock(pfn) ran. Walkers skip a free chunk from its head (buddy_order) or ask
  * pageblock_memmap_lazy(); an online-page callback that touches every page of its chunk (to keep it
  * PageOffline) calls memmap_init_pageblock(pfn) first; PageOffline counts use memmap_count_offline. */
 extern bool memmap_lazy_init;
+/* Deferred memmap, on with memmap_lazy_init: onlining hot-plugged memory (move_pfn_range_to_zone of a
+ * pageblock-aligned range) writes no struct page at all. Its pageblocks are PB_MEMMAP_DEFERRED; the
+ * online-page callback either gives a run of them to generic_online_page, which counts them free and
+ * managed in the zone without putting them in the buddy, or writes them (fake_offline_pages). An
+ * allocation that finds the zone's free lists empty carves one deferred pageblock into the buddy (its
+ * head written: a lazy pageblock from then on); isolation, offlining and the other walkers skip
+ * deferred pageblocks as free, and alloc_contig_range materializes the ones it takes. Offlining and
+ * removing a never-used range writes nothing. The rule for code outside the allocator: in a deferred
+ * pageblock no struct page may be read, not even the first; ask pageblock_memmap_deferred(). */
+bool pageblock_memmap_deferred(unsigned long pfn);
 /* Writes the struct pages of the lazy pageblock holding pfn as a full init would have left them (free
- * tails if the head is free, else reserved with refcount 1); nothing if it is not lazy. Cheap to call
- * again. zone->lock held, or the block not reachable by anyone else (onlining). */
+ * tails if the head is free, else reserved with refcount 1); nothing if it is neither lazy nor deferred.
+ * Cheap to call again. zone->lock held, or the block not reachable by anyone else (onlining). A
+ * deferred pageblock gets every struct page written reserved with refcount 1: only for one that is not
+ * counted free, i.e. one an online-page callback keeps out of the buddy (fake_offline_pages); a counted
+ * one goes through deferred_materialize (kernel/mm) first. */
 void memmap_init_pageblock(unsigned long pfn);
 bool pageblock_memmap_lazy(unsigned long pfn);
 /* PageOffline pages among [start_pfn, start_pfn + nr) (sections present with an initialized memmap),
@@ -195,14 +221,17 @@ bool pageblock_memmap_lazy(unsigned long pfn);
 long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages);
 
 /* ---- zone span and managed pages (kernel/mm/zone.c) ---- */
-/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (lazily,
- * see above, when memmap_lazy_init and the range is pageblock aligned) with `migratetype` (Linux onlines
- * with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new pages out of reach until
- * the caller un-isolates, which leaves them `migratetype`). present_pages is the caller's to add. */
+/* Hotplug's onlining prologue: grows the zone span to cover the range, then memmap_init_range (or, when
+ * memmap_lazy_init and the range is pageblock aligned, no struct page at all: deferred memmap above) with
+ * `migratetype` (Linux onlines with MIGRATE_MOVABLE in both zones) and `isolate_pageblock` (keeps the new
+ * pages out of reach until the caller un-isolates, which leaves them `migratetype`). present_pages is the
+ * caller's to add. */
 void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages,
 			    int migratetype, bool isolate_pageblock);
-/* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline), to the smallest span
- * that still covers the zone's other online pages. */
+/* Shrinks the zone span after [start_pfn, start_pfn+nr) left the zone (offline, sections already
+ * offline): a range at an edge moves that edge to the next section still online in the zone (past
+ * gaps); a range in the middle leaves the span alone, as in Linux. Looks only at the sections between
+ * the old and the new edge. */
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* Adds count (may be negative) to the managed pages of page's zone, as drivers do when they take
  * pages out (PageOffline) or give them back. */
@@ -214,9 +243,20 @@ void adjust_managed_page_count(struct page *page, long count);
  * the pages' memory, only their struct pages (and with page_poison=1 not even then: unpoisoned pages
  * are fine). */
 void __free_pages_core(struct page *page, unsigned int order);
+/* Onlining's hand-over of whole pageblocks [pfn, pfn + nr) that joined a zone (move_pfn_range_to_zone)
+ * to it, as generic_online_page does: deferred pageblocks are counted free and managed with no struct
+ * page written (deferred memmap, above), the others go through __free_pages_core as max-order chunks.
+ * Takes zone->lock. */
+void free_online_range(unsigned long pfn, unsigned long nr_pages);
 
 /* ---- implementation helpers that need sparse.h ---- */
 #include "mm/sparse.h"
+
+/* The zone of a pfn in an online section, from the section (its struct page may not be written yet). */
+static inline struct zone *pfn_zone(unsigned long pfn)
+{
+	return &zones[section_zonenum(__pfn_to_section(pfn))];
+}
 
 static inline int get_pageblock_migratetype(const struct page *page)
 {

@@ -10,7 +10,7 @@
  * Online block                                   Added block that is not online
  *   fake_offline_range   buddy -> PageOffline      mhp_unmap_range   mapped -> unmapped
  *   fake_online_range    PageOffline -> buddy      mhp_map_range     unmapped -> mapped
- *   fake_offline_page    (online-page callback) the chunk coming online stays PageOffline
+ *   fake_offline_pages   (online-page callback) the range coming online stays PageOffline
  *   fake_offline_drop_refs / _restore_refs   MEM_GOING_OFFLINE / MEM_CANCEL_OFFLINE (the protocol
  *                        of docs/HOTPLUG.md: refcount-0 PageOffline pages are skipped by offlining)
  *
@@ -39,10 +39,10 @@ int fake_offline_range(unsigned long pfn, unsigned long nr, struct busy_pfn *bus
  * the tail of the free lists (memory handed back is used last). 0, -EINVAL, or -ENOMEM (no page for a
  * page table: the range stays fake offline). */
 int fake_online_range(unsigned long pfn, unsigned long nr);
-/* For an online-page callback: the max-order chunk [page, page + 2^order) coming online stays PageOffline
+/* For an online-page callback: [pfn, pfn + nr) (whole pageblocks) coming online stays PageOffline
  * (refcount 1, not managed, not mapped) instead of going to the buddy. Writes its struct pages (the
- * lazy-memmap rule of mm/mmzone.h stays inside mm). */
-void fake_offline_page(struct page *page, unsigned int order);
+ * lazy-memmap rule of mm/mmzone.h stays inside mm). Linux: virtio_mem_set_fake_offline. */
+void fake_offline_pages(unsigned long pfn, unsigned long nr);
 /* MEM_GOING_OFFLINE of an owner that agrees: drops the reference of each PageOffline page of
  * [pfn, pfn + nr) that has refcount 1, so offlining skips it. Returns the pages dropped. */
 unsigned long fake_offline_drop_refs(unsigned long pfn, unsigned long nr);

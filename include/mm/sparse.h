@@ -38,12 +38,19 @@ _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->fl
 #define SECTION_IS_ONLINE	(1u << 1) /* pages are in a zone and the buddy */
 #define SECTION_IS_EARLY	(1u << 2) /* added at boot (memmap from memblock) */
 #define SECTION_MEMMAP_EXTERNAL (1u << 3) /* memmap storage supplied by the caller, not freed here */
+/* bits 4-7: mm's own (kernel/mm/internal.h). Bits 8-9: the zone the section last joined (set by memmap
+ * init, kept while offline), so nobody reads a struct page to learn it (deferred memmap). */
+#define SECTION_ZONE_SHIFT 8
+#define SECTION_ZONE_MASK  (3u << SECTION_ZONE_SHIFT)
 
 /* Per-pageblock byte in mem_section.pageblock_flags. Isolation is a bit of its own, so the pageblock
  * keeps its migrate type while isolated and gets it back when the isolation ends (mmzone.h). */
 #define PB_MIGRATETYPE_MASK 0x3u /* the pageblock's migrate type: MIGRATE_UNMOVABLE or MIGRATE_MOVABLE */
 #define PB_MEMMAP_LAZY	    0x4u /* only the first struct page is initialized (mmzone.h, lazy memmap) */
 #define PB_MIGRATE_ISOLATE  0x8u /* isolated: free pages on the MIGRATE_ISOLATE lists */
+#define PB_MEMMAP_DEFERRED                                                                                   \
+	0x10u /* no struct page written (mmzone.h, deferred memmap); in an online                            \
+	       * section a free pageblock outside the buddy */
 
 struct mem_section {
 	struct page *memmap; /* PAGES_PER_SECTION struct pages, or NULL */
@@ -90,6 +97,13 @@ static inline bool present_section_nr(unsigned long nr)
 static inline bool online_section_nr(unsigned long nr)
 {
 	return online_section(__nr_to_section(nr));
+}
+
+/* The zone (enum zone_type of mmzone.h) an online section's pages are in; for an offline section whose
+ * memmap was initialized, the zone it had. */
+static inline unsigned int section_zonenum(const struct mem_section *ms)
+{
+	return (ms->flags & SECTION_ZONE_MASK) >> SECTION_ZONE_SHIFT;
 }
 
 /* True when pfn has a struct page (its section is present). Online or not. */

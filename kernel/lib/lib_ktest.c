@@ -1,6 +1,6 @@
-/* In-kernel tests of kernel/lib as the kernel build compiles it (-O2, freestanding, no SSE): the host
- * tests cover the same code against the C library, these check that gcc's view of it in the kernel did
- * not change the answers (for instance by turning a copy loop into a call to itself). */
+/* In-kernel tests of the string and formatting functions as the kernel links them: newlib's, built
+ * freestanding with SSE, called from kernel code built without it. They check newlib works inside the
+ * kernel (SSE enabled, its reentrancy structure in place) and that its answers are the C library's. */
 #include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "lib/parse.h"
@@ -81,6 +81,8 @@ KTEST(lib, memset_memcmp)
 		}
 }
 
+/* newlib's snprintf inside the kernel: the conversions printk's callers use, the C99 length modifiers
+ * (newlib built with --enable-newlib-io-long-long and c99 formats) and truncation. */
 KTEST(lib, snprintf_formats)
 {
 	const char *volatile null_str = NULL; /* hidden from gcc's format checks */
@@ -93,7 +95,7 @@ KTEST(lib, snprintf_formats)
 	KT_EXPECT(!strcmp(out, "[   42|42   |-0042|+42|007]"));
 	KT_EXPECT(snprintf(out, sizeof(out), "%#x %#o %X %zx %p", 255u, 8u, 0xabcu, (size_t)0x1000,
 			   (void *)0x10) > 0);
-	KT_EXPECT(!strcmp(out, "0xff 010 ABC 1000 0x0000000000000010"));
+	KT_EXPECT(!strcmp(out, "0xff 010 ABC 1000 0x10"));
 	KT_EXPECT(snprintf(out, sizeof(out), "%s|%.2s|%8s|%c", "str", "str", null_str, 'c') > 0);
 	KT_EXPECT(!strcmp(out, "str|st|  (null)|c"));
 	KT_EXPECT(snprintf(out, 4, "%s", "truncated") == 9 && !strcmp(out, "tru"));

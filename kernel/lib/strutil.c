@@ -1,9 +1,11 @@
 /* String helpers the C library lacks or names differently: bounded copies and the splitting of
- * command lines into words (see include/lib/string.h). */
+ * command lines into words (see include/lib/string.h). The rest of <string.h> is newlib's. */
 #include "kernel/errno.h"
 #include "lib/ctype.h"
 #include "lib/string.h"
 
+/* The kernel's strlcpy is newlib's; glibc has one only from 2.38 (Debian 12 ships 2.36). */
+#ifdef HOST_BUILD
 size_t strlcpy(char *dst, const char *src, size_t size)
 {
 	size_t len = strlen(src);
@@ -16,6 +18,7 @@ size_t strlcpy(char *dst, const char *src, size_t size)
 	}
 	return len;
 }
+#endif
 
 long strscpy(char *dst, const char *src, size_t size)
 {

@@ -21,11 +21,11 @@ static int check_range(unsigned long start, unsigned long end, struct busy_pfn *
 			busy_pfn_set(busy, pfn, "not online");
 			return -EINVAL;
 		}
-		if (zone && page_zone(page) != zone) {
+		if (zone && pfn_zone(pfn) != zone) {
 			busy_pfn_set(busy, pfn, "the range spans two zones");
 			return -EINVAL;
 		}
-		zone = page_zone(page);
+		zone = pfn_zone(pfn);
 	}
 	return 0;
 }
@@ -36,6 +36,17 @@ static int check_range(unsigned long start, unsigned long end, struct busy_pfn *
 static void take_range(unsigned long start, unsigned long end)
 {
 	unsigned long pfn = start;
+
+	/* Deferred pageblocks (mmzone.h) join the buddy first (isolated: on the ISOLATE lists). */
+	for (unsigned long p = pageblock_start_pfn(start); p < end; p += pageblock_nr_pages) {
+		if (pageblock_memmap_deferred(p)) {
+			struct zone *zone = pfn_zone(p);
+			unsigned long flags;
+			spin_lock_irqsave(&zone->lock, flags);
+			deferred_materialize(zone, p);
+			spin_unlock_irqrestore(&zone->lock, flags);
+		}
+	}
 
 	while (pfn < end) {
 		struct page *page = pfn_to_page(pfn);

@@ -37,6 +37,8 @@ void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int
 	line_kb(pr, "MemmapBoot:", (unsigned long)mm_stat_read(NR_MEMMAP_BOOT_PAGES));
 	line_kb(pr, "MemmapKernel:",
 		(unsigned long)(mm_stat_read(NR_MEMMAP_PAGES) - mm_stat_read(NR_MEMMAP_BOOT_PAGES)));
+	/* Free memory onlined whose struct pages are not written yet (deferred memmap, mmzone.h). */
+	line_kb(pr, "Deferred:", zones[ZONE_NORMAL].nr_deferred + zones[ZONE_MOVABLE].nr_deferred);
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
 	line_kb(pr, "Balloon:", (unsigned long)mm_stat_read(NR_BALLOON_PAGES));
 	for (unsigned int i = 0; i < nr_users; i++)
@@ -94,7 +96,7 @@ void show_pagetypeinfo(mm_print_fn pr)
 			continue;
 		for_each_present_section_nr(0, nr) {
 			struct mem_section *ms = __nr_to_section(nr);
-			if (!online_section(ms) || page_zonenum(ms->memmap) != (unsigned int)z)
+			if (!online_section(ms) || section_zonenum(ms) != (unsigned int)z)
 				continue;
 			for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++)
 				count[pageblock_flags_migratetype(ms->pageblock_flags[b])]++;
@@ -130,6 +132,12 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 
 	if (!page_to_pfn_safe(page, &pfn)) {
 		pr("page %p: not in any memmap (%s)\n", (const void *)page, reason ? reason : "");
+		return;
+	}
+	if (pageblock_memmap_deferred(pfn)) {
+		pr("page pfn 0x%lx (phys 0x%llx): %s\n  struct page not written: part of the free deferred "
+		   "pageblock at pfn 0x%lx (deferred memmap)\n",
+		   pfn, PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
 		return;
 	}
 	if (pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) {

@@ -95,6 +95,31 @@ void init_pageblock_migratetype(unsigned long pfn, int migratetype, bool isolate
 void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
 			    int migratetype, bool isolate_pageblock);
 
+/* memmap_init.c: memmap_init_range for whole pageblocks that writes no struct page: marks them
+ * PB_MEMMAP_DEFERRED (mmzone.h, deferred memmap); the online-page callback then counts or writes them. */
+void memmap_init_range_deferred(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+				int migratetype, bool isolate_pageblock);
+/* Writes the head struct page of the pageblock at pfn as the head of a free lazy pageblock (zone zid,
+ * refcount 0, not reserved) and marks it PB_MEMMAP_LAZY instead of deferred. */
+void memmap_init_free_head(unsigned long pfn, unsigned int zid);
+
+/* deferred.c (zone->lock held unless said): deferred pageblocks of a zone. */
+/* An allocation found the zone's free lists empty: the first deferred, not isolated pageblock goes to
+ * the buddy as one max-order chunk (its head struct page written). False when there is none. */
+bool deferred_carve(struct zone *zone);
+/* The deferred pageblock at pfn (aligned) goes to the buddy now, on the list of its pageblock's type
+ * (ISOLATE while isolated): for walkers that need its struct pages. Nothing if it is not deferred. */
+void deferred_materialize(struct zone *zone, unsigned long pfn);
+/* Offlining step 6 for an isolated deferred pageblock: leaves the zone's counts; returns its pages.
+ * The pageblock stays PB_MEMMAP_DEFERRED (its memmap was never written). */
+unsigned long deferred_offline(struct zone *zone, unsigned long pfn);
+/* After step 6 over [start_pfn, end_pfn): forget the range as a place of deferred pageblocks. */
+void deferred_offline_done(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn);
+/* [start, end) holds deferred pageblocks again (an isolation of them ended). */
+void deferred_hint_add(struct zone *zone, unsigned long start, unsigned long end);
+/* mm_verify: is pfn inside one of the zone's ranges? */
+bool deferred_hinted(const struct zone *zone, unsigned long pfn);
+
 /* page_alloc.c: frees a chunk into the buddy with merging (zone->lock held, no checks). */
 void __free_one_page(struct page *page, unsigned long pfn, struct zone *zone, unsigned int order, int mt,
 		     fpi_t fpi_flags);
@@ -106,8 +131,10 @@ void zones_reset(void);
 void zone_grow(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages);
 /* sparse.c: forgets every section (mm_init). */
 void sparse_reset(void);
-/* Sets the memmap-initialized mark of the sections covering [start, start+nr). */
-void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages);
+/* Sets the memmap-initialized mark and the zone zid (section_zonenum) of the sections covering
+ * [start, start+nr). A section is in one zone: boot splits zones at section boundaries, hotplug onlines
+ * whole blocks. */
+void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, unsigned int zid);
 #define SECTION_MEMMAP_INIT (1u << 4)
 /* added by add_memory_driver_managed: only that driver removes it (memory_add_remove.c) */
 #define SECTION_DRIVER_MANAGED (1u << 5)

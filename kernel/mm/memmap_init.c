@@ -1,6 +1,7 @@
-/* Memmap init (mmzone.h): writing the struct pages of a range as it joins a zone, in full or lazily
- * (one struct page per pageblock, the rest when the chunk first leaves the free lists), and counting
- * PageOffline pages in a memmap that may be lazy (docs/mm-core.md, "Lazy memmap"). */
+/* Memmap init (mmzone.h): writing the struct pages of a range as it joins a zone, in full, lazily
+ * (one struct page per pageblock, the rest when the chunk first leaves the free lists) or not at all
+ * (deferred: deferred.c), and counting PageOffline pages in a memmap that may be lazy or deferred
+ * (docs/mm-core.md, "Lazy memmap", "Deferred memmap"). */
 #include "lib/string.h"
 #include "internal.h"
 
@@ -20,6 +21,13 @@ void memmap_init_pageblock(unsigned long pfn)
 	unsigned long start = pageblock_start_pfn(pfn);
 	u8 *b = pageblock_byte(start);
 
+	if (*b & PB_MEMMAP_DEFERRED) {
+		unsigned int zid = section_zonenum(__pfn_to_section(start));
+		for (unsigned long i = 0; i < pageblock_nr_pages; i++)
+			init_single_page(pfn_to_page(start + i), start + i, zid);
+		*b &= (u8)~PB_MEMMAP_DEFERRED;
+		return;
+	}
 	if (!(*b & PB_MEMMAP_LAZY))
 		return;
 	struct page *head = pfn_to_page(start);
@@ -35,6 +43,17 @@ void memmap_init_pageblock(unsigned long pfn)
 	*b &= (u8)~PB_MEMMAP_LAZY;
 }
 
+void memmap_init_free_head(unsigned long pfn, unsigned int zid)
+{
+	struct page *head = pfn_to_page(pfn);
+	u8 *b = pageblock_byte(pfn);
+
+	init_single_page(head, pfn, zid);
+	__ClearPageReserved(head);
+	set_page_count(head, 0);
+	*b = (u8)((*b & ~PB_MEMMAP_DEFERRED) | PB_MEMMAP_LAZY);
+}
+
 long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 {
 	unsigned long pfn = start_pfn, end = start_pfn + nr_pages;
@@ -44,6 +63,10 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 		struct mem_section *ms = __pfn_to_section(pfn);
 		if (!present_section(ms) || !(ms->flags & SECTION_MEMMAP_INIT)) {
 			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
+			continue;
+		}
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* never written: no PageOffline page */
 			continue;
 		}
 		n += PageOffline(pfn_to_page(pfn));
@@ -66,10 +89,10 @@ void memmap_init_range(unsigned long start_pfn, unsigned long nr_pages, enum zon
 		/* A lazy block only partly written here gets the rest of its memmap first. */
 		if (pageblock_memmap_lazy(pfn) && (pfn < start_pfn || pfn + pageblock_nr_pages > end))
 			memmap_init_pageblock(pfn);
-		*pageblock_byte(pfn) &= (u8)~PB_MEMMAP_LAZY;
+		*pageblock_byte(pfn) &= (u8) ~(PB_MEMMAP_LAZY | PB_MEMMAP_DEFERRED);
 		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
-	sparse_mark_memmap_init(start_pfn, nr_pages);
+	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }
 
 void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
@@ -77,8 +100,19 @@ void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enu
 {
 	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
 		init_single_page(pfn_to_page(pfn), pfn, zid);
-		*pageblock_byte(pfn) |= PB_MEMMAP_LAZY;
+		*pageblock_byte(pfn) = (u8)((*pageblock_byte(pfn) & ~PB_MEMMAP_DEFERRED) | PB_MEMMAP_LAZY);
 		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
 	}
-	sparse_mark_memmap_init(start_pfn, nr_pages);
+	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
+}
+
+void memmap_init_range_deferred(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
+				int migratetype, bool isolate_pageblock)
+{
+	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
+		u8 *b = pageblock_byte(pfn);
+		*b = (u8)((*b & ~PB_MEMMAP_LAZY) | PB_MEMMAP_DEFERRED);
+		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
+	}
+	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }

@@ -43,7 +43,7 @@ enum zone_type mhp_default_zone(unsigned long id)
 	struct mem_section *ms = __nr_to_section(id);
 
 	if (present_section(ms) && (ms->flags & SECTION_MEMMAP_INIT))
-		return (enum zone_type)page_zonenum(ms->memmap); /* the zone it last had */
+		return (enum zone_type)section_zonenum(ms); /* the zone it last had */
 	return default_online_type == MMOP_ONLINE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
 }
 
@@ -109,7 +109,8 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 		snprintf(buf, len, "removed memory (block %lu, phys 0x%llx)", id, pa);
 	else if (!pfn_valid(pfn))
 		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, pa);
-	else if (pfn_to_online_page(pfn) && PageOffline(pfn_to_page(pfn)))
+	else if (pfn_to_online_page(pfn) && !pageblock_memmap_deferred(pfn) &&
+		 !(pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) && PageOffline(pfn_to_page(pfn)))
 		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped",
 			 pfn, id);
 	else if (!online_section_nr(pfn_to_section_nr(pfn)))

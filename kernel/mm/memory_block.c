@@ -70,7 +70,7 @@ int memory_block_get(unsigned long id, struct memory_block_info *info)
 	info->boot = ms->flags & SECTION_IS_EARLY;
 	info->nr_present_pages = ms->nr_present_pages;
 	if (online_section(ms)) {
-		info->zone = (enum zone_type)page_zonenum(ms->memmap);
+		info->zone = (enum zone_type)section_zonenum(ms);
 		if (pfn >= mhp_going_offline_start && pfn < mhp_going_offline_end)
 			info->state = MEMORY_BLOCK_GOING_OFFLINE;
 		else

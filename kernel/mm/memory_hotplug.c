@@ -86,9 +86,9 @@ const char *mhp_range_name(unsigned long start_pfn, unsigned long nr_pages, char
 
 static online_page_callback_t online_page_callback = generic_online_page;
 
-void generic_online_page(struct page *page, unsigned int order)
+void generic_online_page(unsigned long pfn, unsigned long nr_pages)
 {
-	__free_pages_core(page, order);
+	free_online_range(pfn, nr_pages);
 }
 
 int set_online_page_callback(online_page_callback_t callback)
@@ -204,8 +204,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	zone->present_pages += present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	online_mem_sections(pfn, end);
-	for (unsigned long p = pfn; p < end; p += MAX_ORDER_NR_PAGES)
-		online_page_callback(pfn_to_page(p), MAX_ORDER);
+	online_page_callback(pfn, nr_pages);
 	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));
@@ -276,11 +275,11 @@ static int offline_check_range(unsigned long start, unsigned long nr_pages, stru
 			 PFN_PHYS(hs), PFN_PHYS(he) - 1, pfn_to_block_id(hs));
 		return -EINVAL;
 	}
-	zone = page_zone(pfn_to_page(start));
+	zone = pfn_zone(start);
 	for (unsigned long p = start; p < end; p += PAGES_PER_SECTION) {
-		if (page_zone(pfn_to_page(p)) != zone) {
+		if (pfn_zone(p) != zone) {
 			mhp_fail(what, "offline failed: -EINVAL: the range spans zones %s and %s", zone->name,
-				 page_zone(pfn_to_page(p))->name);
+				 pfn_zone(p)->name);
 			return -EINVAL;
 		}
 	}
@@ -392,8 +391,8 @@ int __offline_pages(unsigned long start, unsigned long nr_pages, const char *wha
 	/* 6. take the free pages, skip refcount-0 PageOffline pages, counts, sections offline */
 	present = present_pages_of(start, nr_pages);
 	taken = __offline_isolated_pages(start, end);
-	adjust_managed_page_count(pfn_to_page(start), -(long)taken);
 	spin_lock_irqsave(&zone->lock, flags);
+	zone->managed_pages -= taken; /* not through a struct page: deferred ones are not written */
 	zone->present_pages -= present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	offline_mem_sections(start, end);

@@ -128,6 +128,10 @@ int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int
 			ret = busy_pfn_set(busy, pfn, "offline section");
 			break;
 		}
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* free, never used */
+			continue;
+		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;

@@ -181,7 +181,17 @@ static struct page *__rmqueue_fallback(struct zone *zone, unsigned int order, in
 static struct page *__rmqueue(struct zone *zone, unsigned int order, int mt)
 {
 	struct page *page = __rmqueue_smallest(zone, order, mt);
-	return page ? page : __rmqueue_fallback(zone, order, mt);
+
+	if (!page)
+		page = __rmqueue_fallback(zone, order, mt);
+	/* The free lists are empty for this request: one deferred pageblock into the buddy (a free
+	 * max-order chunk serves any request through one of the two paths), the rest stays deferred. */
+	if (!page && deferred_carve(zone)) {
+		page = __rmqueue_smallest(zone, order, mt);
+		if (!page)
+			page = __rmqueue_fallback(zone, order, mt);
+	}
+	return page;
 }
 
 /* ---- the order-0 cache (zone->lock held) ---- */
@@ -531,6 +541,12 @@ void __free_pages_core(struct page *page, unsigned int order)
 unsigned long move_freepages_block(struct zone *zone, struct page *page, int migratetype)
 {
 	unsigned long start = pageblock_start_pfn(page_to_pfn(page));
+
+	return move_freepages_block_pfn(zone, start, migratetype);
+}
+
+unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long start, int migratetype)
+{
 	unsigned long end = start + pageblock_nr_pages, pfn, moved = 0;
 	int old = get_pfnblock_migratetype(start);
 
@@ -541,6 +557,14 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 		zone->nr_isolate_pageblock--;
 	if (is_migrate_isolate(migratetype))
 		zone->nr_isolate_pageblock++;
+	if (pageblock_memmap_deferred(start)) {
+		/* free, outside the buddy: only its count moves; out of isolation it can be carved again */
+		zone->free_pages[old] -= pageblock_nr_pages;
+		zone->free_pages[migratetype] += pageblock_nr_pages;
+		if (is_migrate_isolate(old))
+			deferred_hint_add(zone, start, start + pageblock_nr_pages);
+		return pageblock_nr_pages;
+	}
 
 	for (pfn = start; pfn < end;) {
 		struct page *p = pfn_to_page(pfn);
@@ -568,21 +592,21 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 	return moved;
 }
 
-bool pageblock_isolate_and_move_free_pages(struct zone *zone, struct page *page)
+bool pageblock_isolate_and_move_free_pages(struct zone *zone, unsigned long pfn)
 {
-	if (is_migrate_isolate(get_pageblock_migratetype(page)))
+	pfn = pageblock_start_pfn(pfn);
+	if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 		return false;
-	move_freepages_block(zone, page, MIGRATE_ISOLATE);
+	move_freepages_block_pfn(zone, pfn, MIGRATE_ISOLATE);
 	return true;
 }
 
-bool pageblock_unisolate_and_move_free_pages(struct zone *zone, struct page *page)
+bool pageblock_unisolate_and_move_free_pages(struct zone *zone, unsigned long pfn)
 {
-	unsigned long pfn = page_to_pfn(page);
-
+	pfn = pageblock_start_pfn(pfn);
 	if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 		return false;
-	move_freepages_block(zone, page, get_pfnblock_own_migratetype(pfn));
+	move_freepages_block_pfn(zone, pfn, get_pfnblock_own_migratetype(pfn));
 	return true;
 }
 
@@ -601,11 +625,13 @@ bool take_page_off_buddy(struct page *page)
 	unsigned long pfn, flags;
 	bool ret = false;
 
-	/* page may lie in a lazy pageblock (its own fields not written yet): find it by address. */
+	/* page may lie in a lazy or deferred pageblock (its own fields not written yet): find it by
+	 * address. */
 	if (!page_to_pfn_safe(page, &pfn))
 		return false;
-	struct zone *zone = page_zone(pfn_to_page(pageblock_start_pfn(pfn)));
+	struct zone *zone = pfn_zone(pfn);
 	spin_lock_irqsave(&zone->lock, flags);
+	deferred_materialize(zone, pageblock_start_pfn(pfn));
 	memmap_init_pageblock(pfn);
 	for (unsigned int order = 0; order <= MAX_ORDER; order++) {
 		unsigned long head_pfn = pfn & ~((1UL << order) - 1);
@@ -638,7 +664,7 @@ bool take_page_off_buddy(struct page *page)
 
 unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long end_pfn)
 {
-	struct zone *zone = page_zone(pfn_to_page(start_pfn));
+	struct zone *zone = pfn_zone(start_pfn);
 	unsigned long pfn, taken = 0, flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
@@ -646,6 +672,11 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 		struct page *page = pfn_to_page(pfn);
 		if (pageblock_aligned(pfn) && is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			taken += deferred_offline(zone, pfn); /* never used: nothing to write */
+			pfn += pageblock_nr_pages;
+			continue;
+		}
 		if (PageBuddy(page)) {
 			unsigned int order = page->order;
 			__del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(pfn));
@@ -659,6 +690,7 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 			       pfn, page_type_name(page->page_type), page_ref_count(page));
 		pfn++;
 	}
+	deferred_offline_done(zone, start_pfn, end_pfn);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	return taken;
 }

@@ -93,6 +93,10 @@ int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flag
 
 		if (!page)
 			return busy_pfn_set(busy, pfn, "offline section");
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* free, never used */
+			continue;
+		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;
@@ -122,18 +126,20 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 
 	if (!page)
 		return busy_pfn_set(busy, pfn, "offline section");
-	zone = page_zone(page);
+	zone = pfn_zone(pfn);
 	spin_lock_irqsave(&zone->lock, irq);
 	if (is_migrate_isolate(get_pfnblock_migratetype(pfn))) {
 		ret = busy_pfn_set(busy, pfn, "pageblock already isolated");
 	} else {
-		/* Lazy memmap (mmzone.h): a range that covers this pageblock only partly is walked from
-		 * a pfn inside it, so its struct pages must be written first. */
-		if (start > pfn || end < pfn + pageblock_nr_pages)
+		/* Lazy and deferred memmap (mmzone.h): a range that covers this pageblock only partly is
+		 * walked from a pfn inside it, so its struct pages must be written first. */
+		if (start > pfn || end < pfn + pageblock_nr_pages) {
+			deferred_materialize(zone, pfn);
 			memmap_init_pageblock(pfn);
+		}
 		ret = has_unmovable_pages(max(pfn, start), min(pfn + pageblock_nr_pages, end), flags, busy);
 		if (!ret)
-			pageblock_isolate_and_move_free_pages(zone, page);
+			pageblock_isolate_and_move_free_pages(zone, pfn);
 	}
 	spin_unlock_irqrestore(&zone->lock, irq);
 	return ret;
@@ -155,22 +161,28 @@ int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int
 
 void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 {
-	for (unsigned long pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
-		struct page *page = pfn_to_online_page(pfn);
-		unsigned long irq;
+	unsigned long pfn = pageblock_start_pfn(start_pfn);
 
-		if (!page)
+	/* A section at a time, under one taking of its zone's lock (a section is in one zone). */
+	while (pfn < end_pfn) {
+		unsigned long stop = min(end_pfn, section_nr_to_pfn(pfn_to_section_nr(pfn) + 1)), irq;
+		struct mem_section *ms = __pfn_to_section(pfn);
+
+		if (!online_section(ms)) {
+			pfn = stop;
 			continue;
-		struct zone *zone = page_zone(page);
+		}
+		struct zone *zone = &zones[section_zonenum(ms)];
 		spin_lock_irqsave(&zone->lock, irq);
-		pageblock_unisolate_and_move_free_pages(zone, page);
+		for (; pfn < stop; pfn += pageblock_nr_pages)
+			pageblock_unisolate_and_move_free_pages(zone, pfn);
 		spin_unlock_irqrestore(&zone->lock, irq);
 	}
 }
 
 int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
 {
-	unsigned long pfn;
+	unsigned long pfn, zones_seen = 0;
 	char why[80];
 
 	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
@@ -179,12 +191,20 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 			return busy_pfn_set(busy, pfn, "offline section");
 		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
-		drain_zone_pages(page_zone(page));
+		zones_seen |= 1UL << section_zonenum(__pfn_to_section(pfn));
 	}
+	/* No page of the range may wait in a pcp cache: one drain per zone the range touches. */
+	for (int z = 0; z < MAX_NR_ZONES; z++)
+		if (zones_seen & (1UL << z))
+			drain_zone_pages(&zones[z]);
 	pfn = pageblock_start_pfn(start_pfn);
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn += pageblock_nr_pages; /* free, never used (and isolated: checked above) */
+			continue;
+		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;

@@ -56,20 +56,21 @@ int fake_online_range(unsigned long pfn, unsigned long nr)
 		return err;
 	for (unsigned long i = 0; i < nr; i++)
 		__ClearPageOffline(pfn_to_page(pfn + i)); /* keeps the Offline count */
-	/* One max-order chunk at a time, as onlining hands memory over: generic_online_page writes every
-	 * struct page of the chunk, counts it managed and frees it to the tail of the free lists. */
-	for (unsigned long p = pfn; p < pfn + nr; p += MAX_ORDER_NR_PAGES)
-		generic_online_page(pfn_to_page(p), MAX_ORDER);
+	/* As onlining hands memory over: counted managed, freed to the tail of the free lists. */
+	generic_online_page(pfn, nr);
 	return 0;
 }
 
-void fake_offline_page(struct page *page, unsigned int order)
+void fake_offline_pages(unsigned long pfn, unsigned long nr)
 {
-	memmap_init_pageblock(page_to_pfn(page)); /* lazy memmap: write the chunk's struct pages first */
-	for (unsigned long i = 0; i < (1UL << order); i++) {
-		__ClearPageReserved(page + i);
-		set_page_count(page + i, 1);
-		__SetPageOffline(page + i);
+	for (unsigned long p = pfn; p < pfn + nr; p += pageblock_nr_pages) {
+		struct page *page = pfn_to_page(p);
+		memmap_init_pageblock(p); /* lazy memmap: write the pageblock's struct pages first */
+		for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
+			__ClearPageReserved(page + i);
+			set_page_count(page + i, 1);
+			__SetPageOffline(page + i);
+		}
 	}
 }
 

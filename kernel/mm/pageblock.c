@@ -1,11 +1,16 @@
 /* Pageblock flags (mmzone.h): each pageblock's byte in its section (sparse.h) holds its own migrate
- * type, the isolate bit and the lazy-memmap bit. Only the flags: moving free pages when a type
+ * type, the isolate bit and the lazy- and deferred-memmap bits. Only the flags: moving free pages when a type
  * changes is the buddy's (page_alloc.c). */
 #include "internal.h"
 
 bool pageblock_memmap_lazy(unsigned long pfn)
 {
 	return *pageblock_byte(pfn) & PB_MEMMAP_LAZY;
+}
+
+bool pageblock_memmap_deferred(unsigned long pfn)
+{
+	return *pageblock_byte(pfn) & PB_MEMMAP_DEFERRED;
 }
 
 int get_pfnblock_migratetype(unsigned long pfn)

@@ -99,11 +99,14 @@ int sparse_remove_section(unsigned long nr)
 	return 0;
 }
 
-void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages)
+void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, unsigned int zid)
 {
 	for (unsigned long nr = pfn_to_section_nr(start_pfn);
-	     nr <= pfn_to_section_nr(start_pfn + nr_pages - 1); nr++)
-		__nr_to_section(nr)->flags |= SECTION_MEMMAP_INIT;
+	     nr <= pfn_to_section_nr(start_pfn + nr_pages - 1); nr++) {
+		struct mem_section *ms = __nr_to_section(nr);
+		ms->flags =
+		    (ms->flags & ~SECTION_ZONE_MASK) | SECTION_MEMMAP_INIT | (zid << SECTION_ZONE_SHIFT);
+	}
 }
 
 static void set_online(unsigned long start_pfn, unsigned long end_pfn, bool online)

@@ -110,7 +110,23 @@ static void check_pcp(struct vctx *v, struct zone *zone)
 struct zone_walk {
 	unsigned long heads[NR_PAGE_ORDERS];
 	unsigned long pcp, isolate_blocks;
+	unsigned long deferred[MIGRATE_TYPES]; /* pages of deferred pageblocks, per list type */
 };
+
+/* A deferred pageblock (mmzone.h): none of its struct pages is read. It must lie in its zone's span,
+ * and be where a carve looks unless it is isolated. */
+static void check_deferred(struct vctx *v, struct zone_walk *w, unsigned int z, unsigned long pfn)
+{
+	int mt = get_pfnblock_migratetype(pfn);
+
+	w[z].deferred[mt] += pageblock_nr_pages;
+	if (!zone_spans_pfn(&zones[z], pfn))
+		bad(v, "deferred pageblock outside its zone %s's span (pfn 0x%lx)", zones[z].name, pfn);
+	if (pageblock_memmap_lazy(pfn))
+		bad(v, "pageblock both deferred and lazy (pfn 0x%lx)", pfn);
+	if (!is_migrate_isolate(mt) && !deferred_hinted(&zones[z], pfn))
+		bad(v, "deferred pageblock no carve can reach (pfn 0x%lx)", pfn);
+}
 
 /* Walks every page of the online sections once. */
 static void walk_memmap(struct vctx *v, struct zone_walk *w)
@@ -137,7 +153,7 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 				bad(v, "pageblock with own migrate type %u (pfn 0x%lx)",
 				    pb & PB_MIGRATETYPE_MASK, base + (b << pageblock_order));
 			if (pb & PB_MIGRATE_ISOLATE)
-				w[page_zonenum(ms->memmap + (b << pageblock_order))].isolate_blocks++;
+				w[section_zonenum(ms)].isolate_blocks++;
 		}
 		unsigned long first = lo > base ? lo - base : 0;
 		unsigned long last =
@@ -145,6 +161,13 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 		for (unsigned long i = first; i < last;) {
 			struct page *page = ms->memmap + i;
 			unsigned long pfn = base + i;
+
+			if (pageblock_memmap_deferred(pfn)) {
+				if (pageblock_aligned(pfn))
+					check_deferred(v, w, section_zonenum(ms), pfn);
+				i = ALIGN_UP(i + 1, pageblock_nr_pages);
+				continue;
+			}
 			unsigned int z = page_zonenum(page);
 
 			if (page_to_section(page) != nr || z >= MAX_NR_ZONES) {
@@ -224,17 +247,24 @@ int mm_verify(mm_print_fn pr)
 	walk_memmap(&v, w);
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
 		struct zone *zone = &zones[z];
-		unsigned long free = 0;
+		unsigned long free = 0, deferred = 0;
 
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
 			unsigned long pages = 0;
 			for (unsigned int o = 0; o <= MAX_ORDER; o++)
 				pages += check_free_list(&v, zone, o, mt);
+			pages += w[z].deferred[mt];
 			if (pages != zone->free_pages[mt])
-				bad(&v, "zone %s %s: free_pages %lu but %lu pages on the lists", zone->name,
-				    migratetype_names[mt], zone->free_pages[mt], pages);
+				bad(&v,
+				    "zone %s %s: free_pages %lu but %lu pages on the lists (%lu deferred)",
+				    zone->name, migratetype_names[mt], zone->free_pages[mt], pages,
+				    w[z].deferred[mt]);
 			free += pages;
+			deferred += w[z].deferred[mt];
 		}
+		if (deferred != zone->nr_deferred)
+			bad(&v, "zone %s: nr_deferred %lu but %lu pages in deferred pageblocks", zone->name,
+			    zone->nr_deferred, deferred);
 		for (unsigned int o = 0; o <= MAX_ORDER; o++) {
 			unsigned long listed = 0;
 			for (int mt = 0; mt < MIGRATE_TYPES; mt++)

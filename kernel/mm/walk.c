@@ -17,9 +17,10 @@ void walk_readable_pages(void (*fn)(unsigned long pfn, unsigned long nr, void *a
 		unsigned long base = section_nr_to_pfn(nr);
 		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
 			const struct page *page = ms->memmap + i;
-			/* A lazy-memmap pageblock is one free chunk whose struct pages are not written yet
-			 * (mmzone.h): it is all readable. */
-			if (i % pageblock_nr_pages == 0 && pageblock_memmap_lazy(base + i)) {
+			/* A lazy-memmap pageblock is one free chunk whose struct pages are not written yet,
+			 * a deferred one free memory with none written (mmzone.h): all readable. */
+			if (i % pageblock_nr_pages == 0 &&
+			    (pageblock_memmap_lazy(base + i) || pageblock_memmap_deferred(base + i))) {
 				fn(base + i, pageblock_nr_pages, arg);
 				w->read += pageblock_nr_pages;
 				i += pageblock_nr_pages - 1;

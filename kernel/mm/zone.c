@@ -26,37 +26,64 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 	zone_grow(zone, start_pfn, nr_pages);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	if (memmap_lazy_init && pageblock_aligned(start_pfn) && pageblock_aligned(nr_pages))
-		memmap_init_range_lazy(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
+		memmap_init_range_deferred(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 	else
 		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 }
 
+/* Is section nr online and in zone? */
+static bool section_in_zone(unsigned long nr, const struct zone *zone)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+
+	return online_section(ms) && section_zonenum(ms) == zone->idx;
+}
+
+/* The first section at or after nr, below end_nr, that is online in zone; end_nr if none. Absent
+ * roots are skipped in one step. */
+static unsigned long first_zone_section(const struct zone *zone, unsigned long nr, unsigned long end_nr)
+{
+	for (nr = next_present_section_nr(nr); nr < end_nr; nr = next_present_section_nr(nr + 1))
+		if (section_in_zone(nr, zone))
+			return nr;
+	return end_nr;
+}
+
+/* The last section below nr, at or after start_nr, that is online in zone; ~0UL if none. */
+static unsigned long last_zone_section(const struct zone *zone, unsigned long nr, unsigned long start_nr)
+{
+	while (nr-- > start_nr)
+		if (section_in_zone(nr, zone))
+			return nr;
+	return ~0UL;
+}
+
 void remove_pfn_range_from_zone(struct zone *zone, unsigned long start_pfn, unsigned long nr_pages)
 {
-	unsigned long end = start_pfn + nr_pages, lo = ~0UL, hi = 0, nr, flags;
+	unsigned long end = start_pfn + nr_pages, zs = zone->zone_start_pfn, ze = zone_end_pfn(zone), flags;
 
-	if (zone_is_empty(zone))
+	if (zone_is_empty(zone) || end <= zs || start_pfn >= ze)
 		return;
-	/* Zones are made of whole sections: the new span covers the zone's other online sections. */
-	for_each_present_section_nr(pfn_to_section_nr(zone->zone_start_pfn), nr) {
-		unsigned long s = section_nr_to_pfn(nr), e = s + PAGES_PER_SECTION;
-		struct mem_section *ms = __nr_to_section(nr);
-		if (s >= zone_end_pfn(zone))
-			break;
-		if (!online_section(ms) || (s >= start_pfn && e <= end))
-			continue;
-		if (page_zonenum(ms->memmap) != zone->idx)
-			continue;
-		lo = min(lo, max(s, zone->zone_start_pfn));
-		hi = max(hi, min(e, zone_end_pfn(zone)));
+	/* Only an edge moves, to the next section still online in the zone: the walk crosses the
+	 * sections that just left (and any gap already there), not the whole zone, so removing a large
+	 * range block by block costs in proportion to it. A hole in the middle leaves the span alone. */
+	if (start_pfn <= zs) {
+		unsigned long nr =
+		    first_zone_section(zone, pfn_to_section_nr(end), pfn_to_section_nr(ze - 1) + 1);
+		zs = nr > pfn_to_section_nr(ze - 1) ? ze : max(section_nr_to_pfn(nr), end);
+	}
+	if (end >= ze && zs < ze) {
+		unsigned long nr =
+		    last_zone_section(zone, pfn_to_section_nr(start_pfn - 1) + 1, pfn_to_section_nr(zs));
+		ze = nr == ~0UL ? zs : min(section_nr_to_pfn(nr + 1), start_pfn);
 	}
 	spin_lock_irqsave(&zone->lock, flags);
-	if (hi == 0) {
+	if (zs >= ze) {
 		zone->zone_start_pfn = 0;
 		zone->spanned_pages = 0;
 	} else {
-		zone->zone_start_pfn = lo;
-		zone->spanned_pages = hi - lo;
+		zone->zone_start_pfn = zs;
+		zone->spanned_pages = ze - zs;
 	}
 	spin_unlock_irqrestore(&zone->lock, flags);
 }

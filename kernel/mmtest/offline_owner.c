@@ -99,17 +99,31 @@ static int owner_notify(struct notifier_block *nb, unsigned long action, void *d
 static struct notifier_block owner_nb = {
     .notifier_call = owner_notify, .priority = 0, .name = "offline-owner"};
 
-static void owner_online_page(struct page *page, unsigned int order)
+/* Is the sub-block holding pfn one this owner keeps PageOffline? */
+static bool owner_keeps(unsigned long pfn)
 {
-	unsigned long pfn = page_to_pfn(page), id = pfn_to_block_id(pfn);
+	unsigned long id = pfn_to_block_id(pfn);
 	unsigned int sb = (unsigned int)((pfn - block_id_to_pfn(id)) / OFFLINE_OWNER_SUBBLOCK_PAGES);
 	struct owned_block *b = find_block(id, false);
 
-	if (!b || !(b->unplugged & (1ULL << sb)) || order != MAX_ORDER) {
-		generic_online_page(page, order);
-		return;
+	return b && (b->unplugged & (1ULL << sb));
+}
+
+static void owner_online_page(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+
+	while (pfn < end) {
+		bool keep = owner_keeps(pfn);
+		unsigned long run = pfn + OFFLINE_OWNER_SUBBLOCK_PAGES;
+		while (run < end && owner_keeps(run) == keep)
+			run += OFFLINE_OWNER_SUBBLOCK_PAGES;
+		if (keep)
+			fake_offline_pages(pfn, run - pfn);
+		else
+			generic_online_page(pfn, run - pfn);
+		pfn = run;
 	}
-	fake_offline_page(page, order);
 }
 
 int offline_owner_init(void)

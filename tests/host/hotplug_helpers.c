@@ -97,6 +97,13 @@ void hp_snap(struct hp_snap *s)
 				    (unsigned char)get_pfnblock_migratetype(pfn);
 		struct page *mm = __nr_to_section(nr)->memmap;
 		for (unsigned long i = 0; i < PAGES_PER_SECTION; i++) {
+			unsigned long pfn = section_nr_to_pfn(nr) + i;
+			/* lazy and deferred pageblocks are free: their memmap is not written (mmzone.h) */
+			if (pageblock_aligned(pfn) &&
+			    (pageblock_memmap_deferred(pfn) || pageblock_memmap_lazy(pfn))) {
+				i += pageblock_nr_pages - 1;
+				continue;
+			}
 			if (PageOffline(&mm[i])) {
 				s->offline_pages++;
 				s->offline_refs += page_ref_count(&mm[i]);
@@ -207,6 +214,11 @@ void hp_block_census(unsigned long id, unsigned long *free, unsigned long *offli
 	*free = *offline = *other = 0;
 	while (pfn < end) {
 		struct page *page = pfn_to_page(pfn);
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			*free += pageblock_nr_pages;
+			pfn += pageblock_nr_pages;
+			continue;
+		}
 		if (PageBuddy(page)) {
 			*free += 1UL << buddy_order(page);
 			pfn += 1UL << buddy_order(page);

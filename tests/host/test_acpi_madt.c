@@ -1,7 +1,7 @@
 /* host-srcs: drivers/acpi/madt.c */
 /* The MADT parser against QEMU's q35 table (one LAPIC, one IOAPIC, the five ISA overrides), a
- * microvm-like one without PCAT_COMPAT, a 64-bit LAPIC override, and broken ones: short, an entry of
- * length 0 or running past the end, a truncated IOAPIC entry, too many IOAPICs. */
+ * microvm-like one without PCAT_COMPAT, microvm's two IOAPICs, a 64-bit LAPIC override, and broken ones:
+ * short, an entry of length 0 or running past the end, a truncated IOAPIC entry, too many IOAPICs. */
 #include <string.h>
 
 #include "drivers/acpi.h"
@@ -92,6 +92,14 @@ static void t_microvm(void)
 	CHECK(acpi_parse_madt(t, len, &topo) == 0);
 	CHECK(!topo.pcat_compat && topo.nr_lapics == 1 && topo.ioapic[0].id == 2);
 	CHECK(topo.lapic_addr == 0x1fed00000ULL && topo.nr_overrides == 0);
+	/* QEMU microvm with ACPI: a second IOAPIC after the first, GSIs from 24 */
+	begin(0xfee00000, 0);
+	lapic_entry(0, 1);
+	ioapic_entry(0, 0xfec00000, 0);
+	ioapic_entry(1, 0xfec10000, 24);
+	CHECK(acpi_parse_madt(t, len, &topo) == 0 && topo.nr_ioapics == 2);
+	CHECK(topo.ioapic[1].id == 1 && topo.ioapic[1].addr == 0xfec10000 && topo.ioapic[1].gsi_base == 24);
+	CHECK(topo.ioapic[0].addr == 0xfec00000 && topo.ioapic[0].gsi_base == 0);
 	test_end();
 }
 

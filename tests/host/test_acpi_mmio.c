@@ -37,7 +37,9 @@ struct dev_spec {
 	const char *name, *hid;
 	u32 base, size, irq;
 	bool no_crs, no_mem, no_irq, small_irq;
-	u8 mem_len;	    /* Memory32Fixed's length field (0: 9) */
+	u8 irq_flags;	/* the Interrupt descriptor's flags byte (0: 0x01, consumer, level, active high) */
+	int small_info; /* small_irq: its flags byte, or -1 for the 2-byte form without one */
+	u8 mem_len;	/* Memory32Fixed's length field (0: 9) */
 	int crs_size_delta; /* added to the buffer's size field */
 };
 
@@ -64,11 +66,14 @@ static void emit_device(const struct dev_spec *s)
 			res[rn++] = (u8)(s->size >> (8 * i));
 	}
 	if (!s->no_irq && s->small_irq) {
-		res[rn++] = 0x22; /* IRQNoFlags, 2 bytes of mask */
+		res[rn++] = s->small_info >= 0 ? 0x23 : 0x22; /* IRQ (flags) or IRQNoFlags: 2 bytes of mask */
 		res[rn++] = (u8)(1u << s->irq);
 		res[rn++] = (u8)((1u << s->irq) >> 8);
+		if (s->small_info >= 0)
+			res[rn++] = (u8)s->small_info;
 	} else if (!s->no_irq) {
-		u8 e[] = {0x89, 6, 0, 0x03, 1, (u8)s->irq, (u8)(s->irq >> 8), 0, 0};
+		u8 e[] = {0x89, 6, 0, s->irq_flags ? s->irq_flags : 0x01, 1, (u8)s->irq, (u8)(s->irq >> 8),
+			  0,	0};
 		memcpy(res + rn, e, sizeof(e));
 		rn += sizeof(e);
 	}
@@ -145,10 +150,12 @@ static void case_other_shapes(void)
 	struct acpi_mmio_dev d[ACPI_MAX_MMIO];
 	/* a small IRQ descriptor; a device with another _HID is not a transport */
 	aml_len = 0;
-	emit_device(&(struct dev_spec)DEV("VR00", "LNRO0005", 0xd0000000, 0x1000, 10, .small_irq = true));
+	emit_device(&(struct dev_spec)DEV("VR00", "LNRO0005", 0xd0000000, 0x1000, 10, .small_irq = true,
+					  .small_info = -1));
 	emit_device(&(struct dev_spec)DEV("FOO0", "LNRO0006", 0xd0001000, 0x200, 11));
 	REQUIRE(scan(aml_len, d, ACPI_MAX_MMIO) == 1);
 	CHECK(d[0].base == 0xd0000000 && d[0].size == 0x1000 && d[0].irq == 10);
+	CHECK(d[0].edge && !d[0].active_low); /* IRQNoFlags: ISA's edge, active high */
 	/* a transport nested in another Device is found once, as itself */
 	aml_len = 0;
 	u8 outer[] = {0x5b, 0x82, 0x40 | 0x0, 0, 'P', 'C', 'I', '0'};
@@ -226,10 +233,39 @@ static void case_every_cut(void)
 	}
 }
 
+/* The trigger and polarity each descriptor gives, which the IOAPIC entry must be programmed with:
+ * QEMU's Interrupt (ResourceConsumer, Level, ActiveHigh) and the other three of the extended form,
+ * and the small form's flags byte (_HE bit 0, _LL bit 3). */
+static void case_trigger_polarity(void)
+{
+	struct acpi_mmio_dev d[ACPI_MAX_MMIO];
+	const u8 ext[] = {0x01, 0x03, 0x05, 0x07, 0x0b};
+	for (unsigned i = 0; i < sizeof(ext); i++) {
+		aml_len = 0;
+		emit_device(
+		    &(struct dev_spec)DEV("VR00", "LNRO0005", 0xfeb00000, 0x200, 16, .irq_flags = ext[i]));
+		REQUIRE(scan(aml_len, d, ACPI_MAX_MMIO) == 1);
+		CHECK(d[0].irq == 16);
+		CHECK(d[0].edge == !!(ext[i] & 2));
+		CHECK(d[0].active_low == !!(ext[i] & 4));
+	}
+	const u8 small[] = {0x00, 0x01, 0x08, 0x19};
+	for (unsigned i = 0; i < sizeof(small); i++) {
+		aml_len = 0;
+		emit_device(&(struct dev_spec)DEV("VR00", "LNRO0005", 0xfeb00000, 0x200, 9, .small_irq = true,
+						  .small_info = small[i]));
+		REQUIRE(scan(aml_len, d, ACPI_MAX_MMIO) == 1);
+		CHECK(d[0].irq == 9);
+		CHECK(d[0].edge == !!(small[i] & 1));
+		CHECK(d[0].active_low == !!(small[i] & 8));
+	}
+}
+
 int main(void)
 {
 	RUN("acpi", "mmio_microvm_transports", case_microvm);
 	RUN("acpi", "mmio_other_shapes_nested_small_irq", case_other_shapes);
+	RUN("acpi", "mmio_interrupt_trigger_and_polarity", case_trigger_polarity);
 	RUN("acpi", "mmio_malformed_transports", case_malformed);
 	RUN("acpi", "mmio_every_cut_and_flip", case_every_cut);
 	return test_summary();

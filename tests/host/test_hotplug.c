@@ -515,9 +515,9 @@ static void test_lock(void)
 	CHECK(online_section_nr(HP_MOVABLE_FIRST));
 }
 
-static void other_callback(struct page *page, unsigned int order)
+static void other_callback(unsigned long pfn, unsigned long nr_pages)
 {
-	generic_online_page(page, order);
+	generic_online_page(pfn, nr_pages);
 }
 
 /* MEM_GOING_ONLINE may be vetoed (MEM_CANCEL_ONLINE follows, the block stays offline); one online-page

@@ -230,8 +230,7 @@ static void hot_add(unsigned long sections)
 	move_pfn_range_to_zone(&zones[ZONE_MOVABLE], pfn0, nr, MIGRATE_MOVABLE, false);
 	zones[ZONE_MOVABLE].present_pages += nr;
 	online_mem_sections(pfn0, pfn0 + nr);
-	for (unsigned long p = pfn0; p < pfn0 + nr; p += MAX_ORDER_NR_PAGES)
-		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+	free_online_range(pfn0, nr);
 }
 
 static void run(const char *name, u64 ram, u64 movable, unsigned long steps, unsigned long verify_every,

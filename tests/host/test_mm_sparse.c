@@ -62,8 +62,7 @@ static int add_and_online(phys_addr_t start, u64 size, struct zone *zone)
 	move_pfn_range_to_zone(zone, pfn, nr, MIGRATE_MOVABLE, false);
 	zone->present_pages += nr;
 	online_mem_sections(pfn, pfn + nr);
-	for (unsigned long p = pfn; p < pfn + nr; p += MAX_ORDER_NR_PAGES)
-		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+	free_online_range(pfn, nr);
 	return 0;
 }
 
@@ -71,11 +70,11 @@ static int add_and_online(phys_addr_t start, u64 size, struct zone *zone)
 static unsigned long offline_and_remove(phys_addr_t start, u64 size)
 {
 	unsigned long pfn = PHYS_PFN(start), nr = size >> PAGE_SHIFT, flags;
-	struct zone *zone = page_zone(pfn_to_page(pfn));
+	struct zone *zone = pfn_zone(pfn);
 
 	spin_lock_irqsave(&zone->lock, flags);
 	for (unsigned long p = pfn; p < pfn + nr; p += pageblock_nr_pages)
-		move_freepages_block(zone, pfn_to_page(p), MIGRATE_ISOLATE);
+		move_freepages_block_pfn(zone, p, MIGRATE_ISOLATE);
 	spin_unlock_irqrestore(&zone->lock, flags);
 	drain_all_pages(zone);
 	unsigned long taken = __offline_isolated_pages(pfn, pfn + nr);
@@ -187,12 +186,8 @@ static void test_offline_skips_pageoffline(void)
 	phys_addr_t base = 8 * GiB;
 	REQUIRE(add_and_online(base, SECTION_SIZE, &zones[ZONE_MOVABLE]) == 0);
 	/* A driver takes a 2 MiB sub-block out (PageOffline, refcount 0 later), then unmaps it. */
-	struct page *head = pfn_to_page(PHYS_PFN(base) + 3 * pageblock_nr_pages);
-	unsigned long flags;
-	struct zone *z = page_zone(head);
-	spin_lock_irqsave(&z->lock, flags);
-	REQUIRE(__isolate_free_page(head, MAX_ORDER));
-	spin_unlock_irqrestore(&z->lock, flags);
+	struct page *head = alloc_pages(GFP_MOVABLE, MAX_ORDER);
+	REQUIRE(head && page_to_phys(head) >= base && page_to_phys(head) < base + SECTION_SIZE);
 	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
 		__SetPageOffline(head + i);
 		set_page_count(head + i, 0);
@@ -210,7 +205,9 @@ static void test_offline_skips_pageoffline(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
-/* Lazy memmap: onlining writes one struct page per 2 MiB; the rest is written when used. */
+/* Deferred and lazy memmap: onlining writes no struct page; an allocation that finds the free lists
+ * empty carves one pageblock (its head written, lazy), whose other struct pages are written when the
+ * chunk is used. */
 static void test_lazy_memmap(void)
 {
 	mm_fake_boot_simple(256 * MiB);
@@ -226,38 +223,46 @@ static void test_lazy_memmap(void)
 	move_pfn_range_to_zone(z, pfn0, PAGES_PER_SECTION, MIGRATE_MOVABLE, false);
 	z->present_pages += PAGES_PER_SECTION;
 	online_mem_sections(pfn0, pfn0 + PAGES_PER_SECTION);
-	for (unsigned long p = pfn0; p < pfn0 + PAGES_PER_SECTION; p += MAX_ORDER_NR_PAGES)
-		__free_pages_core(pfn_to_page(p), MAX_ORDER);
+	free_online_range(pfn0, PAGES_PER_SECTION);
 	CHECK(nr_free_pages() == free0 - 256 + PAGES_PER_SECTION);
-	/* Only the heads were written: count struct pages that lost the canary. */
+	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION);
+	CHECK(meminfo_kb("Deferred:") == (long)SECTION_SIZE / 1024);
+	/* Nothing was written: count struct pages that lost the canary. */
 	unsigned long written = 0;
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
 		written += memmap[i].flags != 0xeeeeeeee;
-	CHECK(written == PAGEBLOCKS_PER_SECTION);
+	CHECK(written == 0);
 	CHECK(mm_verify(mm_fake_print) == 0);
 	host_log_clear();
-	dump_page_to(mm_fake_print, pfn_to_page(pfn0 + 5), "lazy tail");
+	dump_page(pfn_to_page(pfn0 + 5), "deferred");
+	CHECK(host_log_contains("deferred pageblock at pfn 0x100000"));
 
 	/* Using a block writes its memmap; the others stay lazy. */
 	struct page *p = alloc_page(GFP_MOVABLE);
 	REQUIRE(p);
 	unsigned long pfn = page_to_pfn(p);
-	CHECK(pfn >= pfn0 && !pageblock_memmap_lazy(pfn));
+	CHECK(pfn == pfn0 && !pageblock_memmap_lazy(pfn) && !pageblock_memmap_deferred(pfn));
+	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION - pageblock_nr_pages);
+	CHECK(meminfo_kb("Deferred:") == (long)(SECTION_SIZE - SZ_2M) / 1024);
 	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
 		struct page *q = pfn_to_page(pageblock_start_pfn(pfn) + i);
 		CHECK(page_to_pfn(q) == pageblock_start_pfn(pfn) + i && page_zonenum(q) == ZONE_MOVABLE);
 	}
+	written = 0;
+	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
+		written += memmap[i].flags != 0xeeeeeeee;
+	CHECK(written == pageblock_nr_pages); /* the carved pageblock only */
 	CHECK(mm_verify(mm_fake_print) == 0);
-	/* take_page_off_buddy on a page of a lazy block, found by address. */
+	/* take_page_off_buddy on a page of a deferred block, found by address. */
 	unsigned long lazy_pfn = pfn0 + 7 * pageblock_nr_pages + 33;
-	REQUIRE(pageblock_memmap_lazy(lazy_pfn));
+	REQUIRE(pageblock_memmap_deferred(lazy_pfn));
 	CHECK(take_page_off_buddy(pfn_to_page(lazy_pfn)));
 	CHECK(!pageblock_memmap_lazy(lazy_pfn) && page_to_pfn(pfn_to_page(lazy_pfn)) == lazy_pfn);
 	CHECK(mm_verify(mm_fake_print) == 0);
 	set_page_count(pfn_to_page(lazy_pfn), 1);
 	__free_page(pfn_to_page(lazy_pfn));
 	__free_page(p);
-	/* An order-9 allocation of a lazy block gets a written memmap. */
+	/* An order-9 allocation carves a deferred block and gets a written memmap. */
 	struct page *big = alloc_pages(GFP_MOVABLE, MAX_ORDER);
 	REQUIRE(big);
 	CHECK(page_to_pfn(big + 511) == page_to_pfn(big) + 511 && page_ref_count(big + 511) == 0);
@@ -431,7 +436,8 @@ int main(void)
 	RUN("mm-sparse", "add, online, isolate, offline, remove (full memmap init)",
 	    test_hotplug_core_steps_full_memmap);
 	RUN("mm-sparse", "offlining skips PageOffline pages with refcount 0", test_offline_skips_pageoffline);
-	RUN("mm-sparse", "lazy memmap: onlining writes one struct page per 2 MiB", test_lazy_memmap);
+	RUN("mm-sparse", "deferred memmap: onlining writes no struct page, a carve one pageblock",
+	    test_lazy_memmap);
 	RUN("mm-sparse", "boot memmap: lazy where a pageblock is free RAM", test_boot_memmap_lazy);
 	RUN("mm-sparse", "meminfo: MemmapBoot and MemmapKernel say where memmap lives",
 	    test_meminfo_memmap_lines);

@@ -72,12 +72,14 @@ static void test_refusals(void)
 
 static unsigned long kept_sb = 3;
 
-static void keep_one(struct page *page, unsigned int order)
+static void keep_one(unsigned long pfn, unsigned long nr_pages)
 {
-	if (page_to_pfn(page) == pfn_of(B, kept_sb))
-		fake_offline_page(page, order);
-	else
-		generic_online_page(page, order);
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += SB) {
+		if (p == pfn_of(B, kept_sb))
+			fake_offline_pages(p, SB);
+		else
+			generic_online_page(p, SB);
+	}
 }
 
 /* The protocol: a fake-offline range with its references dropped lets the block go offline; the

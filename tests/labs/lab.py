@@ -288,8 +288,13 @@ def run_qemu(tree, t, log):
 
 
 def build(tree, targets, log):
-    """make the targets in tree (-j2); True when they built. The output goes to the log."""
-    p = subprocess.run(["make", "-j2", "-s"] + targets, cwd=tree, stdout=subprocess.PIPE,
+    """make the targets in tree (-j2); True when they built. The output goes to the log. Every tree
+    links the newlib build of this one (built here on first need), so a scratch tree does not build
+    newlib again."""
+    key = subprocess.run([os.path.join(ROOT, "scripts", "newlib"), "--key"], stdout=subprocess.PIPE,
+                         universal_newlines=True, check=True).stdout.strip()
+    newlib = "NEWLIB=" + os.path.join(ROOT, "build", "newlib-" + key)
+    p = subprocess.run(["make", "-j2", "-s", newlib] + targets, cwd=tree, stdout=subprocess.PIPE,
                        stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
     log.write(p.stdout.decode("utf-8", "replace"))
     return p.returncode == 0

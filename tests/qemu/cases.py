@@ -236,6 +236,19 @@ def meminfo_totals(runner):
 
 
 @check
+def meminfo_free_unchanged(runner):
+    """MemFree of the last `meminfo` equals that of the case's first `meminfo`: whatever ran between them
+    (a program, its heap) gave every page back."""
+    free = re.findall(r"^MemFree:\s+(\d+) kB$", runner.vm.text, re.M)
+    if len(free) < 2:
+        raise CaseFailure("call meminfo_free_unchanged after two `run meminfo` (found %d MemFree lines)"
+                          % len(free))
+    if free[0] != free[-1]:
+        raise CaseFailure("MemFree was %s kB at the first meminfo and is %s kB now" % (free[0], free[-1]))
+    runner.vm.note("check", "MemFree %s kB before and after" % free[0])
+
+
+@check
 def gdb_backtrace(runner, port):
     """What `make run GDB=1` + `make gdb` give a student: gdb attaches to QEMU's gdb server (the case
     passes `-gdb tcp:127.0.0.1:PORT`), loads build/hotmem.elf's symbols, and a backtrace of the kernel
