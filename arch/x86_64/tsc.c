@@ -3,6 +3,7 @@
  * cycles into nanoseconds with a 32.32 fixed-point multiplier. */
 #include "kernel/irq.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include <asm/apic.h>
@@ -30,15 +31,18 @@ void udelay(unsigned us)
 		cpu_relax();
 }
 
+/* The tick: due timers first (they may wake threads), then the scheduler's slice accounting. */
 static irqreturn_t tick_irq(int irq, void *dev)
 {
 	timer_tick();
+	sched_tick();
 	return IRQ_HANDLED;
 }
 
 static void lapic_tick(void)
 {
 	timer_tick();
+	sched_tick();
 }
 
 /* The LAPIC timer's rate: a one-shot count from ~0 over 10 ms of the (calibrated) TSC. */

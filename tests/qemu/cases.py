@@ -252,7 +252,8 @@ def meminfo_free_unchanged(runner):
 def gdb_backtrace(runner, port):
     """What `make run GDB=1` + `make gdb` give a student: gdb attaches to QEMU's gdb server (the case
     passes `-gdb tcp:127.0.0.1:PORT`), loads build/hotmem.elf's symbols, and a backtrace of the kernel
-    idling at the prompt names the shell loop and kmain. Then gdb detaches and the kernel runs on."""
+    idling at the prompt names the idle thread's loop and the entry every thread starts from (the shell
+    sleeps meanwhile, kernel/sched.c). Then gdb detaches and the kernel runs on."""
     import os
     import shutil
     import subprocess
@@ -269,7 +270,7 @@ def gdb_backtrace(runner, port):
                           % (t, port))
     out = p.stdout + p.stderr
     runner.vm.note("check", "gdb: " + " | ".join(out.splitlines()[-8:]))
-    for want in ("shell_run", "kmain"):
+    for want in ("idle_fn", "thread_entry"):
         if not re.search(r"\b%s \(" % want, out):
             raise CaseFailure("gdb's backtrace does not name %s(): %s" % (want, " | ".join(out.splitlines()[-6:])))
     if "warning" in out.lower():
