@@ -252,6 +252,7 @@ void vheap_destroy(struct vheap *h)
 	unsigned long fl;
 
 	release_pages(h, 0);
+	arch_vmap_trim(h->base, h->max_pages * PAGE_SIZE); /* the page tables go too */
 	spin_lock_irqsave(&heaps_lock, fl);
 	h->used = false;
 	spin_unlock_irqrestore(&heaps_lock, fl);
