@@ -24,5 +24,7 @@ void app_heap_release(void);
 void *app_heap_grow(long incr);
 /* Bytes in use (end - start), for reports. */
 unsigned long app_heap_used(void);
+/* Pages of the heap that migration moved since the program started (0 with no heap). */
+unsigned long app_heap_migrated(void);
 
 #endif

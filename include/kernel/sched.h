@@ -1,11 +1,11 @@
 /* Kernel threads and the scheduler (kernel/sched.c; docs/ARCHITECTURE.md, "Threads").
  *
- * One CPU. Every thread has its own kernel stack (16 KiB, an unmapped guard page below it) and its own
- * FPU/SSE state (saved with fxsave on every switch). Ready threads wait in one FIFO run queue; the
- * running one keeps the CPU until it blocks, yields, exits, or its slice (SCHED_SLICE_TICKS ticks)
- * ends: then the tick interrupt switches to the next ready thread. The tick preempts only a thread that
- * ran with interrupts enabled and preempt_count == 0, so never inside a spinlock or an irq-off section.
- * When nothing is ready the idle thread halts the CPU.
+ * One CPU. Every thread has its own kernel stack (16 KiB unless kthread_create_stack asked for more, an
+ * unmapped guard page below it) and its own FPU/SSE state (saved with fxsave on every switch). Ready
+ * threads wait in one FIFO run queue; the running one keeps the CPU until it blocks, yields, exits, or
+ * its slice (SCHED_SLICE_TICKS ticks) ends: then the tick interrupt switches to the next ready thread.
+ * The tick preempts only a thread that ran with interrupts enabled and preempt_count == 0, so never
+ * inside a spinlock or an irq-off section. When nothing is ready the idle thread halts the CPU.
  *
  * The kernel lock (lock_kernel) keeps the code written for one thread of control correct: shell
  * commands and deferred work (the `kworker` thread) hold it, so they never interleave with each other,

@@ -49,3 +49,8 @@ unsigned long app_heap_used(void)
 {
 	return heap ? vheap_size(heap) : 0;
 }
+
+unsigned long app_heap_migrated(void)
+{
+	return heap ? vheap_nr_migrated(heap) : 0;
+}

@@ -15,6 +15,7 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
 #include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
@@ -125,6 +126,8 @@ int app_run(const struct app *a, int argc, char **argv)
 	status = kthread_join(t); /* gives up the kernel lock until the program ends */
 	app_task = NULL;
 	running = NULL;
+	if (app_heap_migrated())
+		printk("run: %s: %lu heap pages were migrated while it ran\n", a->name, app_heap_migrated());
 	app_heap_release();
 	return status;
 }
