@@ -55,6 +55,8 @@ static int memtest_main(int argc, char **argv)
 	clock_t start = clock();
 	unsigned passes = 0;
 	fill(w, n, 0);
+	printf("memtest: %zu pages filled, verifying for %lu s\n", (size + MEMTEST_PAGE - 1) / MEMTEST_PAGE,
+	       seconds);
 	do {
 		size_t bad = check(w, n, passes);
 		if (bad != n) {

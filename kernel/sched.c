@@ -170,7 +170,20 @@ static __noreturn void thread_entry(void)
 
 struct task *kthread_create(kthread_fn_t *fn, void *arg, const char *name)
 {
+	return kthread_create_stack(fn, arg, name, KSTACK_SIZE);
+}
+
+struct task *kthread_create_stack(kthread_fn_t *fn, void *arg, const char *name, unsigned long stack_size)
+{
 	struct task *t = NULL;
+
+	/* whole 4 KiB pages, within the slot the stack area gives every thread */
+	if (stack_size < KSTACK_SIZE || stack_size > KSTACK_MAX_SIZE || (stack_size & 4095)) {
+		printk(KERN_ERR
+		       "sched: cannot create thread '%s': a stack of %lu bytes: %u to %u KiB in pages\n",
+		       name, stack_size, KSTACK_SIZE / 1024, KSTACK_MAX_SIZE / 1024);
+		return NULL;
+	}
 	unsigned long fl = arch_irq_save();
 	for (unsigned i = 0; i < SCHED_MAX_THREADS; i++)
 		if (tasks[i].state == TASK_UNUSED) {
@@ -186,10 +199,10 @@ struct task *kthread_create(kthread_fn_t *fn, void *arg, const char *name)
 		return NULL;
 	}
 	unsigned slot = (unsigned)(t - tasks);
-	unsigned long top = arch_kstack_alloc(slot, KSTACK_SIZE);
+	unsigned long top = arch_kstack_alloc(slot, stack_size);
 	if (!top) {
-		printk(KERN_ERR "sched: cannot create thread '%s': no memory for its %u KiB stack\n", name,
-		       KSTACK_SIZE / 1024);
+		printk(KERN_ERR "sched: cannot create thread '%s': no memory for its %lu KiB stack\n", name,
+		       stack_size / 1024);
 		t->state = TASK_UNUSED;
 		return NULL;
 	}
@@ -203,6 +216,7 @@ struct task *kthread_create(kthread_fn_t *fn, void *arg, const char *name)
 	t->ticks = 0;
 	t->kernel_lock_depth = 0;
 	t->stack_top = top;
+	t->stack_size = stack_size;
 	t->sp = arch_thread_stack_init(top, thread_entry);
 	INIT_LIST_HEAD(&t->run);
 	arch_fpu_init_state(t->fpu);
@@ -213,7 +227,7 @@ struct task *kthread_create(kthread_fn_t *fn, void *arg, const char *name)
 /* Frees a dead thread's stack and slot. It is off the CPU for good. Process context. */
 static void task_free(struct task *t)
 {
-	arch_kstack_free((unsigned)(t - tasks), KSTACK_SIZE);
+	arch_kstack_free((unsigned)(t - tasks), t->stack_size);
 	t->stack_top = 0;
 	t->state = TASK_UNUSED;
 }

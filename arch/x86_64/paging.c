@@ -258,6 +258,15 @@ int arch_direct_map_init(void)
 	}
 	for (unsigned int i = 0; i < NR_DIRECT_SLOTS; i++)
 		early_pml4[PML4_DIRECT_SLOT + i] = new_slots[i];
+	/* The vmap area's PDPT, shared by every vheap and kept for good: made here, so that a heap's
+	 * tables are all freed again when the heap goes (arch_vmap_trim), the first heap's too. */
+	u64 *vmap_slot = &early_pml4[(VMAP_AREA >> 39) & 511];
+	if (!(*vmap_slot & PTE_P)) {
+		phys_addr_t tp = alloc_table();
+		if (!tp)
+			return -ENOMEM;
+		*vmap_slot = tp | PTE_P | PTE_W;
+	}
 	flush_tlb_all();
 	memblock_set_current_limit(~0ULL);
 	pr_info("mm: direct map: %llu MiB of RAM at 0x%lx, %s pages%s\n", (memblock_phys_mem_size() >> 20),
@@ -424,6 +433,43 @@ void arch_vunmap_page(unsigned long va)
 {
 	if (in_vmap_area(va))
 		arch_unmap_kernel_page(va);
+}
+
+/* Walks the page directories under the vmap area's PDPT entries for [start, start + size) (1 GiB
+ * aligned: a vheap's slot) and frees the page tables and directories that map nothing. The PDPT stays
+ * (the whole area shares it). A CR3 reload drops what the paging-structure caches kept of them. */
+void arch_vmap_trim(unsigned long start, unsigned long size)
+{
+	bool freed = false;
+
+	if (!in_vmap_area(start) || !size || size > VMAP_AREA_SIZE - (start - VMAP_AREA))
+		return;
+	u64 *pml4e = &early_pml4[(start >> 39) & 511];
+	if (!(*pml4e & PTE_P))
+		return;
+	u64 *pdpt = table_va(*pml4e);
+	for (unsigned long va = ALIGN_DOWN(start, 1UL << 30); va < start + size; va += 1UL << 30) {
+		u64 *pdpte = &pdpt[(va >> 30) & 511];
+		if (!(*pdpte & PTE_P) || (*pdpte & PTE_PS))
+			continue;
+		u64 *pd = table_va(*pdpte);
+		for (int i = 0; i < 512; i++) {
+			if (!(pd[i] & PTE_P) || (pd[i] & PTE_PS) || !table_empty(table_va(pd[i])))
+				continue;
+			phys_addr_t pt = pd[i] & PTE_ADDR;
+			pd[i] = 0;
+			free_table(pt);
+			freed = true;
+		}
+		if (table_empty(pd)) {
+			phys_addr_t pa = *pdpte & PTE_ADDR;
+			*pdpte = 0;
+			free_table(pa);
+			freed = true;
+		}
+	}
+	if (freed)
+		flush_tlb_all();
 }
 
 phys_addr_t arch_vmap_phys(unsigned long va)

@@ -39,13 +39,6 @@ void arch_early_init(void)
 	write_cr3(read_cr3());
 }
 
-void arch_fpu_reset(void)
-{
-	const u32 mxcsr = 0x1f80; /* the reset value: every SIMD exception masked, round to nearest */
-
-	__asm__ __volatile__("fninit; ldmxcsr %0" ::"m"(mxcsr));
-}
-
 u64 arch_boot_tsc(void)
 {
 	return boot_tsc_start;

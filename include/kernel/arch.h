@@ -18,9 +18,6 @@ unsigned arch_phys_addr_bits(void);
 /* Deliberately fault (the `crash` command): touch an unmapped address, or (stack) recurse until
  * the boot stack runs into its guard page. */
 void arch_crash(bool stack);
-/* x87 and SSE back in their reset state (all exceptions masked, default rounding): after a program
- * ended, whatever control words it left behind do not reach the next one or the kernel's newlib calls. */
-void arch_fpu_reset(void);
 
 /* ---- threads (kernel/sched.c; arch/x86_64/thread.c, switch.asm) ---- */
 /* Maps a kernel stack of `size` bytes for thread slot `slot` in the stack area, with an unmapped

@@ -1,11 +1,11 @@
 /* Kernel threads and the scheduler (kernel/sched.c; docs/ARCHITECTURE.md, "Threads").
  *
- * One CPU. Every thread has its own kernel stack (16 KiB, an unmapped guard page below it) and its own
- * FPU/SSE state (saved with fxsave on every switch). Ready threads wait in one FIFO run queue; the
- * running one keeps the CPU until it blocks, yields, exits, or its slice (SCHED_SLICE_TICKS ticks)
- * ends: then the tick interrupt switches to the next ready thread. The tick preempts only a thread that
- * ran with interrupts enabled and preempt_count == 0, so never inside a spinlock or an irq-off section.
- * When nothing is ready the idle thread halts the CPU.
+ * One CPU. Every thread has its own kernel stack (16 KiB unless kthread_create_stack asked for more, an
+ * unmapped guard page below it) and its own FPU/SSE state (saved with fxsave on every switch). Ready
+ * threads wait in one FIFO run queue; the running one keeps the CPU until it blocks, yields, exits, or
+ * its slice (SCHED_SLICE_TICKS ticks) ends: then the tick interrupt switches to the next ready thread.
+ * The tick preempts only a thread that ran with interrupts enabled and preempt_count == 0, so never
+ * inside a spinlock or an irq-off section. When nothing is ready the idle thread halts the CPU.
  *
  * The kernel lock (lock_kernel) keeps the code written for one thread of control correct: shell
  * commands and deferred work (the `kworker` thread) hold it, so they never interleave with each other,
@@ -29,7 +29,8 @@
 #define SCHED_SLICE_TICKS 10 /* 10 ms at HZ 1000 */
 #define TASK_COMM_LEN	  16
 #define KSTACK_SIZE	  (16 * 1024)
-#define FPU_STATE_SIZE	  512 /* the fxsave area */
+#define KSTACK_MAX_SIZE	  (48 * 1024) /* kthread_create_stack's largest (the stack area has 60 KiB a slot) */
+#define FPU_STATE_SIZE	  512	      /* the fxsave area */
 
 enum task_state {
 	TASK_UNUSED,   /* a free slot */
@@ -44,6 +45,7 @@ struct task {
 	u8 fpu[FPU_STATE_SIZE] __aligned(16); /* fxsave area while off the CPU */
 	unsigned long sp;		      /* saved stack pointer while off the CPU */
 	unsigned long stack_top;	      /* 0: the boot stack (main) */
+	unsigned long stack_size;	      /* bytes below stack_top */
 	struct list_head run;		      /* in the run queue while ready */
 	enum task_state state;
 	unsigned id;
@@ -63,6 +65,9 @@ struct task {
  * (truncated to 15 characters). Process context. Returns the thread, or NULL with one `sched:` error
  * line (no free slot: SCHED_MAX_THREADS; no memory for the stack). */
 struct task *kthread_create(kthread_fn_t *fn, void *arg, const char *name);
+/* The same with a bigger stack: stack_size bytes, a multiple of the page size from KSTACK_SIZE to
+ * KSTACK_MAX_SIZE (applications get one: include/kernel/app.h). NULL with one `sched:` error line. */
+struct task *kthread_create_stack(kthread_fn_t *fn, void *arg, const char *name, unsigned long stack_size);
 /* Ends the calling thread with `status`. */
 __noreturn void kthread_exit(int status);
 /* Waits for t to end, frees it and returns its status. One joiner per thread; never for a detached

@@ -59,6 +59,9 @@ int arch_vmap_page(unsigned long va, phys_addr_t pa);
 int arch_vmap_remap(unsigned long va, phys_addr_t pa);
 /* Unmaps va and flushes it from the TLB (an unmapped va is left alone). Tables stay for reuse. */
 void arch_vunmap_page(unsigned long va);
+/* Frees the page tables under [start, start + size) that map nothing any more (vheap_destroy: a heap's
+ * whole range is unmapped). */
+void arch_vmap_trim(unsigned long start, unsigned long size);
 /* The frame va maps, or (phys_addr_t)-1 when it maps none. */
 phys_addr_t arch_vmap_phys(unsigned long va);
 

@@ -252,6 +252,7 @@ void vheap_destroy(struct vheap *h)
 	unsigned long fl;
 
 	release_pages(h, 0);
+	arch_vmap_trim(h->base, h->max_pages * PAGE_SIZE); /* the page tables go too */
 	spin_lock_irqsave(&heaps_lock, fl);
 	h->used = false;
 	spin_unlock_irqrestore(&heaps_lock, fl);
@@ -277,8 +278,51 @@ unsigned long vheap_nr_migrated(const struct vheap *h)
 	return h->migrated;
 }
 
+/* One page of h checked under the heap's lock, so a release running meanwhile on the heap's thread
+ * (it unmaps under the lock, then frees) is seen before or after, never half-way. False when i is past
+ * the mapped pages now. */
+static bool verify_one(struct vheap *h, unsigned long i, void (*pr)(const char *fmt, ...), unsigned *bad)
+{
+	unsigned long fl;
+	phys_addr_t pa;
+	struct page *page = NULL;
+	bool ok = true;
+	unsigned long pfn = 0;
+	int ref = 0;
+	unsigned owner = 0;
+	u32 priv = 0;
+
+	spin_lock_irqsave(&h->lock, fl);
+	if (!h->used || i >= h->nr_pages) {
+		spin_unlock_irqrestore(&h->lock, fl);
+		return false;
+	}
+	pa = arch_vmap_phys(page_va(h, i));
+	page = pa == (phys_addr_t)-1 ? NULL : pfn_to_online_page(PHYS_PFN(pa));
+	if (page) {
+		pfn = page_to_pfn(page);
+		ref = page_ref_count(page);
+		owner = page->owner;
+		priv = page->private;
+		ok = ref >= 1 && !PageBuddy(page) && owner == (unsigned)vheap_owner &&
+		     priv == (u32)(h->slot << SLOT_SHIFT | i);
+	}
+	spin_unlock_irqrestore(&h->lock, fl);
+	if (!page) {
+		pr("verify: vheap %u page %lu (0x%lx): not mapped to an online page\n", h->slot, i,
+		   page_va(h, i));
+		(*bad)++;
+	} else if (!ok) {
+		pr("verify: vheap %u page %lu (0x%lx): pfn 0x%lx refcount %d owner %u private 0x%x\n",
+		   h->slot, i, page_va(h, i), pfn, ref, owner, priv);
+		(*bad)++;
+	}
+	return true;
+}
+
 unsigned vheap_verify(void (*pr)(const char *fmt, ...))
 {
+	unsigned long fl;
 	unsigned bad = 0;
 
 	if (!pr)
@@ -287,27 +331,15 @@ unsigned vheap_verify(void (*pr)(const char *fmt, ...))
 		struct vheap *h = &heaps[s];
 		if (!h->used)
 			continue;
-		for (unsigned long i = 0; i < h->nr_pages; i++) {
-			unsigned long va = page_va(h, i);
-			phys_addr_t pa = arch_vmap_phys(va);
-			struct page *page = pa == (phys_addr_t)-1 ? NULL : pfn_to_online_page(PHYS_PFN(pa));
-			if (!page) {
-				pr("verify: vheap %u page %lu (0x%lx): not mapped to an online page\n", s, i,
-				   va);
-				bad++;
-			} else if (page_ref_count(page) < 1 || PageBuddy(page) ||
-				   page->owner != (unsigned)vheap_owner ||
-				   page->private != (u32)(s << SLOT_SHIFT | i)) {
-				pr("verify: vheap %u page %lu (0x%lx): pfn 0x%lx refcount %d owner %u "
-				   "private 0x%x\n",
-				   s, i, va, page_to_pfn(page), page_ref_count(page), page->owner,
-				   page->private);
-				bad++;
-			}
-		}
-		if (h->nr_pages < h->max_pages &&
-		    arch_vmap_phys(page_va(h, h->nr_pages)) != (phys_addr_t)-1) {
-			pr("verify: vheap %u: a page is mapped past its %lu pages\n", s, h->nr_pages);
+		for (unsigned long i = 0; verify_one(h, i, pr, &bad); i++)
+			;
+		spin_lock_irqsave(&h->lock, fl);
+		bool stray = h->used && h->nr_pages < h->max_pages &&
+			     arch_vmap_phys(page_va(h, h->nr_pages)) != (phys_addr_t)-1;
+		unsigned long nr = h->nr_pages;
+		spin_unlock_irqrestore(&h->lock, fl);
+		if (stray) {
+			pr("verify: vheap %u: a page is mapped past its %lu pages\n", s, nr);
 			bad++;
 		}
 	}

@@ -25,7 +25,8 @@ static int cmd_run(int argc, char **argv)
 	status = app_run(a, argc - 1, argv + 1);
 	if (status < 0)
 		return shell_error("run", status, "%s: cannot start: %s", a->name,
-				   status == -ENOMEM ? "no memory for its heap" : "a program is running");
+				   status == -ENOMEM ? "no memory for its heap or thread"
+						     : "a program is running");
 	shell_printf("run: %s exited with status %d\n", a->name, status);
 	return status ? -ECANCELED : 0;
 }

@@ -1,50 +1,56 @@
-/* The first step of the program heap (include/kernel/app_heap.h): one 2 MiB block of kernel memory per
- * run, grown and shrunk by moving an end pointer inside it. */
+/* The program heap (include/kernel/app_heap.h): one vheap per run, sbrk moved by vheap_grow. */
 #include "kernel/app_heap.h"
 #include "kernel/errno.h"
+#include "kernel/sched.h"
 #include "mm/gfp.h"
-#include "mm/mmzone.h"
 #include "mm/page.h"
+#include "mm/vheap.h"
 
-_Static_assert(APP_HEAP_LIMIT == (PAGE_SIZE << MAX_ORDER), "the heap is one max-order block");
+static struct vheap *heap; /* NULL: no heap */
 
-static char *heap_start; /* NULL: no heap */
-static char *heap_end;
+/* vheap's OOM retry (mm/vheap.h): under the kernel lock, so a balloon's OOM notifier never runs beside
+ * the balloon's own work on the kworker. The program's thread holds no lock here (it is in sbrk). */
+static struct page *retry_under_kernel_lock(void)
+{
+	lock_kernel();
+	struct page *page = alloc_page(GFP_MOVABLE | __GFP_ZERO);
+	unlock_kernel();
+	return page;
+}
 
 int app_heap_init(void)
 {
-	if (heap_start)
+	if (heap)
 		return -EBUSY;
-	heap_start = __get_free_pages(GFP_KERNEL, MAX_ORDER);
-	if (!heap_start)
-		return -ENOMEM;
-	heap_end = heap_start;
-	return 0;
+	vheap_oom_retry = retry_under_kernel_lock;
+	heap = vheap_create(min((u64)APP_HEAP_LIMIT, vheap_max_bytes()));
+	return heap ? 0 : -ENOMEM;
 }
 
 void app_heap_release(void)
 {
-	if (!heap_start)
+	if (!heap)
 		return;
-	free_pages_addr(heap_start, MAX_ORDER);
-	heap_start = heap_end = NULL;
+	vheap_destroy(heap);
+	heap = NULL;
 }
 
 void *app_heap_grow(long incr)
 {
-	char *old = heap_end;
-
-	if (!heap_start)
+	if (!heap)
 		return NULL;
-	if (incr > 0 && (unsigned long)incr > APP_HEAP_LIMIT - (unsigned long)(heap_end - heap_start))
+	unsigned long old = vheap_size(heap);
+	if (vheap_grow(heap, incr) < 0)
 		return NULL;
-	if (incr < 0 && (unsigned long)-incr > (unsigned long)(heap_end - heap_start))
-		return NULL;
-	heap_end += incr;
-	return old;
+	return (char *)vheap_base(heap) + old;
 }
 
 unsigned long app_heap_used(void)
 {
-	return (unsigned long)(heap_end - heap_start);
+	return heap ? vheap_size(heap) : 0;
+}
+
+unsigned long app_heap_migrated(void)
+{
+	return heap ? vheap_nr_migrated(heap) : 0;
 }

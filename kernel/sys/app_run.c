@@ -1,12 +1,13 @@
-/* Running an application (include/kernel/app.h): the registry, the run context, a fresh C library
- * state per run, and the end of a run by exit, _exit or a fault.
+/* Running an application (include/kernel/app.h): the registry, a fresh C library state per run, the
+ * program's own kernel thread, and the end of a run by exit, _exit or a fault.
  *
- * The run context is a setjmp in app_run: exit paths longjmp back to it, from newlib's _exit or from
- * the exception handler, which leaves the faulting frame behind (a fault is accepted only in program
- * or C library code outside interrupt handlers, so no kernel lock is held there). Today the program
- * runs on the caller's stack, between the shell's command and its next prompt; app_enter is what a
- * kernel thread would run instead, with app_run waiting for it. */
-#include <setjmp.h>
+ * app_run starts the program on a thread of its own (APP_STACK_SIZE) and joins it: the shell, which
+ * holds the kernel lock, gives the lock up while it waits, so the kworker's deferred work (a virtio-mem
+ * resize) runs while the program computes. Every end of the program is kthread_exit on its thread:
+ * main returns into exit(), exit() and _exit() land in app_exit, and the exception handler calls
+ * app_fault_exit for a fault the program owns (its thread, its code, no spinlock held, no interrupt
+ * handler running), leaving the faulting frame on a stack that is freed with the thread. The status
+ * reaches the shell through kthread_join; the heap is released there, after the thread is gone. */
 #include <stdlib.h>
 
 #include "kernel/app.h"
@@ -14,6 +15,8 @@
 #include "kernel/arch.h"
 #include "kernel/errno.h"
 #include "kernel/panic.h"
+#include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/spinlock.h"
 #include "lib/string.h"
 #include "mm/slab.h"
@@ -25,8 +28,13 @@ extern const char __app_text_start[], __app_text_end[];
 extern char __app_data_start[], __app_data_end[];
 
 static const struct app *running;
-static jmp_buf run_ctx;
-static int run_status;
+static struct task *app_task; /* the program's thread, set by itself before main */
+
+struct app_start {
+	const struct app *app;
+	int argc;
+	char **argv;
+};
 /* The programs' and newlib's data as they were at boot: put back at every run. */
 static char *app_data_saved;
 
@@ -83,17 +91,21 @@ static int app_data_fresh(void)
 	return 0;
 }
 
-/* The program's side of the run: main, then exit() (atexit handlers, stdio flushed), which ends in
- * _exit and so in app_exit. Never returns. */
-static __noreturn void app_enter(const struct app *a, int argc, char **argv)
+/* The program's thread: main, then exit() (atexit handlers, stdio flushed), which ends in _exit and
+ * so in app_exit. Never returns. */
+static int app_thread(void *arg)
 {
-	exit(a->main(argc, argv));
+	const struct app_start *st = arg;
+
+	app_task = current_task();
+	exit(st->app->main(st->argc, st->argv));
 }
 
 int app_run(const struct app *a, int argc, char **argv)
 {
-	unsigned long flags;
-	int err;
+	struct app_start st = {a, argc, argv}; /* lives until the join: the thread reads it */
+	struct task *t;
+	int err, status;
 
 	if (running)
 		return -EBUSY;
@@ -104,32 +116,33 @@ int app_run(const struct app *a, int argc, char **argv)
 	if (err)
 		return err;
 	newlib_syscalls_start();
-	flags = arch_irq_save();
-	arch_irq_restore(flags);
-
 	running = a;
-	if (setjmp(run_ctx) == 0)
-		app_enter(a, argc, argv);
-
-	/* back from app_exit or app_fault_exit: interrupts as they were, a clean FPU */
-	arch_irq_restore(flags);
-	arch_fpu_reset();
+	t = kthread_create_stack(app_thread, &st, a->name, APP_STACK_SIZE);
+	if (!t) {
+		running = NULL;
+		app_heap_release();
+		return -ENOMEM;
+	}
+	status = kthread_join(t); /* gives up the kernel lock until the program ends */
+	app_task = NULL;
 	running = NULL;
+	if (app_heap_migrated())
+		printk("run: %s: %lu heap pages were migrated while it ran\n", a->name, app_heap_migrated());
 	app_heap_release();
-	return run_status;
+	return status;
 }
 
 void app_exit(int status)
 {
-	if (!running)
-		panic("app: _exit(%d) with no program running", status);
-	run_status = status & 0xff;
-	longjmp(run_ctx, 1);
+	if (!running || current_task() != app_task)
+		panic("app: _exit(%d) outside a program's thread", status);
+	kthread_exit(status & 0xff);
 }
 
 bool app_owns_fault(u64 rip)
 {
-	return running && rip >= (u64)__app_text_start && rip < (u64)__app_text_end;
+	return running && app_task && current_task() == app_task && preempt_count == 0 &&
+	       rip >= (u64)__app_text_start && rip < (u64)__app_text_end;
 }
 
 void app_fault_exit(int status)

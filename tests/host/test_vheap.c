@@ -75,6 +75,11 @@ static void test_grow_shrink_destroy(void)
 	CHECK(PageMovable(p2) && page_zonenum(p2) == ZONE_MOVABLE && page_ref_count(p2) == 1);
 	CHECK(!memcmp(page_address(p2), (char *)vheap_base(h) + 2 * PAGE_SIZE, PAGE_SIZE));
 	CHECK(vheap_verify(mm_fake_print) == 0 && verify() == 0);
+	/* verify finds a page whose private word names another place */
+	p2->private ^= 1;
+	CHECK(vheap_verify(mm_fake_print) == 1);
+	p2->private ^= 1;
+	CHECK(vheap_verify(mm_fake_print) == 0);
 	/* sbrk(-n): pages wholly above the break go */
 	CHECK(vheap_grow(h, -(long)(2 * PAGE_SIZE)) == 100 + PAGE_SIZE && vheap_nr_pages(h) == 2);
 	CHECK(nr_free_pages() == free0 - 2 && vmap_fake_mapped() == 2);

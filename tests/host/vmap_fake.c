@@ -98,6 +98,11 @@ void arch_vunmap_page(unsigned long va)
 	frame[i] = (phys_addr_t)-1;
 }
 
+void arch_vmap_trim(unsigned long start, unsigned long size)
+{
+	/* the fake has no page tables to free */
+}
+
 phys_addr_t arch_vmap_phys(unsigned long va)
 {
 	long i = index_of(va);
