@@ -59,6 +59,8 @@ SRCSET_mm-core    := $(addprefix kernel/mm/,page_alloc.c pageblock.c memmap_init
 SRCSET_mm-hotplug := $(addprefix kernel/mm/,page_isolation.c migrate.c notifier.c memory_hotplug.c \
                        memory_add_remove.c memory_block.c contig.c page_offline.c walk.c) kernel/lib/errname.c
 SRCSET_mmtest     := $(addprefix kernel/mmtest/,workload.c pin.c balloon.c) kernel/mmtest/offline_owner.c
+# vheap needs the vmap area of mm/arch.h, which only tests/host/vmap_fake.c fakes
+SRCSET_mm-vheap   := kernel/mm/vheap.c
 # The sources of host test $(1): its first host-srcs line, each @set replaced by the set's files.
 host_srcs = $(call srcs_of,$(1),host-srcs)
 # The same for any `<tag>: ...` first line (fuzz harnesses use fuzz-srcs).
@@ -192,7 +194,7 @@ fuzz-replay: setup fuzz-build
 
 # The files of one source set, for scripts: make -s print-srcs SET=mm-core
 print-srcs:
-	@echo $(or $(SRCSET_$(SET)),$(error no source set '$(SET)': mm-core, mm-hotplug or mmtest))
+	@echo $(or $(SRCSET_$(SET)),$(error no source set '$(SET)': mm-core, mm-hotplug, mmtest or mm-vheap))
 
 setup:
 	@scripts/setup

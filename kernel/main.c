@@ -18,8 +18,10 @@
 #include "kernel/ktest.h"
 #include "kernel/power.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/shell.h"
 #include "kernel/timer.h"
+#include "kernel/workqueue.h"
 #include "lib/string.h"
 #include "mm/init.h"
 
@@ -68,6 +70,9 @@ void kmain(u32 magic, u32 info)
 	const struct acpi_info *ai = acpi_get_info();
 	irq_init(ai && ai->madt ? &ai->irq : NULL);
 	time_init(ai ? &ai->pm_timer : NULL);
+	/* threads: this code goes on as thread `main` (the shell); deferred work gets its kworker */
+	sched_init();
+	workqueue_start_worker();
 	/* devices */
 	pci_init(&boot_info);
 	virtio_pci_init();
@@ -102,19 +107,37 @@ static int cmd_reboot(int argc, char **argv)
 }
 SHELL_COMMAND(reboot, "reboot", "reboot", "reset the machine", cmd_reboot);
 
+static int overflow_thread_stack(void *arg)
+{
+	arch_crash(true);
+	return -EFAULT;
+}
+
 static int cmd_crash(int argc, char **argv)
 {
 	bool stack = argc > 1 && strcmp(argv[1], "stack") == 0;
-	if (argc > 2 || (argc == 2 && !stack))
-		return shell_error("crash", -EINVAL, "usage: crash [stack]");
+	bool thread = argc > 1 && strcmp(argv[1], "thread-stack") == 0;
+	if (argc > 2 || (argc == 2 && !stack && !thread))
+		return shell_error("crash", -EINVAL, "usage: crash [stack|thread-stack]");
+	if (thread) {
+		printk("crash: overflowing a thread's stack on purpose\n");
+		struct task *t = kthread_create(overflow_thread_stack, NULL, "crash");
+		if (!t)
+			return shell_error("crash", -ENOMEM,
+					   "no thread could be created (see the sched: line)");
+		kthread_join(t); /* the fault ends QEMU first */
+		return shell_error("crash", -EFAULT, "the fault did not happen");
+	}
 	printk(stack ? "crash: overflowing the kernel stack on purpose\n"
 		     : "crash: touching an unmapped address on purpose\n");
 	arch_crash(stack);
 	return shell_error("crash", -EFAULT, "the fault did not happen");
 }
-SHELL_COMMAND(crash, "crash", "crash [stack]",
-	      "fault on purpose (stack: overflow into the guard page) to show the fault report (exit 35)",
-	      cmd_crash);
+SHELL_COMMAND(
+    crash, "crash", "crash [stack|thread-stack]",
+    "fault on purpose (stack, thread-stack: overflow the shell's or a new thread's stack into its guard "
+    "page) to show the fault report (exit 35)",
+    cmd_crash);
 
 static int cmd_selftest(int argc, char **argv)
 {

@@ -1,4 +1,5 @@
-/* The work queue and the idle loop that drains it (kernel/workqueue.h, kernel/idle.h). */
+/* The work queue and the shell's wait for input (kernel/workqueue.h, kernel/idle.h); the kworker thread
+ * that drains the queue is kernel/kworker.c. */
 #include "kernel/idle.h"
 #include "kernel/irq.h"
 #include "kernel/ktest.h"
@@ -7,6 +8,15 @@
 
 static LIST_HEAD(work_list);
 static spinlock_t work_lock = SPINLOCK_INIT;
+/* Set once the kworker runs (kernel/kworker.c): wakes it; the shell's wait for input. */
+static void (*worker_wake)(void);
+static void (*worker_idle_wait)(void);
+
+static void wake_worker(void)
+{
+	if (worker_wake)
+		worker_wake();
+}
 
 void INIT_WORK(struct work_struct *w, work_func_t *func)
 {
@@ -37,6 +47,8 @@ bool schedule_work(struct work_struct *w)
 		queued = true;
 	}
 	spin_unlock_irqrestore(&work_lock, fl);
+	if (queued)
+		wake_worker();
 	return queued;
 }
 
@@ -50,6 +62,7 @@ bool schedule_delayed_work(struct delayed_work *dw, unsigned long delay_ms)
 		if (delay_ms == 0) {
 			dw->work.pending = true;
 			list_add_tail(&dw->work.entry, &work_list);
+			wake_worker();
 		} else {
 			mod_timer(&dw->timer, ktime_ns() + delay_ms * NSEC_PER_MSEC);
 		}
@@ -124,11 +137,27 @@ bool flush_scheduled_work(unsigned max_rounds)
 	return list_empty(&work_list);
 }
 
-/* The shell's wait for input: run deferred work; with none queued, halt until an interrupt. The
- * check and the halt are atomic (interrupts off in between, sti;hlt), so work queued by an interrupt
- * is never left waiting for the next one. (Overrides the weak spin in arch/x86_64/setup.c.) */
+void workqueue_set_worker(void (*wake)(void), void (*wait)(void))
+{
+	worker_idle_wait = wait;
+	worker_wake = wake;
+}
+
+bool workqueue_empty(void)
+{
+	return list_empty(&work_list);
+}
+
+/* The shell's wait for input. With the kworker running: its wait (a sleep until the next tick, while
+ * the kworker and other threads run). Before it (early boot, host tests): run deferred work here; with
+ * none queued, halt until an interrupt. The check and the halt are atomic (interrupts off in between,
+ * sti;hlt), so work queued by an interrupt is never left waiting for the next one. */
 void idle_wait(void)
 {
+	if (worker_idle_wait) {
+		worker_idle_wait();
+		return;
+	}
 	if (run_pending_work())
 		return;
 	arch_local_irq_disable();

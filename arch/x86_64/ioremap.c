@@ -9,9 +9,7 @@
 #include <asm/memlayout.h>
 #include <asm/mmio.h>
 
-#define IOREMAP_BASE  0xffffc90000000000ULL
-#define IOREMAP_SIZE  (1ULL << 39) /* one PML4 slot: 512 GiB of address space */
-#define PT_POOL_PAGES 32	   /* 1 PDPT + PDs + PTs: each PT maps 2 MiB */
+#define PT_POOL_PAGES 32 /* 1 PDPT + PDs + PTs: each PT maps 2 MiB */
 
 #define PTE_P	 0x001ULL
 #define PTE_W	 0x002ULL

@@ -17,6 +17,7 @@
 #include "mm/memblock.h"
 #include <asm/io.h>
 #include <asm/memlayout.h>
+#include <asm/pgtable.h>
 
 #define PTE_P	 0x001ULL
 #define PTE_W	 0x002ULL
@@ -338,6 +339,96 @@ bool arch_is_mapped(phys_addr_t pa)
 			return true;
 	}
 	return e & PTE_P;
+}
+
+/* ---- 4 KiB mappings in a kernel area (include/mm/arch.h; thread stacks, the vmap area) ---- */
+
+/* The last-level entry for va under the kernel's PML4, creating the tables on the way when `create`;
+ * NULL when a table is missing (or cannot be had). */
+static u64 *kernel_pte(unsigned long va, bool create)
+{
+	u64 *t = early_pml4;
+	for (int shift = 39; shift > 12; shift -= 9) {
+		u64 *e = &t[(va >> shift) & 511];
+		if (!(*e & PTE_P)) {
+			phys_addr_t tp = create ? alloc_table() : 0;
+			if (!tp)
+				return NULL;
+			*e = tp | PTE_P | PTE_W;
+		}
+		t = table_va(*e);
+	}
+	return &t[(va >> 12) & 511];
+}
+
+int arch_map_kernel_page(unsigned long va, phys_addr_t pa)
+{
+	if ((va | pa) & (PAGE_SIZE - 1))
+		return -EINVAL;
+	u64 *pte = kernel_pte(va, true);
+	if (!pte)
+		return -ENOMEM;
+	if (*pte & PTE_P)
+		return -EEXIST;
+	*pte = pa | PTE_P | PTE_W | pte_nx;
+	return 0;
+}
+
+int arch_remap_kernel_page(unsigned long va, phys_addr_t pa)
+{
+	u64 *pte = kernel_pte(va, false);
+	if (!pte || !(*pte & PTE_P) || (pa & (PAGE_SIZE - 1)))
+		return -EINVAL;
+	*pte = pa | PTE_P | PTE_W | pte_nx;
+	invlpg((void *)va);
+	return 0;
+}
+
+void arch_unmap_kernel_page(unsigned long va)
+{
+	u64 *pte = kernel_pte(va, false);
+	if (pte && (*pte & PTE_P)) {
+		*pte = 0;
+		invlpg((void *)va);
+	}
+}
+
+phys_addr_t arch_kernel_page_phys(unsigned long va)
+{
+	u64 *pte = kernel_pte(va, false);
+	return pte && (*pte & PTE_P) ? (*pte & PTE_ADDR) : (phys_addr_t)-1;
+}
+
+static bool in_vmap_area(unsigned long va)
+{
+	return va >= VMAP_AREA && va - VMAP_AREA < VMAP_AREA_SIZE && !(va & (PAGE_SIZE - 1));
+}
+
+void arch_vmap_area(unsigned long *start, unsigned long *size)
+{
+	*start = VMAP_AREA;
+	*size = VMAP_AREA_SIZE;
+}
+
+int arch_vmap_page(unsigned long va, phys_addr_t pa)
+{
+	return in_vmap_area(va) ? arch_map_kernel_page(va, pa) : -EINVAL;
+}
+
+int arch_vmap_remap(unsigned long va, phys_addr_t pa)
+{
+	return in_vmap_area(va) ? arch_remap_kernel_page(va, pa) : -EINVAL;
+}
+
+void arch_vunmap_page(unsigned long va)
+{
+	if (in_vmap_area(va))
+		arch_unmap_kernel_page(va);
+}
+
+phys_addr_t arch_vmap_phys(unsigned long va)
+{
+	return in_vmap_area(va) ? arch_kernel_page_phys(va) : (phys_addr_t)-1;
 }
 
 u64 arch_now_ns(void)

@@ -12,8 +12,25 @@
 extern u64 boot_tsc_start;
 extern u64 early_pml4[512];
 
+#define CR0_MP	       (1ULL << 1)
+#define CR0_EM	       (1ULL << 2)
+#define CR0_TS	       (1ULL << 3)
+#define CR4_OSFXSR     (1ULL << 9)
+#define CR4_OSXMMEXCPT (1ULL << 10)
+
+/* SSE on: x87 not emulated (EM clear, MP set), FXSAVE/FXRSTOR save the XMM registers and SSE
+ * instructions run (OSFXSR), SIMD exceptions raise #XM (OSXMMEXCPT). The kernel itself is built
+ * without SSE (-mgeneral-regs-only); the state belongs to threads, which save it on a switch
+ * (kernel/sched.c). Every x86_64 CPU has SSE2. */
+static void sse_init(void)
+{
+	write_cr0((read_cr0() & ~(CR0_EM | CR0_TS)) | CR0_MP);
+	write_cr4(read_cr4() | CR4_OSFXSR | CR4_OSXMMEXCPT);
+}
+
 void arch_early_init(void)
 {
+	sse_init();
 	gdt_init();
 	idt_init();
 	/* The identity map was only needed to jump to the higher half: drop it, so that a NULL

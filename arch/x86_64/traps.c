@@ -5,10 +5,13 @@
 #include "kernel/exit.h"
 #include "kernel/ksyms.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include <asm/io.h>
 #include <asm/irqflags.h>
 #include <asm/memlayout.h>
 #include <asm/trap.h>
+
+#define RFLAGS_IF (1ULL << 9)
 
 struct idt_entry {
 	u16 off_lo;
@@ -91,6 +94,8 @@ static void report_fault(struct regs *r)
 	       r->rip);
 	if (ksym_describe(r->rip, buf, sizeof(buf)))
 		printk(KERN_EMERG "fault: rip is %s\n", buf);
+	if (sched_running())
+		printk(KERN_EMERG "fault: in thread %u '%s'\n", current_task()->id, current_task()->name);
 	if (v == 14) {
 		u64 cr2 = read_cr2();
 		u64 e = r->error_code;
@@ -114,11 +119,13 @@ static void report_fault(struct regs *r)
 	       r->r15);
 	printk(KERN_EMERG "fault: cs %llx ss %llx rflags %016llx cr3 %016llx\n", r->cs, r->ss, r->rflags,
 	       read_cr3());
-	/* a short stack trace by frame pointers, bounded and only through kernel addresses; each return
+	/* a short stack trace by frame pointers, bounded and only through the kernel image's and the
+	 * thread stacks' addresses; each return
 	 * address named from the image's symbol table (include/kernel/ksyms.h) */
 	u64 *fp = (u64 *)r->rbp;
 	for (int depth = 0; depth < 12; depth++) {
-		if ((u64)fp < KERNEL_VMA || ((u64)fp & 7))
+		bool on_thread_stack = (u64)fp >= KSTACK_AREA && (u64)fp - KSTACK_AREA < KSTACK_AREA_SIZE;
+		if (((u64)fp < KERNEL_VMA && !on_thread_stack) || ((u64)fp & 7))
 			break;
 		const char *where = ksym_describe_return(fp[1], buf, sizeof(buf));
 		printk(KERN_EMERG "fault: called from 0x%016llx%s%s\n", fp[1], where ? " " : "",
@@ -176,6 +183,10 @@ void x86_trap(struct regs *r)
 		irq_nesting++;
 		irq_dispatch(r);
 		irq_nesting--;
+		/* The interrupted code ran with interrupts on, so it held no spinlock: the scheduler may
+		 * switch threads here (the frame stays on the thread's stack until it runs again). */
+		if (r->rflags & RFLAGS_IF)
+			preempt_schedule_irq();
 		return;
 	}
 	/* NMI, #DF and #MC are never a program's own doing */

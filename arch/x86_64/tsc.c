@@ -3,6 +3,7 @@
  * cycles into nanoseconds with a 32.32 fixed-point multiplier. */
 #include "kernel/irq.h"
 #include "kernel/printk.h"
+#include "kernel/sched.h"
 #include "kernel/timer.h"
 #include "lib/printf.h"
 #include <asm/apic.h>
@@ -30,15 +31,18 @@ void udelay(unsigned us)
 		cpu_relax();
 }
 
+/* The tick: due timers first (they may wake threads), then the scheduler's slice accounting. */
 static irqreturn_t tick_irq(int irq, void *dev)
 {
 	timer_tick();
+	sched_tick();
 	return IRQ_HANDLED;
 }
 
 static void lapic_tick(void)
 {
 	timer_tick();
+	sched_tick();
 }
 
 /* The LAPIC timer's rate: a one-shot count from ~0 over 10 ms of the (calibrated) TSC. */
@@ -90,10 +94,13 @@ static u64 pm_timer_calibrate(const struct pm_timer *pmt, u64 *err_ppm)
 	return hz;
 }
 
-#define CMOS_INDEX 0x70
-#define CMOS_DATA  0x71
-#define RTC_REG_A  0x0a
-#define RTC_UIP	   0x80 /* register A: an update of the time registers is near */
+#define CMOS_INDEX  0x70
+#define CMOS_DATA   0x71
+#define RTC_REG_A   0x0a
+#define RTC_REG_B   0x0b
+#define RTC_SECONDS 0x00
+#define RTC_UIP	    0x80 /* register A: an update of the time registers is near */
+#define RTC_BINARY  0x04 /* register B: the time registers count in binary, not BCD */
 
 static u8 cmos_read(u8 reg)
 {
@@ -101,9 +108,10 @@ static u8 cmos_read(u8 reg)
 	return inb(CMOS_DATA);
 }
 
-/* The TSC at the next rise of UIP (once a second, 244 us before the update), +-*width/2; false when it
- * does not come within `guard` TSC cycles. */
-static bool rtc_uip_rise(u64 guard, u64 *tsc, u64 *width)
+/* The TSC at the next rise of UIP (once a second, 244 us before the update), +-*width/2, and in *sec the
+ * seconds register once that update is done; false when the edge or the update's end does not come
+ * within `guard` TSC cycles. */
+static bool rtc_uip_rise(u64 guard, u64 *tsc, u64 *width, u8 *sec)
 {
 	u64 start = rdtsc(), a, b;
 	u8 v;
@@ -116,10 +124,17 @@ static bool rtc_uip_rise(u64 guard, u64 *tsc, u64 *width)
 	} while (!(v & RTC_UIP) && b - start < guard);
 	*tsc = a + (b - a) / 2;
 	*width = b - a;
-	return v & RTC_UIP;
+	if (!(v & RTC_UIP))
+		return false;
+	while ((v = cmos_read(RTC_REG_A)) & RTC_UIP && rdtsc() - start < guard)
+		cpu_relax();
+	*sec = cmos_read(RTC_SECONDS);
+	return !(v & RTC_UIP);
 }
 
-/* The TSC between two second edges of the RTC (1 to 2 s); 0 without a running RTC. */
+/* The TSC between two second edges of the RTC (1 to 2 s), divided by the seconds the RTC counted
+ * between them (more than one when the guest missed an edge while it was not running); 0 without a
+ * running RTC. */
 static u64 rtc_calibrate(u64 *err_ppm)
 {
 	u8 a = cmos_read(RTC_REG_A);
@@ -128,9 +143,10 @@ static u64 rtc_calibrate(u64 *err_ppm)
 	/* Bounded by 2.5 s of a 10 GHz TSC (~10 s at 2.5 GHz): the edges come once a second. */
 	const u64 guard = 25000000000ULL;
 	u64 t0, w0, t1, w1;
-	if (!rtc_uip_rise(guard, &t0, &w0) || !rtc_uip_rise(guard, &t1, &w1))
+	u8 s0, s1;
+	if (!rtc_uip_rise(guard, &t0, &w0, &s0) || !rtc_uip_rise(guard, &t1, &w1, &s1))
 		return 0;
-	u64 hz = tsc_hz_from_ref(t1 - t0, 1, 1);
+	u64 hz = tsc_hz_from_ref(t1 - t0, rtc_seconds_between(s0, s1, cmos_read(RTC_REG_B) & RTC_BINARY), 1);
 	if (hz)
 		*err_ppm = (w0 + w1) / 2 * 1000000 / (t1 - t0);
 	return hz;

@@ -50,6 +50,24 @@ u32 pm_timer_ticks(u32 t0, u32 t1, bool bits32)
 	return (t1 - t0) & (bits32 ? 0xffffffffu : 0xffffffu);
 }
 
+static int rtc_second(u8 v, bool binary)
+{
+	if (!binary) {
+		if ((v & 0x0f) > 9)
+			return -1;
+		v = (u8)((v >> 4) * 10 + (v & 0x0f));
+	}
+	return v < 60 ? v : -1;
+}
+
+u32 rtc_seconds_between(u8 s0, u8 s1, bool binary)
+{
+	int a = rtc_second(s0, binary), b = rtc_second(s1, binary);
+	if (a < 0 || b < 0)
+		return 0;
+	return (u32)((b - a + 60) % 60);
+}
+
 u64 tsc_hz_from_ref(u64 cycles, u64 ticks, u64 ref_hz)
 {
 	if (!ticks || !ref_hz || cycles > ~0ULL / ref_hz)

@@ -87,14 +87,9 @@ static int give_back_unusable(struct virtio_mem *vm)
 	struct vmem_state *st = &vm->st;
 	unsigned long u = 0;
 
-	while (st->nr_unusable && u < st->nr_units) {
-		if (!vmem_is_unusable(st, u)) {
-			u++;
-			continue;
-		}
+	while (st->nr_unusable && (u = find_next_bit64(st->unusable, u, st->nr_units)) < st->nr_units) {
 		unsigned long s = u;
-		while (u < st->nr_units && vmem_is_unusable(st, u))
-			u++;
+		u = find_next_zero_bit64(st->unusable, u, st->nr_units);
 		int err = unplug_units(vm, s, u);
 		if (err)
 			return err;
@@ -275,16 +270,23 @@ static int exec_unplug(struct virtio_mem *vm, const struct vmem_plan *p, bool *p
 
 /* ---- the resize pass ---- */
 
-/* Adds what is plugged but not added (when not shrinking) and removes added blocks left empty. */
+/* Adds what is plugged but not added (when not shrinking) and removes added blocks left empty. The
+ * empty added blocks are among those with holes, and the blocks to add are counted: neither walk
+ * visits the whole region. */
 static int settle(struct virtio_mem *vm, bool growing)
 {
 	struct vmem_state *st = &vm->st;
+	unsigned long mb = 0;
 	int ret = 0;
 
-	for (unsigned long mb = 0; mb < st->nr_mb && !vm->broken; mb += st->mbs_per_unit)
-		if (vmem_mm_remove_empty(vm, mb))
+	while (!vm->broken && (mb = find_next_bit64(st->mb_holes, mb, st->nr_mb)) < st->nr_mb) {
+		mb -= mb % st->mbs_per_unit;
+		if (!vmem_mb_plugged(st, mb) && vmem_mm_remove_empty(vm, mb))
 			ret = -EAGAIN;
-	if (growing && !vm->broken && add_touched(vm, 0, st->nr_units))
+		mb += st->mbs_per_unit;
+	}
+	if (growing && !vm->broken && st->nr_mb_plugged_in[VMEM_MB_NOT_ADDED] &&
+	    add_touched(vm, 0, st->nr_units))
 		ret = -EAGAIN;
 	return vm->broken ? -EIO : ret;
 }

@@ -99,7 +99,11 @@ int vmem_state_init(struct vmem_state *st, const char *name, const struct virtio
 	st->plugged = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
 	st->busy = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
 	st->unusable = kcalloc(BITS_TO_U64(st->nr_units), sizeof(u64), GFP_KERNEL);
-	if (!st->mb_state || !st->plugged || !st->busy || !st->unusable) {
+	st->mb_nr_plugged = kcalloc(st->nr_mb, 1, GFP_KERNEL);
+	st->mb_any = kcalloc(BITS_TO_U64(st->nr_mb), sizeof(u64), GFP_KERNEL);
+	st->mb_holes = kcalloc(BITS_TO_U64(st->nr_mb), sizeof(u64), GFP_KERNEL);
+	if (!st->mb_state || !st->plugged || !st->busy || !st->unusable || !st->mb_nr_plugged ||
+	    !st->mb_any || !st->mb_holes) {
 		vmem_state_free(st);
 		*why = "no memory for the block maps";
 		return -ENOMEM;
@@ -113,8 +117,11 @@ void vmem_state_free(struct vmem_state *st)
 	kfree(st->plugged);
 	kfree(st->busy);
 	kfree(st->unusable);
-	st->mb_state = NULL;
-	st->plugged = st->busy = st->unusable = NULL;
+	kfree(st->mb_nr_plugged);
+	kfree(st->mb_any);
+	kfree(st->mb_holes);
+	st->mb_state = st->mb_nr_plugged = NULL;
+	st->plugged = st->busy = st->unusable = st->mb_any = st->mb_holes = NULL;
 }
 
 long vmem_mb_of_addr(const struct vmem_state *st, u64 pa)
@@ -127,12 +134,47 @@ long vmem_mb_of_addr(const struct vmem_state *st, u64 pa)
 
 /* ---- state ---- */
 
+/* Memory block mb's bits in mb_any and mb_holes, from its plugged count and state. */
+static void mb_index(struct vmem_state *st, unsigned long mb)
+{
+	unsigned n = st->mb_nr_plugged[mb];
+
+	assign_bit64(st->mb_any, mb, n != 0);
+	assign_bit64(st->mb_holes, mb, (n || vmem_mb_added(st, mb)) && n < vmem_mb_nr_units(st));
+}
+
+/* Counts unit u in (or out of) the plugged units of its memory blocks. */
+static void mb_count_unit(struct vmem_state *st, unsigned long u, bool plugged)
+{
+	unsigned long mb = vmem_unit_mb(st, u);
+
+	for (unsigned long i = mb; i < mb + st->mbs_per_unit; i++) {
+		unsigned old = st->mb_nr_plugged[i];
+		st->mb_nr_plugged[i] = (u8)(plugged ? old + 1 : old - 1);
+		if (!old != !st->mb_nr_plugged[i] && st->mb_state[i] < VMEM_MB_NR_STATES)
+			st->nr_mb_plugged_in[st->mb_state[i]] += plugged ? 1 : (unsigned long)-1;
+		mb_index(st, i);
+	}
+}
+
+void vmem_set_mb_state(struct vmem_state *st, unsigned long mb, enum vmem_mb_state s)
+{
+	if (st->mb_nr_plugged[mb]) {
+		if (st->mb_state[mb] < VMEM_MB_NR_STATES)
+			st->nr_mb_plugged_in[st->mb_state[mb]]--;
+		st->nr_mb_plugged_in[s]++;
+	}
+	st->mb_state[mb] = (u8)s;
+	mb_index(st, mb);
+}
+
 void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged)
 {
 	for (unsigned long u = first; u < first + nr; u++) {
 		if (!assign_bit64(st->plugged, u, plugged))
 			continue;
 		st->nr_plugged += plugged ? 1 : (unsigned long)-1;
+		mb_count_unit(st, u, plugged);
 		if (!plugged && assign_bit64(st->busy, u, false))
 			st->nr_busy--;
 		if (!plugged && assign_bit64(st->unusable, u, false))
@@ -162,25 +204,43 @@ void vmem_set_unusable(struct vmem_state *st, unsigned long first, unsigned long
 			st->nr_unusable += unusable ? 1 : (unsigned long)-1;
 }
 
-unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb)
-{
-	unsigned long u = vmem_mb_first_unit(st, mb);
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < vmem_mb_nr_units(st); i++)
-		n += vmem_is_plugged(st, u + i);
-	return n;
-}
-
 bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online)
 {
-	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
-		if (!vmem_mb_plugged(st, mb))
-			continue;
+	for (unsigned long mb = find_next_bit64(st->mb_any, 0, st->nr_mb); mb < st->nr_mb;
+	     mb = find_next_bit64(st->mb_any, mb + 1, st->nr_mb))
 		if (want_online ? !vmem_mb_online(st, mb) : !vmem_mb_added(st, mb))
 			return false;
-	}
 	return true;
+}
+
+/* The indexes (mb_nr_plugged, mb_any, mb_holes, nr_mb_plugged_in) against the maps they follow. */
+static unsigned check_indexes(const struct vmem_state *st)
+{
+	unsigned long in[VMEM_MB_NR_STATES] = {0};
+	unsigned bad = 0;
+
+	for (unsigned long mb = 0; mb < st->nr_mb; mb++) {
+		unsigned long u0 = vmem_mb_first_unit(st, mb);
+		unsigned n = 0;
+		for (unsigned i = 0; i < vmem_mb_nr_units(st); i++)
+			n += vmem_is_plugged(st, u0 + i);
+		bool holes = (n || vmem_mb_added(st, mb)) && n < vmem_mb_nr_units(st);
+		if ((n != st->mb_nr_plugged[mb] || test_bit64(st->mb_any, mb) != (n != 0) ||
+		     test_bit64(st->mb_holes, mb) != holes) &&
+		    bad++ < 8)
+			pr_err(
+			    "%s: state: memory block %lu holds %u plugged units but its index says %u%s%s\n",
+			    st->name, mb, n, st->mb_nr_plugged[mb], test_bit64(st->mb_any, mb) ? ", any" : "",
+			    test_bit64(st->mb_holes, mb) ? ", holes" : "");
+		if (n && st->mb_state[mb] < VMEM_MB_NR_STATES)
+			in[st->mb_state[mb]]++;
+	}
+	for (unsigned s = 0; s < VMEM_MB_NR_STATES; s++)
+		if (in[s] != st->nr_mb_plugged_in[s] && bad++ < 8)
+			pr_err("%s: state: %lu memory blocks %s hold plugged units, the counter says %lu\n",
+			       st->name, in[s], vmem_mb_state_name((enum vmem_mb_state)s),
+			       st->nr_mb_plugged_in[s]);
+	return bad;
 }
 
 unsigned vmem_state_check(const struct vmem_state *st)
@@ -207,7 +267,7 @@ unsigned vmem_state_check(const struct vmem_state *st)
 			pr_err("%s: state: memory blocks %lu and %lu of one big block differ\n", st->name,
 			       mb - 1, mb);
 	}
-	return bad;
+	return bad + check_indexes(st);
 }
 
 /* ---- plans ---- */
@@ -277,25 +337,44 @@ static bool mb_plug_class(const struct vmem_state *st, unsigned long mb, enum pl
 	}
 }
 
+/* The first memory block at or after mb (the first of a unit) whose bit in map is set (set) or clear,
+ * as the first memory block of its unit; nr_mb when there is none. */
+static unsigned long next_mb(const struct vmem_state *st, const u64 *map, bool set, unsigned long mb)
+{
+	mb = set ? find_next_bit64(map, mb, st->nr_mb) : find_next_zero_bit64(map, mb, st->nr_mb);
+	return mb < st->nr_mb ? mb - mb % st->mbs_per_unit : mb;
+}
+
+static void plan_start(struct vmem_plan *p)
+{
+	p->n = 0;
+	p->sealed = 0;
+	p->units = 0;
+	p->steps = 0;
+}
+
 unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, struct vmem_plan *p)
 {
 	unsigned long max_run = max_run_units(st);
 
-	p->n = 0;
-	p->sealed = 0;
-	p->units = 0;
+	plan_start(p);
 	for (int c = 0; c < NR_PLUG_CLASSES; c++) {
+		/* unused blocks have no plugged unit; the others' holes are in mb_holes */
+		const u64 *map = c == PLUG_UNUSED ? st->mb_any : st->mb_holes;
+		bool set = c != PLUG_UNUSED;
+
 		p->sealed = p->n;
-		for (unsigned long mb = 0; mb < st->nr_mb; mb += st->mbs_per_unit) {
+		for (unsigned long mb = next_mb(st, map, set, 0); mb < st->nr_mb;
+		     mb = next_mb(st, map, set, mb + st->mbs_per_unit)) {
+			p->steps++;
 			if (!mb_plug_class(st, mb, (enum plug_class)c))
 				continue;
-			unsigned long u0 = vmem_mb_first_unit(st, mb);
-			for (unsigned i = 0; i < vmem_mb_nr_units(st); i++) {
-				unsigned long u = u0 + i;
+			unsigned long u0 = vmem_mb_first_unit(st, mb), end = u0 + vmem_mb_nr_units(st);
+			for (unsigned long u = find_next_zero_bit64(st->plugged, u0, end); u < end;
+			     u = find_next_zero_bit64(st->plugged, u + 1, end)) {
+				p->steps++;
 				if (p->units == want)
 					return p->units;
-				if (vmem_is_plugged(st, u))
-					continue;
 				if (!vmem_unit_usable(st, u))
 					goto next_class; /* every later unit is beyond usable_end too */
 				if (!plan_add(p, u, false, max_run))
@@ -312,19 +391,28 @@ unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, 
 	/* LAB unplug BEGIN plan */
 	unsigned long max_run = max_run_units(st);
 
-	p->n = 0;
-	p->sealed = 0;
-	p->units = 0;
-	for (unsigned c = 0; c < 4; c++) {
+	plan_start(p);
+	for (unsigned c = 0; c < VMEM_MB_NR_STATES; c++) {
 		p->sealed = p->n;
-		for (unsigned long u = st->nr_units; u-- > 0;) {
-			if (p->units == want)
-				return p->units;
-			if (!vmem_is_plugged(st, u) || vmem_is_busy(st, u) || vmem_is_unusable(st, u) ||
-			    unit_class(st, u) != c)
+		/* a unit of class c has a memory block in state c, and that block holds a plugged unit */
+		if (!st->nr_mb_plugged_in[c])
+			continue;
+		for (unsigned long top = st->nr_mb, mb; (mb = find_prev_bit64(st->mb_any, 0, top)) != top;
+		     top = mb) {
+			mb -= mb % st->mbs_per_unit;
+			p->steps++;
+			unsigned long u0 = vmem_mb_first_unit(st, mb), hi = u0 + vmem_mb_nr_units(st), u;
+			if (unit_class(st, u0) != c)
 				continue;
-			if (!plan_add(p, u, true, max_run))
-				return p->units;
+			for (; (u = find_prev_bit64(st->plugged, u0, hi)) != hi; hi = u) {
+				p->steps++;
+				if (p->units == want)
+					return p->units;
+				if (vmem_is_busy(st, u) || vmem_is_unusable(st, u))
+					continue;
+				if (!plan_add(p, u, true, max_run))
+					return p->units;
+			}
 		}
 	}
 	return p->units;

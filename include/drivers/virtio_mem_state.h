@@ -55,6 +55,16 @@ struct vmem_state {
 	unsigned long nr_plugged; /* units plugged */
 	u8 *mb_state;		  /* [nr_mb] enum vmem_mb_state */
 	u64 *plugged;		  /* bit per unit */
+	/* Indexes kept with the maps above, so that a plan or a pass visits the memory blocks it
+	 * changes and not the whole region (a 1 TiB region has 8192 memory blocks, 524288 units):
+	 * mb_nr_plugged[mb] is vmem_mb_plugged(); mb_any holds a bit per memory block with plugged
+	 * units; mb_holes one per memory block that is added or partly plugged and not fully plugged
+	 * (the plug plan's holes, the empty added blocks to remove); nr_mb_plugged_in[s] counts the
+	 * memory blocks in state s holding plugged units. */
+	u8 *mb_nr_plugged;
+	u64 *mb_any;
+	u64 *mb_holes;
+	unsigned long nr_mb_plugged_in[VMEM_MB_NR_STATES];
 	/* Plugged units that mm would not give up in this round of work (unmovable pages, no memory to
 	 * migrate to): unplug plans skip them, so the rest of a shrink goes on; the next round (a
 	 * back-off retry) tries them again. */
@@ -147,16 +157,16 @@ void vmem_set_unusable(struct vmem_state *st, unsigned long first, unsigned long
 /* Marks units [first, first + nr) plugged or unplugged (nr_plugged follows; an unplugged unit is
  * neither busy nor unusable). */
 void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged);
-/* Plugged units of memory block mb. */
-unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb);
+/* Plugged units of memory block mb (BBM: 1 when the unit spanning it is plugged). */
+static inline unsigned vmem_mb_plugged(const struct vmem_state *st, unsigned long mb)
+{
+	return st->mb_nr_plugged[mb];
+}
 static inline enum vmem_mb_state vmem_mb_state(const struct vmem_state *st, unsigned long mb)
 {
 	return (enum vmem_mb_state)st->mb_state[mb];
 }
-static inline void vmem_set_mb_state(struct vmem_state *st, unsigned long mb, enum vmem_mb_state s)
-{
-	st->mb_state[mb] = (u8)s;
-}
+void vmem_set_mb_state(struct vmem_state *st, unsigned long mb, enum vmem_mb_state s);
 static inline bool vmem_mb_added(const struct vmem_state *st, unsigned long mb)
 {
 	return st->mb_state[mb] != VMEM_MB_NOT_ADDED;
@@ -189,9 +199,14 @@ struct vmem_plan {
 	unsigned n;
 	unsigned sealed;     /* runs before this one are closed (planning) */
 	unsigned long units; /* sum of the runs */
+	unsigned long steps; /* memory blocks and units looked at one by one while planning */
 	struct vmem_run run[VMEM_PLAN_MAX];
 };
 
+/* Neither plan walks the region: they look at the units they take, the memory blocks holding holes
+ * (plug) or plugged units (unplug) of the classes they reach, and unused blocks they take; the rest
+ * is skipped a bitmap word at a time, and a class with no block is skipped (steps counts what they
+ * looked at). */
 /* Plans to plug up to `want` units, lowest address first inside each class, classes in order: holes
  * of online memory blocks, holes of blocks holding plugged units that are not added, unused blocks,
  * and last the holes of offline blocks (offline for a reason: the user's; Linux skips them too). Only

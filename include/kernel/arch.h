@@ -22,4 +22,22 @@ void arch_crash(bool stack);
  * ended, whatever control words it left behind do not reach the next one or the kernel's newlib calls. */
 void arch_fpu_reset(void);
 
+/* ---- threads (kernel/sched.c; arch/x86_64/thread.c, switch.asm) ---- */
+/* Maps a kernel stack of `size` bytes for thread slot `slot` in the stack area, with an unmapped
+ * guard page below it. Returns its top (16-byte aligned), or 0 (no memory). Process context. */
+unsigned long arch_kstack_alloc(unsigned slot, unsigned long size);
+/* Unmaps and frees the stack arch_kstack_alloc gave slot. Process context. */
+void arch_kstack_free(unsigned slot, unsigned long size);
+/* Lays out a new thread's first frame below `top` so that the first arch_switch_to to the returned
+ * stack pointer calls entry() (with interrupts as the switch left them). */
+unsigned long arch_thread_stack_init(unsigned long top, void (*entry)(void));
+/* Saves the callee-saved registers and the stack pointer into *prev_sp, loads next_sp and returns on
+ * that stack. Interrupts off. */
+void arch_switch_to(unsigned long *prev_sp, unsigned long next_sp);
+/* FPU/SSE state into / from a 512-byte, 16-byte aligned area (fxsave64 / fxrstor64); the state a new
+ * thread starts with (x87 control 0x37f, MXCSR 0x1f80, registers zero). */
+void arch_fpu_save(void *area);
+void arch_fpu_restore(const void *area);
+void arch_fpu_init_state(void *area);
+
 #endif

@@ -1,6 +1,8 @@
-/* Deferred work: one queue, drained by the idle loop (idle_wait) in process context, FIFO.
- * Interrupt handlers and timer callbacks queue work; everything that takes time (mm, device requests)
- * runs as work. Work items never run concurrently with each other.
+/* Deferred work: one queue, FIFO, drained in process context by the `kworker` thread (before it starts,
+ * by the shell's idle_wait). Interrupt handlers and timer callbacks queue work; everything that takes
+ * time (mm, device requests) runs as work. Work items never run concurrently with each other, and,
+ * holding the kernel lock (kernel/sched.h), never in the middle of a shell command; threads that only
+ * compute (applications) run meanwhile, so a resize proceeds while they compute.
  *
  *	static struct work_struct w;            INIT_WORK(&w, my_fn);        schedule_work(&w);
  *	static struct delayed_work dw;          INIT_DELAYED_WORK(&dw, fn);  schedule_delayed_work(&dw, 250);
@@ -55,8 +57,16 @@ static inline bool delayed_work_pending(const struct delayed_work *dw)
 	return dw->work.pending || timer_pending(&dw->timer);
 }
 
+/* Starts the kworker thread (after sched_init; kernel/kworker.c); from then on it runs queued work. */
+void workqueue_start_worker(void);
+/* For the kworker: wake is called when work is queued (any context), wait replaces idle_wait's own
+ * run-and-halt. */
+void workqueue_set_worker(void (*wake)(void), void (*wait)(void));
+/* True when nothing is queued. */
+bool workqueue_empty(void);
 /* Runs the items queued at the time of the call (not ones they queue). Returns how many ran.
- * Process context only; idle_wait (kernel/idle.h) calls it. */
+ * Process context only; the kworker calls it with the kernel lock held, as may its holders (tests,
+ * vmemcheck) to run work in place. */
 unsigned run_pending_work(void);
 /* Runs work until the queue is empty (bounded by max_rounds of run_pending_work). Returns true when
  * the queue is empty. For boot code and tests. */

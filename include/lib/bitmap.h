@@ -27,4 +27,42 @@ static inline bool assign_bit64(u64 *map, unsigned long i, bool v)
 	return true;
 }
 
+/* Word-at-a-time searches over bits [start, end) (end is the bitmap's size or less).
+ * find_next_bit64/find_next_zero_bit64: the first set (clear) bit, or end when there is none.
+ * find_prev_bit64: the last set bit, or end when there is none. */
+static inline unsigned long find_next_bit64_x(const u64 *map, unsigned long start, unsigned long end,
+					      u64 invert)
+{
+	while (start < end) {
+		u64 w = (map[start / 64] ^ invert) >> (start % 64);
+		if (w) {
+			start += (unsigned long)__builtin_ctzll(w);
+			return start < end ? start : end;
+		}
+		start = (start / 64 + 1) * 64;
+	}
+	return end;
+}
+static inline unsigned long find_next_bit64(const u64 *map, unsigned long start, unsigned long end)
+{
+	return find_next_bit64_x(map, start, end, 0);
+}
+static inline unsigned long find_next_zero_bit64(const u64 *map, unsigned long start, unsigned long end)
+{
+	return find_next_bit64_x(map, start, end, ~0ULL);
+}
+static inline unsigned long find_prev_bit64(const u64 *map, unsigned long start, unsigned long end)
+{
+	for (unsigned long i = end; i > start;) {
+		unsigned long top = (i - 1) % 64; /* highest bit of this word still inside the range */
+		u64 w = map[(i - 1) / 64] & (~0ULL >> (63 - top));
+		if (w) {
+			unsigned long b = (i - 1) / 64 * 64 + 63 - (unsigned long)__builtin_clzll(w);
+			return b >= start ? b : end;
+		}
+		i = (i - 1) / 64 * 64;
+	}
+	return end;
+}
+
 #endif

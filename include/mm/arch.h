@@ -43,6 +43,25 @@ int arch_remove_memory(phys_addr_t start, u64 size);
 /* True when phys is mapped in the direct map (tests, verify). */
 bool arch_is_mapped(phys_addr_t phys);
 
+/* ---- 4 KiB kernel mappings outside the direct map ----
+ * A range of kernel virtual addresses (the "vmap area") whose pages the memory manager maps one by one
+ * to frames it chose, so a frame can be replaced under a fixed virtual address (vheap.h). Callers own
+ * disjoint parts of the area and serialize changes to their own part; the calls themselves may run
+ * with interrupts off. One CPU: a change is flushed from this CPU's TLB only (invlpg). */
+/* The area: [*start, *start + *size), page aligned. */
+void arch_vmap_area(unsigned long *start, unsigned long *size);
+/* Maps va (page aligned, inside the area) to frame pa, writable, not executable. Page tables come from
+ * the page allocator (GFP_KERNEL). 0, -EINVAL (va outside the area or misaligned), -EEXIST (va is
+ * mapped), -ENOMEM (no page for a table). */
+int arch_vmap_page(unsigned long va, phys_addr_t pa);
+/* Points the mapped va at frame pa instead and flushes va from the TLB, so the next access reaches pa.
+ * 0, or -EINVAL (va not mapped). */
+int arch_vmap_remap(unsigned long va, phys_addr_t pa);
+/* Unmaps va and flushes it from the TLB (an unmapped va is left alone). Tables stay for reuse. */
+void arch_vunmap_page(unsigned long va);
+/* The frame va maps, or (phys_addr_t)-1 when it maps none. */
+phys_addr_t arch_vmap_phys(unsigned long va);
+
 /* Time stamp for benchmarks and the hotplug timings: nanoseconds since an arbitrary start. */
 u64 arch_now_ns(void);
 

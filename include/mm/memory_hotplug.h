@@ -8,9 +8,10 @@
  *   remove_memory       unmapped, memmap freed, sections absent (touching it now faults)
  *
  * Locking: one hotplug lock serializes every entry point here and memory_block_online/offline
- * (memory.h). One CPU and no sleeping, so the lock is a flag: a call that finds it held (a notifier or
- * an online-page callback calling back into hotplug, or work running inside a shell command) gets
- * -EBUSY and one log line naming the holder, never a deadlock. Memory notifiers and the online-page
+ * (memory.h). The lock is a flag taken with one atomic test-and-set, never waited for: a call that finds
+ * it held (a notifier or an online-page callback calling back into hotplug, work running inside a shell
+ * command, or another thread while the holder is preempted or asleep) gets -EBUSY and one log line
+ * naming the holder, never a deadlock; virtio-mem retries later. Memory notifiers and the online-page
  * callback run with the lock held.
  *
  * Errors: 0 or a negative errno; the reason of the last failure is kept (hotplug_last_error) for the

@@ -26,18 +26,22 @@ static char last_error[192];
  * operation: a success leaves hotplug_last_error() empty. */
 int mem_hotplug_begin(const char *who)
 {
+	const char *none = NULL;
+
 	mhp_clear_error();
-	if (lock_holder) {
-		mhp_fail(who, "-EBUSY: the hotplug lock is held by %s", lock_holder);
+	/* One atomic test-and-set: a holder can be preempted by another thread (kernel/sched.h), and
+	 * the lock must never be granted twice. */
+	if (!__atomic_compare_exchange_n(&lock_holder, &none, who, false, __ATOMIC_ACQUIRE,
+					 __ATOMIC_RELAXED)) {
+		mhp_fail(who, "-EBUSY: the hotplug lock is held by %s", none);
 		return -EBUSY;
 	}
-	lock_holder = who;
 	return 0;
 }
 
 void mem_hotplug_done(void)
 {
-	lock_holder = NULL;
+	__atomic_store_n(&lock_holder, NULL, __ATOMIC_RELEASE);
 }
 
 bool mem_hotplug_locked(void)

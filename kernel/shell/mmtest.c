@@ -9,6 +9,8 @@
 #include "mm/memory_hotplug.h"
 #include "mmtest/balloon.h"
 #include "mmtest/pin.h"
+#include "mmtest/vheap_load.h"
+#include "mm/vheap.h"
 #include "mmtest/workload.h"
 #include "mm_args.h"
 
@@ -180,3 +182,32 @@ SHELL_COMMAND(
     offowner, "offowner", "offowner [unplug|plug N [FIRST COUNT] | remove N]",
     "test driver owning PageOffline 2 MiB sub-blocks that agrees to offlining (virtio-mem's pattern)",
     cmd_offowner);
+
+#define VHEAPTEST_MAX_SECONDS 3600
+
+static int cmd_vheaptest(int argc, char **argv)
+{
+	u64 bytes, seconds = 10;
+
+	if (argc < 2 || argc > 3 ||
+	    (argc == 3 && (parse_u64(argv[2], &seconds) || seconds < 1 || seconds > VHEAPTEST_MAX_SECONDS)))
+		return shell_error("vheaptest", -EINVAL,
+				   "usage: vheaptest SIZE [SECONDS] (SECONDS 1 to %u, default 10)",
+				   VHEAPTEST_MAX_SECONDS);
+	if (parse_size_arg("vheaptest", argv[1], &bytes))
+		return -EINVAL;
+	if (!bytes || bytes > vheap_max_bytes())
+		return shell_error("vheaptest", -EINVAL, "SIZE must be 1 byte to %llu bytes",
+				   vheap_max_bytes());
+	int id = vheap_load_start(bytes, (unsigned)seconds);
+	if (id == -EBUSY)
+		return shell_error("vheaptest", id, "a vheaptest is running; wait for its result line");
+	if (id < 0)
+		return shell_error("vheaptest", id, "no thread could be created (see the sched: line)");
+	shell_printf("vheaptest: thread %d fills %llu bytes of a vheap and verifies them for %llu s\n", id,
+		     bytes, seconds);
+	return 0;
+}
+SHELL_COMMAND(vheaptest, "vheaptest", "vheaptest SIZE [SECONDS]",
+	      "a thread fills a movable page-table-mapped heap and verifies it while it may be migrated",
+	      cmd_vheaptest);

@@ -1,10 +1,13 @@
 /* Fake physical memory and the arch seam of kernel/mm for host tests (mm_fake.h, include/mm/arch.h). */
+#define _GNU_SOURCE
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "kernel/errno.h"
 #include "mm/arch.h"
@@ -39,12 +42,46 @@ static void set_range(u64 pfn, u64 n, bool on)
 	}
 }
 
+static bool use_memfd;
+static int memfd = -1;
+
+void mm_fake_use_memfd(bool on)
+{
+	use_memfd = on;
+}
+
+int mm_fake_memfd(void)
+{
+	return use_memfd ? memfd : -1;
+}
+
+/* The memfd's content is dropped (a fresh boot, or removed memory reads zero again). */
+static void memfd_discard(u64 start, u64 size)
+{
+	if (fallocate(memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)start, (off_t)size)) {
+		perror("mm_fake: fallocate");
+		exit(2);
+	}
+}
+
 static void fake_reserve(void)
 {
 	if (page_offset_base)
 		munmap((void *)page_offset_base, MM_FAKE_PHYS_SIZE);
-	void *p =
-	    mmap(NULL, MM_FAKE_PHYS_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, fd = -1;
+	if (use_memfd) {
+		if (memfd < 0) {
+			memfd = memfd_create("mm_fake", 0);
+			if (memfd < 0 || ftruncate(memfd, (off_t)MM_FAKE_PHYS_SIZE)) {
+				perror("mm_fake: memfd");
+				exit(2);
+			}
+		}
+		memfd_discard(0, MM_FAKE_PHYS_SIZE);
+		flags = MAP_SHARED | MAP_NORESERVE;
+		fd = memfd;
+	}
+	void *p = mmap(NULL, MM_FAKE_PHYS_SIZE, PROT_NONE, flags, fd, 0);
 	if (p == MAP_FAILED) {
 		perror("mm_fake: mmap");
 		exit(2);
@@ -113,7 +150,10 @@ int arch_remove_memory(phys_addr_t start, u64 size)
 		size = MM_FAKE_PHYS_SIZE - start;
 	if (inject(&mm_fake_unmap_fail_after))
 		return -ENOMEM; /* as the kernel's: a large page could not be split, nothing unmapped */
-	madvise(phys_to_virt(start), size, MADV_DONTNEED);
+	if (use_memfd)
+		memfd_discard(start, size);
+	else
+		madvise(phys_to_virt(start), size, MADV_DONTNEED);
 	mprotect(phys_to_virt(start), size, PROT_NONE);
 	set_range(start >> PAGE_SHIFT, size >> PAGE_SHIFT, false);
 	return 0;

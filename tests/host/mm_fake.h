@@ -30,6 +30,11 @@ u64 mm_fake_mapped_in(phys_addr_t start, u64 size);
 /* When set, called after every range the fake makes accessible (arch_add_memory; not the boot direct
  * map): a fuzz harness checks that a driver maps only memory its device plugged. */
 extern void (*mm_fake_map_hook)(phys_addr_t start, u64 size);
+/* Before mm_fake_boot: back the fake physical memory with a memfd (MAP_SHARED) instead of anonymous
+ * memory, so tests/host/vmap_fake.c can map its pages a second time at other addresses (the vmap
+ * area). mm_fake_memfd: that memfd, or -1 when the fake is anonymous memory. */
+void mm_fake_use_memfd(bool on);
+int mm_fake_memfd(void);
 /* Quiet printer for the mm printers (counts lines), and a printf-like one that echoes. */
 void mm_fake_print_quiet(const char *fmt, ...);
 void mm_fake_print(const char *fmt, ...);

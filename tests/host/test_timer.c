@@ -2,7 +2,8 @@
 /* Timers and deferred work on a fake clock: expiry order, FIFO among equal expiries, never early,
  * periodic re-arming on the period's grid (missed periods skipped), deletion and re-arming from a
  * callback, msleep/wait_until, work FIFO with a budget per round, delayed work, cancel. The TSC's
- * calibration: which source wins when the others are missing, the PM timer's wrap, the arithmetic. */
+ * calibration: which source wins when the others are missing, the PM timer's wrap, the RTC's seconds, the
+ * arithmetic. */
 #include <string.h>
 
 #include "host_test.h"
@@ -326,6 +327,17 @@ static void case_tsc_arithmetic(void)
 	CHECK(hz == 2445437415ULL);
 	/* the RTC: one second between edges */
 	CHECK(tsc_hz_from_ref(2445434000ULL, 1, 1) == 2445434000ULL);
+	/* ... or two, when the guest missed an edge: the seconds register says how many (BCD or binary) */
+	CHECK(rtc_seconds_between(0x07, 0x08, false) == 1);
+	CHECK(rtc_seconds_between(0x09, 0x11, false) == 2);
+	CHECK(rtc_seconds_between(0x59, 0x01, false) == 2);
+	CHECK(rtc_seconds_between(58, 1, true) == 3);
+	CHECK(tsc_hz_from_ref(4890868000ULL, rtc_seconds_between(0x18, 0x20, false), 1) == 2445434000ULL);
+	/* the same reading twice, and readings that are no second */
+	CHECK(rtc_seconds_between(0x30, 0x30, false) == 0);
+	CHECK(rtc_seconds_between(0x1a, 0x20, false) == 0);
+	CHECK(rtc_seconds_between(0x60, 0x01, false) == 0);
+	CHECK(rtc_seconds_between(60, 1, true) == 0);
 	/* no ticks, out of range, and a product that would overflow */
 	CHECK(tsc_hz_from_ref(1000, 0, PM_TIMER_HZ) == 0);
 	CHECK(tsc_hz_from_ref(999, 1, 1000) == 0);

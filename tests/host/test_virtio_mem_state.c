@@ -311,6 +311,70 @@ static unsigned cls_of(const struct vmem_state *st, unsigned long u)
 	return c;
 }
 
+/* The plans as a walk over every memory block and unit would make them (the first version of the
+ * planners): the indexed planners must give the same runs. */
+static bool ref_mb_holes(const struct vmem_state *st, unsigned long mb, unsigned c)
+{
+	unsigned n = vmem_mb_nr_units(st);
+	unsigned long u0 = vmem_mb_first_unit(st, mb), plugged = 0;
+	for (unsigned i = 0; i < n; i++)
+		plugged += vmem_is_plugged(st, u0 + i);
+	switch (c) {
+	case 0:
+		return vmem_mb_online(st, mb) && plugged < n;
+	case 1:
+		return !vmem_mb_added(st, mb) && plugged && plugged < n;
+	case 2:
+		return !vmem_mb_added(st, mb) && !plugged;
+	default:
+		return vmem_mb_state(st, mb) == VMEM_MB_OFFLINE && plugged < n;
+	}
+}
+
+static void ref_plan(const struct vmem_state *st, unsigned long want, bool plug, struct vmem_plan *p)
+{
+	unsigned long max_run = VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st);
+	max_run = max_run ? max_run : 1;
+	memset(p, 0, sizeof(*p));
+	for (unsigned c = 0; c < 4; c++) {
+		p->sealed = p->n;
+		for (unsigned long i = 0; i < st->nr_units; i++) {
+			unsigned long u = plug ? i : st->nr_units - 1 - i;
+			if (p->units == want)
+				return;
+			if (plug) {
+				if (vmem_is_plugged(st, u) || !ref_mb_holes(st, vmem_unit_mb(st, u), c))
+					continue;
+				if (!vmem_unit_usable(st, u))
+					break;
+			} else if (!vmem_is_plugged(st, u) || vmem_is_busy(st, u) ||
+				   vmem_is_unusable(st, u) || cls_of(st, u) != c) {
+				continue;
+			}
+			struct vmem_run *r = p->n > p->sealed ? &p->run[p->n - 1] : NULL;
+			if (r && r->nr < max_run && (plug ? u == r->first + r->nr : u + 1 == r->first)) {
+				r->first = plug ? r->first : u;
+				r->nr++;
+			} else if (p->n == VMEM_PLAN_MAX) {
+				return;
+			} else {
+				p->run[p->n++] = (struct vmem_run){u, 1};
+			}
+			p->units++;
+		}
+	}
+}
+
+static bool same_plan(const struct vmem_plan *a, const struct vmem_plan *b)
+{
+	if (a->n != b->n || a->units != b->units)
+		return false;
+	for (unsigned i = 0; i < a->n; i++)
+		if (a->run[i].first != b->run[i].first || a->run[i].nr != b->run[i].nr)
+			return false;
+	return true;
+}
+
 static void t_random(void)
 {
 	static const u64 bss[] = {4096, 1 * M, 2 * M, 8 * M, 64 * M, 128 * M, 256 * M, 1 * G};
@@ -328,7 +392,10 @@ static void t_random(void)
 			if (rand() % 3 == 0 && vmem_unit_usable(&st, u))
 				vmem_set_plugged(&st, u, 1, true);
 		for (unsigned long mb = 0; mb < st.nr_mb; mb += st.mbs_per_unit) {
-			unsigned s = vmem_mb_plugged(&st, mb) ? (unsigned)(rand() % VMEM_MB_NR_STATES) : 0;
+			/* an added block with nothing plugged: its removal failed */
+			unsigned s = vmem_mb_plugged(&st, mb) || rand() % 8 == 0
+					 ? (unsigned)(rand() % VMEM_MB_NR_STATES)
+					 : 0;
 			for (unsigned i = 0; i < st.mbs_per_unit; i++)
 				vmem_set_mb_state(&st, mb + i, (enum vmem_mb_state)s);
 		}
@@ -336,7 +403,13 @@ static void t_random(void)
 		unsigned long want = (unsigned long)rand() % (st.nr_units + 1);
 		unsigned char *seen = calloc(st.nr_units, 1);
 
+		for (unsigned long u = 0; u < st.nr_units; u++)
+			if (vmem_is_plugged(&st, u) && rand() % 16 == 0)
+				vmem_set_busy(&st, u);
 		unsigned long got = vmem_plan_plug(&st, want, &p), sum = 0;
+		struct vmem_plan ref;
+		ref_plan(&st, want, true, &ref);
+		CHECK(same_plan(&p, &ref));
 		CHECK(got <= want && got == p.units);
 		for (unsigned i = 0; i < p.n; i++) {
 			CHECK(p.run[i].nr >= 1 &&
@@ -351,6 +424,8 @@ static void t_random(void)
 		CHECK(sum == got);
 		memset(seen, 0, st.nr_units);
 		got = vmem_plan_unplug(&st, want, &p);
+		ref_plan(&st, want, false, &ref);
+		CHECK(same_plan(&p, &ref));
 		sum = 0;
 		unsigned last_cls = 0;
 		for (unsigned i = 0; i < p.n; i++) {
@@ -364,10 +439,49 @@ static void t_random(void)
 		}
 		CHECK(sum == got && got <= want);
 		if (p.n < VMEM_PLAN_MAX)
-			CHECK(got == (want < st.nr_plugged ? want : st.nr_plugged));
+			CHECK(got == min(want, st.nr_plugged - st.nr_busy));
 		free(seen);
 		vmem_state_free(&st);
 	}
+}
+
+/* A 1 TiB region (8192 memory blocks, 524288 units of 2 MiB): a plan looks at the units it takes and
+ * the blocks holding them, plus a few, however large the region and wherever the plugged part ends. */
+static void t_plan_steps_1t(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 1024 * G, 1024 * G, 1024 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	REQUIRE(st.nr_units == 524288 && st.nr_mb == 8192);
+
+	/* 0 -> 1 GiB: 512 units in 8 unused blocks */
+	CHECK(vmem_plan_plug(&st, 512, &p) == 512 && plan_has(&p, 0, 0, 512));
+	CHECK(p.steps <= 512 + 8 + 4);
+	/* 63 GiB plugged and online, 1 GiB more: starts where the plugged part ends */
+	vmem_set_plugged(&st, 0, 63 * 512, true);
+	for (unsigned long mb = 0; mb < 63 * 8; mb++)
+		vmem_set_mb_state(&st, mb, VMEM_MB_ONLINE_MOVABLE);
+	CHECK(vmem_plan_plug(&st, 512, &p) == 512 && plan_has(&p, 0, 63 * 512, 512));
+	CHECK(p.steps <= 512 + 8 + 4);
+	/* a hole in an online block at the top of the region comes first */
+	vmem_set_plugged(&st, st.nr_units - 64, 60, true);
+	vmem_set_mb_state(&st, st.nr_mb - 1, VMEM_MB_ONLINE_MOVABLE);
+	CHECK(vmem_plan_plug(&st, 6, &p) == 6 && plan_has(&p, 0, st.nr_units - 4, 4) &&
+	      plan_has(&p, 1, 63 * 512, 2));
+	CHECK(p.steps <= 6 + 2 + 4);
+	/* unplug 1 GiB: the top of the movable blocks; the not-added and offline classes are empty */
+	CHECK(vmem_plan_unplug(&st, 512, &p) == 512 && plan_has(&p, 0, st.nr_units - 64, 60) &&
+	      plan_has(&p, 1, 63 * 512 - 452, 452));
+	CHECK(p.steps <= 512 + 8 + 4);
+	/* everything: the whole 63 GiB, still no walk over the 961 GiB left unplugged */
+	CHECK(vmem_plan_unplug(&st, st.nr_plugged, &p) == st.nr_plugged);
+	CHECK(p.steps <= st.nr_plugged + 63 * 8 + 1 + 4);
+	CHECK(vmem_state_check(&st) == 0);
+	vmem_set_plugged(&st, 0, st.nr_units, false);
+	CHECK(st.nr_plugged == 0 && vmem_state_check(&st) == 0);
+	vmem_state_free(&st);
 }
 
 int main(void)
@@ -385,5 +499,6 @@ int main(void)
 	RUN("virtio-mem", "plan unplug order", t_plan_unplug_order);
 	RUN("virtio-mem", "state check", t_state_check);
 	RUN("virtio-mem", "random states and plans", t_random);
+	RUN("virtio-mem", "plans in a 1 TiB region visit what they change", t_plan_steps_1t);
 	return test_summary();
 }

@@ -119,7 +119,9 @@ void host_log_clear(void)
 	log_next = 0;
 }
 
-/* ---- what the kernel's arch provides ---- */
+/* ---- what the kernel's arch and scheduler provide ---- */
+int preempt_count;
+
 unsigned long arch_irq_save(void)
 {
 	return 0;

@@ -72,6 +72,30 @@ static inline void write_cr3(u64 v)
 {
 	__asm__ __volatile__("mov %0, %%cr3" ::"r"(v) : "memory");
 }
+static inline u64 read_cr0(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr0" ::"r"(v) : "memory");
+}
+
+static inline u64 read_cr4(void)
+{
+	u64 v;
+	__asm__ __volatile__("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(u64 v)
+{
+	__asm__ __volatile__("mov %0, %%cr4" ::"r"(v) : "memory");
+}
+
 static inline void invlpg(const void *addr)
 {
 	__asm__ __volatile__("invlpg (%0)" ::"r"(addr) : "memory");

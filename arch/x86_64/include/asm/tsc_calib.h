@@ -34,6 +34,12 @@ u64 tsc_hz_from_cpuid(u32 max_leaf, u32 eax15, u32 ebx15, u32 ecx15, u32 eax16, 
 /* Ticks of the PM timer from reading t0 to reading t1, with one wrap of its 24- or 32-bit counter. */
 u32 pm_timer_ticks(u32 t0, u32 t1, bool bits32);
 
+/* Seconds the CMOS RTC counted from reading s0 to reading s1 of its seconds register (0-59, BCD unless
+ * `binary`), with one wrap of the minute; 0 when they are equal or a reading is not a valid second. Two
+ * second edges are one second apart only if none was missed: a guest that was not scheduled for a
+ * while sees the next edge two or more seconds later. */
+u32 rtc_seconds_between(u8 s0, u8 s1, bool binary);
+
 /* The TSC frequency from `cycles` TSC cycles over `ticks` ticks of a `ref_hz` clock; 0 when ticks is 0
  * or the result is out of range. */
 u64 tsc_hz_from_ref(u64 cycles, u64 ticks, u64 ref_hz);
