@@ -9,6 +9,7 @@
  *  - MEM_GOING_OFFLINE drops those references to 0 so offlining can skip the pages; MEM_CANCEL_OFFLINE
  *    takes back exactly the ones this driver dropped (a flag per memory block), MEM_OFFLINE forgets. */
 #include "drivers/virtio_mem_driver.h"
+#include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
@@ -22,6 +23,18 @@
 #include "mm/sparse.h"
 
 #define UNIT_PAGES(st) ((unsigned long)((st)->unit_size >> PAGE_SHIFT))
+
+bool virtio_mem_memmap_on_memory = true;
+
+static int set_memmap_on_memory(const char *val)
+{
+	if (!val || (strcmp(val, "0") && strcmp(val, "1")))
+		return -EINVAL;
+	virtio_mem_memmap_on_memory = !strcmp(val, "1");
+	return 0;
+}
+CMDLINE_PARAM_VALID(virtio_mem_memmap_on_memory, "virtio_mem.memmap_on_memory", set_memmap_on_memory,
+		    "0 or 1");
 
 static unsigned long unit_pfn(const struct vmem_state *st, unsigned long u)
 {
@@ -75,7 +88,8 @@ static void vmem_online_page(unsigned long pfn, unsigned long nr_pages)
 	unsigned long end = pfn + nr_pages;
 
 	/* Memory block by memory block, in runs of units with the same fate: units are whole pageblocks,
-	 * aligned, and a block lies inside one unit in big-block mode. */
+	 * aligned, and a block lies inside one unit in big-block mode. A range may start inside a unit
+	 * (past a memmap pageblock, which mm never hands over). */
 	while (pfn < end) {
 		unsigned long stop = min(end, block_id_to_pfn(pfn_to_block_id(pfn) + 1)), run = pfn;
 		long mb;
@@ -83,7 +97,7 @@ static void vmem_online_page(unsigned long pfn, unsigned long nr_pages)
 		bool give = online_gives(vm, pfn);
 
 		while (run < stop && online_gives(vm, run) == give)
-			run = vm ? min(stop, run + UNIT_PAGES(&vm->st)) : stop;
+			run = vm ? min(stop, unit_pfn(&vm->st, unit_of_pfn(&vm->st, run) + 1)) : stop;
 		if (give)
 			generic_online_page(pfn, run - pfn);
 		else
@@ -234,26 +248,68 @@ static void mark_busy(struct virtio_mem *vm, unsigned long u)
 	vmem_set_busy(&vm->st, u);
 }
 
-/* Maps the plugged units of memory blocks [mb, mb + n). */
+/* SBM: does unit u hold the memmap of its memory block (the first unit of a block added with
+ * MHP_MEMMAP_ON_MEMORY)? Such a unit stays plugged and mapped while its block is added. */
+static bool memmap_unit(const struct vmem_state *st, unsigned long u)
+{
+	return st->mode == VMEM_SBM && u % st->units_per_mb == 0 &&
+	       memory_block_memmap_on_memory(mb_block_id(st, vmem_unit_mb(st, u)));
+}
+
+/* Maps the plugged units of memory blocks [mb, mb + n), past the memmap pageblocks add_memory mapped. */
 static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 {
 	struct vmem_state *st = &vm->st;
 	unsigned long u = vmem_mb_first_unit(st, mb);
 	unsigned long end = st->mode == VMEM_SBM ? u + n * st->units_per_mb : u + n / st->mbs_per_unit;
 
+	if (st->mode == VMEM_BBM && memory_block_memmap_on_memory(mb_block_id(st, mb)))
+		return 0; /* added with its direct map: a big block is plugged whole */
 	while (u < end) {
 		if (!vmem_is_plugged(st, u)) {
 			u++;
 			continue;
 		}
-		unsigned long s = u;
-		while (u < end && vmem_is_plugged(st, u))
+		unsigned long s = u++;
+		while (u < end && vmem_is_plugged(st, u) && !memmap_unit(st, u))
 			u++;
-		int err = mhp_map_range(unit_pfn(st, s), (u - s) * UNIT_PAGES(st));
+		unsigned long pfn = unit_pfn(st, s), nr = (u - s) * UNIT_PAGES(st);
+		if (memmap_unit(st, s)) {
+			pfn += MHP_MEMMAP_ON_MEMORY_PAGES;
+			nr -= MHP_MEMMAP_ON_MEMORY_PAGES;
+		}
+		int err = nr ? mhp_map_range(pfn, nr) : 0;
 		if (err)
 			return err;
 	}
 	return 0;
+}
+
+/* The add_memory flags for blocks [mb, mb + n): their memmap on themselves when the parameter says so
+ * and, in SBM, the first unit of each is plugged and usable (it must stay so while the block is
+ * added); otherwise the memmap comes from ZONE_NORMAL, said once. */
+static mhp_t add_flags(struct virtio_mem *vm, unsigned long mb, unsigned long n)
+{
+	static bool said;
+	struct vmem_state *st = &vm->st;
+
+	if (!virtio_mem_memmap_on_memory)
+		return MHP_NO_DIRECT_MAP;
+	if (st->mode == VMEM_BBM)
+		return MHP_MEMMAP_ON_MEMORY;
+	for (unsigned long i = 0; i < n; i++) {
+		unsigned long u = vmem_mb_first_unit(st, mb + i);
+		if (!vmem_is_plugged(st, u) || vmem_is_unusable(st, u)) {
+			if (!said)
+				pr_info(
+				    "%s: memory block %lu: its first sub-block is not plugged: memmap from "
+				    "ZONE_NORMAL (said once)\n",
+				    vm->name, mb_block_id(st, mb + i));
+			said = true;
+			return MHP_NO_DIRECT_MAP;
+		}
+	}
+	return MHP_NO_DIRECT_MAP | MHP_MEMMAP_ON_MEMORY;
 }
 
 /* A rollback's remove_memory failed: blocks [mb, mb + n) stay added and offline. Plugged units the
@@ -295,7 +351,7 @@ int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	enum zone_type zone = default_zone(id);
 	int err;
 
-	err = add_memory_driver_managed(start, size, MHP_NO_DIRECT_MAP);
+	err = add_memory_driver_managed(start, size, add_flags(vm, mb, n));
 	if (!err) {
 		err = map_plugged(vm, mb, n);
 		if (err && remove_memory(start, size))
@@ -440,7 +496,14 @@ void vmem_mm_prepare_unplug(struct virtio_mem *vm, unsigned long first, unsigned
 	if (online && nr > 1 && units_fake_offline(vm, first, nr) == 0)
 		goto out;
 	for (unsigned long u = first + nr; u-- > first;) {
-		if (online) {
+		if (memmap_unit(st, u)) {
+			/* it goes with its block (removed whole, above): never on its own */
+			snprintf(vm->last_error, sizeof(vm->last_error),
+				 "unplug of sub-block at 0x%llx (memory block %lu) failed: -EBUSY: it holds "
+				 "the block's memmap",
+				 vmem_unit_addr(st, u), mb_block_id(st, mb));
+			err = -EBUSY;
+		} else if (online) {
 			err = units_fake_offline(vm, u, 1);
 		} else {
 			err = mhp_unmap_range(unit_pfn(st, u), UNIT_PAGES(st));

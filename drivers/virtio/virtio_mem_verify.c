@@ -51,6 +51,8 @@ static unsigned verify_device(struct virtio_mem *vm, mm_print_fn pr)
 			BAD("%s: plugged unit at 0x%llx of an added block is not mapped\n", vm->name, a);
 		if (!vmem_mb_online(st, mb) || !present_section_nr((unsigned long)(st->mb_first + mb)))
 			continue;
+		if (pageblock_memmap_on_memory(PHYS_PFN(a)))
+			continue; /* the block's memmap: no struct page of it is written */
 		/* a deferred pageblock's struct pages are not written: free memory (mm/mmzone.h) */
 		bool deferred = pageblock_memmap_deferred(PHYS_PFN(a));
 		struct page *p = pfn_to_page(PHYS_PFN(a));

@@ -154,6 +154,10 @@ void vmem_mm_unplug_failed(struct virtio_mem *vm, unsigned long first, unsigned 
 int vmem_mm_remove_empty(struct virtio_mem *vm, unsigned long mb);
 /* memhp_default_state says to online what is added. */
 bool vmem_mm_want_online(void);
+/* virtio_mem.memmap_on_memory=0|1 (default 1): blocks are added with their memmap in their first
+ * pageblock (MHP_MEMMAP_ON_MEMORY; in SBM only when their first sub-block is plugged, which then stays
+ * plugged until the block is removed), so a large device needs no ZONE_NORMAL for its memmap. */
+extern bool virtio_mem_memmap_on_memory;
 
 /* ---- virtio_mem_verify.c ---- */
 /* Registers the check of every device's units with mm_verify (`verify`), once. */

@@ -46,7 +46,8 @@ struct meminfo_line {
 	unsigned long pages;
 };
 /* `Name:  N kB` lines: MemTotal, MemFree, MovableTotal, MovableFree, Memmap, MemmapBoot (the part
- * in boot memory), MemmapKernel (the part in ZONE_NORMAL pages, for hot-added sections), Offline, then the
+ * in boot memory), MemmapKernel (the part in ZONE_NORMAL pages, for hot-added sections), MemmapOnMemory (the
+ * pageblocks set aside at the start of blocks added with MHP_MEMMAP_ON_MEMORY), Deferred, Offline, then the
  * nr_users lines of `users` (none when 0), then Slab, KmallocLarge, PageTables, PcpFree, Isolated. */
 void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int nr_users);
 /* `Node 0, zone   Normal      n0 ... n9` per populated zone (free chunks per order). */

@@ -37,6 +37,16 @@ typedef unsigned int mhp_t;
 /* The caller maps the parts it wants itself (arch_add_memory): virtio-mem keeps unplugged sub-blocks
  * unmapped. remove_memory unmaps the whole range either way. */
 #define MHP_NO_DIRECT_MAP (1u << 0)
+/* Linux's MHP_MEMMAP_ON_MEMORY: the memmap of each block lives in the block's first pageblock
+ * (MHP_MEMMAP_ON_MEMORY_PAGES pages: 1 MiB of struct pages rounded up to the 2 MiB pageblock, the unit
+ * of pageblock flags, isolation and max-order chunks, so the rest of the block onlines as whole
+ * pageblocks), not in ZONE_NORMAL: adding memory takes no kernel memory per block. Those pages are
+ * mapped by add_memory even with MHP_NO_DIRECT_MAP, never free, managed, isolated or PageOffline,
+ * skipped by onlining (the online-page callback never sees them) and offlining, counted in meminfo's
+ * MemmapOnMemory, and go with the block on removal. Nothing is written to them at add time: struct
+ * pages are written as the rest of the block is used (deferred memmap, mmzone.h). */
+#define MHP_MEMMAP_ON_MEMORY	   (1u << 1)
+#define MHP_MEMMAP_ON_MEMORY_PAGES pageblock_nr_pages
 
 /* Adds [start, start + size) (whole memory blocks): sections present, memmap allocated (from the
  * page allocator, ZONE_NORMAL), the range mapped in the direct map. The blocks are offline; nothing
@@ -45,6 +55,9 @@ typedef unsigned int mhp_t;
  * -EBUSY (lock). */
 int add_memory(phys_addr_t start, u64 size);
 int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags);
+/* Block id is present and holds its own memmap (MHP_MEMMAP_ON_MEMORY): its first
+ * MHP_MEMMAP_ON_MEMORY_PAGES pages are not memory its owner may use. */
+bool memory_block_memmap_on_memory(unsigned long id);
 /* Block id was added by add_memory_driver_managed (virtio-mem): its driver removes it, not a user. */
 bool memory_block_driver_managed(unsigned long id);
 /* Removes [start, start + size): every block must be present and offline. Unmaps it (flushing the

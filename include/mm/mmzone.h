@@ -208,6 +208,10 @@ extern bool memmap_lazy_init;
  * removing a never-used range writes nothing. The rule for code outside the allocator: in a deferred
  * pageblock no struct page may be read, not even the first; ask pageblock_memmap_deferred(). */
 bool pageblock_memmap_deferred(unsigned long pfn);
+/* The pageblock holds memmap (MHP_MEMMAP_ON_MEMORY, PB_MEMMAP_ON_MEMORY): neither free nor in use as
+ * ordinary memory, no struct page of it written; every walker skips it whole, before reading a
+ * struct page. */
+bool pageblock_memmap_on_memory(unsigned long pfn);
 /* Writes the struct pages of the lazy pageblock holding pfn as a full init would have left them (free
  * tails if the head is free, else reserved with refcount 1); nothing if it is neither lazy nor deferred.
  * Cheap to call again. zone->lock held, or the block not reachable by anyone else (onlining). A

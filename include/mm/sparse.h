@@ -52,6 +52,10 @@ _Static_assert(SECTIONS_WIDTH == MAX_PHYSMEM_BITS - SECTION_SIZE_BITS, "page->fl
 	0x10u /* no struct page written (mmzone.h, deferred memmap); in an online                            \
 	       * section a free pageblock outside the buddy */
 
+/* The pageblock holds the memmap of its own block (MHP_MEMMAP_ON_MEMORY, memory_hotplug.h): never free,
+ * managed or isolated, and no struct page of it is ever written; walkers skip it whole. */
+#define PB_MEMMAP_ON_MEMORY 0x20u
+
 struct mem_section {
 	struct page *memmap; /* PAGES_PER_SECTION struct pages, or NULL */
 	u32 flags;
@@ -135,9 +139,9 @@ static inline phys_addr_t page_to_phys(const struct page *page)
 }
 
 /* Makes section nr present: allocates its root if needed and its memmap, unless `memmap` supplies the
- * storage (PAGES_PER_SECTION struct pages; e.g. memmap_on_memory later). Before the buddy runs the
- * memmap and roots come from memblock, afterwards from the page allocator (GFP_KERNEL). The memmap is
- * not initialized (memmap_init_range does that when pages join a zone). nr_present: pages of RAM in
+ * storage (PAGES_PER_SECTION struct pages: MHP_MEMMAP_ON_MEMORY passes the block's first page). Before the
+ * buddy runs the memmap and roots come from memblock, afterwards from the page allocator (GFP_KERNEL). The
+ * memmap is not initialized (memmap_init_range does that when pages join a zone). nr_present: pages of RAM in
  * it. Returns 0, -EEXIST if already present, -EINVAL out of range, -ENOMEM. Caller serializes
  * (hotplug lock). */
 int sparse_add_section(unsigned long nr, struct page *memmap, unsigned long nr_present);

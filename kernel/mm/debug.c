@@ -36,7 +36,10 @@ void show_meminfo(mm_print_fn pr, const struct meminfo_line *users, unsigned int
 	/* Where it lives: boot memory (memblock), or pages of ZONE_NORMAL for hot-added sections. */
 	line_kb(pr, "MemmapBoot:", (unsigned long)mm_stat_read(NR_MEMMAP_BOOT_PAGES));
 	line_kb(pr, "MemmapKernel:",
-		(unsigned long)(mm_stat_read(NR_MEMMAP_PAGES) - mm_stat_read(NR_MEMMAP_BOOT_PAGES)));
+		(unsigned long)(mm_stat_read(NR_MEMMAP_PAGES) - mm_stat_read(NR_MEMMAP_BOOT_PAGES) -
+				mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES)));
+	/* ... or the first pageblock of each block added with MHP_MEMMAP_ON_MEMORY. */
+	line_kb(pr, "MemmapOnMemory:", (unsigned long)mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES));
 	/* Free memory onlined whose struct pages are not written yet (deferred memmap, mmzone.h). */
 	line_kb(pr, "Deferred:", zones[ZONE_NORMAL].nr_deferred + zones[ZONE_MOVABLE].nr_deferred);
 	line_kb(pr, "Offline:", (unsigned long)mm_stat_read(NR_OFFLINE_PAGES));
@@ -132,6 +135,12 @@ void dump_page_to(mm_print_fn pr, const struct page *page, const char *reason)
 
 	if (!page_to_pfn_safe(page, &pfn)) {
 		pr("page %p: not in any memmap (%s)\n", (const void *)page, reason ? reason : "");
+		return;
+	}
+	if (pageblock_memmap_on_memory(pfn)) {
+		pr("page pfn 0x%lx (phys 0x%llx): %s\n  holds memmap: part of the pageblock at pfn 0x%lx "
+		   "set aside for its block's struct pages (memmap on memory)\n",
+		   pfn, PFN_PHYS(pfn), reason ? reason : "", pageblock_start_pfn(pfn));
 		return;
 	}
 	if (pageblock_memmap_deferred(pfn)) {

@@ -141,6 +141,16 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, un
 /* offline_and_remove_memory took this block offline and onlines it again if the removal fails
  * (memory_add_remove.c; set and cleared under the hotplug lock, never left behind) */
 #define SECTION_OFFLINED_FOR_REMOVAL (1u << 6)
+/* added with MHP_MEMMAP_ON_MEMORY: its first pageblock holds its memmap (memory_add_remove.c) */
+#define SECTION_MEMMAP_ON_MEMORY (1u << 7)
+/* Pageblock-aligned pfn below end: the end of the run of pageblocks from pfn on that hold no memmap
+ * (PB_MEMMAP_ON_MEMORY), at most end. Walkers of whole blocks call onlining steps per run. */
+static inline unsigned long memmap_free_run_end(unsigned long pfn, unsigned long end)
+{
+	while (pfn < end && !(*pageblock_byte(pfn) & PB_MEMMAP_ON_MEMORY))
+		pfn += pageblock_nr_pages;
+	return min(pfn, end);
+}
 /* slab.c */
 void kmalloc_reset(void);
 

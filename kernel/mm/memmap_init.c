@@ -65,7 +65,8 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
 			continue;
 		}
-		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+		if (pageblock_aligned(pfn) &&
+		    (pageblock_memmap_deferred(pfn) || pageblock_memmap_on_memory(pfn))) {
 			pfn += pageblock_nr_pages; /* never written: no PageOffline page */
 			continue;
 		}

@@ -110,6 +110,7 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 	else if (!pfn_valid(pfn))
 		snprintf(buf, len, "memory that is not present (block %lu, phys 0x%llx)", id, pa);
 	else if (pfn_to_online_page(pfn) && !pageblock_memmap_deferred(pfn) &&
+		 !pageblock_memmap_on_memory(pfn) &&
 		 !(pageblock_memmap_lazy(pfn) && !pageblock_aligned(pfn)) && PageOffline(pfn_to_page(pfn)))
 		snprintf(buf, len, "a PageOffline page (pfn 0x%lx, block %lu): logically offline, unmapped",
 			 pfn, id);
@@ -122,6 +123,35 @@ const char *mm_describe_fault_address(u64 addr, char *buf, size_t len)
 
 /* ---- add ---- */
 
+/* sparse_remove_section, taking a memmap that lived in the block out of MemmapOnMemory: nothing to
+ * free, it goes with the block. Such a memmap may be unmapped already (remove_memory): its PageOffline
+ * pages left the Offline count before (offline_in_memmap_on_memory), so it is not read. */
+static void remove_section(unsigned long nr)
+{
+	struct mem_section *ms = __nr_to_section(nr);
+
+	if (present_section(ms) && (ms->flags & SECTION_MEMMAP_ON_MEMORY)) {
+		mm_stat_mod(NR_MEMMAP_ON_MEMORY_PAGES, -(long)MHP_MEMMAP_ON_MEMORY_PAGES);
+		mm_stat_mod(NR_MEMMAP_PAGES, -(long)MHP_MEMMAP_ON_MEMORY_PAGES);
+		ms->flags &= ~SECTION_MEMMAP_INIT;
+	}
+	sparse_remove_section(nr);
+}
+
+/* PageOffline pages left in the memmaps that live in blocks [first, last], counted while they are
+ * still mapped. */
+static long offline_in_memmap_on_memory(unsigned long first, unsigned long last)
+{
+	long n = 0;
+
+	for (unsigned long nr = first; nr <= last; nr++) {
+		struct mem_section *ms = __nr_to_section(nr);
+		if ((ms->flags & SECTION_MEMMAP_ON_MEMORY) && (ms->flags & SECTION_MEMMAP_INIT))
+			n += memmap_count_offline(section_nr_to_pfn(nr), PAGES_PER_SECTION);
+	}
+	return n;
+}
+
 static int check_add_range(phys_addr_t start, u64 size, const char *op)
 {
 	if (!size || !IS_ALIGNED(start, MEMORY_BLOCK_SIZE) || !IS_ALIGNED(size, MEMORY_BLOCK_SIZE) ||
@@ -133,9 +163,53 @@ static int check_add_range(phys_addr_t start, u64 size, const char *op)
 	return 0;
 }
 
+/* Maps the memmap pageblock of each block of [start, start + size) (MHP_MEMMAP_ON_MEMORY without the
+ * rest of the direct map). 0 or the errno of arch_add_memory, with nothing left mapped. */
+static int map_memmap_pageblocks(phys_addr_t start, u64 size)
+{
+	for (phys_addr_t a = start; a < start + size; a += MEMORY_BLOCK_SIZE) {
+		int ret = arch_add_memory(a, MHP_MEMMAP_ON_MEMORY_PAGES * PAGE_SIZE);
+		if (ret) {
+			if (a > start)
+				arch_remove_memory(start, a - start);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+/* Sections of [first, last] present, each with its memmap at the start of its own block or from the
+ * page allocator. On failure the sections added are absent again. */
+static int add_sections(unsigned long first, unsigned long last, bool on_memory)
+{
+	unsigned long nr;
+	int ret = 0;
+
+	for (nr = first; nr <= last; nr++) {
+		struct page *memmap = on_memory ? phys_to_virt(PFN_PHYS(section_nr_to_pfn(nr))) : NULL;
+		ret = sparse_add_section(nr, memmap, PAGES_PER_SECTION);
+		if (ret) {
+			mhp_fail("add_memory", "%s: no memmap for memory block %lu", errname(ret), nr);
+			break;
+		}
+		if (on_memory) {
+			struct mem_section *ms = __nr_to_section(nr);
+			ms->flags |= SECTION_MEMMAP_ON_MEMORY;
+			ms->pageblock_flags[0] = PB_MEMMAP_ON_MEMORY;
+			mm_stat_mod(NR_MEMMAP_ON_MEMORY_PAGES, MHP_MEMMAP_ON_MEMORY_PAGES);
+			mm_stat_mod(NR_MEMMAP_PAGES, MHP_MEMMAP_ON_MEMORY_PAGES);
+		}
+	}
+	if (ret)
+		while (nr-- > first)
+			remove_section(nr);
+	return ret;
+}
+
 static int __add_memory(phys_addr_t start, u64 size, mhp_t flags, bool driver_managed)
 {
 	unsigned long first = phys_to_block_id(start), last = phys_to_block_id(start + size - 1), nr;
+	bool on_memory = flags & MHP_MEMMAP_ON_MEMORY;
 	int ret = check_add_range(start, size, "add_memory");
 
 	if (ret)
@@ -146,33 +220,29 @@ static int __add_memory(phys_addr_t start, u64 size, mhp_t flags, bool driver_ma
 			return -EEXIST;
 		}
 	}
-	for (nr = first; nr <= last; nr++) {
-		ret = sparse_add_section(nr, NULL, PAGES_PER_SECTION);
-		if (ret) {
-			mhp_fail("add_memory", "%s: no memmap for memory block %lu", errname(ret), nr);
-			goto undo_sections;
-		}
-	}
-	if (!(flags & MHP_NO_DIRECT_MAP)) {
+	/* The memmap is written through the direct map: with it on memory, map before adding sections. */
+	if (!(flags & MHP_NO_DIRECT_MAP))
 		ret = arch_add_memory(start, size);
-		if (ret) {
-			mhp_fail("add_memory", "%s: cannot map [mem 0x%llx-0x%llx]", errname(ret), start,
-				 (start + size - 1));
-			goto undo_sections;
-		}
+	else if (on_memory)
+		ret = map_memmap_pageblocks(start, size);
+	if (ret) {
+		mhp_fail("add_memory", "%s: cannot map [mem 0x%llx-0x%llx]", errname(ret), start,
+			 (start + size - 1));
+		return ret;
+	}
+	ret = add_sections(first, last, on_memory);
+	if (ret) {
+		if (!(flags & MHP_NO_DIRECT_MAP) || on_memory)
+			arch_remove_memory(start, size);
+		return ret;
 	}
 	if (driver_managed)
 		for (nr = first; nr <= last; nr++)
 			__nr_to_section(nr)->flags |= SECTION_DRIVER_MANAGED;
 	removed_forget(start, start + size);
-	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu), offline\n", start,
-		  (start + size - 1), first, last);
+	pr_notice("hotplug: added [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)%s, offline\n", start,
+		  (start + size - 1), first, last, on_memory ? ", memmap on memory" : "");
 	return 0;
-
-undo_sections:
-	while (nr-- > first)
-		sparse_remove_section(nr);
-	return ret;
 }
 
 static int add_memory_locked(phys_addr_t start, u64 size, mhp_t flags, bool driver_managed)
@@ -194,6 +264,13 @@ int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags)
 int add_memory(phys_addr_t start, u64 size)
 {
 	return add_memory_locked(start, size, MHP_NONE, false);
+}
+
+bool memory_block_memmap_on_memory(unsigned long id)
+{
+	struct mem_section *ms = id < NR_MEM_SECTIONS ? __nr_to_section(id) : NULL;
+
+	return present_section(ms) && (ms->flags & SECTION_MEMMAP_ON_MEMORY);
 }
 
 bool memory_block_driver_managed(unsigned long id)
@@ -222,14 +299,16 @@ static int __remove_memory(phys_addr_t start, u64 size)
 			return -EBUSY;
 		}
 	}
+	long stale_offline = offline_in_memmap_on_memory(first, last);
 	ret = arch_remove_memory(start, size);
 	if (ret) {
 		mhp_fail("remove_memory", "%s: cannot unmap [mem 0x%016llx-0x%016llx]", errname(ret), start,
 			 (start + size - 1));
 		return ret;
 	}
+	mm_stat_mod(NR_OFFLINE_PAGES, -stale_offline);
 	for (nr = first; nr <= last; nr++)
-		sparse_remove_section(nr);
+		remove_section(nr);
 	removed_note(start, start + size);
 	pr_notice("hotplug: removed [mem 0x%016llx-0x%016llx] (blocks %lu-%lu)\n", start, (start + size - 1),
 		  first, last);

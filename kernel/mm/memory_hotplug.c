@@ -156,6 +156,38 @@ static unsigned long present_pages_of(unsigned long pfn, unsigned long nr_pages)
 	return n;
 }
 
+/* Pageblocks of [pfn, pfn + nr_pages) that hold memmap (MHP_MEMMAP_ON_MEMORY): always the first of a
+ * section added with it. */
+static unsigned long memmap_on_memory_pageblocks(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long n = 0;
+
+	for (unsigned long p = pfn; p < pfn + nr_pages; p += PAGES_PER_SECTION)
+		n += !!(__pfn_to_section(p)->flags & SECTION_MEMMAP_ON_MEMORY);
+	return n;
+}
+
+/* The online-page callback over the range, past the pageblocks that hold memmap: a driver's callback
+ * sees only pages that can become ordinary memory. */
+static void online_range(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long end = pfn + nr_pages;
+
+	if (!memmap_on_memory_pageblocks(pfn, nr_pages)) {
+		online_page_callback(pfn, nr_pages);
+		return;
+	}
+	while (pfn < end) {
+		unsigned long run = memmap_free_run_end(pfn, end);
+		if (run == pfn) {
+			pfn += pageblock_nr_pages;
+			continue;
+		}
+		online_page_callback(pfn, run - pfn);
+		pfn = run;
+	}
+}
+
 /* A memmap about to be initialized again may still hold PageOffline pages from before the range went
  * offline (an agreeing owner's): they leave the Offline count now, as sparse_remove_section does. */
 static void forget_stale_offline_pages(unsigned long pfn, unsigned long nr_pages)
@@ -200,11 +232,12 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	 * half-online range. */
 	move_pfn_range_to_zone(zone, pfn, nr_pages, MIGRATE_MOVABLE, true);
 	spin_lock_irqsave(&zone->lock, flags);
-	zone->nr_isolate_pageblock += nr_pages / pageblock_nr_pages;
+	zone->nr_isolate_pageblock +=
+	    nr_pages / pageblock_nr_pages - memmap_on_memory_pageblocks(pfn, nr_pages);
 	zone->present_pages += present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	online_mem_sections(pfn, end);
-	online_page_callback(pfn, nr_pages);
+	online_range(pfn, nr_pages);
 	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));

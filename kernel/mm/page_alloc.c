@@ -670,6 +670,10 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 	spin_lock_irqsave(&zone->lock, flags);
 	for (pfn = start_pfn; pfn < end_pfn;) {
 		struct page *page = pfn_to_page(pfn);
+		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
+			pfn += pageblock_nr_pages; /* memmap: never in the zone's counts */
+			continue;
+		}
 		if (pageblock_aligned(pfn) && is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {

@@ -93,6 +93,13 @@ int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flag
 
 		if (!page)
 			return busy_pfn_set(busy, pfn, "offline section");
+		if (pageblock_memmap_on_memory(pfn)) {
+			/* offlining leaves it alone; nobody else may take it */
+			if (!(flags & MEMORY_OFFLINE))
+				return busy_pfn_set(busy, max(pfn, start_pfn), "holds its block's memmap");
+			pfn = pageblock_start_pfn(pfn) + pageblock_nr_pages;
+			continue;
+		}
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
 			pfn += pageblock_nr_pages; /* free, never used */
 			continue;
@@ -126,6 +133,8 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 
 	if (!page)
 		return busy_pfn_set(busy, pfn, "offline section");
+	if (pageblock_memmap_on_memory(pfn) && (flags & MEMORY_OFFLINE))
+		return 0; /* memmap: goes with its block, never isolated (others are refused below) */
 	zone = pfn_zone(pfn);
 	spin_lock_irqsave(&zone->lock, irq);
 	if (is_migrate_isolate(get_pfnblock_migratetype(pfn))) {
@@ -189,6 +198,8 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 		struct page *page = pfn_to_online_page(pfn);
 		if (!page)
 			return busy_pfn_set(busy, pfn, "offline section");
+		if (pageblock_memmap_on_memory(pfn) && (flags & MEMORY_OFFLINE))
+			continue; /* memmap: never isolated, goes with its block */
 		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
 		zones_seen |= 1UL << section_zonenum(__pfn_to_section(pfn));
@@ -201,8 +212,10 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
-		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			pfn += pageblock_nr_pages; /* free, never used (and isolated: checked above) */
+		if (pageblock_aligned(pfn) &&
+		    (pageblock_memmap_deferred(pfn) || pageblock_memmap_on_memory(pfn))) {
+			/* free and never used (and isolated: checked above), or memmap (offlining only) */
+			pfn += pageblock_nr_pages;
 			continue;
 		}
 		if (PageBuddy(page)) {

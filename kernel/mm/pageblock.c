@@ -13,6 +13,11 @@ bool pageblock_memmap_deferred(unsigned long pfn)
 	return *pageblock_byte(pfn) & PB_MEMMAP_DEFERRED;
 }
 
+bool pageblock_memmap_on_memory(unsigned long pfn)
+{
+	return *pageblock_byte(pfn) & PB_MEMMAP_ON_MEMORY;
+}
+
 int get_pfnblock_migratetype(unsigned long pfn)
 {
 	return pageblock_flags_migratetype(*pageblock_byte(pfn));

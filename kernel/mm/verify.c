@@ -131,7 +131,7 @@ static void check_deferred(struct vctx *v, struct zone_walk *w, unsigned int z, 
 /* Walks every page of the online sections once. */
 static void walk_memmap(struct vctx *v, struct zone_walk *w)
 {
-	unsigned long nr, lo = ~0UL, hi = 0;
+	unsigned long nr, lo = ~0UL, hi = 0, on_memory = 0;
 
 	/* Pages outside every zone span hold nothing to check (holes at the ends of sections). */
 	for (int z = 0; z < MAX_NR_ZONES; z++) {
@@ -144,7 +144,16 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 	for_each_present_section_nr(0, nr) {
 		struct mem_section *ms = __nr_to_section(nr);
 		unsigned long base = section_nr_to_pfn(nr);
+		bool mom = ms->flags & SECTION_MEMMAP_ON_MEMORY;
 
+		/* memmap on memory: the section's first pageblock, and its memmap points there */
+		if (mom != !!(ms->pageblock_flags[0] & PB_MEMMAP_ON_MEMORY) ||
+		    (mom && (void *)ms->memmap != phys_to_virt(PFN_PHYS(base))))
+			bad(v, "section %lu: memmap-on-memory flags disagree", nr);
+		for (unsigned long b = 1; b < PAGEBLOCKS_PER_SECTION; b++)
+			if (ms->pageblock_flags[b] & PB_MEMMAP_ON_MEMORY)
+				bad(v, "pageblock %lu of section %lu holds memmap", b, nr);
+		on_memory += mom ? pageblock_nr_pages : 0;
 		if (!online_section(ms))
 			continue;
 		for (unsigned long b = 0; b < PAGEBLOCKS_PER_SECTION; b++) {
@@ -162,6 +171,14 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 			struct page *page = ms->memmap + i;
 			unsigned long pfn = base + i;
 
+			if (pageblock_memmap_on_memory(pfn)) {
+				if (ms->pageblock_flags[0] &
+				    (PB_MIGRATE_ISOLATE | PB_MEMMAP_DEFERRED | PB_MEMMAP_LAZY))
+					bad(v, "memmap pageblock at pfn 0x%lx is isolated, lazy or deferred",
+					    pfn);
+				i = ALIGN_UP(i + 1, pageblock_nr_pages);
+				continue;
+			}
 			if (pageblock_memmap_deferred(pfn)) {
 				if (pageblock_aligned(pfn))
 					check_deferred(v, w, section_zonenum(ms), pfn);
@@ -225,6 +242,9 @@ static void walk_memmap(struct vctx *v, struct zone_walk *w)
 			i += 1UL << order;
 		}
 	}
+	if (on_memory != (unsigned long)mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES))
+		bad(v, "MemmapOnMemory: %ld pages counted, %lu set aside in present sections",
+		    mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES), on_memory);
 }
 
 static struct mm_verify_hook *verify_hooks;

@@ -19,6 +19,11 @@ void walk_readable_pages(void (*fn)(unsigned long pfn, unsigned long nr, void *a
 			const struct page *page = ms->memmap + i;
 			/* A lazy-memmap pageblock is one free chunk whose struct pages are not written yet,
 			 * a deferred one free memory with none written (mmzone.h): all readable. */
+			if (i % pageblock_nr_pages == 0 && pageblock_memmap_on_memory(base + i)) {
+				w->reserved += pageblock_nr_pages; /* memmap on memory: not data */
+				i += pageblock_nr_pages - 1;
+				continue;
+			}
 			if (i % pageblock_nr_pages == 0 &&
 			    (pageblock_memmap_lazy(base + i) || pageblock_memmap_deferred(base + i))) {
 				fn(base + i, pageblock_nr_pages, arg);

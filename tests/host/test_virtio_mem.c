@@ -22,6 +22,7 @@
 #include "mm/memory_hotplug.h"
 #include "mm/mmzone.h"
 #include "mm/sparse.h"
+#include "mm/vmstat.h"
 #include "mmtest/pin.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
@@ -42,7 +43,8 @@ static void t_plug_sbm(void)
 	resize(&dev[0], 1 * GiB);
 	CHECK(done_line(vm, 1 * GiB));
 	CHECK(vmem_fake_plugged(&dev[0]) == 1 * GiB);
-	CHECK(totalram_pages() == total0 + (1 * GiB >> PAGE_SHIFT));
+	/* less each block's memmap pageblock (virtio_mem.memmap_on_memory) */
+	CHECK(totalram_pages() == total0 + (1 * GiB >> PAGE_SHIFT) - 8 * MHP_MEMMAP_ON_MEMORY_PAGES);
 	CHECK(dev[0].requests[VIRTIO_MEM_REQ_PLUG] == 1); /* one request for the whole range */
 	for (unsigned long mb = 0; mb < 8; mb++)
 		CHECK(vmem_mb_state(&vm->st, mb) == VMEM_MB_ONLINE_MOVABLE);
@@ -499,8 +501,58 @@ static void t_pinned(void)
 
 /* No memory for the memmap: add_memory fails, the plugged units go back to the device, and the
  * back-off retries until memory is there again. */
+/* A device far larger than the machine's own memory can describe: with the memmap of each block in
+ * its first sub-block (virtio_mem.memmap_on_memory, default on) a 128 MiB machine plugs 56 GiB; the
+ * memmap sub-blocks stay plugged while their block is added and go with it. */
+static void t_memmap_on_memory(void)
+{
+	u64 size = 56 * GiB;
+	unsigned long nblocks = size / MEMORY_BLOCK_SIZE;
+
+	mm_fake_boot_simple(128 * MiB);
+	vmem_fake_sched_reset();
+	struct virtio_mem *vm = start(&dev[0], BASE, size, 2 * MiB, 0, 0);
+	REQUIRE(vm && vm->st.mode == VMEM_SBM);
+	settle(0);
+	unsigned long total0 = totalram_pages(), normal_free = zone_free_pages(&zones[ZONE_NORMAL]);
+	resize(&dev[0], size);
+	settle(100);
+	CHECK(done_line(vm, size) && vmem_fake_plugged(&dev[0]) == size);
+	CHECK(totalram_pages() == total0 + ((size >> PAGE_SHIFT) - nblocks * MHP_MEMMAP_ON_MEMORY_PAGES));
+	CHECK(mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES) == (long)(nblocks * MHP_MEMMAP_ON_MEMORY_PAGES));
+	CHECK(zone_free_pages(&zones[ZONE_NORMAL]) + 64 >= normal_free); /* no memmap from there */
+	for (unsigned long mb = 0; mb < nblocks; mb++)
+		CHECK(memory_block_memmap_on_memory((unsigned long)vm->st.mb_first + mb));
+	CHECK(check_all(vm, &dev[0]) == 0);
+	/* a shrink by a few sub-blocks leaves each memmap sub-block alone */
+	resize(&dev[0], size - 64 * MiB);
+	settle(100);
+	CHECK(done_line(vm, size - 64 * MiB) && check_all(vm, &dev[0]) == 0);
+	resize(&dev[0], 0);
+	settle(100);
+	CHECK(done_line(vm, 0) && vmem_fake_plugged(&dev[0]) == 0);
+	CHECK(mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES) == 0 && totalram_pages() == total0);
+	CHECK(check_all(vm, &dev[0]) == 0);
+}
+
+/* virtio_mem.memmap_on_memory=0: the memmap comes from ZONE_NORMAL again. */
+static void t_memmap_on_memory_off(void)
+{
+	virtio_mem_memmap_on_memory = false;
+	boot();
+	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
+	REQUIRE(vm);
+	settle(0);
+	unsigned long total0 = totalram_pages();
+	resize(&dev[0], 1 * GiB);
+	CHECK(done_line(vm, 1 * GiB));
+	CHECK(totalram_pages() == total0 + (1 * GiB >> PAGE_SHIFT));
+	CHECK(mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES) == 0 && check_all(vm, &dev[0]) == 0);
+}
+
 static void t_add_fails(void)
 {
+	virtio_mem_memmap_on_memory = false; /* memmap from ZONE_NORMAL */
 	boot();
 	struct virtio_mem *vm = start(&dev[0], BASE, 4 * GiB, 2 * MiB, 0, 0);
 	REQUIRE(vm);
@@ -619,6 +671,8 @@ int main(void)
 	run_case("pinned memory: back-off finishes the shrink", t_pinned);
 	run_case("user offline/online of a plugged block", t_user_offline);
 	run_case("add_memory fails: units go back, back-off retries", t_add_fails);
+	run_case("memmap on memory: 56 GiB into a 128 MiB machine", t_memmap_on_memory);
+	run_case("virtio_mem.memmap_on_memory=0: memmap from ZONE_NORMAL", t_memmap_on_memory_off);
 	static const char *const random_names[] = {
 	    "random resizes 2M (seed 60)",   "random resizes 4M (seed 61)", "random resizes 128M (seed 62)",
 	    "random resizes 256M (seed 63)", "random resizes 2M (seed 64)", "random resizes 4M (seed 65)"};
