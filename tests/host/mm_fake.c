@@ -11,6 +11,7 @@
 
 #include "kernel/errno.h"
 #include "mm/arch.h"
+#include "mm/debug.h"
 #include "mm/init.h"
 #include "mm/memblock.h"
 #include "mm/page.h"
@@ -225,4 +226,31 @@ void mm_fake_print(const char *fmt, ...)
 	va_start(ap, fmt);
 	vprintf(fmt, ap);
 	va_end(ap);
+}
+
+static char meminfo_buf[4096];
+static size_t meminfo_len;
+
+static void meminfo_capture(const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	int n = vsnprintf(meminfo_buf + meminfo_len, sizeof(meminfo_buf) - meminfo_len, fmt, ap);
+	va_end(ap);
+	if (n > 0 && meminfo_len + (size_t)n < sizeof(meminfo_buf))
+		meminfo_len += (size_t)n;
+}
+
+long mm_fake_meminfo_kb(const char *name)
+{
+	size_t n = strlen(name);
+
+	meminfo_len = 0;
+	meminfo_buf[0] = 0;
+	show_meminfo(meminfo_capture, NULL, 0);
+	for (const char *l = meminfo_buf; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l))
+		if (!strncmp(l, name, n) && l[n] == ' ')
+			return strtol(l + n, NULL, 10);
+	return -1;
 }

@@ -39,4 +39,7 @@ int mm_fake_memfd(void);
 void mm_fake_print_quiet(const char *fmt, ...);
 void mm_fake_print(const char *fmt, ...);
 
+/* The kB value of `meminfo` line `name` (with its colon, e.g. "MemFree:"), or -1 when it is missing. */
+long mm_fake_meminfo_kb(const char *name);
+
 #endif

@@ -30,34 +30,6 @@ static unsigned long bpfn(unsigned long id)
 	return block_id_to_pfn(id);
 }
 
-static char meminfo_buf[4096];
-static size_t meminfo_len;
-
-static void meminfo_capture(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(meminfo_buf + meminfo_len, sizeof(meminfo_buf) - meminfo_len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && meminfo_len + (size_t)n < sizeof(meminfo_buf))
-		meminfo_len += (size_t)n;
-}
-
-/* The kB value of meminfo line `name` (with its colon), or -1 when the line is missing. */
-static long meminfo_kb(const char *name)
-{
-	meminfo_len = 0;
-	meminfo_buf[0] = 0;
-	show_meminfo(meminfo_capture, NULL, 0);
-	for (const char *l = meminfo_buf; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
-		size_t n = strlen(name);
-		if (!strncmp(l, name, n) && l[n] == ' ')
-			return strtol(l + n, NULL, 10);
-	}
-	return -1;
-}
-
 /* Add, online, offline, remove with the flag: counters at every step, and nothing of the memmap
  * written (its pages inaccessible while the never-used blocks come and go). */
 static void test_add_online_offline_remove(void)
@@ -66,12 +38,13 @@ static void test_add_online_offline_remove(void)
 
 	hp_boot();
 	unsigned long managed = totalram_pages(), free = nr_free_pages();
-	long memmap = meminfo_kb("Memmap:"), kernel = meminfo_kb("MemmapKernel:");
-	CHECK(meminfo_kb("MemmapOnMemory:") == 0);
+	long memmap = mm_fake_meminfo_kb("Memmap:"), kernel = mm_fake_meminfo_kb("MemmapKernel:");
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0);
 	REQUIRE(add_memory_driver_managed(PFN_PHYS(pfn), n * MEMORY_BLOCK_SIZE, MHP_MEMMAP_ON_MEMORY) == 0);
 	CHECK(nr_free_pages() == free); /* no kernel memory taken for the memmap */
-	CHECK(meminfo_kb("MemmapOnMemory:") == (long)n * 2048);
-	CHECK(meminfo_kb("Memmap:") == memmap + (long)n * 2048 && meminfo_kb("MemmapKernel:") == kernel);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == (long)n * 2048);
+	CHECK(mm_fake_meminfo_kb("Memmap:") == memmap + (long)n * 2048 &&
+	      mm_fake_meminfo_kb("MemmapKernel:") == kernel);
 	for (unsigned long id = FIRST; id < FIRST + n; id++) {
 		CHECK(memory_block_memmap_on_memory(id));
 		CHECK((void *)__nr_to_section(id)->memmap == phys_to_virt(PFN_PHYS(bpfn(id))));
@@ -106,7 +79,7 @@ static void test_add_online_offline_remove(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 	CHECK(offline_and_remove_memory(PFN_PHYS(pfn), n * MEMORY_BLOCK_SIZE) == 0);
 	CHECK(totalram_pages() == managed && nr_free_pages() == free);
-	CHECK(meminfo_kb("MemmapOnMemory:") == 0 && meminfo_kb("Memmap:") == memmap);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0 && mm_fake_meminfo_kb("Memmap:") == memmap);
 	CHECK(mm_fake_mapped_in(PFN_PHYS(pfn), n * MEMORY_BLOCK_SIZE) == 0);
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
@@ -159,7 +132,7 @@ static void test_no_direct_map(void)
 	CHECK(mm_verify(mm_fake_print) == 0);
 	CHECK(remove_memory(PFN_PHYS(pfn), 2 * MEMORY_BLOCK_SIZE) == 0);
 	CHECK(mm_fake_mapped_in(PFN_PHYS(pfn), 2 * MEMORY_BLOCK_SIZE) == 0);
-	CHECK(meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
 }
 
 /* The budget: a 64 MiB machine cannot hold the memmap of 60 GiB (480 MiB) in its own memory; with the
@@ -171,14 +144,14 @@ static void test_more_than_boot_memory_can_describe(void)
 	mm_fake_boot_simple(64 * MiB);
 	unsigned long free = nr_free_pages();
 	CHECK(add_memory(start, size) == -ENOMEM);
-	CHECK(nr_free_pages() == free && meminfo_kb("MemmapKernel:") == 0);
+	CHECK(nr_free_pages() == free && mm_fake_meminfo_kb("MemmapKernel:") == 0);
 	REQUIRE(add_memory_driver_managed(start, size, MHP_MEMMAP_ON_MEMORY) == 0);
 	CHECK(online_pages(PHYS_PFN(start), PHYS_PFN(size), ZONE_MOVABLE) == 0);
-	CHECK(meminfo_kb("MemmapOnMemory:") == (long)(size / MEMORY_BLOCK_SIZE) * 2048);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == (long)(size / MEMORY_BLOCK_SIZE) * 2048);
 	CHECK(nr_free_pages() >= free + PHYS_PFN(size) - (size / MEMORY_BLOCK_SIZE) * MOM - 64);
 	CHECK(mm_verify(mm_fake_print) == 0);
 	CHECK(offline_and_remove_memory(start, size) == 0);
-	CHECK(meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
 }
 
 int main(void)

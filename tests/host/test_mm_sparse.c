@@ -126,49 +126,20 @@ static void test_hotplug_core_steps(void)
 	CHECK(alloc_page(GFP_MOVABLE) != NULL); /* falls back to NORMAL */
 }
 
-/* meminfo's memmap lines, captured. */
-static char meminfo_buf[4096];
-static size_t meminfo_len;
-
-static void meminfo_capture(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	int n = vsnprintf(meminfo_buf + meminfo_len, sizeof(meminfo_buf) - meminfo_len, fmt, ap);
-	va_end(ap);
-	if (n > 0 && meminfo_len + (size_t)n < sizeof(meminfo_buf))
-		meminfo_len += (size_t)n;
-}
-
-/* The kB value of meminfo line `name` (with its colon), or -1 when the line is missing. */
-static long meminfo_kb(const char *name)
-{
-	meminfo_len = 0;
-	meminfo_buf[0] = 0;
-	show_meminfo(meminfo_capture, NULL, 0);
-	for (const char *l = meminfo_buf; *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : l + strlen(l)) {
-		size_t n = strlen(name);
-		if (!strncmp(l, name, n) && l[n] == ' ')
-			return strtol(l + n, NULL, 10);
-	}
-	return -1;
-}
-
 /* meminfo says where the memmap lives: boot memory (memblock, at boot) or the page allocator
  * (ZONE_NORMAL, for hot-added sections); Memmap is their sum. */
 static void test_meminfo_memmap_lines(void)
 {
 	mm_fake_boot_simple(256 * MiB);
-	CHECK(meminfo_kb("Memmap:") == 2 * 1024);
-	CHECK(meminfo_kb("MemmapBoot:") == 2 * 1024);
-	CHECK(meminfo_kb("MemmapKernel:") == 0);
+	CHECK(mm_fake_meminfo_kb("Memmap:") == 2 * 1024);
+	CHECK(mm_fake_meminfo_kb("MemmapBoot:") == 2 * 1024);
+	CHECK(mm_fake_meminfo_kb("MemmapKernel:") == 0);
 	REQUIRE(add_and_online(4 * GiB, 2 * SECTION_SIZE, &zones[ZONE_MOVABLE]) == 0);
-	CHECK(meminfo_kb("Memmap:") == 4 * 1024);
-	CHECK(meminfo_kb("MemmapBoot:") == 2 * 1024);
-	CHECK(meminfo_kb("MemmapKernel:") == 2 * 1024);
+	CHECK(mm_fake_meminfo_kb("Memmap:") == 4 * 1024);
+	CHECK(mm_fake_meminfo_kb("MemmapBoot:") == 2 * 1024);
+	CHECK(mm_fake_meminfo_kb("MemmapKernel:") == 2 * 1024);
 	offline_and_remove(4 * GiB, 2 * SECTION_SIZE);
-	CHECK(meminfo_kb("MemmapKernel:") == 0 && meminfo_kb("Memmap:") == 2 * 1024);
+	CHECK(mm_fake_meminfo_kb("MemmapKernel:") == 0 && mm_fake_meminfo_kb("Memmap:") == 2 * 1024);
 	CHECK(mm_verify(mm_fake_print) == 0);
 }
 
@@ -226,7 +197,7 @@ static void test_lazy_memmap(void)
 	free_online_range(pfn0, PAGES_PER_SECTION);
 	CHECK(nr_free_pages() == free0 - 256 + PAGES_PER_SECTION);
 	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION);
-	CHECK(meminfo_kb("Deferred:") == (long)SECTION_SIZE / 1024);
+	CHECK(mm_fake_meminfo_kb("Deferred:") == (long)SECTION_SIZE / 1024);
 	/* Nothing was written: count struct pages that lost the canary. */
 	unsigned long written = 0;
 	for (unsigned long i = 0; i < PAGES_PER_SECTION; i++)
@@ -243,7 +214,7 @@ static void test_lazy_memmap(void)
 	unsigned long pfn = page_to_pfn(p);
 	CHECK(pfn == pfn0 && !pageblock_memmap_lazy(pfn) && !pageblock_memmap_deferred(pfn));
 	CHECK(zones[ZONE_MOVABLE].nr_deferred == PAGES_PER_SECTION - pageblock_nr_pages);
-	CHECK(meminfo_kb("Deferred:") == (long)(SECTION_SIZE - SZ_2M) / 1024);
+	CHECK(mm_fake_meminfo_kb("Deferred:") == (long)(SECTION_SIZE - SZ_2M) / 1024);
 	for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
 		struct page *q = pfn_to_page(pageblock_start_pfn(pfn) + i);
 		CHECK(page_to_pfn(q) == pageblock_start_pfn(pfn) + i && page_zonenum(q) == ZONE_MOVABLE);
