@@ -189,9 +189,16 @@ void x86_trap(struct regs *r)
 			preempt_schedule_irq();
 		return;
 	}
-	/* NMI, #DF and #MC are never a program's own doing */
+	/* NMI and #MC are never a program's own doing; #DF is when it ran off its stack (it runs on its
+	 * own IST stack, and the program's thread ends there without returning to the overflowed one). */
 	if (r->vector != 2 && r->vector != 8 && r->vector != 18 && !irq_nesting && app_owns_fault(r->rip))
 		app_fault(r);
+	if (r->vector == 8 && !irq_nesting && app_owns_stack_overflow(read_cr2())) {
+		printk(KERN_ERR
+		       "run: %s: fault: stack overflow: cr2 0x%016llx is the guard page below its stack\n",
+		       app_current_name(), read_cr2());
+		app_fault_exit(fault_status(14));
+	}
 	report_fault(r);
 	printk(KERN_EMERG "fault: halting; QEMU exits with the failure status\n");
 	qemu_exit(false);

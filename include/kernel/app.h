@@ -51,6 +51,10 @@ __noreturn void app_exit(int status);
  * the caller checks that no interrupt handler was running).
  * app_fault_exit then ends it with status (after the handler printed its report). */
 bool app_owns_fault(u64 rip);
+/* For the double-fault handler: true when addr (CR2) lies in the guard page below the running program's
+ * stack and the faulting thread is the program's, holding no spinlock: the program ran off its stack,
+ * and the page fault could not even push its frame. #DF saves no usable rip, hence the address. */
+bool app_owns_stack_overflow(u64 addr);
 __noreturn void app_fault_exit(int status);
 /* The running program's name, or NULL. */
 const char *app_current_name(void);

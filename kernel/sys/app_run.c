@@ -145,6 +145,14 @@ bool app_owns_fault(u64 rip)
 	       rip >= (u64)__app_text_start && rip < (u64)__app_text_end;
 }
 
+bool app_owns_stack_overflow(u64 addr)
+{
+	if (!running || !app_task || current_task() != app_task || preempt_count != 0 || !app_task->stack_top)
+		return false;
+	u64 bottom = app_task->stack_top - app_task->stack_size;
+	return addr < bottom && addr >= bottom - PAGE_SIZE;
+}
+
 void app_fault_exit(int status)
 {
 	app_exit(status);
