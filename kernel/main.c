@@ -7,6 +7,7 @@
 #include "drivers/virtio_pci.h"
 #include "drivers/vmemcheck.h"
 #include "kernel/app.h"
+#include "kernel/app_heap.h"
 #include "kernel/arch.h"
 #include "kernel/boot_info.h"
 #include "kernel/cmdline.h"
@@ -72,6 +73,7 @@ void kmain(u32 magic, u32 info)
 	time_init(ai ? &ai->pm_timer : NULL);
 	/* threads: this code goes on as thread `main` (the shell); deferred work gets its kworker */
 	sched_init();
+	app_heap_setup(); /* vheap's OOM retry, for every heap */
 	workqueue_start_worker();
 	/* devices */
 	pci_init(&boot_info);

@@ -14,6 +14,10 @@
 /* What a program can sbrk in all (minus malloc's own bookkeeping), if the memory is there. */
 #define APP_HEAP_LIMIT (1UL << 30)
 
+/* Sets vheap's OOM retry (mm/vheap.h) for every heap, programs' and the vheaptest load's: it takes
+ * the kernel lock (kernel/sched.h). Once, at boot. */
+void app_heap_setup(void);
+
 /* Sets up an empty heap for a program that starts. 0, or -ENOMEM (no vheap slot: a `vheap:` line). */
 int app_heap_init(void);
 /* Gives the heap back when the program ended: every page freed, the range unmapped. */

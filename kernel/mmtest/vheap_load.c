@@ -69,21 +69,10 @@ out:
 	return ret;
 }
 
-/* vheap's OOM retry (mm/vheap.h): under the kernel lock, so a balloon's OOM notifier never runs beside
- * the balloon's own work. */
-static struct page *retry_under_kernel_lock(void)
-{
-	lock_kernel();
-	struct page *page = alloc_page(GFP_MOVABLE | __GFP_ZERO);
-	unlock_kernel();
-	return page;
-}
-
 int vheap_load_start(u64 bytes, unsigned seconds)
 {
 	if (running)
 		return -EBUSY;
-	vheap_oom_retry = retry_under_kernel_lock;
 	running = true;
 	load_bytes = bytes;
 	load_seconds = seconds;

@@ -8,8 +8,8 @@
 
 static struct vheap *heap; /* NULL: no heap */
 
-/* vheap's OOM retry (mm/vheap.h): under the kernel lock, so a balloon's OOM notifier never runs beside
- * the balloon's own work on the kworker. The program's thread holds no lock here (it is in sbrk). */
+/* vheap's OOM retry (mm/vheap.h): under the kernel lock, so an OOM notifier (the balloon's deflate)
+ * never runs beside the drivers' work on the kworker. Whoever grows a heap holds no lock there. */
 static struct page *retry_under_kernel_lock(void)
 {
 	lock_kernel();
@@ -18,11 +18,15 @@ static struct page *retry_under_kernel_lock(void)
 	return page;
 }
 
+void app_heap_setup(void)
+{
+	vheap_oom_retry = retry_under_kernel_lock;
+}
+
 int app_heap_init(void)
 {
 	if (heap)
 		return -EBUSY;
-	vheap_oom_retry = retry_under_kernel_lock;
 	heap = vheap_create(min((u64)APP_HEAP_LIMIT, vheap_max_bytes()));
 	return heap ? 0 : -ENOMEM;
 }
