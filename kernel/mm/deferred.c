@@ -105,8 +105,10 @@ static void deferred_online(unsigned long pfn, unsigned long nr_pages)
 	unsigned long flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	for (unsigned long p = pfn; p < pfn + nr_pages; p += pageblock_nr_pages)
-		zone->free_pages[get_pfnblock_migratetype(p)] += pageblock_nr_pages;
+	for (unsigned long p = pfn, run; p < pfn + nr_pages; p = run) {
+		run = pageblock_same_run_end(p, pfn + nr_pages);
+		zone->free_pages[get_pfnblock_migratetype(p)] += run - p;
+	}
 	zone->nr_deferred += nr_pages;
 	zone->managed_pages += nr_pages;
 	deferred_hint_add(zone, pfn, pfn + nr_pages);
@@ -123,9 +125,8 @@ void free_online_range(unsigned long pfn, unsigned long nr_pages)
 			pfn += MAX_ORDER_NR_PAGES;
 			continue;
 		}
-		unsigned long run = pfn + pageblock_nr_pages;
-		while (run < end && pageblock_memmap_deferred(run))
-			run += pageblock_nr_pages;
+		unsigned long run =
+		    pageblock_masked_run_end(pfn, end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED);
 		deferred_online(pfn, run - pfn);
 		pfn = run;
 	}
@@ -169,11 +170,15 @@ bool deferred_carve(struct zone *zone)
 	return false;
 }
 
-unsigned long deferred_offline(struct zone *zone, unsigned long pfn)
+unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end)
 {
-	zone->free_pages[get_pfnblock_migratetype(pfn)] -= pageblock_nr_pages;
-	zone->nr_deferred -= pageblock_nr_pages;
-	return pageblock_nr_pages;
+	unsigned long n = end - pfn;
+
+	if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+		zone->nr_isolate_pageblock -= n >> pageblock_order; /* they leave still marked ISOLATE */
+	zone->free_pages[get_pfnblock_migratetype(pfn)] -= n;
+	zone->nr_deferred -= n;
+	return n;
 }
 
 void deferred_offline_done(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn)

@@ -110,9 +110,10 @@ bool deferred_carve(struct zone *zone);
 /* The deferred pageblock at pfn (aligned) goes to the buddy now, on the list of its pageblock's type
  * (ISOLATE while isolated): for walkers that need its struct pages. Nothing if it is not deferred. */
 void deferred_materialize(struct zone *zone, unsigned long pfn);
-/* Offlining step 6 for an isolated deferred pageblock: leaves the zone's counts; returns its pages.
- * The pageblock stays PB_MEMMAP_DEFERRED (its memmap was never written). */
-unsigned long deferred_offline(struct zone *zone, unsigned long pfn);
+/* Offlining step 6 for the isolated deferred pageblocks [pfn, end) (aligned, one section, all with
+ * pfn's flags byte): they leave the zone's counts; returns their pages. They stay PB_MEMMAP_DEFERRED
+ * (their memmap was never written). */
+unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end);
 /* After step 6 over [start_pfn, end_pfn): forget the range as a place of deferred pageblocks. */
 void deferred_offline_done(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn);
 /* [start, end) holds deferred pageblocks again (an isolation of them ended). */
@@ -143,13 +144,32 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, un
 #define SECTION_OFFLINED_FOR_REMOVAL (1u << 6)
 /* added with MHP_MEMMAP_ON_MEMORY: its first pageblock holds its memmap (memory_add_remove.c) */
 #define SECTION_MEMMAP_ON_MEMORY (1u << 7)
+/* pageblock.c: runs of pageblocks, read and written eight flags bytes at a time, so that a walk over
+ * never-used memory costs per section, not per pageblock (a 1 TiB device has 2^19 pageblocks).
+ * pfn is pageblock-aligned and below end; every section met must be present.
+ * pageblock_same_run_end: the end of the run of pageblocks from pfn on whose flags byte equals pfn's,
+ *   inside pfn's section, at most end.
+ * pageblock_whole_run_end: the same, counting only pageblocks wholly below end; pfn when the one at
+ *   pfn is not.
+ * pageblock_set_run: the flags byte of every pageblock of [pfn, end) (one section) becomes b.
+ * pageblock_masked_run_end: the end of the run of pageblocks from pfn on whose flags byte, masked with
+ *   mask, equals value, across sections; at most end. */
+unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end);
+unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end);
+void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
+unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
+/* Walkers skipping never-used memory: the deferred pageblock at pfn (aligned, below end) and those
+ * after it in its section with the same flags byte are passed in one step; the pageblock-aligned pfn
+ * after them (end rounded up, at most). */
+static inline unsigned long deferred_run_end(unsigned long pfn, unsigned long end)
+{
+	return pageblock_same_run_end(pfn, ALIGN_UP(end, pageblock_nr_pages));
+}
 /* Pageblock-aligned pfn below end: the end of the run of pageblocks from pfn on that hold no memmap
  * (PB_MEMMAP_ON_MEMORY), at most end. Walkers of whole blocks call onlining steps per run. */
 static inline unsigned long memmap_free_run_end(unsigned long pfn, unsigned long end)
 {
-	while (pfn < end && !(*pageblock_byte(pfn) & PB_MEMMAP_ON_MEMORY))
-		pfn += pageblock_nr_pages;
-	return min(pfn, end);
+	return pageblock_masked_run_end(pfn, end, PB_MEMMAP_ON_MEMORY, 0);
 }
 /* slab.c */
 void kmalloc_reset(void);

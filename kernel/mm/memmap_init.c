@@ -65,9 +65,12 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
 			continue;
 		}
-		if (pageblock_aligned(pfn) &&
-		    (pageblock_memmap_deferred(pfn) || pageblock_memmap_on_memory(pfn))) {
-			pfn += pageblock_nr_pages; /* never written: no PageOffline page */
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn = deferred_run_end(pfn, end); /* never written: no PageOffline page */
+			continue;
+		}
+		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
+			pfn += pageblock_nr_pages; /* memmap: no PageOffline page */
 			continue;
 		}
 		n += PageOffline(pfn_to_page(pfn));
@@ -110,10 +113,21 @@ void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enu
 void memmap_init_range_deferred(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
 				int migratetype, bool isolate_pageblock)
 {
-	for (unsigned long pfn = start_pfn; pfn < start_pfn + nr_pages; pfn += pageblock_nr_pages) {
-		u8 *b = pageblock_byte(pfn);
-		*b = (u8)((*b & ~PB_MEMMAP_LAZY) | PB_MEMMAP_DEFERRED);
-		init_pageblock_migratetype(pfn, migratetype, isolate_pageblock);
+	unsigned long end = start_pfn + nr_pages;
+	u8 b = (u8)(PB_MEMMAP_DEFERRED | (unsigned int)migratetype |
+		    (isolate_pageblock ? PB_MIGRATE_ISOLATE : 0));
+
+	/* Whatever the pageblocks were, they become b: a section's worth of bytes at a time, stepping
+	 * over a pageblock that holds memmap (it keeps its bit). */
+	for (unsigned long pfn = start_pfn; pfn < end;) {
+		unsigned long stop = min(end, section_nr_to_pfn(pfn_to_section_nr(pfn) + 1));
+		unsigned long memmap = memmap_free_run_end(pfn, stop);
+
+		if (memmap > pfn)
+			pageblock_set_run(pfn, memmap, b);
+		if (memmap < stop)
+			*pageblock_byte(memmap) = (u8)(b | PB_MEMMAP_ON_MEMORY);
+		pfn = memmap < stop ? memmap + pageblock_nr_pages : stop;
 	}
 	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }

@@ -128,9 +128,12 @@ int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int
 			ret = busy_pfn_set(busy, pfn, "offline section");
 			break;
 		}
-		if (pageblock_aligned(pfn) &&
-		    (pageblock_memmap_deferred(pfn) || pageblock_memmap_on_memory(pfn))) {
-			pfn += pageblock_nr_pages; /* free and never used, or memmap: nothing to move */
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn = deferred_run_end(pfn, end_pfn); /* free and never used: nothing to move */
+			continue;
+		}
+		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
+			pfn += pageblock_nr_pages; /* memmap: nothing to move */
 			continue;
 		}
 		if (PageBuddy(page)) {

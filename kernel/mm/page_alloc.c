@@ -552,19 +552,15 @@ unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long start, i
 
 	if (old == migratetype)
 		return 0;
+	if (pageblock_memmap_deferred(start)) {
+		move_deferred_run(zone, start, end, migratetype);
+		return pageblock_nr_pages;
+	}
 	set_pfnblock_migratetype(start, migratetype);
 	if (is_migrate_isolate(old))
 		zone->nr_isolate_pageblock--;
 	if (is_migrate_isolate(migratetype))
 		zone->nr_isolate_pageblock++;
-	if (pageblock_memmap_deferred(start)) {
-		/* free, outside the buddy: only its count moves; out of isolation it can be carved again */
-		zone->free_pages[old] -= pageblock_nr_pages;
-		zone->free_pages[migratetype] += pageblock_nr_pages;
-		if (is_migrate_isolate(old))
-			deferred_hint_add(zone, start, start + pageblock_nr_pages);
-		return pageblock_nr_pages;
-	}
 
 	for (pfn = start; pfn < end;) {
 		struct page *p = pfn_to_page(pfn);
@@ -590,6 +586,30 @@ unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long start, i
 		moved++;
 	}
 	return moved;
+}
+
+void move_deferred_run(struct zone *zone, unsigned long pfn, unsigned long end, int migratetype)
+{
+	unsigned long n = (end - pfn) >> pageblock_order;
+	u8 b = *pageblock_byte(pfn);
+	int old = pageblock_flags_migratetype(b);
+
+	if (old == migratetype)
+		return;
+	if (is_migrate_isolate(migratetype))
+		b |= PB_MIGRATE_ISOLATE;
+	else
+		b = (u8)((b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype);
+	pageblock_set_run(pfn, end, b);
+	if (is_migrate_isolate(old))
+		zone->nr_isolate_pageblock -= n;
+	if (is_migrate_isolate(migratetype))
+		zone->nr_isolate_pageblock += n;
+	/* free, outside the buddy: only the count moves; out of isolation they can be carved again */
+	zone->free_pages[old] -= n * pageblock_nr_pages;
+	zone->free_pages[migratetype] += n * pageblock_nr_pages;
+	if (is_migrate_isolate(old))
+		deferred_hint_add(zone, pfn, end);
 }
 
 bool pageblock_isolate_and_move_free_pages(struct zone *zone, unsigned long pfn)
@@ -674,13 +694,16 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 			pfn += pageblock_nr_pages; /* memmap: never in the zone's counts */
 			continue;
 		}
-		if (pageblock_aligned(pfn) && is_migrate_isolate(get_pfnblock_migratetype(pfn)))
-			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			taken += deferred_offline(zone, pfn); /* never used: nothing to write */
-			pfn += pageblock_nr_pages;
+			/* never used: nothing to write, a run of them at once */
+			unsigned long run =
+			    pageblock_same_run_end(pfn, ALIGN_UP(end_pfn, pageblock_nr_pages));
+			taken += deferred_offline(zone, pfn, run);
+			pfn = run;
 			continue;
 		}
+		if (pageblock_aligned(pfn) && is_migrate_isolate(get_pfnblock_migratetype(pfn)))
+			zone->nr_isolate_pageblock--; /* the pageblock leaves the zone still marked ISOLATE */
 		if (PageBuddy(page)) {
 			unsigned int order = page->order;
 			__del_page_from_free_list(page, zone, order, get_pfnblock_migratetype(pfn));

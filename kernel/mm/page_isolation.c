@@ -101,7 +101,7 @@ int has_unmovable_pages(unsigned long start_pfn, unsigned long end_pfn, int flag
 			continue;
 		}
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			pfn += pageblock_nr_pages; /* free, never used */
+			pfn = deferred_run_end(pfn, end_pfn); /* free, never used */
 			continue;
 		}
 		if (PageBuddy(page)) {
@@ -154,11 +154,38 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 	return ret;
 }
 
+/* Isolates the run of deferred pageblocks from pfn on that lie wholly in [start, end), in one
+ * section and share pfn's flags byte (free, never used: nothing in them to check). Returns the end of
+ * the run, or pfn when the pageblock at pfn is not such. */
+static unsigned long isolate_deferred_run(unsigned long pfn, unsigned long start, unsigned long end)
+{
+	struct mem_section *ms = __pfn_to_section(pfn);
+	unsigned long run, irq;
+
+	if (pfn < start || !online_section(ms))
+		return pfn;
+	u8 b = *pageblock_byte(pfn);
+	if (!(b & PB_MEMMAP_DEFERRED) || (b & (PB_MIGRATE_ISOLATE | PB_MEMMAP_ON_MEMORY)))
+		return pfn;
+	run = pageblock_whole_run_end(pfn, end);
+	if (run > pfn) {
+		struct zone *zone = &zones[section_zonenum(ms)];
+		spin_lock_irqsave(&zone->lock, irq);
+		move_deferred_run(zone, pfn, run, MIGRATE_ISOLATE);
+		spin_unlock_irqrestore(&zone->lock, irq);
+	}
+	return run;
+}
+
 int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
 {
-	unsigned long first = pageblock_start_pfn(start_pfn), pfn;
+	unsigned long first = pageblock_start_pfn(start_pfn), pfn, run;
 
 	for (pfn = first; pfn < end_pfn; pfn += pageblock_nr_pages) {
+		if ((run = isolate_deferred_run(pfn, start_pfn, end_pfn)) > pfn) {
+			pfn = run - pageblock_nr_pages;
+			continue;
+		}
 		int ret = isolate_pageblock(pfn, start_pfn, end_pfn, flags, busy);
 		if (ret) {
 			undo_isolate_page_range(first, pfn);
@@ -183,8 +210,20 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 		}
 		struct zone *zone = &zones[section_zonenum(ms)];
 		spin_lock_irqsave(&zone->lock, irq);
-		for (; pfn < stop; pfn += pageblock_nr_pages)
+		while (pfn < stop) {
+			u8 b = *pageblock_byte(pfn);
+			if ((b & PB_MEMMAP_DEFERRED) && !(b & PB_MEMMAP_ON_MEMORY)) {
+				/* never used: a run of them at once (stop is at most the section's end) */
+				unsigned long run =
+				    pageblock_same_run_end(pfn, ALIGN_UP(stop, pageblock_nr_pages));
+				if (b & PB_MIGRATE_ISOLATE)
+					move_deferred_run(zone, pfn, run, (int)(b & PB_MIGRATETYPE_MASK));
+				pfn = run;
+				continue;
+			}
 			pageblock_unisolate_and_move_free_pages(zone, pfn);
+			pfn += pageblock_nr_pages;
+		}
 		spin_unlock_irqrestore(&zone->lock, irq);
 	}
 }
@@ -203,6 +242,8 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
 		zones_seen |= 1UL << section_zonenum(__pfn_to_section(pfn));
+		if (pageblock_memmap_deferred(pfn)) /* the same byte: isolated too */
+			pfn = deferred_run_end(pfn, end_pfn) - pageblock_nr_pages;
 	}
 	/* No page of the range may wait in a pcp cache: one drain per zone the range touches. */
 	for (int z = 0; z < MAX_NR_ZONES; z++)
@@ -212,10 +253,12 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
-		if (pageblock_aligned(pfn) &&
-		    (pageblock_memmap_deferred(pfn) || pageblock_memmap_on_memory(pfn))) {
-			/* free and never used (and isolated: checked above), or memmap (offlining only) */
-			pfn += pageblock_nr_pages;
+		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
+			pfn = deferred_run_end(pfn, end_pfn); /* free and never used (isolated: see above) */
+			continue;
+		}
+		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
+			pfn += pageblock_nr_pages; /* memmap (offlining only) */
 			continue;
 		}
 		if (PageBuddy(page)) {

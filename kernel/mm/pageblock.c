@@ -1,6 +1,7 @@
 /* Pageblock flags (mmzone.h): each pageblock's byte in its section (sparse.h) holds its own migrate
  * type, the isolate bit and the lazy- and deferred-memmap bits. Only the flags: moving free pages when a type
  * changes is the buddy's (page_alloc.c). */
+#include "lib/string.h"
 #include "internal.h"
 
 bool pageblock_memmap_lazy(unsigned long pfn)
@@ -45,4 +46,71 @@ void init_pageblock_migratetype(unsigned long pfn, int migratetype, bool isolate
 
 	*b = (u8)((*b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype |
 		  (isolate ? PB_MIGRATE_ISOLATE : 0));
+}
+
+/* ---- runs ---- */
+
+#define BYTES_x8(b) (0x0101010101010101ULL * (u8)(b))
+
+static u64 load8(const u8 *p)
+{
+	u64 w;
+
+	memcpy(&w, p, sizeof(w));
+	return w;
+}
+
+static unsigned long section_end_pfn(unsigned long pfn)
+{
+	return section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
+}
+
+unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end)
+{
+	const u8 *bytes = __pfn_to_section(pfn)->pageblock_flags;
+	unsigned long stop = min(end, section_end_pfn(pfn));
+	unsigned int i = (unsigned int)((pfn & ~PAGE_SECTION_MASK) >> pageblock_order);
+	unsigned int n = (unsigned int)((stop - 1 - (pfn & PAGE_SECTION_MASK)) >> pageblock_order) + 1;
+	u8 b = bytes[i];
+
+	while (i < n && i % 8 && bytes[i] == b)
+		i++;
+	while (i + 8 <= n && load8(&bytes[i]) == BYTES_x8(b))
+		i += 8;
+	while (i < n && bytes[i] == b)
+		i++;
+	return min(end, (pfn & PAGE_SECTION_MASK) + ((unsigned long)i << pageblock_order));
+}
+
+unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end)
+{
+	unsigned long whole = end & ~(pageblock_nr_pages - 1);
+
+	return pfn < whole ? pageblock_same_run_end(pfn, whole) : pfn;
+}
+
+void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b)
+{
+	memset(pageblock_byte(pfn), b, (end - pfn + pageblock_nr_pages - 1) >> pageblock_order);
+}
+
+unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value)
+{
+	while (pfn < end) {
+		const u8 *bytes = __pfn_to_section(pfn)->pageblock_flags;
+		unsigned long base = pfn & PAGE_SECTION_MASK, stop = min(end, section_end_pfn(pfn));
+		unsigned int i = (unsigned int)((pfn - base) >> pageblock_order);
+		unsigned int n = (unsigned int)((stop - 1 - base) >> pageblock_order) + 1;
+
+		while (i < n && i % 8 && (bytes[i] & mask) == value)
+			i++;
+		while (i + 8 <= n && (load8(&bytes[i]) & BYTES_x8(mask)) == BYTES_x8(value))
+			i += 8;
+		while (i < n && (bytes[i] & mask) == value)
+			i++;
+		if (i < n)
+			return base + ((unsigned long)i << pageblock_order);
+		pfn = stop;
+	}
+	return end;
 }
