@@ -73,8 +73,24 @@ bool vmem_mm_want_online(void)
 
 /* ---- the online-page callback ---- */
 
+/* Units that go to the buddy when their block comes online are plugged and usable; the others (not
+ * plugged, or plugged but never mapped) stay PageOffline. next_usable_unit: the first unit at or
+ * after u, below end, that is plugged and usable; next_kept_unit: the first that is not. Both end
+ * when there is none, and scan the bitmaps a word at a time. */
+static unsigned long next_usable_unit(const struct vmem_state *st, unsigned long u, unsigned long end)
+{
+	while ((u = find_next_bit64(st->plugged, u, end)) < end && vmem_is_unusable(st, u))
+		u++;
+	return u;
+}
+
+static unsigned long next_kept_unit(const struct vmem_state *st, unsigned long u, unsigned long end)
+{
+	return min(find_next_zero_bit64(st->plugged, u, end), find_next_bit64(st->unusable, u, end));
+}
+
 /* Does the unit holding pfn of device vm (NULL: not virtio-mem memory) go to the buddy when its block
- * comes online? An unusable unit (plugged, never mapped) stays PageOffline like an unplugged one. */
+ * comes online? */
 static bool online_gives(struct virtio_mem *vm, unsigned long pfn)
 {
 	unsigned long u = vm ? unit_of_pfn(&vm->st, pfn) : 0;
@@ -87,17 +103,27 @@ static void vmem_online_page(unsigned long pfn, unsigned long nr_pages)
 	/* LAB onlining BEGIN callback */
 	unsigned long end = pfn + nr_pages;
 
-	/* Memory block by memory block, in runs of units with the same fate: units are whole pageblocks,
-	 * aligned, and a block lies inside one unit in big-block mode. A range may start inside a unit
-	 * (past a memmap pageblock, which mm never hands over). */
+	/* In runs of units with the same fate: units are whole pageblocks, aligned, and a block lies
+	 * inside one unit in big-block mode. A range may start inside a unit (past a memmap pageblock,
+	 * which mm never hands over). Memory outside every device goes to the buddy. */
 	while (pfn < end) {
-		unsigned long stop = min(end, block_id_to_pfn(pfn_to_block_id(pfn) + 1)), run = pfn;
 		long mb;
 		struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);
+		unsigned long run;
+
+		if (!vm) {
+			run = min(end, block_id_to_pfn(pfn_to_block_id(pfn) + 1));
+			generic_online_page(pfn, run - pfn);
+			pfn = run;
+			continue;
+		}
+		const struct vmem_state *st = &vm->st;
+		unsigned long stop = min(end, PHYS_PFN(vmem_mb_addr(st, st->nr_mb)));
+		unsigned long u = unit_of_pfn(st, pfn), u_end = unit_of_pfn(st, stop - 1) + 1;
 		bool give = online_gives(vm, pfn);
 
-		while (run < stop && online_gives(vm, run) == give)
-			run = vm ? min(stop, unit_pfn(&vm->st, unit_of_pfn(&vm->st, run) + 1)) : stop;
+		u = give ? next_kept_unit(st, u, u_end) : next_usable_unit(st, u, u_end);
+		run = min(stop, unit_pfn(st, u));
 		if (give)
 			generic_online_page(pfn, run - pfn);
 		else
@@ -115,17 +141,17 @@ static void mb_offline_refs(struct virtio_mem *vm, unsigned long mb, bool drop)
 {
 	/* LAB offlining BEGIN refs */
 	struct vmem_state *st = &vm->st;
-	unsigned long u0 = vmem_mb_first_unit(st, mb);
+	unsigned long u = vmem_mb_first_unit(st, mb), end = u + st->units_per_mb;
 
 	if (st->mode != VMEM_SBM)
 		return;
-	for (unsigned i = 0; i < st->units_per_mb; i++) {
-		if (vmem_is_plugged(st, u0 + i) && !vmem_is_unusable(st, u0 + i))
-			continue;
+	while ((u = next_kept_unit(st, u, end)) < end) {
+		unsigned long run = next_usable_unit(st, u, end);
 		if (drop)
-			fake_offline_drop_refs(unit_pfn(st, u0 + i), UNIT_PAGES(st));
+			fake_offline_drop_refs(unit_pfn(st, u), (run - u) * UNIT_PAGES(st));
 		else
-			fake_offline_restore_refs(unit_pfn(st, u0 + i), UNIT_PAGES(st));
+			fake_offline_restore_refs(unit_pfn(st, u), (run - u) * UNIT_PAGES(st));
+		u = run;
 	}
 	/* LAB offlining END refs */
 }
@@ -285,6 +311,15 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	return 0;
 }
 
+bool vmem_mm_memmap_on_block(const struct virtio_mem *vm, unsigned long mb)
+{
+	const struct vmem_state *st = &vm->st;
+	unsigned long u = vmem_mb_first_unit(st, mb);
+
+	return virtio_mem_memmap_on_memory &&
+	       (st->mode == VMEM_BBM || (vmem_is_plugged(st, u) && !vmem_is_unusable(st, u)));
+}
+
 /* The add_memory flags for blocks [mb, mb + n): their memmap on themselves when the parameter says so
  * and, in SBM, the first unit of each is plugged and usable (it must stay so while the block is
  * added); otherwise the memmap comes from ZONE_NORMAL, said once. */
@@ -298,8 +333,7 @@ static mhp_t add_flags(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 	if (st->mode == VMEM_BBM)
 		return MHP_MEMMAP_ON_MEMORY;
 	for (unsigned long i = 0; i < n; i++) {
-		unsigned long u = vmem_mb_first_unit(st, mb + i);
-		if (!vmem_is_plugged(st, u) || vmem_is_unusable(st, u)) {
+		if (!vmem_mm_memmap_on_block(vm, mb + i)) {
 			if (!said)
 				pr_info(
 				    "%s: memory block %lu: its first sub-block is not plugged: memmap from "
@@ -414,8 +448,11 @@ unsigned long vmem_mm_plugged(struct virtio_mem *vm, unsigned long first, unsign
 
 	for (u = first; u < first + nr; u++) {
 		unsigned long mb = vmem_unit_mb(st, u);
-		if (!vmem_mb_added(st, mb))
+		if (!vmem_mb_added(st, mb)) {
+			/* made usable when its block is added: past the block's units at once */
+			u = max(u, min(first + nr, vmem_mb_first_unit(st, mb + st->mbs_per_unit)) - 1);
 			continue;
+		}
 		int err = unit_usable(st, u);
 		if (err) {
 			/* the unit stays as unplugged memory is (unmapped, PageOffline): the caller gives it

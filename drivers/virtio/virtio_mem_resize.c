@@ -99,10 +99,13 @@ static int give_back_unusable(struct virtio_mem *vm)
 
 /* ---- plug ---- */
 
-#define VMEM_ADD_BATCH 16 /* memory blocks added and onlined by one call (2 GiB, 16 MiB of memmap) */
+/* Memory blocks added and onlined by one call when their memmap comes from ZONE_NORMAL (2 GiB, 16 MiB
+ * of memmap). Blocks that carry their own memmap take nothing from the rest of memory: a run of them
+ * is added in one call, whatever its length (one add, one online, one log line each). */
+#define VMEM_ADD_BATCH 16
 
 /* Adds (and onlines) the memory blocks of units [first, first + nr) that hold plugged units but are
- * not added, up to VMEM_ADD_BATCH adjacent blocks per call. A batch that fails is retried block by
+ * not added, adjacent blocks together (see VMEM_ADD_BATCH). A batch that fails is retried block by
  * block up to the first block that fails: its cause (no memmap, no page tables) holds for the rest
  * too, so the units of every block still not added go back to the device and the back-off retries
  * (-EAGAIN, the reason in last_error once). */
@@ -118,7 +121,10 @@ static int add_touched(struct virtio_mem *vm, unsigned long first, unsigned long
 			continue;
 		}
 		unsigned long n = st->mbs_per_unit;
-		while (mb + n < mb_end && n + st->mbs_per_unit <= max(VMEM_ADD_BATCH, st->mbs_per_unit) &&
+		bool on_memory = vmem_mm_memmap_on_block(vm, mb);
+		while (mb + n < mb_end &&
+		       (on_memory ? vmem_mm_memmap_on_block(vm, mb + n)
+				  : n + st->mbs_per_unit <= max(VMEM_ADD_BATCH, st->mbs_per_unit)) &&
 		       !vmem_mb_added(st, mb + n) && vmem_mb_plugged(st, mb + n))
 			n += st->mbs_per_unit;
 		if (vmem_mm_add(vm, mb, n) == 0) {

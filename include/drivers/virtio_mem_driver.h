@@ -129,6 +129,9 @@ int vmem_mm_check_region(const struct vmem_state *st, const char **why);
  * they all go to one zone). All or nothing: on failure the blocks are removed again. 0 or a negative
  * errno (the reason is in vm->last_error). */
 int vmem_mm_add(struct virtio_mem *vm, unsigned long mb, unsigned long n);
+/* Would memory block mb carry its own memmap if it were added now (virtio_mem.memmap_on_memory=1,
+ * and in SBM its first unit plugged and usable)? */
+bool vmem_mm_memmap_on_block(const struct virtio_mem *vm, unsigned long mb);
 /* Units [first, first + nr) were just plugged: make them usable where their memory block is added
  * (map; in an online block clear PageOffline and free them to the buddy). Returns the first unit it
  * could not make usable (a page table allocation failed; it and the rest are as unplugged memory is:

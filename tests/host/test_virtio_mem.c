@@ -515,9 +515,13 @@ static void t_memmap_on_memory(void)
 	REQUIRE(vm && vm->st.mode == VMEM_SBM);
 	settle(0);
 	unsigned long total0 = totalram_pages(), normal_free = zone_free_pages(&zones[ZONE_NORMAL]);
+	host_log_clear();
 	resize(&dev[0], size);
 	settle(100);
 	CHECK(done_line(vm, size) && vmem_fake_plugged(&dev[0]) == size);
+	/* blocks that carry their memmap take nothing from ZONE_NORMAL: the one PLUG request's 448 blocks
+	 * are added and onlined by one call each (one line each), not in batches */
+	CHECK(host_log_count("hotplug: added") == 1 && host_log_count(": online (") == 1);
 	CHECK(totalram_pages() == total0 + ((size >> PAGE_SHIFT) - nblocks * MHP_MEMMAP_ON_MEMORY_PAGES));
 	CHECK(mm_stat_read(NR_MEMMAP_ON_MEMORY_PAGES) == (long)(nblocks * MHP_MEMMAP_ON_MEMORY_PAGES));
 	CHECK(zone_free_pages(&zones[ZONE_NORMAL]) + 64 >= normal_free); /* no memmap from there */
