@@ -143,18 +143,36 @@ static void mb_index(struct vmem_state *st, unsigned long mb)
 	assign_bit64(st->mb_holes, mb, (n || vmem_mb_added(st, mb)) && n < vmem_mb_nr_units(st));
 }
 
-/* Counts unit u in (or out of) the plugged units of its memory blocks. */
-static void mb_count_unit(struct vmem_state *st, unsigned long u, bool plugged)
+/* Counts delta units in (or, negative, out of) the plugged units of the memory blocks of the unit
+ * at mb (SBM: mb alone; BBM: the unit's blocks). */
+static void mb_count_units(struct vmem_state *st, unsigned long mb, long delta)
 {
-	unsigned long mb = vmem_unit_mb(st, u);
-
 	for (unsigned long i = mb; i < mb + st->mbs_per_unit; i++) {
 		unsigned old = st->mb_nr_plugged[i];
-		st->mb_nr_plugged[i] = (u8)(plugged ? old + 1 : old - 1);
+		st->mb_nr_plugged[i] = (u8)((long)old + delta);
 		if (!old != !st->mb_nr_plugged[i] && st->mb_state[i] < VMEM_MB_NR_STATES)
-			st->nr_mb_plugged_in[st->mb_state[i]] += plugged ? 1 : (unsigned long)-1;
+			st->nr_mb_plugged_in[st->mb_state[i]] += old ? (unsigned long)-1 : 1;
 		mb_index(st, i);
 	}
+}
+
+/* Sets bits [s, e) of map, all in one word, to v; returns the bits that changed. */
+static u64 assign_bits_in_word(u64 *map, unsigned long s, unsigned long e, bool v)
+{
+	u64 mask = (e - s == 64 ? ~0ULL : (1ULL << (e - s)) - 1) << (s % 64), *w = &map[s / 64];
+	u64 changed = (v ? ~*w : *w) & mask;
+
+	*w ^= changed;
+	return changed;
+}
+
+/* Clears the bits of changed in word i of map; returns how many were set. */
+static unsigned long clear_in_word(u64 *map, unsigned long i, u64 changed)
+{
+	unsigned long n = hweight64(map[i] & changed);
+
+	map[i] &= ~changed;
+	return n;
 }
 
 void vmem_set_mb_state(struct vmem_state *st, unsigned long mb, enum vmem_mb_state s)
@@ -168,17 +186,29 @@ void vmem_set_mb_state(struct vmem_state *st, unsigned long mb, enum vmem_mb_sta
 	mb_index(st, mb);
 }
 
+/* A word of the bitmaps at a time, and each memory block's counts once per call: a 1 TiB plug
+ * changes half a million units. */
 void vmem_set_plugged(struct vmem_state *st, unsigned long first, unsigned long nr, bool plugged)
 {
-	for (unsigned long u = first; u < first + nr; u++) {
-		if (!assign_bit64(st->plugged, u, plugged))
+	unsigned long u = first, end = first + nr;
+
+	while (u < end) {
+		unsigned long mb = vmem_unit_mb(st, u), k = 0;
+		unsigned long stop = min(end, st->mode == VMEM_SBM ? vmem_mb_first_unit(st, mb + 1) : u + 1);
+
+		for (unsigned long we; u < stop; u = we) {
+			we = min(stop, (u / 64 + 1) * 64);
+			u64 changed = assign_bits_in_word(st->plugged, u, we, plugged);
+			k += hweight64(changed);
+			if (!plugged && changed) {
+				st->nr_busy -= clear_in_word(st->busy, u / 64, changed);
+				st->nr_unusable -= clear_in_word(st->unusable, u / 64, changed);
+			}
+		}
+		if (!k)
 			continue;
-		st->nr_plugged += plugged ? 1 : (unsigned long)-1;
-		mb_count_unit(st, u, plugged);
-		if (!plugged && assign_bit64(st->busy, u, false))
-			st->nr_busy--;
-		if (!plugged && assign_bit64(st->unusable, u, false))
-			st->nr_unusable--;
+		st->nr_plugged += plugged ? k : (unsigned long)-k;
+		mb_count_units(st, mb, plugged ? (long)k : -(long)k);
 	}
 }
 
@@ -290,31 +320,42 @@ static unsigned long max_run_units(const struct vmem_state *st)
 	return max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
 }
 
-/* Appends unit u to the plan, growing the last run when u continues it in the walk's direction
- * (down: u is just below the run; up: just above) and the run is not sealed (runs of different classes
- * stay apart). False when the plan is full. */
-static bool plan_add(struct vmem_plan *p, unsigned long u, bool down, unsigned long max_run)
+/* Appends units [first, first + nr) to the plan in the walk's direction (down: from the top unit
+ * down; up: from the bottom up), growing the last run where they continue it and the run is not
+ * sealed (runs of different classes stay apart), starting new runs at max_run units. Returns the
+ * units taken: fewer than nr when the plan is full. */
+static unsigned long plan_add_run(struct vmem_plan *p, unsigned long first, unsigned long nr, bool down,
+				  unsigned long max_run)
 {
-	struct vmem_run *r = p->n > p->sealed ? &p->run[p->n - 1] : NULL;
+	unsigned long taken = 0;
 
-	if (r && r->nr < max_run) {
-		if (down && u + 1 == r->first) {
-			r->first = u;
-			r->nr++;
-			p->units++;
-			return true;
+	while (taken < nr) {
+		struct vmem_run *r = p->n > p->sealed ? &p->run[p->n - 1] : NULL;
+		unsigned long left = nr - taken, k;
+
+		if (r && r->nr < max_run &&
+		    (down ? first + left == r->first : first + taken == r->first + r->nr)) {
+			k = min(left, max_run - r->nr);
+			if (down)
+				r->first -= k;
+			r->nr += k;
+		} else {
+			if (p->n == VMEM_PLAN_MAX)
+				break;
+			k = min(left, max_run);
+			p->run[p->n++] = (struct vmem_run){down ? first + left - k : first + taken, k};
 		}
-		if (!down && u == r->first + r->nr) {
-			r->nr++;
-			p->units++;
-			return true;
-		}
+		taken += k;
+		p->units += k;
 	}
-	if (p->n == VMEM_PLAN_MAX)
-		return false;
-	p->run[p->n++] = (struct vmem_run){u, 1};
-	p->units++;
-	return true;
+	return taken;
+}
+
+/* One unit (the unplug lab's building block; the reference plans take runs, so it may go unused).
+ * False when the plan is full. */
+static inline __unused bool plan_add(struct vmem_plan *p, unsigned long u, bool down, unsigned long max_run)
+{
+	return plan_add_run(p, u, 1, down, max_run) == 1;
 }
 
 enum plug_class { PLUG_ONLINE_HOLES, PLUG_NOT_ADDED_HOLES, PLUG_UNUSED, PLUG_OFFLINE_HOLES, NR_PLUG_CLASSES };
@@ -345,6 +386,49 @@ static unsigned long next_mb(const struct vmem_state *st, const u64 *map, bool s
 	return mb < st->nr_mb ? mb - mb % st->mbs_per_unit : mb;
 }
 
+/* The first unit that ends above usable_end (vmem_unit_usable is false from there on). */
+static unsigned long first_unusable_unit(const struct vmem_state *st)
+{
+	if (st->usable_end <= st->first_addr)
+		return 0;
+	return (unsigned long)min((u64)st->nr_units, (st->usable_end - st->first_addr) / st->unit_size);
+}
+
+/* Units that an unplug may take: plugged, neither busy nor unusable; 64 of them from unit 64 * i. */
+static u64 ready_word(const struct vmem_state *st, unsigned long i)
+{
+	return st->plugged[i] & ~st->busy[i] & ~st->unusable[i];
+}
+
+/* The highest ready unit in [lo, hi), or hi when there is none. */
+static unsigned long prev_ready_unit(const struct vmem_state *st, unsigned long lo, unsigned long hi)
+{
+	for (unsigned long i = hi; i > lo;) {
+		unsigned long top = (i - 1) % 64; /* highest bit of this word still below i */
+		u64 w = ready_word(st, (i - 1) / 64) & (~0ULL >> (63 - top));
+		if (w) {
+			unsigned long b = (i - 1) / 64 * 64 + 63 - (unsigned long)__builtin_clzll(w);
+			return b >= lo ? b : hi;
+		}
+		i = (i - 1) / 64 * 64;
+	}
+	return hi;
+}
+
+/* The lowest unit, not below lo, of the run of ready units that ends at the ready unit u. */
+static unsigned long ready_run_start(const struct vmem_state *st, unsigned long lo, unsigned long u)
+{
+	for (;;) {
+		unsigned long base = u - u % 64;
+		u64 not_ready = ~ready_word(st, u / 64) & (~0ULL >> (63 - u % 64)); /* at or below u */
+		if (not_ready)
+			return max(lo, base + 64 - (unsigned long)__builtin_clzll(not_ready));
+		if (base <= lo)
+			return lo;
+		u = base - 1;
+	}
+}
+
 static void plan_start(struct vmem_plan *p)
 {
 	p->n = 0;
@@ -370,14 +454,17 @@ unsigned long vmem_plan_plug(const struct vmem_state *st, unsigned long want, st
 			if (!mb_plug_class(st, mb, (enum plug_class)c))
 				continue;
 			unsigned long u0 = vmem_mb_first_unit(st, mb), end = u0 + vmem_mb_nr_units(st);
-			for (unsigned long u = find_next_zero_bit64(st->plugged, u0, end); u < end;
-			     u = find_next_zero_bit64(st->plugged, u + 1, end)) {
+			for (unsigned long u = find_next_zero_bit64(st->plugged, u0, end), e; u < end;
+			     u = find_next_zero_bit64(st->plugged, e, end)) {
 				p->steps++;
 				if (p->units == want)
 					return p->units;
 				if (!vmem_unit_usable(st, u))
 					goto next_class; /* every later unit is beyond usable_end too */
-				if (!plan_add(p, u, false, max_run))
+				/* a run of unplugged units, cut at usable_end and at what is still wanted */
+				e = min(min(find_next_bit64(st->plugged, u, end), u + (want - p->units)),
+					first_unusable_unit(st));
+				if (plan_add_run(p, u, e - u, false, max_run) < e - u)
 					return p->units;
 			}
 		}
@@ -404,13 +491,14 @@ unsigned long vmem_plan_unplug(const struct vmem_state *st, unsigned long want, 
 			unsigned long u0 = vmem_mb_first_unit(st, mb), hi = u0 + vmem_mb_nr_units(st), u;
 			if (unit_class(st, u0) != c)
 				continue;
-			for (; (u = find_prev_bit64(st->plugged, u0, hi)) != hi; hi = u) {
+			/* runs of ready units (plugged, neither busy nor unusable), top down */
+			for (unsigned long lo; (u = prev_ready_unit(st, u0, hi)) != hi; hi = lo) {
 				p->steps++;
 				if (p->units == want)
 					return p->units;
-				if (vmem_is_busy(st, u) || vmem_is_unusable(st, u))
-					continue;
-				if (!plan_add(p, u, true, max_run))
+				unsigned long need = want - p->units; /* the run's top units only */
+				lo = max(ready_run_start(st, u0, u), u + 1 > need ? u + 1 - need : 0);
+				if (plan_add_run(p, lo, u + 1 - lo, true, max_run) < u + 1 - lo)
 					return p->units;
 			}
 		}

@@ -27,6 +27,17 @@ static inline bool assign_bit64(u64 *map, unsigned long i, bool v)
 	return true;
 }
 
+/* Set bits of w. A plain loop (one step per set bit): the kernel is built for any x86_64, which may
+ * lack POPCNT, and links no libgcc for __builtin_popcountll's fallback. */
+static inline unsigned long hweight64(u64 w)
+{
+	unsigned long n = 0;
+
+	for (; w; w &= w - 1)
+		n++;
+	return n;
+}
+
 /* Word-at-a-time searches over bits [start, end) (end is the bitmap's size or less).
  * find_next_bit64/find_next_zero_bit64: the first set (clear) bit, or end when there is none.
  * find_prev_bit64: the last set bit, or end when there is none. */

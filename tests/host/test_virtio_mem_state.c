@@ -484,6 +484,44 @@ static void t_plan_steps_1t(void)
 	vmem_state_free(&st);
 }
 
+/* The whole 1 TiB at once, both ways: a plan takes runs of units a bitmap word at a time, so it looks
+ * at each memory block and each run piece once, not at each of the 524288 units. Plans are cut at
+ * 65535 device blocks per run (8 runs of 2 MiB units for 1 TiB). */
+static void t_plan_steps_1t_whole(void)
+{
+	struct vmem_state st;
+	struct vmem_plan p;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 1024 * G, 1024 * G, 1024 * G);
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+
+	CHECK(vmem_plan_plug(&st, st.nr_units, &p) == st.nr_units);
+	CHECK(p.n == 9 && plan_has(&p, 0, 0, 65535) && plan_has(&p, 8, 8 * 65535, st.nr_units - 8 * 65535));
+	CHECK(p.steps <= 2 * st.nr_mb + 4);
+	vmem_set_plugged(&st, 0, st.nr_units, true);
+	CHECK(st.nr_plugged == st.nr_units && vmem_state_check(&st) == 0);
+	for (unsigned long mb = 0; mb < st.nr_mb; mb++)
+		vmem_set_mb_state(&st, mb, VMEM_MB_ONLINE_MOVABLE);
+	/* a busy unit and an unusable one stay out; the runs go around them */
+	vmem_set_busy(&st, 1000);
+	vmem_set_unusable(&st, 2000, 1, true);
+	CHECK(vmem_plan_unplug(&st, st.nr_units, &p) == st.nr_units - 2);
+	CHECK(p.steps <= 2 * st.nr_mb + 8);
+	unsigned long sum = 0;
+	for (unsigned i = 0; i < p.n; i++) {
+		sum += p.run[i].nr;
+		CHECK(p.run[i].nr <= 65535);
+		CHECK(!(p.run[i].first <= 1000 && 1000 < p.run[i].first + p.run[i].nr));
+		CHECK(!(p.run[i].first <= 2000 && 2000 < p.run[i].first + p.run[i].nr));
+		if (i)
+			CHECK(p.run[i].first + p.run[i].nr <= p.run[i - 1].first); /* top down */
+	}
+	CHECK(sum == st.nr_units - 2 && p.run[0].first + p.run[0].nr == st.nr_units);
+	vmem_set_plugged(&st, 0, st.nr_units, false);
+	CHECK(st.nr_plugged == 0 && st.nr_busy == 0 && st.nr_unusable == 0 && vmem_state_check(&st) == 0);
+	vmem_state_free(&st);
+}
+
 int main(void)
 {
 	host_log_echo = false;
@@ -497,6 +535,7 @@ int main(void)
 	RUN("virtio-mem", "plan runs within 65535 blocks", t_plan_run_limit);
 	RUN("virtio-mem", "plan capacity", t_plan_capacity);
 	RUN("virtio-mem", "plan unplug order", t_plan_unplug_order);
+	RUN("virtio-mem", "plans of a whole 1 TiB look at blocks, not units", t_plan_steps_1t_whole);
 	RUN("virtio-mem", "state check", t_state_check);
 	RUN("virtio-mem", "random states and plans", t_random);
 	RUN("virtio-mem", "plans in a 1 TiB region visit what they change", t_plan_steps_1t);
