@@ -154,26 +154,31 @@ static int isolate_pageblock(unsigned long pfn, unsigned long start, unsigned lo
 	return ret;
 }
 
+/* A flags byte that can start a run for isolate_deferred_run: deferred, not isolated, no memmap. */
+static bool deferred_run_start(u8 b)
+{
+	return (b & PB_MEMMAP_DEFERRED) && !(b & (PB_MIGRATE_ISOLATE | PB_MEMMAP_ON_MEMORY));
+}
+
 /* Isolates the run of deferred pageblocks from pfn on that lie wholly in [start, end), in one
  * section and share pfn's flags byte (free, never used: nothing in them to check). Returns the end of
  * the run, or pfn when the pageblock at pfn is not such. */
 static unsigned long isolate_deferred_run(unsigned long pfn, unsigned long start, unsigned long end)
 {
 	struct mem_section *ms = __pfn_to_section(pfn);
-	unsigned long run, irq;
+	unsigned long run = pfn, irq;
 
-	if (pfn < start || !online_section(ms))
+	if (pfn < start || !online_section(ms) || !deferred_run_start(*pageblock_byte(pfn)))
 		return pfn;
-	u8 b = *pageblock_byte(pfn);
-	if (!(b & PB_MEMMAP_DEFERRED) || (b & (PB_MIGRATE_ISOLATE | PB_MEMMAP_ON_MEMORY)))
-		return pfn;
-	run = pageblock_whole_run_end(pfn, end);
-	if (run > pfn) {
-		struct zone *zone = &zones[section_zonenum(ms)];
-		spin_lock_irqsave(&zone->lock, irq);
+	/* Read the bytes again under the lock: an allocation in a thread that preempted us may have
+	 * carved a pageblock of the run into the buddy since the look above. */
+	struct zone *zone = &zones[section_zonenum(ms)];
+	spin_lock_irqsave(&zone->lock, irq);
+	if (deferred_run_start(*pageblock_byte(pfn)))
+		run = pageblock_whole_run_end(pfn, end);
+	if (run > pfn)
 		move_deferred_run(zone, pfn, run, MIGRATE_ISOLATE);
-		spin_unlock_irqrestore(&zone->lock, irq);
-	}
+	spin_unlock_irqrestore(&zone->lock, irq);
 	return run;
 }
 
