@@ -48,11 +48,15 @@ typedef unsigned int mhp_t;
 #define MHP_MEMMAP_ON_MEMORY	   (1u << 1)
 #define MHP_MEMMAP_ON_MEMORY_PAGES pageblock_nr_pages
 
+/* memory_hotplug.memmap_on_memory=1 (Linux's parameter; default 0): add_memory adds with
+ * MHP_MEMMAP_ON_MEMORY. Drivers choose for themselves (add_memory_driver_managed's flags). */
+extern bool mhp_memmap_on_memory;
+
 /* Adds [start, start + size) (whole memory blocks): sections present, memmap allocated (from the
- * page allocator, ZONE_NORMAL), the range mapped in the direct map. The blocks are offline; nothing
- * is written to the memory itself. 0, -EINVAL (misaligned, empty, beyond MAX_PHYSMEM_BITS), -EEXIST
- * (a block already present; nothing changed), -ENOMEM (memmap or page tables; nothing left behind),
- * -EBUSY (lock). */
+ * page allocator, ZONE_NORMAL; in each block itself with memory_hotplug.memmap_on_memory=1), the range
+ * mapped in the direct map. The blocks are offline; nothing is written to the memory itself. 0, -EINVAL
+ * (misaligned, empty, beyond MAX_PHYSMEM_BITS), -EEXIST (a block already present; nothing changed), -ENOMEM
+ * (memmap or page tables; nothing left behind), -EBUSY (lock). */
 int add_memory(phys_addr_t start, u64 size);
 int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags);
 /* Block id is present and holds its own memmap (MHP_MEMMAP_ON_MEMORY): its first

@@ -47,6 +47,20 @@ enum zone_type mhp_default_zone(unsigned long id)
 	return default_online_type == MMOP_ONLINE_MOVABLE ? ZONE_MOVABLE : ZONE_NORMAL;
 }
 
+/* ---- policy: memory_hotplug.memmap_on_memory= ---- */
+
+bool mhp_memmap_on_memory;
+
+static int set_memmap_on_memory(const char *val)
+{
+	if (!val || (strcmp(val, "0") && strcmp(val, "1")))
+		return -EINVAL;
+	mhp_memmap_on_memory = !strcmp(val, "1");
+	return 0;
+}
+CMDLINE_PARAM_VALID(memory_hotplug_memmap_on_memory, "memory_hotplug.memmap_on_memory", set_memmap_on_memory,
+		    "0 or 1");
+
 /* ---- removed ranges, for the fault report ---- */
 
 #define MAX_REMOVED 32
@@ -263,7 +277,7 @@ int add_memory_driver_managed(phys_addr_t start, u64 size, mhp_t flags)
 
 int add_memory(phys_addr_t start, u64 size)
 {
-	return add_memory_locked(start, size, MHP_NONE, false);
+	return add_memory_locked(start, size, mhp_memmap_on_memory ? MHP_MEMMAP_ON_MEMORY : MHP_NONE, false);
 }
 
 bool memory_block_memmap_on_memory(unsigned long id)

@@ -154,6 +154,34 @@ static void test_more_than_boot_memory_can_describe(void)
 	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
 }
 
+/* memory_hotplug.memmap_on_memory=1: plain add_memory (the shell's `memory add`) puts each block's
+ * memmap in the block itself; with 0, the default, it comes from the page allocator. */
+static void test_add_memory_parameter(void)
+{
+	unsigned long pfn = bpfn(FIRST), nr = 2 * BLOCK_NR;
+	phys_addr_t start = PFN_PHYS(pfn);
+	u64 size = 2 * MEMORY_BLOCK_SIZE;
+
+	hp_boot();
+	unsigned long free = nr_free_pages(), managed = totalram_pages();
+	REQUIRE(add_memory(start, size) == 0);
+	CHECK(!memory_block_memmap_on_memory(FIRST) && nr_free_pages() + 2 * 256 <= free);
+	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0);
+	CHECK(remove_memory(start, size) == 0);
+
+	mhp_memmap_on_memory = true;
+	free = nr_free_pages();
+	REQUIRE(add_memory(start, size) == 0);
+	CHECK(memory_block_memmap_on_memory(FIRST) && memory_block_memmap_on_memory(FIRST + 1));
+	CHECK(nr_free_pages() == free && mm_fake_meminfo_kb("MemmapOnMemory:") == 2 * 2048);
+	CHECK(online_pages(pfn, nr, ZONE_NORMAL) == 0);
+	CHECK(totalram_pages() == managed + nr - 2 * MOM && mm_verify(mm_fake_print) == 0);
+	CHECK(offline_and_remove_memory(start, size) == 0);
+	CHECK(totalram_pages() == managed && mm_fake_meminfo_kb("MemmapOnMemory:") == 0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	mhp_memmap_on_memory = false;
+}
+
 int main(void)
 {
 	RUN("memmap-on-memory", "add, online, offline, remove: counters, nothing written",
@@ -162,5 +190,7 @@ int main(void)
 	    test_used_block_offline_and_refusals);
 	RUN("memmap-on-memory", "MHP_NO_DIRECT_MAP maps only the memmap pageblocks", test_no_direct_map);
 	RUN("memmap-on-memory", "60 GiB into a 64 MiB machine", test_more_than_boot_memory_can_describe);
+	RUN("memmap-on-memory", "memory_hotplug.memmap_on_memory=1 for plain add_memory",
+	    test_add_memory_parameter);
 	return test_summary();
 }
