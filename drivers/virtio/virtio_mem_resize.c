@@ -35,15 +35,10 @@ static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long en
 	struct vmem_state *st = &vm->st;
 	int ret = 0;
 
-	while (u < end) {
-		if (!vmem_is_plugged(st, u)) {
-			u++;
-			continue;
-		}
-		unsigned long s = u;
-		while (u < end && vmem_is_plugged(st, u) &&
-		       (u - s + 1) * vmem_unit_blocks(st) <= VIRTIO_MEM_MAX_NB_BLOCKS)
-			u++;
+	unsigned long s, e, max_units = max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+
+	while ((s = vmem_next_plugged_run(st, u, end, false, &e)) < end) {
+		u = min(e, s + max_units); /* one request: at most VIRTIO_MEM_MAX_NB_BLOCKS blocks */
 		int r = vmem_req_unplug(vm, vmem_unit_addr(st, s), (u - s) * vmem_unit_blocks(st));
 		if (r < 0)
 			return -EIO;
@@ -202,18 +197,12 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned long end, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long u = first;
+	unsigned long u = first, s, e, max_units = max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
 	int ret = 0;
 
-	while (u < end) {
-		if (!vmem_is_plugged(st, u) || vmem_is_busy(st, u)) {
-			u++;
-			continue;
-		}
-		unsigned long s = u;
-		while (u < end && vmem_is_plugged(st, u) && !vmem_is_busy(st, u) &&
-		       (u - s + 1) * vmem_unit_blocks(st) <= VIRTIO_MEM_MAX_NB_BLOCKS)
-			u++;
+	/* runs of plugged units that are not busy, a bitmap word at a time */
+	while ((s = vmem_next_plugged_run(st, u, end, true, &e)) < end) {
+		u = min(e, s + max_units); /* one request: at most VIRTIO_MEM_MAX_NB_BLOCKS blocks */
 		u64 addr = vmem_unit_addr(st, s);
 		int resp = vmem_req_unplug(vm, addr, (u - s) * vmem_unit_blocks(st));
 		if (resp == VIRTIO_MEM_RESP_ACK) {

@@ -234,6 +234,46 @@ void vmem_set_unusable(struct vmem_state *st, unsigned long first, unsigned long
 			st->nr_unusable += unusable ? 1 : (unsigned long)-1;
 }
 
+/* Word i of the units vmem_next_plugged_run looks for. */
+static u64 plugged_word(const struct vmem_state *st, unsigned long i, bool skip_busy)
+{
+	return st->plugged[i] & (skip_busy ? ~st->busy[i] : ~0ULL);
+}
+
+unsigned long vmem_next_plugged_run(const struct vmem_state *st, unsigned long u, unsigned long end,
+				    bool skip_busy, unsigned long *run_end)
+{
+	/* the first unit that is one of them */
+	for (;; u = (u / 64 + 1) * 64) {
+		if (u >= end) {
+			*run_end = end;
+			return end;
+		}
+		u64 w = plugged_word(st, u / 64, skip_busy) >> (u % 64);
+		if (w) {
+			u += (unsigned long)__builtin_ctzll(w);
+			break;
+		}
+	}
+	if (u >= end) {
+		*run_end = end;
+		return end;
+	}
+	/* the first after it that is not */
+	unsigned long e = u;
+	for (;; e = (e / 64 + 1) * 64) {
+		if (e >= end)
+			break;
+		u64 w = ~plugged_word(st, e / 64, skip_busy) >> (e % 64);
+		if (w) {
+			e += (unsigned long)__builtin_ctzll(w);
+			break;
+		}
+	}
+	*run_end = min(e, end);
+	return u;
+}
+
 bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online)
 {
 	for (unsigned long mb = find_next_bit64(st->mb_any, 0, st->nr_mb); mb < st->nr_mb;

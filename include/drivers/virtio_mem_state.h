@@ -178,6 +178,11 @@ static inline bool vmem_mb_online(const struct vmem_state *st, unsigned long mb)
 const char *vmem_mb_state_name(enum vmem_mb_state s);
 const char *vmem_mode_name(enum vmem_mode m);
 
+/* The first plugged unit at or after u, below end, that is not busy (skip_busy) or any plugged unit,
+ * and in *run_end the end of the run of such units from it (at most end); end when there is none.
+ * A bitmap word at a time. */
+unsigned long vmem_next_plugged_run(const struct vmem_state *st, unsigned long u, unsigned long end,
+				    bool skip_busy, unsigned long *run_end);
 /* Everything plugged is in mm and online (or, want_online false, at least added). */
 bool vmem_all_plugged_settled(const struct vmem_state *st, bool want_online);
 /* Consistency of the maps (nr_plugged, nr_busy and nr_unusable equal their bitmaps, busy and

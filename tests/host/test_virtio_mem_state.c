@@ -522,6 +522,51 @@ static void t_plan_steps_1t_whole(void)
 	vmem_state_free(&st);
 }
 
+/* vmem_next_plugged_run against a unit-by-unit walk, on random plugged and busy maps, from every
+ * start to a few ends that cut words and runs. */
+static void t_next_plugged_run(void)
+{
+	struct vmem_state st;
+	const char *why = NULL;
+	struct virtio_mem_config c = cfg(2 * M, 2 * G, 2 * G, 2 * G); /* 1024 units */
+	unsigned long seed = 12345;
+	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
+	for (int round = 0; round < 40; round++) {
+		vmem_set_plugged(&st, 0, st.nr_units, false);
+		for (unsigned long u = 0; u < st.nr_units; u++) {
+			seed = seed * 6364136223846793005UL + 1442695040888963407UL;
+			unsigned r = (unsigned)(seed >> 33) % 8;
+			/* long runs in some rounds, single units in others */
+			if (round % 2 ? r < 6 : r < 3)
+				vmem_set_plugged(&st, u, 1, true);
+			if (vmem_is_plugged(&st, u) && r == 0)
+				vmem_set_busy(&st, u);
+		}
+		for (unsigned long start = 0; start < st.nr_units; start += 7) {
+			unsigned long ends[] = {st.nr_units, st.nr_units - 1, start + 1, start + 64,
+						start + 65};
+			for (unsigned i = 0; i < ARRAY_SIZE(ends); i++) {
+				unsigned long end = min(ends[i], st.nr_units), e, want_s, want_e;
+				for (int skip = 0; skip < 2; skip++) {
+					want_s = start;
+					while (want_s < end && !(vmem_is_plugged(&st, want_s) &&
+								 !(skip && vmem_is_busy(&st, want_s))))
+						want_s++;
+					want_e = want_s;
+					while (want_e < end && vmem_is_plugged(&st, want_e) &&
+					       !(skip && vmem_is_busy(&st, want_e)))
+						want_e++;
+					unsigned long s = vmem_next_plugged_run(&st, start, end, skip, &e);
+					CHECK(s == want_s && e == want_e);
+				}
+			}
+		}
+	}
+	vmem_set_plugged(&st, 0, st.nr_units, false);
+	CHECK(vmem_state_check(&st) == 0);
+	vmem_state_free(&st);
+}
+
 int main(void)
 {
 	host_log_echo = false;
@@ -536,6 +581,7 @@ int main(void)
 	RUN("virtio-mem", "plan capacity", t_plan_capacity);
 	RUN("virtio-mem", "plan unplug order", t_plan_unplug_order);
 	RUN("virtio-mem", "plans of a whole 1 TiB look at blocks, not units", t_plan_steps_1t_whole);
+	RUN("virtio-mem", "next plugged run, a word at a time", t_next_plugged_run);
 	RUN("virtio-mem", "state check", t_state_check);
 	RUN("virtio-mem", "random states and plans", t_random);
 	RUN("virtio-mem", "plans in a 1 TiB region visit what they change", t_plan_steps_1t);
