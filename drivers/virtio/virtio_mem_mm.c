@@ -13,6 +13,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/memory.h"
@@ -28,10 +29,7 @@ bool virtio_mem_memmap_on_memory = true;
 
 static int set_memmap_on_memory(const char *val)
 {
-	if (!val || (strcmp(val, "0") && strcmp(val, "1")))
-		return -EINVAL;
-	virtio_mem_memmap_on_memory = !strcmp(val, "1");
-	return 0;
+	return parse_01(val, &virtio_mem_memmap_on_memory);
 }
 CMDLINE_PARAM_VALID(virtio_mem_memmap_on_memory, "virtio_mem.memmap_on_memory", set_memmap_on_memory,
 		    "0 or 1");

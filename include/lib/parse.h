@@ -21,4 +21,8 @@ char *format_size(char *buf, size_t n, u64 bytes);
 
 #define FORMAT_SIZE_MAX 24
 
+/* Parses a switch as boot parameters take it: exactly "0" (false) or "1" (true). Returns 0 and sets
+ * *out; -EINVAL for anything else, NULL (a parameter given without a value) included. */
+int parse_01(const char *s, bool *out);
+
 #endif

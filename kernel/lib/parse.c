@@ -118,3 +118,11 @@ char *format_size(char *buf, size_t n, u64 bytes)
 	snprintf(buf, n, "%llu", bytes);
 	return buf;
 }
+
+int parse_01(const char *s, bool *out)
+{
+	if (!s || (s[0] != '0' && s[0] != '1') || s[1])
+		return -EINVAL;
+	*out = s[0] == '1';
+	return 0;
+}

@@ -5,6 +5,7 @@
 #include "kernel/errno.h"
 #include "kernel/printk.h"
 #include "lib/printf.h"
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "mm/arch.h"
 #include "mm/memory_hotplug.h"
@@ -53,10 +54,7 @@ bool mhp_memmap_on_memory;
 
 static int set_memmap_on_memory(const char *val)
 {
-	if (!val || (strcmp(val, "0") && strcmp(val, "1")))
-		return -EINVAL;
-	mhp_memmap_on_memory = !strcmp(val, "1");
-	return 0;
+	return parse_01(val, &mhp_memmap_on_memory);
 }
 CMDLINE_PARAM_VALID(memory_hotplug_memmap_on_memory, "memory_hotplug.memmap_on_memory", set_memmap_on_memory,
 		    "0 or 1");

@@ -5,6 +5,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/errno.h"
 #include "kernel/printk.h"
+#include "lib/parse.h"
 #include "lib/string.h"
 #include "mm/gfp.h"
 #include "mm/oom.h"
@@ -50,10 +51,7 @@ void zones_reset(void)
 
 static int set_page_poison(const char *val)
 {
-	if (!val || (strcmp(val, "1") && strcmp(val, "0")))
-		return -EINVAL;
-	page_poison_enabled = val[0] == '1';
-	return 0;
+	return parse_01(val, &page_poison_enabled);
 }
 CMDLINE_PARAM_VALID(page_poison, "page_poison", set_page_poison, "0 or 1");
 

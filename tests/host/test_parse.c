@@ -129,6 +129,21 @@ static void t_format_size(void)
 	CHECK(!strcmp(format_size(small, sizeof(small), 123456), "123"));
 }
 
+/* A switch is "0" or "1", nothing else; a refusal leaves *out alone. */
+static void t_parse_01(void)
+{
+	bool b = true;
+
+	CHECK(parse_01("0", &b) == 0 && !b);
+	CHECK(parse_01("1", &b) == 0 && b);
+	static const char *const bad[] = {"", "2", "01", "10", "1 ", " 1", "yes", "on", "true", "-1"};
+	for (unsigned i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		b = true;
+		CHECK(parse_01(bad[i], &b) == -EINVAL && b);
+	}
+	CHECK(parse_01(NULL, &b) == -EINVAL && b);
+}
+
 static void t_errname(void)
 {
 	CHECK(!strcmp(errname(-EBUSY), "-EBUSY"));
@@ -148,6 +163,7 @@ int main(void)
 	RUN("parse", "parse_u64", t_parse_u64);
 	RUN("parse", "parse_size", t_parse_size);
 	RUN("parse", "format_size", t_format_size);
+	RUN("parse", "parse_01", t_parse_01);
 	RUN("parse", "errname", t_errname);
 	return test_summary();
 }
