@@ -355,9 +355,18 @@ static unsigned unit_class(const struct vmem_state *st, unsigned long u)
 	return c;
 }
 
+/* Units per run: what one request can carry (VIRTIO_MEM_MAX_NB_BLOCKS device blocks), cut in SBM to
+ * whole memory blocks when a run holds one. A run that ended inside a block would split it between
+ * two runs: on unplug neither run covers the block, so its sub-blocks would be taken one by one
+ * (their never-used struct pages written) instead of the block being removed whole; on plug the
+ * block would be added with a hole that the next run fills. */
 static unsigned long max_run_units(const struct vmem_state *st)
 {
-	return max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+	unsigned long n = (unsigned long)max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+
+	if (st->mode == VMEM_SBM && n >= st->units_per_mb)
+		n -= n % st->units_per_mb;
+	return n;
 }
 
 /* Appends units [first, first + nr) to the plan in the walk's direction (down: from the top unit

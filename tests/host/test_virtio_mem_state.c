@@ -192,11 +192,13 @@ static void t_plan_run_limit(void)
 	struct vmem_state st;
 	struct vmem_plan p;
 	const char *why = NULL;
-	/* 4 KiB device blocks: a 2 MiB unit is 512 blocks, so one request carries at most 127 units */
+	/* 4 KiB device blocks: a 2 MiB unit is 512 blocks, so one request carries at most 127 units;
+	 * runs are cut at whole memory blocks (64 units) below that */
 	struct virtio_mem_config c = cfg(4096, 4 * G, 4 * G, 4 * G);
 	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
-	CHECK(vmem_plan_plug(&st, 300, &p) == 300 && p.n == 3);
-	CHECK(plan_has(&p, 0, 0, 127) && plan_has(&p, 1, 127, 127) && plan_has(&p, 2, 254, 46));
+	CHECK(vmem_plan_plug(&st, 300, &p) == 300 && p.n == 5);
+	CHECK(plan_has(&p, 0, 0, 64) && plan_has(&p, 1, 64, 64) && plan_has(&p, 3, 192, 64) &&
+	      plan_has(&p, 4, 256, 44));
 	for (unsigned i = 0; i < p.n; i++)
 		CHECK(p.run[i].nr * vmem_unit_blocks(&st) <= VIRTIO_MEM_MAX_NB_BLOCKS);
 	vmem_state_free(&st);
@@ -495,8 +497,10 @@ static void t_plan_steps_1t_whole(void)
 	struct virtio_mem_config c = cfg(2 * M, 1024 * G, 1024 * G, 1024 * G);
 	REQUIRE(vmem_state_init(&st, "virtio-mem0", &c, &why) == 0);
 
+	/* runs of 65472 units: the most whole memory blocks (1023) under 65535 device blocks, so no
+	 * block is split between two runs (it would be unplugged sub-block by sub-block, not whole) */
 	CHECK(vmem_plan_plug(&st, st.nr_units, &p) == st.nr_units);
-	CHECK(p.n == 9 && plan_has(&p, 0, 0, 65535) && plan_has(&p, 8, 8 * 65535, st.nr_units - 8 * 65535));
+	CHECK(p.n == 9 && plan_has(&p, 0, 0, 65472) && plan_has(&p, 8, 8 * 65472, st.nr_units - 8 * 65472));
 	CHECK(p.steps <= 2 * st.nr_mb + 4);
 	vmem_set_plugged(&st, 0, st.nr_units, true);
 	CHECK(st.nr_plugged == st.nr_units && vmem_state_check(&st) == 0);
@@ -517,6 +521,9 @@ static void t_plan_steps_1t_whole(void)
 			CHECK(p.run[i].first + p.run[i].nr <= p.run[i - 1].first); /* top down */
 	}
 	CHECK(sum == st.nr_units - 2 && p.run[0].first + p.run[0].nr == st.nr_units);
+	for (unsigned i = 0; i + 1 < p.n; i++) /* the first runs from the top: whole blocks only */
+		if (p.run[i].first >= 2048)    /* above the busy and unusable units */
+			CHECK(p.run[i].first % 64 == 0 && (p.run[i].first + p.run[i].nr) % 64 == 0);
 	vmem_set_plugged(&st, 0, st.nr_units, false);
 	CHECK(st.nr_plugged == 0 && st.nr_busy == 0 && st.nr_unusable == 0 && vmem_state_check(&st) == 0);
 	vmem_state_free(&st);
