@@ -54,7 +54,7 @@ KOBJS        := $(patsubst %.c,$(BUILD)/k/%.o,$(KSRC_C)) $(patsubst %.asm,$(BUIL
 # The memory manager's sources for the host, listed once (the kernel build finds them by directory):
 # host tests name a set as @<set> on their host-srcs line, scripts/bench asks `make -s print-srcs SET=<set>`.
 # Each set needs the ones before it; the kernel/lib files are those the set calls.
-SRCSET_mm-core    := $(addprefix kernel/mm/,page_alloc.c pageblock.c memmap_init.c deferred.c zone.c page.c sparse.c \
+SRCSET_mm-core    := $(addprefix kernel/mm/,page_alloc.c page_moves.c pageblock.c memmap_init.c deferred.c zone.c page.c sparse.c \
                        memblock.c slab.c debug.c verify.c init.c) kernel/lib/parse.c
 SRCSET_mm-hotplug := $(addprefix kernel/mm/,page_isolation.c migrate.c notifier.c memory_hotplug.c \
                        memory_add_remove.c memory_block.c contig.c page_offline.c walk.c) kernel/lib/errname.c
