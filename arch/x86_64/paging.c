@@ -36,6 +36,13 @@ unsigned long page_offset_base = PAGE_OFFSET;
 static bool have_1g;
 static u64 pte_nx;
 
+/* The entry of a table of `size`-byte entries that maps pa: a shift, not a division (a helper call
+ * under TCG, made once per entry of a walk). */
+static inline unsigned int level_index(u64 pa, u64 size)
+{
+	return (unsigned int)(pa >> __builtin_ctzll(size)) & 511;
+}
+
 static u64 *table_va(u64 entry)
 {
 	return phys_to_virt(entry & PTE_ADDR);
@@ -94,37 +101,42 @@ static int split_huge(u64 *entry, u64 size)
 	return 0;
 }
 
-/* Maps [pa, end) inside the table `t` whose entries each cover `size` bytes. */
-static int map_level(u64 *t, u64 pa, u64 end, u64 size)
+/* Maps [pa, end) inside the table `t` whose entries each cover `size` bytes. On failure *fail is where
+ * it stopped: everything in [first pa, *fail) was mapped by this call, nothing at or after it. */
+static int map_level(u64 *t, u64 pa, u64 end, u64 size, u64 *fail)
 {
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
-		u64 *e = &t[(pa / size) & 511];
+		u64 *e = &t[level_index(pa, size)];
 		bool huge_ok = (size == SZ_2M || (size == SZ_1G && have_1g)) && IS_ALIGNED(pa, size) &&
 			       next - pa == size;
+		int err = 0;
 
 		if (size == PAGE_SIZE) {
-			if (*e & PTE_P) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n", pa);
-				return -EEXIST;
-			}
-			*e = pa | PTE_P | PTE_W | pte_nx;
+			if (*e & PTE_P)
+				err = -EEXIST;
+			else
+				*e = pa | PTE_P | PTE_W | pte_nx;
 		} else if (!*e && huge_ok) {
 			*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx;
+		} else if (*e & PTE_PS) {
+			err = -EEXIST;
 		} else {
-			if (*e & PTE_PS) {
-				pr_err("mm: direct map: phys 0x%llx is already mapped\n", pa);
-				return -EEXIST;
-			}
 			if (!*e) {
 				phys_addr_t tp = alloc_table();
-				if (!tp)
+				if (!tp) {
+					*fail = pa;
 					return -ENOMEM;
+				}
 				*e = tp | PTE_P | PTE_W;
 			}
-			int err = map_level(table_va(*e), pa, next, size >> 9);
+			err = map_level(table_va(*e), pa, next, size >> 9, fail);
 			if (err)
 				return err;
+		}
+		if (err) {
+			*fail = pa;
+			return err;
 		}
 		pa = next;
 	}
@@ -138,7 +150,7 @@ static int unmap_level(u64 *t, u64 pa, u64 end, u64 size)
 
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
-		u64 *e = &t[(pa / size) & 511];
+		u64 *e = &t[level_index(pa, size)];
 
 		if (!(*e & PTE_P)) {
 			/* nothing mapped here */
@@ -170,18 +182,20 @@ static void flush_tlb_all(void)
 	write_cr3(read_cr3());
 }
 
-static int direct_map(phys_addr_t start, u64 size)
+static int direct_map(phys_addr_t start, u64 size, u64 *fail)
 {
 	for (u64 pa = start; pa < start + size;) {
 		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
 		u64 *slot = &early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
 		if (!*slot) {
 			phys_addr_t tp = alloc_table();
-			if (!tp)
+			if (!tp) {
+				*fail = pa;
 				return -ENOMEM;
+			}
 			*slot = tp | PTE_P | PTE_W;
 		}
-		int err = map_level(table_va(*slot), pa, next, SZ_1G);
+		int err = map_level(table_va(*slot), pa, next, SZ_1G, fail);
 		if (err)
 			return err;
 		pa = next;
@@ -214,7 +228,7 @@ static int split_at(phys_addr_t pa)
 		return 0;
 	u64 *t = table_va(slot);
 	for (u64 size = SZ_1G; size > PAGE_SIZE && !IS_ALIGNED(pa, size); size >>= 9) {
-		u64 *e = &t[(pa / size) & 511];
+		u64 *e = &t[level_index(pa, size)];
 		if (!(*e & PTE_P))
 			return 0;
 		if ((*e & PTE_PS) && split_huge(e, size))
@@ -227,7 +241,7 @@ static int split_at(phys_addr_t pa)
 int arch_direct_map_init(void)
 {
 	const struct memblock_region *m;
-	u64 new_slots[NR_DIRECT_SLOTS] = {0};
+	u64 new_slots[NR_DIRECT_SLOTS] = {0}, fail;
 	u32 a, b, c, d;
 
 	cpuid(0x80000000, 0, &a, &b, &c, &d);
@@ -250,7 +264,7 @@ int arch_direct_map_init(void)
 					return -ENOMEM;
 				new_slots[s] = tp | PTE_P | PTE_W;
 			}
-			int err = map_level(table_va(new_slots[s]), pa, next, SZ_1G);
+			int err = map_level(table_va(new_slots[s]), pa, next, SZ_1G, &fail);
 			if (err)
 				return err;
 			pa = next;
@@ -274,45 +288,25 @@ int arch_direct_map_init(void)
 	return 0;
 }
 
-/* True when anything in [pa, end) is mapped under table t (entries of `size` bytes). */
-static bool any_mapped_level(const u64 *t, u64 pa, u64 end, u64 size)
-{
-	while (pa < end) {
-		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
-		u64 e = t[(pa / size) & 511];
-		if ((e & PTE_P) &&
-		    (size == PAGE_SIZE || (e & PTE_PS) || any_mapped_level(table_va(e), pa, next, size >> 9)))
-			return true;
-		pa = next;
-	}
-	return false;
-}
-
-static bool any_mapped(phys_addr_t start, u64 size)
-{
-	for (u64 pa = start; pa < start + size;) {
-		u64 next = min(ALIGN_DOWN(pa, 1ULL << 39) + (1ULL << 39), start + size);
-		u64 slot = early_pml4[PML4_DIRECT_SLOT + (pa >> 39)];
-		if ((slot & PTE_P) && any_mapped_level(table_va(slot), pa, next, SZ_1G))
-			return true;
-		pa = next;
-	}
-	return false;
-}
-
 int arch_add_memory(phys_addr_t start, u64 size)
 {
+	u64 fail = start;
+
 	if (!size || (start | size) & (PAGE_SIZE - 1) || start + size > (1ULL << MAX_PHYSMEM_BITS) ||
 	    start + size < start)
 		return -EINVAL;
-	if (any_mapped(start, size)) {
-		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped\n", start, (start + size));
-		return -EEXIST;
-	}
-	int err = direct_map(start, size);
+	/* One walk: a mapping found on the way stops it, and only what this call mapped is undone. */
+	int err = direct_map(start, size, &fail);
+	if (err == -EEXIST)
+		pr_err("mm: direct map: [0x%llx-0x%llx) is already (partly) mapped: phys 0x%llx is\n", start,
+		       (start + size), fail);
 	if (err) {
-		/* leave nothing half-mapped: what was mapped has no large page across the edges */
-		(void)direct_unmap(start, size);
+		/* Nothing at `fail` is ours; with -ENOMEM, tables made on the way there may be, and
+		 * unmapping the page at `fail` frees them (it maps nothing of anyone else). Nothing we
+		 * mapped has a large page across either edge, so this cannot fail. */
+		u64 undo_end = err == -EEXIST ? fail : fail + PAGE_SIZE;
+		if (undo_end > start)
+			(void)direct_unmap(start, undo_end - start);
 		flush_tlb_all();
 	}
 	return err;

@@ -280,7 +280,9 @@ static bool memmap_unit(const struct vmem_state *st, unsigned long u)
 	       memory_block_memmap_on_memory(mb_block_id(st, vmem_unit_mb(st, u)));
 }
 
-/* Maps the plugged units of memory blocks [mb, mb + n), past the memmap pageblocks add_memory mapped. */
+/* Maps the plugged units of memory blocks [mb, mb + n), past the memmap pageblocks add_memory mapped:
+ * a run of plugged units at a time, cut at each memory block (a unit of BBM) whose first unit holds
+ * its memmap. */
 static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 {
 	struct vmem_state *st = &vm->st;
@@ -289,22 +291,21 @@ static int map_plugged(struct virtio_mem *vm, unsigned long mb, unsigned long n)
 
 	if (st->mode == VMEM_BBM && memory_block_memmap_on_memory(mb_block_id(st, mb)))
 		return 0; /* added with its direct map: a big block is plugged whole */
-	while (u < end) {
-		if (!vmem_is_plugged(st, u)) {
-			u++;
-			continue;
+	while ((u = find_next_bit64(st->plugged, u, end)) < end) {
+		unsigned long run_end = find_next_zero_bit64(st->plugged, u, end);
+		while (u < run_end) {
+			unsigned long next =
+			    min(run_end, vmem_mb_first_unit(st, vmem_unit_mb(st, u) + st->mbs_per_unit));
+			unsigned long pfn = unit_pfn(st, u), nr = (next - u) * UNIT_PAGES(st);
+			if (memmap_unit(st, u)) {
+				pfn += MHP_MEMMAP_ON_MEMORY_PAGES;
+				nr -= MHP_MEMMAP_ON_MEMORY_PAGES;
+			}
+			int err = nr ? mhp_map_range(pfn, nr) : 0;
+			if (err)
+				return err;
+			u = next;
 		}
-		unsigned long s = u++;
-		while (u < end && vmem_is_plugged(st, u) && !memmap_unit(st, u))
-			u++;
-		unsigned long pfn = unit_pfn(st, s), nr = (u - s) * UNIT_PAGES(st);
-		if (memmap_unit(st, s)) {
-			pfn += MHP_MEMMAP_ON_MEMORY_PAGES;
-			nr -= MHP_MEMMAP_ON_MEMORY_PAGES;
-		}
-		int err = nr ? mhp_map_range(pfn, nr) : 0;
-		if (err)
-			return err;
 	}
 	return 0;
 }

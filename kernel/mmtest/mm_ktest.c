@@ -1,4 +1,5 @@
 /* In-kernel tests of the memory manager (`selftest`). */
+#include "kernel/errno.h"
 #include "kernel/ktest.h"
 #include "lib/string.h"
 #include "mm/arch.h"
@@ -116,6 +117,12 @@ KTEST(mm, direct_map_remove_add)
 	KT_EXPECT(arch_add_memory(pa, SZ_4K) < 0); /* already mapped */
 	arch_remove_memory(pa, SZ_2M);
 	KT_EXPECT(!arch_is_mapped(pa) && !arch_is_mapped(pa + SZ_2M - SZ_4K));
+	/* A map across a mapped page fails and leaves both sides of it as they were. */
+	KT_EXPECT(arch_add_memory(pa + 2 * SZ_4K, SZ_4K) == 0);
+	KT_EXPECT(arch_add_memory(pa, 4 * SZ_4K) == -EEXIST);
+	KT_EXPECT(!arch_is_mapped(pa) && !arch_is_mapped(pa + SZ_4K) && arch_is_mapped(pa + 2 * SZ_4K) &&
+		  !arch_is_mapped(pa + 3 * SZ_4K));
+	arch_remove_memory(pa + 2 * SZ_4K, SZ_4K);
 	KT_EXPECT(arch_add_memory(pa, SZ_2M) == 0);
 	KT_EXPECT(arch_is_mapped(pa + SZ_2M - SZ_4K));
 	memset(page_address(p), 0, SZ_2M);
