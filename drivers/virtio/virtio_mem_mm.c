@@ -102,8 +102,8 @@ static void vmem_online_page(unsigned long pfn, unsigned long nr_pages)
 	unsigned long end = pfn + nr_pages;
 
 	/* In runs of units with the same fate: units are whole pageblocks, aligned, and a block lies
-	 * inside one unit in big-block mode. A range may start inside a unit (past a memmap pageblock,
-	 * which mm never hands over). Memory outside every device goes to the buddy. */
+	 * inside one unit in big-block mode. The range may hold memmap pageblocks: both of mm's actions
+	 * step over them. Memory outside every device goes to the buddy. */
 	while (pfn < end) {
 		long mb;
 		struct virtio_mem *vm = vmem_of_pfn(pfn, &mb);

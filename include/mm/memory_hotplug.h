@@ -42,8 +42,8 @@ typedef unsigned int mhp_t;
  * of pageblock flags, isolation and max-order chunks, so the rest of the block onlines as whole
  * pageblocks), not in ZONE_NORMAL: adding memory takes no kernel memory per block. Those pages are
  * mapped by add_memory even with MHP_NO_DIRECT_MAP, never free, managed, isolated or PageOffline,
- * skipped by onlining (the online-page callback never sees them) and offlining, counted in meminfo's
- * MemmapOnMemory, and go with the block on removal. Nothing is written to them at add time: struct
+ * skipped by onlining (generic_online_page and fake_offline_pages step over them) and offlining, counted in
+ * meminfo's MemmapOnMemory, and go with the block on removal. Nothing is written to them at add time: struct
  * pages are written as the rest of the block is used (deferred memmap, mmzone.h). */
 #define MHP_MEMMAP_ON_MEMORY	   (1u << 1)
 #define MHP_MEMMAP_ON_MEMORY_PAGES pageblock_nr_pages
@@ -82,7 +82,9 @@ int offline_and_remove_memory(phys_addr_t start, u64 size);
  * lists). A driver that keeps some memory PageOffline (virtio-mem: unplugged sub-blocks) installs its
  * own callback, which cuts the range into runs of whole pageblocks and passes each run either to
  * generic_online_page or to fake_offline_pages (mm/page_offline.h); it touches no struct page itself.
- * A range, not a page: what the callback gives to the buddy need not have its memmap written. */
+ * A range, not a page: what the callback gives to the buddy need not have its memmap written. The
+ * range includes the pageblocks that hold memmap (MHP_MEMMAP_ON_MEMORY), so a run of such blocks is
+ * one call; both actions step over those pageblocks, and the callback need not know where they are. */
 typedef void (*online_page_callback_t)(unsigned long pfn, unsigned long nr_pages);
 /* The default callback, and what a driver's callback calls for the runs it gives to the buddy: whole
  * pageblocks of a range being onlined (or of a fake-offline range given back, fake_online_range). */

@@ -98,20 +98,26 @@ bool deferred_hinted(const struct zone *zone, unsigned long pfn)
 
 /* ---- onlining, carving, materializing ---- */
 
-/* Counts a run of deferred pageblocks being onlined free and managed in their zone. */
+/* Counts a run of deferred pageblocks being onlined free and managed in their zone; pageblocks in it
+ * that hold memmap are stepped over (the hint may cover them: a carve steps over them once). */
 static void deferred_online(unsigned long pfn, unsigned long nr_pages)
 {
 	struct zone *zone = pfn_zone(pfn);
-	unsigned long flags;
+	unsigned long end = pfn + nr_pages, n = 0, flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	for (unsigned long p = pfn, run; p < pfn + nr_pages; p = run) {
-		run = pageblock_same_run_end(p, pfn + nr_pages);
+	for (unsigned long p = pfn, run; p < end; p = run) {
+		if (*pageblock_byte(p) & PB_MEMMAP_ON_MEMORY) {
+			run = p + pageblock_nr_pages;
+			continue;
+		}
+		run = pageblock_same_run_end(p, end);
 		zone->free_pages[get_pfnblock_migratetype(p)] += run - p;
+		n += run - p;
 	}
-	zone->nr_deferred += nr_pages;
-	zone->managed_pages += nr_pages;
-	deferred_hint_add(zone, pfn, pfn + nr_pages);
+	zone->nr_deferred += n;
+	zone->managed_pages += n;
+	deferred_hint_add(zone, pfn, end);
 	spin_unlock_irqrestore(&zone->lock, flags);
 }
 
@@ -120,13 +126,18 @@ void free_online_range(unsigned long pfn, unsigned long nr_pages)
 	unsigned long end = pfn + nr_pages;
 
 	while (pfn < end) {
-		if (!pageblock_memmap_deferred(pfn)) {
+		u8 b = *pageblock_byte(pfn);
+		if (b & PB_MEMMAP_ON_MEMORY) {
+			pfn += pageblock_nr_pages; /* memmap: never the zone's */
+			continue;
+		}
+		if (!(b & PB_MEMMAP_DEFERRED)) {
 			__free_pages_core(pfn_to_page(pfn), MAX_ORDER);
 			pfn += MAX_ORDER_NR_PAGES;
 			continue;
 		}
 		unsigned long run =
-		    pageblock_masked_run_end(pfn, end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED);
+		    pageblock_masked_run_end_past_memmap(pfn, end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED);
 		deferred_online(pfn, run - pfn);
 		pfn = run;
 	}

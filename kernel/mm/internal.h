@@ -153,11 +153,15 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, un
  *   pfn is not.
  * pageblock_set_run: the flags byte of every pageblock of [pfn, end) (one section) becomes b.
  * pageblock_masked_run_end: the end of the run of pageblocks from pfn on whose flags byte, masked with
- *   mask, equals value, across sections; at most end. */
+ *   mask, equals value, across sections; at most end.
+ * pageblock_masked_run_end_past_memmap: the same, with pageblocks that hold memmap
+ *   (PB_MEMMAP_ON_MEMORY) inside the run whatever their byte: a run of blocks each with its memmap
+ *   is one run. */
 unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end);
 unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end);
 void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
+unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 /* Walkers skipping never-used memory: the deferred pageblock at pfn (aligned, below end) and those
  * after it in its section with the same flags byte are passed in one step; the pageblock-aligned pfn
  * after them (end rounded up, at most). */

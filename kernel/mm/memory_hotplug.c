@@ -167,27 +167,6 @@ static unsigned long memmap_on_memory_pageblocks(unsigned long pfn, unsigned lon
 	return n;
 }
 
-/* The online-page callback over the range, past the pageblocks that hold memmap: a driver's callback
- * sees only pages that can become ordinary memory. */
-static void online_range(unsigned long pfn, unsigned long nr_pages)
-{
-	unsigned long end = pfn + nr_pages;
-
-	if (!memmap_on_memory_pageblocks(pfn, nr_pages)) {
-		online_page_callback(pfn, nr_pages);
-		return;
-	}
-	while (pfn < end) {
-		unsigned long run = memmap_free_run_end(pfn, end);
-		if (run == pfn) {
-			pfn += pageblock_nr_pages;
-			continue;
-		}
-		online_page_callback(pfn, run - pfn);
-		pfn = run;
-	}
-}
-
 /* A memmap about to be initialized again may still hold PageOffline pages from before the range went
  * offline (an agreeing owner's): they leave the Offline count now, as sparse_remove_section does. */
 static void forget_stale_offline_pages(unsigned long pfn, unsigned long nr_pages)
@@ -237,7 +216,7 @@ int __online_pages(unsigned long pfn, unsigned long nr_pages, enum zone_type zid
 	zone->present_pages += present;
 	spin_unlock_irqrestore(&zone->lock, flags);
 	online_mem_sections(pfn, end);
-	online_range(pfn, nr_pages);
+	online_page_callback(pfn, nr_pages); /* memmap pageblocks too: both its actions skip them */
 	undo_isolate_page_range(pfn, end);
 	memory_notify(MEM_ONLINE, pfn, nr_pages, NULL);
 	pr_notice("hotplug: %s: online (%s) in %llu us\n", what, zone->name, ((arch_now_ns() - t0) / 1000));

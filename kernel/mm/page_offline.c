@@ -65,6 +65,8 @@ void fake_offline_pages(unsigned long pfn, unsigned long nr)
 {
 	for (unsigned long p = pfn; p < pfn + nr; p += pageblock_nr_pages) {
 		struct page *page = pfn_to_page(p);
+		if (pageblock_memmap_on_memory(p))
+			continue;	  /* memmap: not the caller's to keep, and never written */
 		memmap_init_pageblock(p); /* lazy memmap: write the pageblock's struct pages first */
 		for (unsigned long i = 0; i < pageblock_nr_pages; i++) {
 			__ClearPageReserved(page + i);

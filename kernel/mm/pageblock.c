@@ -94,7 +94,18 @@ void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b)
 	memset(pageblock_byte(pfn), b, (end - pfn + pageblock_nr_pages - 1) >> pageblock_order);
 }
 
-unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value)
+/* Bytes of w (eight flags bytes) that hold PB_MEMMAP_ON_MEMORY, as 0xff each, the others 0. */
+static u64 memmap_bytes(u64 w)
+{
+	return ((w >> __builtin_ctz(PB_MEMMAP_ON_MEMORY)) & BYTES_x8(1)) * 0xff;
+}
+
+static bool byte_in_run(u8 b, u8 mask, u8 value, bool past_memmap)
+{
+	return (b & mask) == value || (past_memmap && (b & PB_MEMMAP_ON_MEMORY));
+}
+
+static unsigned long masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value, bool past_memmap)
 {
 	while (pfn < end) {
 		const u8 *bytes = __pfn_to_section(pfn)->pageblock_flags;
@@ -102,15 +113,31 @@ unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 
 		unsigned int i = (unsigned int)((pfn - base) >> pageblock_order);
 		unsigned int n = (unsigned int)((stop - 1 - base) >> pageblock_order) + 1;
 
-		while (i < n && i % 8 && (bytes[i] & mask) == value)
+		while (i < n && i % 8 && byte_in_run(bytes[i], mask, value, past_memmap))
 			i++;
-		while (i + 8 <= n && (load8(&bytes[i]) & BYTES_x8(mask)) == BYTES_x8(value))
+		while (i + 8 <= n) {
+			u64 w = load8(&bytes[i]), off = (w & BYTES_x8(mask)) ^ BYTES_x8(value);
+			if (past_memmap)
+				off &= ~memmap_bytes(w);
+			if (off)
+				break;
 			i += 8;
-		while (i < n && (bytes[i] & mask) == value)
+		}
+		while (i < n && byte_in_run(bytes[i], mask, value, past_memmap))
 			i++;
 		if (i < n)
 			return base + ((unsigned long)i << pageblock_order);
 		pfn = stop;
 	}
 	return end;
+}
+
+unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value)
+{
+	return masked_run_end(pfn, end, mask, value, false);
+}
+
+unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value)
+{
+	return masked_run_end(pfn, end, mask, value, true);
 }

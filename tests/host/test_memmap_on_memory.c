@@ -17,6 +17,7 @@
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
 #include "mm/page_isolation.h"
+#include "mm/page_offline.h"
 #include "mm/vmstat.h"
 #include "mmtest/workload.h"
 #include "mm_fake.h"
@@ -135,6 +136,62 @@ static void test_no_direct_map(void)
 	CHECK(mm_fake_meminfo_kb("MemmapOnMemory:") == 0 && mm_verify(mm_fake_print) == 0);
 }
 
+/* The online-page callback of a driver that keeps the first block PageOffline and gives the rest;
+ * it records how it was called. */
+static unsigned long cb_calls, cb_pfn, cb_nr, cb_kept_end;
+
+static void keep_first_block(unsigned long pfn, unsigned long nr_pages)
+{
+	unsigned long keep = min(pfn + nr_pages, max(pfn, cb_kept_end));
+
+	cb_calls++;
+	cb_pfn = pfn;
+	cb_nr = nr_pages;
+	if (keep > pfn)
+		fake_offline_pages(pfn, keep - pfn);
+	if (keep < pfn + nr_pages)
+		generic_online_page(keep, pfn + nr_pages - keep);
+}
+
+/* Onlining a run of blocks with their memmap on them calls the online-page callback once for the
+ * whole range, memmap pageblocks included: generic_online_page and fake_offline_pages step over those
+ * (nothing of them written, counted or kept), so the callback need not know where they are. */
+static void test_callback_gets_the_whole_range(void)
+{
+	unsigned long n = 4, pfn = bpfn(FIRST), nr = n * BLOCK_NR;
+
+	hp_boot();
+	unsigned long managed = totalram_pages(), free = nr_free_pages();
+	long offline = mm_stat_read(NR_OFFLINE_PAGES);
+	REQUIRE(add_memory_driver_managed(PFN_PHYS(pfn), n * MEMORY_BLOCK_SIZE, MHP_MEMMAP_ON_MEMORY) == 0);
+	/* the struct pages of every memmap pageblock: never written */
+	for (unsigned long id = FIRST; id < FIRST + n; id++)
+		REQUIRE(mprotect(__nr_to_section(id)->memmap, MOM * sizeof(struct page), PROT_NONE) == 0);
+	cb_calls = 0;
+	cb_kept_end = pfn + BLOCK_NR;
+	REQUIRE(set_online_page_callback(keep_first_block) == 0);
+	CHECK(online_pages(pfn, nr, ZONE_MOVABLE) == 0);
+	restore_online_page_callback(keep_first_block);
+	CHECK(cb_calls == 1 && cb_pfn == pfn && cb_nr == nr);
+	CHECK(totalram_pages() == managed + (n - 1) * (BLOCK_NR - MOM));
+	CHECK(nr_free_pages() == free + (n - 1) * (BLOCK_NR - MOM));
+	CHECK(zones[ZONE_MOVABLE].nr_deferred == (n - 1) * (BLOCK_NR - MOM));
+	CHECK(mm_stat_read(NR_OFFLINE_PAGES) == offline + (long)(BLOCK_NR - MOM));
+	CHECK(PageOffline(pfn_to_page(pfn + MOM)) && page_ref_count(pfn_to_page(pfn + BLOCK_NR - 1)) == 1);
+	CHECK(nr_isolated_pageblocks() == 0);
+	CHECK(mm_verify(mm_fake_print) == 0);
+	/* what the kept block's owner does in MEM_GOING_OFFLINE, then everything goes */
+	CHECK(fake_offline_drop_refs(pfn + MOM, BLOCK_NR - MOM) == BLOCK_NR - MOM);
+	CHECK(offline_pages(pfn, nr) == 0);
+	CHECK(totalram_pages() == managed && nr_free_pages() == free);
+	for (unsigned long id = FIRST; id < FIRST + n; id++)
+		REQUIRE(mprotect(__nr_to_section(id)->memmap, MOM * sizeof(struct page),
+				 PROT_READ | PROT_WRITE) == 0);
+	CHECK(remove_memory(PFN_PHYS(pfn), n * MEMORY_BLOCK_SIZE) == 0);
+	CHECK(mm_stat_read(NR_OFFLINE_PAGES) == offline);
+	CHECK(mm_verify(mm_fake_print) == 0);
+}
+
 /* The budget: a 64 MiB machine cannot hold the memmap of 60 GiB (480 MiB) in its own memory; with the
  * memmap on the added memory it adds and onlines all of it. */
 static void test_more_than_boot_memory_can_describe(void)
@@ -189,6 +246,8 @@ int main(void)
 	RUN("memmap-on-memory", "a used block goes offline; its memmap is never isolated or taken",
 	    test_used_block_offline_and_refusals);
 	RUN("memmap-on-memory", "MHP_NO_DIRECT_MAP maps only the memmap pageblocks", test_no_direct_map);
+	RUN("memmap-on-memory", "the online-page callback gets the whole range, memmap included",
+	    test_callback_gets_the_whole_range);
 	RUN("memmap-on-memory", "60 GiB into a 64 MiB machine", test_more_than_boot_memory_can_describe);
 	RUN("memmap-on-memory", "memory_hotplug.memmap_on_memory=1 for plain add_memory",
 	    test_add_memory_parameter);

@@ -83,6 +83,15 @@ static unsigned long ref_masked(unsigned long pfn, unsigned long end, u8 mask, u
 	return p < end ? p : end;
 }
 
+static unsigned long ref_masked_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value)
+{
+	unsigned long p = pfn;
+
+	while (p < end && ((*byte_at(p) & mask) == value || (*byte_at(p) & PB_MEMMAP_ON_MEMORY)))
+		p += PB;
+	return p < end ? p : end;
+}
+
 /* ---- helpers against the reference ---- */
 
 static u8 saved[NSEC][PAGEBLOCKS_PER_SECTION];
@@ -132,6 +141,9 @@ static void check_readers(unsigned long pfn, unsigned long end)
 	if ((got = pageblock_masked_run_end(pfn, end, mask, value)) !=
 	    (want = ref_masked(pfn, end, mask, value)))
 		mismatch("masked_run_end", pfn, end, got, want);
+	if ((got = pageblock_masked_run_end_past_memmap(pfn, end, mask, value)) !=
+	    (want = ref_masked_past_memmap(pfn, end, mask, value)))
+		mismatch("masked_run_end_past_memmap", pfn, end, got, want);
 	/* and one that does not match it: the run is empty */
 	value = (u8)(value ^ mask);
 	if (mask && (got = pageblock_masked_run_end(pfn, end, mask, value)) != pfn)
@@ -225,6 +237,18 @@ static void test_helpers(void)
 	      range_end);
 	CHECK(pageblock_masked_run_end(base_pfn + 5 * PB, range_end, 0xff,
 				       PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE) ==
+	      bpfn(FIRST + NSEC - 1) + 37 * PB);
+
+	/* Blocks that each hold their memmap in their first pageblock: one run past all of them. */
+	for (unsigned long sec = 0; sec < NSEC; sec++)
+		expect[sec][0] = PB_MEMMAP_ON_MEMORY;
+	load_bytes(expect); /* with the byte at 37 of the last section still isolated */
+	CHECK(pageblock_masked_run_end(base_pfn + PB, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED) ==
+	      bpfn(FIRST + 1));
+	CHECK(pageblock_masked_run_end_past_memmap(base_pfn, range_end, PB_MEMMAP_DEFERRED,
+						   PB_MEMMAP_DEFERRED) == range_end);
+	CHECK(pageblock_masked_run_end_past_memmap(base_pfn, range_end, 0xff,
+						   PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE) ==
 	      bpfn(FIRST + NSEC - 1) + 37 * PB);
 
 	/* Random cases: any start, any end up to the range's end, any alignment of both. */
