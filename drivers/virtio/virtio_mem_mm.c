@@ -561,12 +561,11 @@ out:
 static bool plugged_inside(const struct vmem_state *st, unsigned long mb, unsigned long first,
 			   unsigned long end)
 {
-	unsigned long u0 = vmem_mb_first_unit(st, mb);
+	unsigned long u0 = vmem_mb_first_unit(st, mb), u1 = u0 + vmem_mb_nr_units(st);
+	unsigned long lo = min(u1, max(u0, first)), hi = max(u0, min(u1, end));
 
-	for (unsigned i = 0; i < vmem_mb_nr_units(st); i++)
-		if (vmem_is_plugged(st, u0 + i) && (u0 + i < first || u0 + i >= end))
-			return false;
-	return true;
+	/* none of the block's units below first or from end on is plugged (a bitmap word at a time) */
+	return find_next_bit64(st->plugged, u0, lo) >= lo && find_next_bit64(st->plugged, hi, u1) >= u1;
 }
 
 void vmem_mm_unplug_whole_blocks(struct virtio_mem *vm, unsigned long first, unsigned long nr)

@@ -181,9 +181,9 @@ bool deferred_carve(struct zone *zone)
 	return false;
 }
 
-unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end)
+unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end, unsigned long memmap)
 {
-	unsigned long n = end - pfn;
+	unsigned long n = end - pfn - memmap * pageblock_nr_pages;
 
 	if (is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 		zone->nr_isolate_pageblock -= n >> pageblock_order; /* they leave still marked ISOLATE */

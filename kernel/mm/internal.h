@@ -110,10 +110,10 @@ bool deferred_carve(struct zone *zone);
 /* The deferred pageblock at pfn (aligned) goes to the buddy now, on the list of its pageblock's type
  * (ISOLATE while isolated): for walkers that need its struct pages. Nothing if it is not deferred. */
 void deferred_materialize(struct zone *zone, unsigned long pfn);
-/* Offlining step 6 for the isolated deferred pageblocks [pfn, end) (aligned, one section, all with
- * pfn's flags byte): they leave the zone's counts; returns their pages. They stay PB_MEMMAP_DEFERRED
- * (their memmap was never written). */
-unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end);
+/* Offlining step 6 for the isolated deferred pageblocks [pfn, end) (aligned, all with pfn's flags
+ * byte but `memmap` pageblocks in it that hold memmap, which are not counted): they leave the zone's
+ * counts; returns their pages. They stay PB_MEMMAP_DEFERRED (their memmap was never written). */
+unsigned long deferred_offline(struct zone *zone, unsigned long pfn, unsigned long end, unsigned long memmap);
 /* After step 6 over [start_pfn, end_pfn): forget the range as a place of deferred pageblocks. */
 void deferred_offline_done(struct zone *zone, unsigned long start_pfn, unsigned long end_pfn);
 /* [start, end) holds deferred pageblocks again (an isolation of them ended). */
@@ -162,6 +162,12 @@ unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end);
 void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value);
+/* Walkers that step over never-used memory: from pfn (pageblock-aligned, below end) the end of the run
+ * of pageblocks whose byte masked equals value, crossing only sections that are online, at most end
+ * (pfn when there is none). With memmap non-NULL the run also takes in the pageblocks that hold
+ * memmap, and *memmap grows by their number. */
+unsigned long pageblock_online_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value,
+				       unsigned long *memmap);
 /* Walkers skipping never-used memory: the deferred pageblock at pfn (aligned, below end) and those
  * after it in its section with the same flags byte are passed in one step; the pageblock-aligned pfn
  * after them (end rounded up, at most). */

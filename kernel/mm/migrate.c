@@ -128,9 +128,15 @@ int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int
 			ret = busy_pfn_set(busy, pfn, "offline section");
 			break;
 		}
-		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			pfn = deferred_run_end(pfn, end_pfn); /* free and never used: nothing to move */
-			continue;
+		if (pageblock_aligned(pfn)) {
+			/* free and never used, or memmap: nothing to move (a run of them at once) */
+			unsigned long memmap = 0, run = pageblock_online_run_end(
+						      pfn, ALIGN_UP(end_pfn, pageblock_nr_pages),
+						      PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED, &memmap);
+			if (run > pfn) {
+				pfn = run;
+				continue;
+			}
 		}
 		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
 			pfn += pageblock_nr_pages; /* memmap: nothing to move */

@@ -233,12 +233,27 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 	}
 }
 
+/* From pfn (pageblock-aligned) on: the end of the run of pageblocks that are isolated and were never
+ * used, with those that hold memmap when offlining; nothing in them can be busy. pfn when none. */
+static unsigned long isolated_unused_run_end(unsigned long pfn, unsigned long end, int flags)
+{
+	unsigned long memmap = 0;
+	u8 bits = PB_MEMMAP_DEFERRED | PB_MIGRATE_ISOLATE;
+
+	return pageblock_online_run_end(pfn, ALIGN_UP(end, pageblock_nr_pages), bits, bits,
+					(flags & MEMORY_OFFLINE) ? &memmap : NULL);
+}
+
 int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flags, struct busy_pfn *busy)
 {
-	unsigned long pfn, zones_seen = 0;
+	unsigned long pfn, run, zones_seen = 0;
 	char why[80];
 
 	for (pfn = pageblock_start_pfn(start_pfn); pfn < end_pfn; pfn += pageblock_nr_pages) {
+		if ((run = isolated_unused_run_end(pfn, end_pfn, flags)) > pfn) {
+			pfn = run - pageblock_nr_pages; /* no page of it in a pcp cache either */
+			continue;
+		}
 		struct page *page = pfn_to_online_page(pfn);
 		if (!page)
 			return busy_pfn_set(busy, pfn, "offline section");
@@ -258,6 +273,10 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
+		if (pageblock_aligned(pfn) && (run = isolated_unused_run_end(pfn, end_pfn, flags)) > pfn) {
+			pfn = run;
+			continue;
+		}
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
 			pfn = deferred_run_end(pfn, end_pfn); /* free and never used (isolated: see above) */
 			continue;

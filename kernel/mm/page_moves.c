@@ -164,10 +164,12 @@ unsigned long __offline_isolated_pages(unsigned long start_pfn, unsigned long en
 			continue;
 		}
 		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			/* never used: nothing to write, a run of them at once */
-			unsigned long run =
-			    pageblock_same_run_end(pfn, ALIGN_UP(end_pfn, pageblock_nr_pages));
-			taken += deferred_offline(zone, pfn, run);
+			/* never used: nothing to write, a run of them at once (past memmap pageblocks) */
+			unsigned long memmap = 0,
+				      run =
+					  pageblock_online_run_end(pfn, ALIGN_UP(end_pfn, pageblock_nr_pages),
+								   0xff, *pageblock_byte(pfn), &memmap);
+			taken += deferred_offline(zone, pfn, run, memmap);
 			pfn = run;
 			continue;
 		}

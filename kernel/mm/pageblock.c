@@ -117,7 +117,7 @@ static unsigned long masked_run_end(unsigned long pfn, unsigned long end, u8 mas
 			i++;
 		while (i + 8 <= n) {
 			u64 w = load8(&bytes[i]), off = (w & BYTES_x8(mask)) ^ BYTES_x8(value);
-			if (past_memmap)
+			if (off && past_memmap) /* rare: a block's first word */
 				off &= ~memmap_bytes(w);
 			if (off)
 				break;
@@ -140,4 +140,23 @@ unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 
 unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value)
 {
 	return masked_run_end(pfn, end, mask, value, true);
+}
+
+unsigned long pageblock_online_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value,
+				       unsigned long *memmap)
+{
+	unsigned long start = pfn;
+
+	while (pfn < end && online_section(__pfn_to_section(pfn))) {
+		unsigned long stop = min(end, section_end_pfn(pfn));
+		unsigned long run = masked_run_end(pfn, stop, mask, value, memmap != NULL);
+		/* a memmap pageblock is the first of its section (memory_hotplug.h) */
+		if (memmap && run > pfn && !(pfn & ~PAGE_SECTION_MASK) &&
+		    (*pageblock_byte(pfn) & PB_MEMMAP_ON_MEMORY))
+			(*memmap)++;
+		if (run < stop)
+			return run;
+		pfn = stop;
+	}
+	return max(start, pfn);
 }

@@ -250,6 +250,30 @@ static void test_helpers(void)
 	CHECK(pageblock_masked_run_end_past_memmap(base_pfn, range_end, 0xff,
 						   PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE) ==
 	      bpfn(FIRST + NSEC - 1) + 37 * PB);
+	/* The same across online sections only, counting the memmap pageblocks passed. The sections are
+	 * marked online by hand: this looks at the helper alone. */
+	unsigned long memmap = 0;
+	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
+				       &memmap) == base_pfn); /* offline */
+	for (unsigned long sec = 0; sec < NSEC; sec++)
+		__nr_to_section(FIRST + sec)->flags |= SECTION_IS_ONLINE;
+	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
+				       &memmap) == range_end);
+	CHECK(memmap == NSEC);
+	memmap = 0;
+	CHECK(pageblock_online_run_end(base_pfn + PB, range_end, 0xff, PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE,
+				       &memmap) == bpfn(FIRST + NSEC - 1) + 37 * PB);
+	CHECK(memmap == NSEC - 1); /* not the first section's: the run starts past it */
+	CHECK(pageblock_online_run_end(base_pfn + PB, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
+				       NULL) ==
+	      bpfn(FIRST + 1)); /* without memmap: it ends at the next one */
+	__nr_to_section(FIRST + 2)->flags &= ~SECTION_IS_ONLINE;
+	memmap = 0;
+	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
+				       &memmap) == bpfn(FIRST + 2));
+	CHECK(memmap == 2);
+	for (unsigned long sec = 0; sec < NSEC; sec++)
+		__nr_to_section(FIRST + sec)->flags &= ~SECTION_IS_ONLINE;
 
 	/* Random cases: any start, any end up to the range's end, any alignment of both. */
 	for (int c = 0; c < 6000; c++) {
