@@ -152,8 +152,9 @@ unsigned long move_freepages_block(struct zone *zone, struct page *page, int mig
 /* The same for the pageblock starting at pfn, which may be deferred (its struct pages not written):
  * then only its count moves between the types. */
 unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long pfn, int migratetype);
-/* The same for the deferred pageblocks [pfn, end) (aligned, one section, every one with the flags
- * byte of pfn's) at once: their bytes and counts move, nothing else. */
+/* The same for the deferred pageblocks [pfn, end) (aligned, sections of one zone, every one with the
+ * flags byte of pfn's but the pageblocks holding memmap, which keep theirs) at once: their bytes and
+ * counts move, nothing else. */
 void move_deferred_run(struct zone *zone, unsigned long pfn, unsigned long end, int migratetype);
 /* Isolation proper (page_isolation.c builds on these; zone->lock held): set the isolate bit and move
  * the free pages to the ISOLATE lists / clear it and move them back to the lists of the pageblock's

@@ -96,7 +96,8 @@ void memmap_init_range_lazy(unsigned long start_pfn, unsigned long nr_pages, enu
 			    int migratetype, bool isolate_pageblock);
 
 /* memmap_init.c: memmap_init_range for whole pageblocks that writes no struct page: marks them
- * PB_MEMMAP_DEFERRED (mmzone.h, deferred memmap); the online-page callback then counts or writes them. */
+ * PB_MEMMAP_DEFERRED (mmzone.h, deferred memmap); the online-page callback then counts or writes them.
+ * Pageblocks holding memmap in the range keep their byte. */
 void memmap_init_range_deferred(unsigned long start_pfn, unsigned long nr_pages, enum zone_type zid,
 				int migratetype, bool isolate_pageblock);
 /* Writes the head struct page of the pageblock at pfn as the head of a free lazy pageblock (zone zid,
@@ -163,9 +164,9 @@ void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 /* Walkers that step over never-used memory: from pfn (pageblock-aligned, below end) the end of the run
- * of pageblocks whose byte masked equals value, crossing only sections that are online, at most end
- * (pfn when there is none). With memmap non-NULL the run also takes in the pageblocks that hold
- * memmap, and *memmap grows by their number. */
+ * of pageblocks whose byte masked equals value, crossing only sections that are online and in pfn's
+ * zone, at most end (pfn when there is none). With memmap non-NULL the run also takes in the pageblocks that
+ * hold memmap, and *memmap grows by their number. */
 unsigned long pageblock_online_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value,
 				       unsigned long *memmap);
 /* Walkers skipping never-used memory: the deferred pageblock at pfn (aligned, below end) and those

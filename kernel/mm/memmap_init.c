@@ -118,16 +118,15 @@ void memmap_init_range_deferred(unsigned long start_pfn, unsigned long nr_pages,
 		    (isolate_pageblock ? PB_MIGRATE_ISOLATE : 0));
 
 	/* Whatever the pageblocks were, they become b: a section's worth of bytes at a time, stepping
-	 * over a pageblock that holds memmap (it keeps its bit). */
+	 * over a pageblock that holds memmap (the first of its section: it keeps its byte). */
 	for (unsigned long pfn = start_pfn; pfn < end;) {
 		unsigned long stop = min(end, section_nr_to_pfn(pfn_to_section_nr(pfn) + 1));
-		unsigned long memmap = memmap_free_run_end(pfn, stop);
 
-		if (memmap > pfn)
-			pageblock_set_run(pfn, memmap, b);
-		if (memmap < stop)
-			*pageblock_byte(memmap) = (u8)(b | PB_MEMMAP_ON_MEMORY);
-		pfn = memmap < stop ? memmap + pageblock_nr_pages : stop;
+		if (*pageblock_byte(pfn) & PB_MEMMAP_ON_MEMORY)
+			pfn += pageblock_nr_pages;
+		if (pfn < stop)
+			pageblock_set_run(pfn, stop, b);
+		pfn = stop;
 	}
 	sparse_mark_memmap_init(start_pfn, nr_pages, zid);
 }

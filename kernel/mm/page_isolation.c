@@ -160,13 +160,16 @@ static bool deferred_run_start(u8 b)
 	return (b & PB_MEMMAP_DEFERRED) && !(b & (PB_MIGRATE_ISOLATE | PB_MEMMAP_ON_MEMORY));
 }
 
-/* Isolates the run of deferred pageblocks from pfn on that lie wholly in [start, end), in one
- * section and share pfn's flags byte (free, never used: nothing in them to check). Returns the end of
- * the run, or pfn when the pageblock at pfn is not such. */
-static unsigned long isolate_deferred_run(unsigned long pfn, unsigned long start, unsigned long end)
+/* Isolates the run of deferred pageblocks from pfn on that lie wholly in [start, end), in online
+ * sections of one zone, and share pfn's flags byte (free, never used: nothing in them to check); when
+ * offlining, the pageblocks holding memmap inside it stay as they are (never isolated). Returns the
+ * end of the run, or pfn when the pageblock at pfn is not such. */
+static unsigned long isolate_deferred_run(unsigned long pfn, unsigned long start, unsigned long end,
+					  int flags)
 {
 	struct mem_section *ms = __pfn_to_section(pfn);
-	unsigned long run = pfn, irq;
+	unsigned long run = pfn, irq, memmap = 0;
+	u8 b;
 
 	if (pfn < start || !online_section(ms) || !deferred_run_start(*pageblock_byte(pfn)))
 		return pfn;
@@ -174,8 +177,9 @@ static unsigned long isolate_deferred_run(unsigned long pfn, unsigned long start
 	 * carved a pageblock of the run into the buddy since the look above. */
 	struct zone *zone = &zones[section_zonenum(ms)];
 	spin_lock_irqsave(&zone->lock, irq);
-	if (deferred_run_start(*pageblock_byte(pfn)))
-		run = pageblock_whole_run_end(pfn, end);
+	if (deferred_run_start(b = *pageblock_byte(pfn)) && pfn < ALIGN_DOWN(end, pageblock_nr_pages))
+		run = pageblock_online_run_end(pfn, ALIGN_DOWN(end, pageblock_nr_pages), 0xff, b,
+					       (flags & MEMORY_OFFLINE) ? &memmap : NULL);
 	if (run > pfn)
 		move_deferred_run(zone, pfn, run, MIGRATE_ISOLATE);
 	spin_unlock_irqrestore(&zone->lock, irq);
@@ -187,7 +191,7 @@ int start_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn, int
 	unsigned long first = pageblock_start_pfn(start_pfn), pfn, run;
 
 	for (pfn = first; pfn < end_pfn; pfn += pageblock_nr_pages) {
-		if ((run = isolate_deferred_run(pfn, start_pfn, end_pfn)) > pfn) {
+		if ((run = isolate_deferred_run(pfn, start_pfn, end_pfn, flags)) > pfn) {
 			pfn = run - pageblock_nr_pages;
 			continue;
 		}
@@ -204,9 +208,12 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 {
 	unsigned long pfn = pageblock_start_pfn(start_pfn);
 
-	/* A section at a time, under one taking of its zone's lock (a section is in one zone). */
+	/* A section at a time, under one taking of its zone's lock (a section is in one zone); a run of
+	 * never-used pageblocks goes on into the next sections of the zone, past their memmap pageblocks
+	 * (never isolated). */
 	while (pfn < end_pfn) {
-		unsigned long stop = min(end_pfn, section_nr_to_pfn(pfn_to_section_nr(pfn) + 1)), irq;
+		unsigned long stop = min(end_pfn, section_nr_to_pfn(pfn_to_section_nr(pfn) + 1)), irq,
+			      memmap = 0;
 		struct mem_section *ms = __pfn_to_section(pfn);
 
 		if (!online_section(ms)) {
@@ -218,12 +225,13 @@ void undo_isolate_page_range(unsigned long start_pfn, unsigned long end_pfn)
 		while (pfn < stop) {
 			u8 b = *pageblock_byte(pfn);
 			if ((b & PB_MEMMAP_DEFERRED) && !(b & PB_MEMMAP_ON_MEMORY)) {
-				/* never used: a run of them at once (stop is at most the section's end) */
-				unsigned long run =
-				    pageblock_same_run_end(pfn, ALIGN_UP(stop, pageblock_nr_pages));
+				unsigned long run = pageblock_online_run_end(
+				    pfn, ALIGN_UP(end_pfn, pageblock_nr_pages), 0xff, b, &memmap);
 				if (b & PB_MIGRATE_ISOLATE)
 					move_deferred_run(zone, pfn, run, (int)(b & PB_MIGRATETYPE_MASK));
 				pfn = run;
+				stop = max(stop,
+					   min(end_pfn, section_nr_to_pfn(pfn_to_section_nr(pfn - 1) + 1)));
 				continue;
 			}
 			pageblock_unisolate_and_move_free_pages(zone, pfn);

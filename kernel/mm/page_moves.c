@@ -59,7 +59,7 @@ unsigned long move_freepages_block_pfn(struct zone *zone, unsigned long start, i
 
 void move_deferred_run(struct zone *zone, unsigned long pfn, unsigned long end, int migratetype)
 {
-	unsigned long n = (end - pfn) >> pageblock_order;
+	unsigned long n = 0;
 	u8 b = *pageblock_byte(pfn);
 	int old = pageblock_flags_migratetype(b);
 
@@ -69,7 +69,17 @@ void move_deferred_run(struct zone *zone, unsigned long pfn, unsigned long end, 
 		b |= PB_MIGRATE_ISOLATE;
 	else
 		b = (u8)((b & ~(PB_MIGRATETYPE_MASK | PB_MIGRATE_ISOLATE)) | (unsigned int)migratetype);
-	pageblock_set_run(pfn, end, b);
+	/* a section's bytes at a time; a memmap pageblock (the first of its section) keeps its own */
+	for (unsigned long p = pfn; p < end;) {
+		unsigned long stop = min(end, section_nr_to_pfn(pfn_to_section_nr(p) + 1));
+		if (*pageblock_byte(p) & PB_MEMMAP_ON_MEMORY)
+			p += pageblock_nr_pages;
+		if (p < stop) {
+			pageblock_set_run(p, stop, b);
+			n += (stop - p) >> pageblock_order;
+		}
+		p = stop;
+	}
 	if (is_migrate_isolate(old))
 		zone->nr_isolate_pageblock -= n;
 	if (is_migrate_isolate(migratetype))

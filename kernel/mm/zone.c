@@ -29,17 +29,19 @@ void move_pfn_range_to_zone(struct zone *zone, unsigned long start_pfn, unsigned
 		memmap_init_range(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
 		return;
 	}
-	/* Pageblocks holding memmap (MHP_MEMMAP_ON_MEMORY) stay as they are: not in the zone's use. */
+	/* Pageblocks holding memmap (MHP_MEMMAP_ON_MEMORY) stay as they are: not in the zone's use. The
+	 * deferred init steps over them itself, so a run of blocks is one call. */
+	if (memmap_lazy_init) {
+		memmap_init_range_deferred(start_pfn, nr_pages, zone->idx, migratetype, isolate_pageblock);
+		return;
+	}
 	for (unsigned long pfn = start_pfn, end = start_pfn + nr_pages; pfn < end;) {
 		unsigned long run = memmap_free_run_end(pfn, end);
 		if (run == pfn) {
 			pfn += pageblock_nr_pages;
 			continue;
 		}
-		if (memmap_lazy_init)
-			memmap_init_range_deferred(pfn, run - pfn, zone->idx, migratetype, isolate_pageblock);
-		else
-			memmap_init_range(pfn, run - pfn, zone->idx, migratetype, isolate_pageblock);
+		memmap_init_range(pfn, run - pfn, zone->idx, migratetype, isolate_pageblock);
 		pfn = run;
 	}
 }

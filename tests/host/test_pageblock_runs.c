@@ -272,6 +272,14 @@ static void test_helpers(void)
 	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
 				       &memmap) == bpfn(FIRST + 2));
 	CHECK(memmap == 2);
+	/* nor into a section of another zone */
+	__nr_to_section(FIRST + 2)->flags |= SECTION_IS_ONLINE;
+	unsigned long zone_bits = __nr_to_section(FIRST + 3)->flags & SECTION_ZONE_MASK;
+	__nr_to_section(FIRST + 3)->flags ^= (1UL << SECTION_ZONE_SHIFT);
+	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
+				       &memmap) == bpfn(FIRST + 3));
+	__nr_to_section(FIRST + 3)->flags =
+	    (__nr_to_section(FIRST + 3)->flags & ~SECTION_ZONE_MASK) | zone_bits;
 	for (unsigned long sec = 0; sec < NSEC; sec++)
 		__nr_to_section(FIRST + sec)->flags &= ~SECTION_IS_ONLINE;
 
