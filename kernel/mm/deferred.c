@@ -98,23 +98,16 @@ bool deferred_hinted(const struct zone *zone, unsigned long pfn)
 
 /* ---- onlining, carving, materializing ---- */
 
-/* Counts a run of deferred pageblocks being onlined free and managed in their zone; pageblocks in it
- * that hold memmap are stepped over (the hint may cover them: a carve steps over them once). */
-static void deferred_online(unsigned long pfn, unsigned long nr_pages)
+/* Counts the deferred pageblocks [pfn, end) being onlined, all with pfn's byte but `memmap` of them
+ * that hold memmap (not counted: the hint may cover them, a carve steps over them once), free and
+ * managed in their zone. */
+static void deferred_online(unsigned long pfn, unsigned long end, unsigned long memmap)
 {
 	struct zone *zone = pfn_zone(pfn);
-	unsigned long end = pfn + nr_pages, n = 0, flags;
+	unsigned long n = end - pfn - memmap * pageblock_nr_pages, flags;
 
 	spin_lock_irqsave(&zone->lock, flags);
-	for (unsigned long p = pfn, run; p < end; p = run) {
-		if (*pageblock_byte(p) & PB_MEMMAP_ON_MEMORY) {
-			run = p + pageblock_nr_pages;
-			continue;
-		}
-		run = pageblock_same_run_end(p, end);
-		zone->free_pages[get_pfnblock_migratetype(p)] += run - p;
-		n += run - p;
-	}
+	zone->free_pages[get_pfnblock_migratetype(pfn)] += n;
 	zone->nr_deferred += n;
 	zone->managed_pages += n;
 	deferred_hint_add(zone, pfn, end);
@@ -136,9 +129,11 @@ void free_online_range(unsigned long pfn, unsigned long nr_pages)
 			pfn += MAX_ORDER_NR_PAGES;
 			continue;
 		}
-		unsigned long run =
-		    pageblock_masked_run_end_past_memmap(pfn, end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED);
-		deferred_online(pfn, run - pfn);
+		/* the range is online (its sections went online before the callback) */
+		unsigned long memmap = 0, run = pageblock_online_run_end(pfn, end, 0xff, b, &memmap);
+		if (run == pfn)
+			run = pfn + pageblock_nr_pages; /* cannot happen; progress all the same */
+		deferred_online(pfn, run, memmap);
 		pfn = run;
 	}
 }

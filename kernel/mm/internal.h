@@ -154,15 +154,11 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, un
  *   pfn is not.
  * pageblock_set_run: the flags byte of every pageblock of [pfn, end) (one section) becomes b.
  * pageblock_masked_run_end: the end of the run of pageblocks from pfn on whose flags byte, masked with
- *   mask, equals value, across sections; at most end.
- * pageblock_masked_run_end_past_memmap: the same, with pageblocks that hold memmap
- *   (PB_MEMMAP_ON_MEMORY) inside the run whatever their byte: a run of blocks each with its memmap
- *   is one run. */
+ *   mask, equals value, across sections; at most end. */
 unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end);
 unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end);
 void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
-unsigned long pageblock_masked_run_end_past_memmap(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 /* Walkers that step over never-used memory: from pfn (pageblock-aligned, below end) the end of the run
  * of pageblocks whose byte masked equals value, crossing only sections that are online and in pfn's
  * zone, at most end (pfn when there is none). With memmap non-NULL the run also takes in the pageblocks that

@@ -120,6 +120,16 @@ static void mismatch(const char *what, unsigned long pfn, unsigned long end, uns
 		       (want - base_pfn) % PB);
 }
 
+static void set_online(bool online)
+{
+	for (unsigned long s = 0; s < NSEC; s++) {
+		if (online)
+			__nr_to_section(FIRST + s)->flags |= SECTION_IS_ONLINE;
+		else
+			__nr_to_section(FIRST + s)->flags &= ~SECTION_IS_ONLINE;
+	}
+}
+
 /* Every reader at (pfn, end); end may lie in a later section (the one-section helpers stop at pfn's
  * section end) and need not be pageblock-aligned. */
 static void check_readers(unsigned long pfn, unsigned long end)
@@ -141,9 +151,19 @@ static void check_readers(unsigned long pfn, unsigned long end)
 	if ((got = pageblock_masked_run_end(pfn, end, mask, value)) !=
 	    (want = ref_masked(pfn, end, mask, value)))
 		mismatch("masked_run_end", pfn, end, got, want);
-	if ((got = pageblock_masked_run_end_past_memmap(pfn, end, mask, value)) !=
-	    (want = ref_masked_past_memmap(pfn, end, mask, value)))
-		mismatch("masked_run_end_past_memmap", pfn, end, got, want);
+	/* the sections marked online by hand for it: this looks at the helper alone */
+	unsigned long memmap = 0, want_memmap = 0;
+	set_online(true);
+	got = pageblock_online_run_end(pfn, end, mask, value, &memmap);
+	set_online(false);
+	if (got != (want = ref_masked_past_memmap(pfn, end, mask, value)))
+		mismatch("online_run_end", pfn, end, got, want);
+	for (unsigned long s = 0; s < NSEC; s++) /* memmap pageblocks are first in their section */
+		if (bpfn(FIRST + s) >= pfn && bpfn(FIRST + s) < got &&
+		    (*byte_at(bpfn(FIRST + s)) & PB_MEMMAP_ON_MEMORY))
+			want_memmap++;
+	if (memmap != want_memmap)
+		mismatch("online_run_end's memmap count", pfn, end, memmap, want_memmap);
 	/* and one that does not match it: the run is empty */
 	value = (u8)(value ^ mask);
 	if (mask && (got = pageblock_masked_run_end(pfn, end, mask, value)) != pfn)
@@ -245,18 +265,12 @@ static void test_helpers(void)
 	load_bytes(expect); /* with the byte at 37 of the last section still isolated */
 	CHECK(pageblock_masked_run_end(base_pfn + PB, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED) ==
 	      bpfn(FIRST + 1));
-	CHECK(pageblock_masked_run_end_past_memmap(base_pfn, range_end, PB_MEMMAP_DEFERRED,
-						   PB_MEMMAP_DEFERRED) == range_end);
-	CHECK(pageblock_masked_run_end_past_memmap(base_pfn, range_end, 0xff,
-						   PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE) ==
-	      bpfn(FIRST + NSEC - 1) + 37 * PB);
-	/* The same across online sections only, counting the memmap pageblocks passed. The sections are
-	 * marked online by hand: this looks at the helper alone. */
+	/* Past memmap, across online sections only, counting the memmap pageblocks passed. The sections
+	 * are marked online by hand: this looks at the helper alone. */
 	unsigned long memmap = 0;
 	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
 				       &memmap) == base_pfn); /* offline */
-	for (unsigned long sec = 0; sec < NSEC; sec++)
-		__nr_to_section(FIRST + sec)->flags |= SECTION_IS_ONLINE;
+	set_online(true);
 	CHECK(pageblock_online_run_end(base_pfn, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED,
 				       &memmap) == range_end);
 	CHECK(memmap == NSEC);
@@ -280,8 +294,7 @@ static void test_helpers(void)
 				       &memmap) == bpfn(FIRST + 3));
 	__nr_to_section(FIRST + 3)->flags =
 	    (__nr_to_section(FIRST + 3)->flags & ~SECTION_ZONE_MASK) | zone_bits;
-	for (unsigned long sec = 0; sec < NSEC; sec++)
-		__nr_to_section(FIRST + sec)->flags &= ~SECTION_IS_ONLINE;
+	set_online(false);
 
 	/* Random cases: any start, any end up to the range's end, any alignment of both. */
 	for (int c = 0; c < 6000; c++) {
