@@ -163,6 +163,8 @@ unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 
  * of pageblocks whose byte masked equals value, crossing only sections that are online and in pfn's
  * zone, at most end (pfn when there is none). With memmap non-NULL the run also takes in the pageblocks that
  * hold memmap, and *memmap grows by their number. */
+/* Is every pageblock of the (present) section deferred or holding memmap: nothing written in it? */
+bool pageblock_section_unused(const struct mem_section *ms);
 unsigned long pageblock_online_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value,
 				       unsigned long *memmap);
 /* Walkers skipping never-used memory: the deferred pageblock at pfn (aligned, below end) and those

@@ -61,7 +61,9 @@ long memmap_count_offline(unsigned long start_pfn, unsigned long nr_pages)
 
 	while (pfn < end) {
 		struct mem_section *ms = __pfn_to_section(pfn);
-		if (!present_section(ms) || !(ms->flags & SECTION_MEMMAP_INIT)) {
+		/* a section never written (never used, or its memmap): no PageOffline page */
+		if (!present_section(ms) || !(ms->flags & SECTION_MEMMAP_INIT) ||
+		    (!(pfn & ~PAGE_SECTION_MASK) && pageblock_section_unused(ms))) {
 			pfn = section_nr_to_pfn(pfn_to_section_nr(pfn) + 1);
 			continue;
 		}

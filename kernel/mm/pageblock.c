@@ -151,6 +151,11 @@ static unsigned long masked_run_end(unsigned long pfn, unsigned long end, u8 mas
 	return end;
 }
 
+bool pageblock_section_unused(const struct mem_section *ms)
+{
+	return section_in_run(ms->pageblock_flags, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED, true);
+}
+
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value)
 {
 	return masked_run_end(pfn, end, mask, value, false);

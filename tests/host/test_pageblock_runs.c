@@ -265,6 +265,14 @@ static void test_helpers(void)
 	load_bytes(expect); /* with the byte at 37 of the last section still isolated */
 	CHECK(pageblock_masked_run_end(base_pfn + PB, range_end, PB_MEMMAP_DEFERRED, PB_MEMMAP_DEFERRED) ==
 	      bpfn(FIRST + 1));
+	/* a section of deferred pageblocks behind its memmap is unused; one with a written one is not */
+	CHECK(pageblock_section_unused(__nr_to_section(FIRST)));
+	expect[1][63] = MIGRATE_MOVABLE;
+	load_bytes(expect);
+	CHECK(!pageblock_section_unused(__nr_to_section(FIRST + 1)));
+	expect[1][63] = PB_MEMMAP_DEFERRED | MIGRATE_MOVABLE;
+	load_bytes(expect);
+	CHECK(pageblock_section_unused(__nr_to_section(FIRST + 1)));
 	/* Past memmap, across online sections only, counting the memmap pageblocks passed. The sections
 	 * are marked online by hand: this looks at the helper alone. */
 	unsigned long memmap = 0;
