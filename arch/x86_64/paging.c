@@ -105,6 +105,11 @@ static int split_huge(u64 *entry, u64 size)
  * it stopped: everything in [first pa, *fail) was mapped by this call, nothing at or after it. */
 static int map_level(u64 *t, u64 pa, u64 end, u64 size, u64 *fail)
 {
+	/* Whole 2 MiB pages into empty entries, the bulk of a large map: a store each. */
+	if (size == SZ_2M && IS_ALIGNED(pa, SZ_2M)) {
+		for (u64 *e = &t[level_index(pa, SZ_2M)]; pa + SZ_2M <= end && !*e; e++, pa += SZ_2M)
+			*e = pa | PTE_P | PTE_W | PTE_PS | pte_nx;
+	}
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
 		u64 *e = &t[level_index(pa, size)];
@@ -148,6 +153,12 @@ static int unmap_level(u64 *t, u64 pa, u64 end, u64 size)
 {
 	int ret = 0;
 
+	/* Whole 2 MiB entries, mapped with a large page or not at all: a store each. */
+	if (size == SZ_2M && IS_ALIGNED(pa, SZ_2M)) {
+		for (u64 *e = &t[level_index(pa, SZ_2M)]; pa + SZ_2M <= end && (!*e || (*e & PTE_PS));
+		     e++, pa += SZ_2M)
+			*e = 0;
+	}
 	while (pa < end) {
 		u64 next = min(ALIGN_DOWN(pa, size) + size, end);
 		u64 *e = &t[level_index(pa, size)];
