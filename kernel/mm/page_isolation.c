@@ -273,6 +273,8 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 		if (pageblock_memmap_deferred(pfn)) /* the same byte: isolated too */
 			pfn = deferred_run_end(pfn, end_pfn) - pageblock_nr_pages;
 	}
+	if (!zones_seen)
+		return 0; /* every pageblock never used (or memmap): no page to look at */
 	/* No page of the range may wait in a pcp cache: one drain per zone the range touches. */
 	for (int z = 0; z < MAX_NR_ZONES; z++)
 		if (zones_seen & (1UL << z))
