@@ -164,10 +164,13 @@ unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 
 unsigned long pageblock_online_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value,
 				       unsigned long *memmap)
 {
-	unsigned long start = pfn, zone = section_zonenum(__pfn_to_section(pfn));
+	const struct mem_section *first = __pfn_to_section(pfn);
+	unsigned long start = pfn;
 
+	if (!online_section(first)) /* absent too: it has no zone to read */
+		return pfn;
 	while (pfn < end && online_section(__pfn_to_section(pfn)) &&
-	       section_zonenum(__pfn_to_section(pfn)) == zone) {
+	       section_zonenum(__pfn_to_section(pfn)) == section_zonenum(first)) {
 		unsigned long stop = min(end, section_end_pfn(pfn));
 		unsigned long run = masked_run_end(pfn, stop, mask, value, memmap != NULL);
 		/* a memmap pageblock is the first of its section (memory_hotplug.h) */

@@ -14,6 +14,7 @@
 #include "mm/debug.h"
 #include "mm/gfp.h"
 #include "mm/memory_hotplug.h"
+#include "mm/migrate.h"
 #include "mm/page_isolation.h"
 #include "mm_fake.h"
 
@@ -519,10 +520,30 @@ static void test_fast_paths(void)
 	CHECK(all_match("all offline"));
 }
 
+/* A walk over a range with no memory at all (a section whose root was never allocated) says "offline
+ * section", as before the runs: the run helper looks at nothing of such a section. */
+static void test_absent_sections(void)
+{
+	unsigned long nr = 40 * SECTIONS_PER_ROOT + 3, pfn = section_nr_to_pfn(nr), memmap = 0, migrated = 0;
+	struct busy_pfn busy;
+
+	hp_boot();
+	REQUIRE(__nr_to_section(nr) == NULL);
+	CHECK(pageblock_online_run_end(pfn, pfn + PAGES_PER_SECTION, 0, 0, &memmap) == pfn && memmap == 0);
+	busy_pfn_clear(&busy);
+	CHECK(test_pages_isolated(pfn, pfn + pageblock_nr_pages, MEMORY_OFFLINE, &busy) == -EBUSY);
+	CHECK(busy.pfn == pfn);
+	busy_pfn_clear(&busy);
+	CHECK(test_pages_isolated(pfn, pfn + pageblock_nr_pages, 0, &busy) == -EBUSY);
+	CHECK(migrate_range(pfn, pfn + pageblock_nr_pages, MEMORY_OFFLINE, MR_MEMORY_HOTPLUG, &busy,
+			    &migrated) == -EBUSY);
+}
+
 int main(void)
 {
 	RUN("pageblock-runs", "run helpers match a byte-by-byte walk", test_helpers);
 	RUN("pageblock-runs", "isolation, undo, failure, offline and online keep the counts",
 	    test_fast_paths);
+	RUN("pageblock-runs", "walks over sections with no memory say so", test_absent_sections);
 	return test_summary();
 }
