@@ -150,13 +150,10 @@ void sparse_mark_memmap_init(unsigned long start_pfn, unsigned long nr_pages, un
  * pfn is pageblock-aligned and below end; every section met must be present.
  * pageblock_same_run_end: the end of the run of pageblocks from pfn on whose flags byte equals pfn's,
  *   inside pfn's section, at most end.
- * pageblock_whole_run_end: the same, counting only pageblocks wholly below end; pfn when the one at
- *   pfn is not.
  * pageblock_set_run: the flags byte of every pageblock of [pfn, end) (one section) becomes b.
  * pageblock_masked_run_end: the end of the run of pageblocks from pfn on whose flags byte, masked with
  *   mask, equals value, across sections; at most end. */
 unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end);
-unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end);
 void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b);
 unsigned long pageblock_masked_run_end(unsigned long pfn, unsigned long end, u8 mask, u8 value);
 /* Walkers that step over never-used memory: from pfn (pageblock-aligned, below end) the end of the run

@@ -138,10 +138,6 @@ int migrate_range(unsigned long start_pfn, unsigned long end_pfn, int flags, int
 				continue;
 			}
 		}
-		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
-			pfn += pageblock_nr_pages; /* memmap: nothing to move */
-			continue;
-		}
 		if (PageBuddy(page)) {
 			pfn += 1UL << buddy_order(page);
 			continue;

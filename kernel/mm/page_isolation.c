@@ -262,16 +262,13 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 			pfn = run - pageblock_nr_pages; /* no page of it in a pcp cache either */
 			continue;
 		}
-		struct page *page = pfn_to_online_page(pfn);
-		if (!page)
+		/* past the runs: no deferred pageblock (isolated ones were in a run, others are not
+		 * isolated) and, when offlining, no memmap pageblock (in a run too) */
+		if (!pfn_to_online_page(pfn))
 			return busy_pfn_set(busy, pfn, "offline section");
-		if (pageblock_memmap_on_memory(pfn) && (flags & MEMORY_OFFLINE))
-			continue; /* memmap: never isolated, goes with its block */
 		if (!is_migrate_isolate(get_pfnblock_migratetype(pfn)))
 			return busy_pfn_set(busy, max(pfn, start_pfn), "pageblock not isolated");
 		zones_seen |= 1UL << section_zonenum(__pfn_to_section(pfn));
-		if (pageblock_memmap_deferred(pfn)) /* the same byte: isolated too */
-			pfn = deferred_run_end(pfn, end_pfn) - pageblock_nr_pages;
 	}
 	if (!zones_seen)
 		return 0; /* every pageblock never used (or memmap): no page to look at */
@@ -283,16 +280,9 @@ int test_pages_isolated(unsigned long start_pfn, unsigned long end_pfn, int flag
 	while (pfn < end_pfn) {
 		struct page *page = pfn_to_page(pfn);
 
+		/* never used or memmap (offlining only); the first pass let no other such through */
 		if (pageblock_aligned(pfn) && (run = isolated_unused_run_end(pfn, end_pfn, flags)) > pfn) {
 			pfn = run;
-			continue;
-		}
-		if (pageblock_aligned(pfn) && pageblock_memmap_deferred(pfn)) {
-			pfn = deferred_run_end(pfn, end_pfn); /* free and never used (isolated: see above) */
-			continue;
-		}
-		if (pageblock_aligned(pfn) && pageblock_memmap_on_memory(pfn)) {
-			pfn += pageblock_nr_pages; /* memmap (offlining only) */
 			continue;
 		}
 		if (PageBuddy(page)) {

@@ -82,13 +82,6 @@ unsigned long pageblock_same_run_end(unsigned long pfn, unsigned long end)
 	return min(end, (pfn & PAGE_SECTION_MASK) + ((unsigned long)i << pageblock_order));
 }
 
-unsigned long pageblock_whole_run_end(unsigned long pfn, unsigned long end)
-{
-	unsigned long whole = end & ~(pageblock_nr_pages - 1);
-
-	return pfn < whole ? pageblock_same_run_end(pfn, whole) : pfn;
-}
-
 void pageblock_set_run(unsigned long pfn, unsigned long end, u8 b)
 {
 	memset(pageblock_byte(pfn), b, (end - pfn + pageblock_nr_pages - 1) >> pageblock_order);

@@ -65,16 +65,6 @@ static unsigned long ref_same(unsigned long pfn, unsigned long end)
 	return p < end ? p : end;
 }
 
-static unsigned long ref_whole(unsigned long pfn, unsigned long end)
-{
-	unsigned long p = pfn, stop = end < sec_end(pfn) ? end : sec_end(pfn);
-	u8 b = *byte_at(pfn);
-
-	while (p + PB <= stop && *byte_at(p) == b)
-		p += PB;
-	return p;
-}
-
 static unsigned long ref_masked(unsigned long pfn, unsigned long end, u8 mask, u8 value)
 {
 	unsigned long p = pfn;
@@ -141,8 +131,6 @@ static void check_readers(unsigned long pfn, unsigned long end)
 
 	if ((got = pageblock_same_run_end(pfn, end)) != (want = ref_same(pfn, end)))
 		mismatch("same_run_end", pfn, end, got, want);
-	if ((got = pageblock_whole_run_end(pfn, end)) != (want = ref_whole(pfn, end)))
-		mismatch("whole_run_end", pfn, end, got, want);
 	if ((got = deferred_run_end(pfn, end)) != (want = ref_same(pfn, ALIGN_UP(end, PB))))
 		mismatch("deferred_run_end", pfn, end, got, want);
 	if ((got = memmap_free_run_end(pfn, end)) != (want = ref_masked(pfn, end, PB_MEMMAP_ON_MEMORY, 0)))
