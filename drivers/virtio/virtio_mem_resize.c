@@ -35,7 +35,7 @@ static int unplug_units(struct virtio_mem *vm, unsigned long u, unsigned long en
 	struct vmem_state *st = &vm->st;
 	int ret = 0;
 
-	unsigned long s, e, max_units = max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+	unsigned long s, e, max_units = vmem_request_max_units(st);
 
 	while ((s = vmem_next_plugged_run(st, u, end, false, &e)) < end) {
 		u = min(e, s + max_units); /* one request: at most VIRTIO_MEM_MAX_NB_BLOCKS blocks */
@@ -197,7 +197,7 @@ static int exec_plug(struct virtio_mem *vm, const struct vmem_plan *p, bool *pro
 static int unplug_ready(struct virtio_mem *vm, unsigned long first, unsigned long end, bool *progress)
 {
 	struct vmem_state *st = &vm->st;
-	unsigned long u = first, s, e, max_units = max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+	unsigned long u = first, s, e, max_units = vmem_request_max_units(st);
 	int ret = 0;
 
 	/* runs of plugged units that are not busy, a bitmap word at a time */

@@ -362,7 +362,7 @@ static unsigned unit_class(const struct vmem_state *st, unsigned long u)
  * block would be added with a hole that the next run fills. */
 static unsigned long max_run_units(const struct vmem_state *st)
 {
-	unsigned long n = (unsigned long)max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+	unsigned long n = vmem_request_max_units(st);
 
 	if (st->mode == VMEM_SBM && n >= st->units_per_mb)
 		n -= n % st->units_per_mb;

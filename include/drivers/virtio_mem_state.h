@@ -126,6 +126,11 @@ static inline u64 vmem_unit_blocks(const struct vmem_state *st)
 {
 	return st->unit_size / st->block_size;
 }
+/* Units one PLUG or UNPLUG request can carry (VIRTIO_MEM_MAX_NB_BLOCKS device blocks), at least one. */
+static inline unsigned long vmem_request_max_units(const struct vmem_state *st)
+{
+	return (unsigned long)max(1ULL, VIRTIO_MEM_MAX_NB_BLOCKS / vmem_unit_blocks(st));
+}
 static inline bool vmem_unit_usable(const struct vmem_state *st, unsigned long u)
 {
 	return vmem_unit_addr(st, u) + st->unit_size <= st->usable_end;

@@ -27,15 +27,15 @@ static inline bool assign_bit64(u64 *map, unsigned long i, bool v)
 	return true;
 }
 
-/* Set bits of w. A plain loop (one step per set bit): the kernel is built for any x86_64, which may
- * lack POPCNT, and links no libgcc for __builtin_popcountll's fallback. */
+/* Set bits of w, by adding neighbouring bit counts in parallel (a dozen operations whatever w is):
+ * the kernel is built for any x86_64, which may lack POPCNT, and links no libgcc for
+ * __builtin_popcountll's fallback. */
 static inline unsigned long hweight64(u64 w)
 {
-	unsigned long n = 0;
-
-	for (; w; w &= w - 1)
-		n++;
-	return n;
+	w -= (w >> 1) & 0x5555555555555555ULL;
+	w = (w & 0x3333333333333333ULL) + ((w >> 2) & 0x3333333333333333ULL);
+	w = (w + (w >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+	return (unsigned long)((w * 0x0101010101010101ULL) >> 56);
 }
 
 /* Word-at-a-time searches over bits [start, end) (end is the bitmap's size or less).

@@ -488,7 +488,7 @@ static void t_plan_steps_1t(void)
 
 /* The whole 1 TiB at once, both ways: a plan takes runs of units a bitmap word at a time, so it looks
  * at each memory block and each run piece once, not at each of the 524288 units. Plans are cut at
- * 65535 device blocks per run (8 runs of 2 MiB units for 1 TiB). */
+ * whole memory blocks under 65535 device blocks per run (9 runs of 2 MiB units for 1 TiB). */
 static void t_plan_steps_1t_whole(void)
 {
 	struct vmem_state st;
@@ -574,9 +574,33 @@ static void t_next_plugged_run(void)
 	vmem_state_free(&st);
 }
 
+/* hweight64 against a bit-by-bit count: the edges and a spread of words. */
+static void t_hweight64(void)
+{
+	static const u64 words[] = {0,
+				    1,
+				    ~0ULL,
+				    1ULL << 63,
+				    0x5555555555555555ULL,
+				    0x8000000000000001ULL,
+				    0x00ff00ff00ff00ffULL,
+				    0x123456789abcdef0ULL};
+	u64 x = 0x9e3779b97f4a7c15ULL;
+
+	for (unsigned i = 0; i < sizeof(words) / sizeof(words[0]) + 1000; i++) {
+		u64 w =
+		    i < sizeof(words) / sizeof(words[0]) ? words[i] : (x = x * 6364136223846793005ULL + 1);
+		unsigned long n = 0;
+		for (int b = 0; b < 64; b++)
+			n += (w >> b) & 1;
+		CHECK(hweight64(w) == n);
+	}
+}
+
 int main(void)
 {
 	host_log_echo = false;
+	RUN("virtio-mem", "hweight64 counts the set bits", t_hweight64);
 	RUN("virtio-mem", "config accepted", t_config_good);
 	RUN("virtio-mem", "config rejected with a reason", t_config_bad);
 	RUN("virtio-mem", "layout SBM", t_layout_sbm);
